@@ -1,0 +1,193 @@
+"""Reading person-level and summary tables from CSV, Excel and Parquet.
+
+Everything is read from bytes in memory (uploads never touch disk). Every
+problem raises :class:`DataError` with a message naming the file, column or
+rows at fault.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+MISSING_TOKENS = ["", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "Null", "None",
+                  "none", "-", "."]
+MAX_COLUMNS = 2000
+ENCODINGS = ("utf-8-sig", "utf-16", "cp1252", "latin-1")
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DataError(f"{name}: the file says it is UTF-16 but cannot be read as UTF-16.") from None
+    if b"\x00" in raw[:4096]:
+        raise DataError(f"{name}: this looks like a binary file, not a text CSV. "
+                        "Save it as CSV (UTF-8), Excel (.xlsx) or Parquet.")
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise DataError(f"{name}: the text encoding is not recognised; save it as UTF-8.")
+
+
+def _sniff(text: str):
+    """Delimiter and decimal mark of a CSV text."""
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        delim = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in (",", ";", "\t", "|")}
+        delim = max(counts, key=counts.get) if any(counts.values()) else ","
+    decimal = "."
+    if delim in ";\t|":
+        body = "\n".join(text.splitlines()[1:50])
+        # decimal commas: numbers like 12,5 between delimiters
+        import re
+        if re.search(r"(^|[" + re.escape(delim) + r"])-?\d+,\d+($|[" + re.escape(delim) + r"])",
+                     body, flags=re.M):
+            decimal = ","
+    return delim, decimal
+
+
+def read_csv_bytes(raw: bytes, name: str = "the file") -> pd.DataFrame:
+    """Read CSV bytes: detects , ; tab | delimiters, decimal commas, and common encodings."""
+    if not raw or not raw.strip():
+        raise DataError(f"{name} is empty.")
+    text = _decode(raw, name)
+    delim, decimal = _sniff(text)
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=delim, decimal=decimal, dtype=str,
+                         keep_default_na=False, skipinitialspace=True)
+    except pd.errors.ParserError as exc:
+        detail = str(exc).strip().splitlines()[-1]
+        raise DataError(f"{name}: rows do not all have the same number of fields ({detail}). "
+                        "Check for stray delimiters or unquoted text.") from None
+    except (pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataError(f"{name}: could not read it as a table ({exc}).") from None
+    return _finish(df, name, decimal)
+
+
+def _finish(df: pd.DataFrame, name: str, decimal: str = ".") -> pd.DataFrame:
+    if df.shape[1] > MAX_COLUMNS:
+        raise DataError(f"{name} has {df.shape[1]:,} columns; the dashboard takes at most "
+                        f"{MAX_COLUMNS:,}. Keep only the columns you need.")
+    if df.shape[0] == 0:
+        raise DataError(f"{name} has a header row but no data rows.")
+    df.columns = [str(c).strip() for c in df.columns]
+    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    if dupes:
+        raise DataError(f"{name}: column names appear more than once: {', '.join(dupes)}.")
+    blank = [i + 1 for i, c in enumerate(df.columns) if c == "" or c.startswith("Unnamed:")]
+    if blank:
+        raise DataError(f"{name}: column(s) {', '.join(map(str, blank))} have no name in the header row.")
+    return df.apply(lambda col: _convert(col, decimal))
+
+
+def _convert(col: pd.Series, decimal: str) -> pd.Series:
+    """Text column to numbers when every non-missing value is a number; otherwise trimmed text."""
+    if col.dtype != object and not pd.api.types.is_string_dtype(col):
+        return col
+    s = col.astype("string").str.strip()
+    s = s.mask(s.isin(MISSING_TOKENS))
+    if decimal == ",":
+        candidate = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        candidate = s
+    nums = pd.to_numeric(candidate, errors="coerce")
+    if s.notna().any() and nums.notna().sum() == s.notna().sum():
+        return nums.astype(float)
+    return s.astype(object).where(s.notna(), None)
+
+
+def read_excel_bytes(raw: bytes, name="the file", sheet=0) -> pd.DataFrame:
+    if not raw:
+        raise DataError(f"{name} is empty.")
+    if not raw.startswith(b"PK"):
+        raise DataError(f"{name} is not a real .xlsx workbook (it may be renamed CSV or an old "
+                        ".xls file). Save it from Excel as .xlsx or CSV.")
+    try:
+        df = pd.read_excel(io.BytesIO(raw), sheet_name=sheet, dtype=str, engine="openpyxl",
+                           keep_default_na=False)
+    except ValueError as exc:
+        raise DataError(f"{name}: {exc}") from None
+    except Exception:  # openpyxl raises many types for corrupt files
+        raise DataError(f"{name} could not be opened as an Excel workbook; it may be damaged. "
+                        "Save it again from Excel as .xlsx, or as CSV.") from None
+    return _finish(df, name)
+
+
+def excel_sheets(raw: bytes, name="the file") -> list[str]:
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True)
+        return list(wb.sheetnames)
+    except Exception:
+        raise DataError(f"{name} could not be opened as an Excel workbook.") from None
+
+
+def read_parquet_bytes(raw: bytes, name="the file", columns=None) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    if not raw:
+        raise DataError(f"{name} is empty.")
+    try:
+        table = pq.read_table(io.BytesIO(raw), columns=columns)
+    except Exception:
+        raise DataError(f"{name} could not be read as Parquet; it may be truncated or not a "
+                        "Parquet file.") from None
+    df = table.to_pandas()
+    for c in df.columns:
+        if isinstance(df[c].dtype, pd.CategoricalDtype):
+            continue
+        if pd.api.types.is_string_dtype(df[c]) or df[c].dtype == object:
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return _finish(df, name)
+
+
+def read_table(source, name: str | None = None, *, sheet=0) -> pd.DataFrame:
+    """Read a table from a path or from bytes, choosing the reader from the file name.
+
+    Parameters
+    ----------
+    source : str, Path or bytes
+    name : str
+        File name (used to choose the format and in messages). Required for bytes.
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        name = name or path.name
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise DataError(f"File not found: {path}.") from None
+        except IsADirectoryError:
+            raise DataError(f"{path} is a folder, not a file.") from None
+        except OSError as exc:
+            raise DataError(f"Could not read {path}: {exc.strerror}.") from None
+    else:
+        raw = bytes(source)
+        name = name or "the file"
+    suffix = Path(name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return read_excel_bytes(raw, name, sheet)
+    if suffix in (".parquet", ".pq"):
+        return read_parquet_bytes(raw, name)
+    if suffix == ".xls":
+        raise DataError(f"{name} is an old Excel format (.xls). Save it as .xlsx or CSV.")
+    return read_csv_bytes(raw, name)
+
+
+def rows_text(index_positions, limit=5) -> str:
+    """Human row numbers (1 = first data row) for messages."""
+    rows = [int(i) + 1 for i in list(index_positions)[:limit]]
+    more = len(index_positions) - len(rows)
+    return ", ".join(map(str, rows)) + (f" and {more} more" if more > 0 else "")

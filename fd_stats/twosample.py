@@ -1,0 +1,531 @@
+"""Two-sample comparisons of treatment against control.
+
+Conventions follow R: ``x`` is treatment, ``y`` is control, the estimate is
+treatment minus control, and ``alternative="less"`` means treatment lower.
+Confidence intervals have the same sidedness as the test (as R's ``t.test``):
+a one-sided test gives an interval with one infinite bound.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import comb
+
+import numpy as np
+from scipy import stats
+
+from ._checks import as_sample, check_alternative, check_level
+from .errors import DataError
+
+NOT_ESTIMABLE = float("nan")
+
+
+@dataclass(frozen=True)
+class TwoSampleResult:
+    """Result of one two-sample comparison.
+
+    Attributes
+    ----------
+    test : str
+        ``welch``, ``student``, ``mann-whitney`` or ``permutation``.
+    estimate : float
+        Difference in means (t and permutation tests) or the Hodges-Lehmann
+        shift (Mann-Whitney), treatment minus control.
+    ci_low, ci_high : float
+        Confidence interval for ``estimate``; one bound is infinite for a
+        one-sided test. NaN when not estimable.
+    statistic : float
+        t, W (R's Mann-Whitney statistic) or the observed difference in means.
+    df : float
+        Degrees of freedom (t tests only; NaN otherwise).
+    p_value : float
+        Probability of a difference at least this large, in the direction(s)
+        given by ``alternative``, if the programme had no effect.
+    note : str
+        Why a value is not estimable, or how it was obtained (empty if nothing to say).
+    """
+
+    test: str
+    alternative: str
+    confidence_level: float
+    n_treatment: int
+    n_control: int
+    mean_treatment: float
+    mean_control: float
+    estimate: float
+    ci_low: float
+    ci_high: float
+    statistic: float
+    df: float
+    p_value: float
+    method: str
+    ci_method: str
+    n_resamples: int = 0
+    exact: bool = False
+    mc_error: float = NOT_ESTIMABLE
+    note: str = ""
+
+    @property
+    def estimable(self) -> bool:
+        return bool(np.isfinite(self.p_value))
+
+
+def _prepare(treatment, control, alternative, confidence_level):
+    check_alternative(alternative)
+    check_level(confidence_level, "confidence_level")
+    x = as_sample(treatment, "treatment")
+    y = as_sample(control, "control")
+    return x, y
+
+
+def _not_estimable(test, alternative, confidence_level, x, y, method, note, **extra):
+    return TwoSampleResult(
+        test=test, alternative=alternative, confidence_level=confidence_level,
+        n_treatment=len(x), n_control=len(y),
+        mean_treatment=float(x.mean()) if len(x) else NOT_ESTIMABLE,
+        mean_control=float(y.mean()) if len(y) else NOT_ESTIMABLE,
+        estimate=float(x.mean() - y.mean()) if len(x) and len(y) else NOT_ESTIMABLE,
+        ci_low=NOT_ESTIMABLE, ci_high=NOT_ESTIMABLE, statistic=NOT_ESTIMABLE,
+        df=NOT_ESTIMABLE, p_value=NOT_ESTIMABLE, method=method, ci_method="", note=note,
+        **extra,
+    )
+
+
+def t_from_moments(mean_t, var_t, n_t, mean_c, var_c, n_c, *, equal_var=False,
+                   alternative="two-sided", confidence_level=0.95):
+    """t statistic, df, p-value and interval from means, variances and sizes.
+
+    Returns ``(estimate, se, t, df, p, ci_low, ci_high)``; NaNs where the
+    standard error is zero or undefined. Shared by the raw-data and the
+    summary-statistics versions so they cannot disagree.
+    """
+    est = mean_t - mean_c
+    if equal_var:
+        df = n_t + n_c - 2
+        if df < 1:
+            return (est,) + (NOT_ESTIMABLE,) * 6
+        pooled = ((n_t - 1) * var_t + (n_c - 1) * var_c) / df
+        se = np.sqrt(pooled * (1 / n_t + 1 / n_c))
+    else:
+        if n_t < 2 or n_c < 2:
+            return (est,) + (NOT_ESTIMABLE,) * 6
+        a, b = var_t / n_t, var_c / n_c
+        se = np.sqrt(a + b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            df = (a + b) ** 2 / (a**2 / (n_t - 1) + b**2 / (n_c - 1))
+    if not np.isfinite(se) or se <= 0 or not np.isfinite(df):
+        return (est,) + (NOT_ESTIMABLE,) * 6
+    t = est / se
+    p = p_from_t(t, df, alternative)
+    if alternative == "two-sided":
+        q = stats.t.ppf(1 - (1 - confidence_level) / 2, df)
+        lo, hi = est - q * se, est + q * se
+    elif alternative == "less":
+        lo, hi = -np.inf, est + stats.t.ppf(confidence_level, df) * se
+    else:
+        lo, hi = est - stats.t.ppf(confidence_level, df) * se, np.inf
+    return est, se, t, df, p, lo, hi
+
+
+def p_from_t(t, df, alternative="two-sided"):
+    """p-value of a t statistic with ``df`` degrees of freedom (R: ``pt``).
+
+    ``less`` is ``pt(t, df)``, ``greater`` is ``pt(t, df, lower=FALSE)``,
+    ``two-sided`` is ``2 * pt(-|t|, df)``. Works element-wise on arrays.
+    """
+    check_alternative(alternative)
+    t = np.asarray(t, dtype=float)
+    df = np.asarray(df, dtype=float)
+    if alternative == "less":
+        p = stats.t.cdf(t, df)
+    elif alternative == "greater":
+        p = stats.t.sf(t, df)
+    else:
+        p = np.minimum(2 * stats.t.sf(np.abs(t), df), 1.0)
+    return p[()] if p.ndim == 0 else p
+
+
+def _t_test(treatment, control, equal_var, alternative, confidence_level):
+    name = "student" if equal_var else "welch"
+    method = ("Two-sample t-test, equal variances (Student)" if equal_var
+              else "Welch two-sample t-test (unequal variances)")
+    x, y = _prepare(treatment, control, alternative, confidence_level)
+    need = 1 if equal_var else 2
+    if len(x) < need or len(y) < need or len(x) + len(y) < 3:
+        return _not_estimable(name, alternative, confidence_level, x, y, method,
+                              "Not estimable: each arm needs at least 2 people with a value.")
+    vx = x.var(ddof=1) if len(x) > 1 else 0.0
+    vy = y.var(ddof=1) if len(y) > 1 else 0.0
+    est, se, t, df, p, lo, hi = t_from_moments(
+        x.mean(), vx, len(x), y.mean(), vy, len(y), equal_var=equal_var,
+        alternative=alternative, confidence_level=confidence_level)
+    note = "" if np.isfinite(p) else "Not estimable: no variation within the arms."
+    return TwoSampleResult(
+        test=name, alternative=alternative, confidence_level=confidence_level,
+        n_treatment=len(x), n_control=len(y), mean_treatment=float(x.mean()),
+        mean_control=float(y.mean()), estimate=float(est), ci_low=float(lo), ci_high=float(hi),
+        statistic=float(t), df=float(df), p_value=float(p), method=method,
+        ci_method="t interval", note=note,
+    )
+
+
+def welch_t(treatment, control, *, alternative="two-sided", confidence_level=0.95):
+    """Welch's unequal-variance t-test; matches R ``t.test(x, y, var.equal=FALSE)``.
+
+    Parameters
+    ----------
+    treatment, control : array_like
+        Outcome values per person; NaN are dropped.
+    alternative : {'two-sided', 'less', 'greater'}
+        ``less``: treatment mean lower than control.
+    confidence_level : float
+        Level of the interval for the difference in means.
+
+    Returns
+    -------
+    TwoSampleResult
+    """
+    return _t_test(treatment, control, False, alternative, confidence_level)
+
+
+def student_t(treatment, control, *, alternative="two-sided", confidence_level=0.95):
+    """Student's pooled-variance t-test; matches R ``t.test(x, y, var.equal=TRUE)``."""
+    return _t_test(treatment, control, True, alternative, confidence_level)
+
+
+# ---------------------------------------------------------------- Mann-Whitney
+
+def _wilcox_counts(m: int, n: int) -> np.ndarray:
+    """Frequencies of W = 0..m*n for the exact Mann-Whitney null (no ties).
+
+    Coefficients of the Gaussian binomial coefficient [m+n choose m]_q.
+    """
+    poly = np.zeros(m * n + 1)
+    poly[0] = 1.0
+    # prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i), multiplied then divided term by term.
+    for i in range(1, m + 1):
+        k = n + i
+        shifted = np.zeros_like(poly)
+        shifted[k:] = poly[:-k]
+        poly = poly - shifted
+        # divide by (1 - q^i): cumulative sum with stride i
+        for start in range(i):
+            poly[start::i] = np.cumsum(poly[start::i])
+    return np.round(poly)
+
+
+def _pwilcox(q, counts):
+    """P(W <= q) (R ``pwilcox``)."""
+    q = int(np.floor(q))
+    if q < 0:
+        return 0.0
+    total = counts.sum()
+    return float(counts[: q + 1].sum() / total)
+
+
+def _qwilcox(p, counts):
+    """Smallest q with P(W <= q) >= p (R ``qwilcox``)."""
+    cdf = np.cumsum(counts) / counts.sum()
+    return int(np.searchsorted(cdf, p - 1e-12 * max(p, 1e-300), side="left"))
+
+
+def _rank_sum_z(x, y, shift, correct_for):
+    """R's asymptotic standardised W for ``x - shift`` against ``y``, with tie correction."""
+    m, n = len(x), len(y)
+    pooled = np.concatenate([x - shift, y])
+    ranks = stats.rankdata(pooled)
+    dz = ranks[:m].sum() - m * (m + 1) / 2 - m * n / 2
+    _, ties = np.unique(pooled, return_counts=True)
+    sigma = np.sqrt((m * n / 12) * ((m + n + 1) - (ties**3 - ties).sum() / ((m + n) * (m + n - 1))))
+    corr = {"two-sided": np.sign(dz) * 0.5, "greater": 0.5, "less": -0.5, None: 0.0}[correct_for]
+    return dz, sigma, corr
+
+
+def _root_shift(x, y, zq, correct_for, lo, hi):
+    """Shift d where R's ``wdiff(d, zq)`` crosses zero (bisection; wdiff is non-increasing)."""
+    def wdiff(d):
+        dz, sigma, corr = _rank_sum_z(x, y, d, correct_for)
+        if sigma == 0:
+            return np.nan
+        return (dz - corr) / sigma - zq
+
+    f_lo, f_hi = wdiff(lo), wdiff(hi)
+    if not np.isfinite(f_lo) or not np.isfinite(f_hi):
+        return np.nan
+    if f_lo <= 0:
+        return lo
+    if f_hi >= 0:
+        return hi
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            break
+        if wdiff(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def hodges_lehmann(treatment, control) -> float:
+    """Hodges-Lehmann shift: the median of all treatment-minus-control differences.
+
+    R's ``wilcox.test`` reports this in the exact case; in the asymptotic case
+    it reports a root of the rank statistic that lies in the same flat region
+    (the median solves the same equation), so the two agree where R's is
+    unique. Large samples of whole numbers use a histogram convolution
+    instead of forming every pair.
+    """
+    x, y = np.asarray(treatment, float), np.asarray(control, float)
+    if len(x) == 0 or len(y) == 0:
+        return NOT_ESTIMABLE
+    if len(x) * len(y) <= 4_000_000:
+        return float(np.median(np.subtract.outer(x, y)))
+    lo = min(x.min(), y.min())
+    if (np.all(x == np.round(x)) and np.all(y == np.round(y))
+            and max(x.max(), y.max()) - lo <= 10_000):
+        hx = np.bincount((x - lo).astype(np.int64))
+        hy = np.bincount((y - lo).astype(np.int64))
+        # counts of d = x - y for d from -(len(hy)-1) upwards
+        hd = np.convolve(hx, hy[::-1])
+        cum = np.cumsum(hd)
+        total = cum[-1]
+        lower = np.searchsorted(cum, (total + 1) // 2, side="left")
+        upper = np.searchsorted(cum, total // 2 + 1, side="left")
+        offset = -(len(hy) - 1)
+        return float((lower + upper) / 2 + offset)
+    # general large case: bisection on the number of pairs with x - y > d; ends
+    # between the two middle differences (not their exact average), which is
+    # within float precision of the median at this size
+    ys = np.sort(y)
+    total = len(x) * len(y)
+
+    def below(d):
+        return np.searchsorted(ys, x - d, side="left").sum()
+
+    a, b = x.min() - y.max(), x.max() - y.min()
+    for _ in range(100):
+        mid = (a + b) / 2
+        if below(mid) > total / 2:
+            a = mid
+        else:
+            b = mid
+    return float((a + b) / 2)
+
+
+def mann_whitney(treatment, control, *, alternative="two-sided", confidence_level=0.95,
+                 method="auto", correct=True):
+    """Mann-Whitney U (Wilcoxon rank-sum) test with the Hodges-Lehmann shift.
+
+    Matches R ``wilcox.test(x, y, conf.int=TRUE, correct=correct)``: the exact
+    null distribution when both arms have fewer than 50 people and there are
+    no ties (``method="auto"``), otherwise the normal approximation with tie
+    and continuity corrections. The statistic is R's W (rank sum of treatment
+    minus n_t(n_t+1)/2).
+
+    In the asymptotic case R finds the shift and interval with ``uniroot``
+    (tolerance 1e-4); this function solves the same equations by bisection to
+    machine precision, so results agree with R to about 1e-4.
+    """
+    x, y = _prepare(treatment, control, alternative, confidence_level)
+    if method not in ("auto", "exact", "asymptotic"):
+        raise DataError(f"method must be auto, exact or asymptotic; got {method!r}.")
+    m, n = len(x), len(y)
+    label = "Mann-Whitney U (Wilcoxon rank-sum)"
+    if m < 1 or n < 1:
+        return _not_estimable("mann-whitney", alternative, confidence_level, x, y, label,
+                              "Not estimable: each arm needs at least 1 person with a value.")
+    pooled = np.concatenate([x, y])
+    ranks = stats.rankdata(pooled)
+    w = float(ranks[:m].sum() - m * (m + 1) / 2)
+    has_ties = len(np.unique(pooled)) < m + n
+    exact = (method == "exact" or (method == "auto" and m < 50 and n < 50)) and not has_ties
+    mean_t, mean_c = float(x.mean()), float(y.mean())
+    alpha = 1 - confidence_level
+    if exact:
+        counts = _wilcox_counts(m, n)
+        if alternative == "two-sided":
+            p = (1 - _pwilcox(w - 1, counts)) if w > m * n / 2 else _pwilcox(w, counts)
+            p = min(2 * p, 1.0)
+        elif alternative == "greater":
+            p = 1 - _pwilcox(w - 1, counts)
+        else:
+            p = _pwilcox(w, counts)
+        diffs = np.sort(np.subtract.outer(x, y).ravel())
+        qu = _qwilcox(alpha / 2 if alternative == "two-sided" else alpha, counts)
+        qu = max(qu, 1)
+        ql = m * n - qu
+        lo = diffs[qu - 1] if alternative != "less" else -np.inf
+        hi = diffs[ql] if alternative != "greater" else np.inf
+        est = hodges_lehmann(x, y)
+        label += ", exact"
+    else:
+        dz, sigma, corr = _rank_sum_z(x, y, 0.0, alternative if correct else None)
+        if sigma == 0:
+            return _not_estimable("mann-whitney", alternative, confidence_level, x, y, label,
+                                  "Not estimable: every value is the same.")
+        z = (dz - corr) / sigma
+        if alternative == "less":
+            p = stats.norm.cdf(z)
+        elif alternative == "greater":
+            p = stats.norm.sf(z)
+        else:
+            p = min(2 * min(stats.norm.cdf(z), stats.norm.sf(z)), 1.0)
+        mumin, mumax = x.min() - y.max(), x.max() - y.min()
+        cf = alternative if correct else None
+        if alternative == "two-sided":
+            lo = _root_shift(x, y, stats.norm.ppf(1 - alpha / 2), cf, mumin, mumax)
+            hi = _root_shift(x, y, stats.norm.ppf(alpha / 2), cf, mumin, mumax)
+        elif alternative == "greater":
+            lo, hi = _root_shift(x, y, stats.norm.ppf(1 - alpha), cf, mumin, mumax), np.inf
+        else:
+            lo, hi = -np.inf, _root_shift(x, y, stats.norm.ppf(alpha), cf, mumin, mumax)
+        # Bisection ends on a float next to a jump of a step function; drop the float dust.
+        scale = max(abs(mumin), abs(mumax), 1.0)
+        lo, hi = (float(np.round(v / scale, 12) * scale) if np.isfinite(v) else v
+                  for v in (lo, hi))
+        est = hodges_lehmann(x, y)
+        label += ", normal approximation" + (" with continuity correction" if correct else "")
+    return TwoSampleResult(
+        test="mann-whitney", alternative=alternative, confidence_level=confidence_level,
+        n_treatment=m, n_control=n, mean_treatment=mean_t, mean_control=mean_c,
+        estimate=float(est), ci_low=float(lo), ci_high=float(hi), statistic=w,
+        df=NOT_ESTIMABLE, p_value=float(p), method=label,
+        ci_method="Hodges-Lehmann shift, interval by inverting the rank-sum test", exact=exact,
+    )
+
+
+# ---------------------------------------------------------------- permutation
+
+MAX_EXACT_ARRANGEMENTS = 200_000
+
+
+def _permutation_sums(values: np.ndarray, m: int, n_resamples: int, rng) -> np.ndarray:
+    """Treatment-arm sums under ``n_resamples`` random re-randomisations.
+
+    The difference in means is a linear function of the treatment sum, so only
+    sums are needed. Chunked so memory stays bounded on large files.
+    """
+    n = len(values)
+    out = np.empty(n_resamples)
+    chunk = max(1, min(n_resamples, 4_000_000 // max(n, 1)))
+    for start in range(0, n_resamples, chunk):
+        k = min(chunk, n_resamples - start)
+        keys = rng.random((k, n))
+        # the m smallest keys pick the treatment arm: a uniform random subset
+        idx = np.argpartition(keys, m - 1, axis=1)[:, :m] if m < n else np.tile(np.arange(n), (k, 1))
+        out[start:start + k] = values[idx].sum(axis=1)
+    return out
+
+
+def _exact_sums(values: np.ndarray, m: int) -> np.ndarray:
+    from itertools import combinations
+
+    idx = np.array(list(combinations(range(len(values)), m)), dtype=np.intp)
+    return values[idx].sum(axis=1)
+
+
+def permutation_p(diffs: np.ndarray, observed: float, alternative: str, exact: bool):
+    """p-value from a re-randomisation distribution of differences in means.
+
+    Monte-Carlo p-values count the observed assignment as one of the
+    arrangements ((b + 1) / (B + 1)), so they are never zero.
+    """
+    tol = 1e-9 * max(1.0, abs(observed))
+    if alternative == "less":
+        b = np.count_nonzero(diffs <= observed + tol)
+    elif alternative == "greater":
+        b = np.count_nonzero(diffs >= observed - tol)
+    else:
+        b = np.count_nonzero(np.abs(diffs) >= abs(observed) - tol)
+    big_b = len(diffs)
+    return b / big_b if exact else (b + 1) / (big_b + 1)
+
+
+def permutation_test(treatment, control, *, alternative="two-sided", confidence_level=0.95,
+                     n_resamples=10_000, seed=12345, max_exact=MAX_EXACT_ARRANGEMENTS):
+    """Randomisation test of the difference in means.
+
+    Enumerates every re-randomisation when there are at most ``max_exact``
+    of them; otherwise draws ``n_resamples`` seeded random re-randomisations
+    and reports the Monte-Carlo standard error of the p-value. The interval
+    is a seeded percentile bootstrap of the difference in means (same
+    ``n_resamples``, capped at 2,000), with the test's sidedness.
+    """
+    x, y = _prepare(treatment, control, alternative, confidence_level)
+    m, n = len(x), len(y)
+    label = "Permutation (randomisation) test of the difference in means"
+    if m < 1 or n < 1 or m + n < 3:
+        return _not_estimable("permutation", alternative, confidence_level, x, y, label,
+                              "Not estimable: too few people for a re-randomisation test.")
+    n_resamples = int(n_resamples)
+    if n_resamples < 1:
+        raise DataError(f"The number of permutations must be at least 1; got {n_resamples}.")
+    values = np.concatenate([x, y])
+    total = values.sum()
+    observed = x.mean() - y.mean()
+    arrangements = comb(m + n, m)
+    exact = arrangements <= max_exact
+    if exact:
+        sums = _exact_sums(values, m)
+    else:
+        sums = _permutation_sums(values, m, n_resamples, np.random.default_rng(seed))
+    diffs = sums / m - (total - sums) / n
+    p = permutation_p(diffs, observed, alternative, exact)
+    mc_error = NOT_ESTIMABLE if exact else float(np.sqrt(p * (1 - p) / len(diffs)))
+    lo, hi = bootstrap_mean_difference_ci(x, y, alternative=alternative,
+                                         confidence_level=confidence_level,
+                                         n_resamples=min(n_resamples, 2000), seed=seed)
+    return TwoSampleResult(
+        test="permutation", alternative=alternative, confidence_level=confidence_level,
+        n_treatment=m, n_control=n, mean_treatment=float(x.mean()), mean_control=float(y.mean()),
+        estimate=float(observed), ci_low=lo, ci_high=hi, statistic=float(observed),
+        df=NOT_ESTIMABLE, p_value=float(p),
+        method=label + (f", exact ({arrangements:,} arrangements)" if exact
+                        else f", Monte Carlo ({len(diffs):,} re-randomisations, seed {seed})"),
+        ci_method="percentile bootstrap of the difference in means",
+        n_resamples=int(len(diffs)), exact=exact, mc_error=mc_error,
+    )
+
+
+def bootstrap_indices_means(v: np.ndarray, n_resamples: int, rng) -> np.ndarray:
+    """Means of ``n_resamples`` bootstrap resamples of ``v`` (vectorised, chunked)."""
+    out = np.empty(n_resamples)
+    chunk = max(1, min(n_resamples, 4_000_000 // max(len(v), 1)))
+    for start in range(0, n_resamples, chunk):
+        k = min(chunk, n_resamples - start)
+        out[start:start + k] = v[rng.integers(0, len(v), size=(k, len(v)))].mean(axis=1)
+    return out
+
+
+def percentile_interval(draws: np.ndarray, alternative: str, confidence_level: float):
+    """Percentile interval of bootstrap draws with the given sidedness."""
+    draws = draws[np.isfinite(draws)]
+    if len(draws) == 0:
+        return NOT_ESTIMABLE, NOT_ESTIMABLE
+    a = 1 - confidence_level
+    if alternative == "two-sided":
+        lo, hi = np.quantile(draws, [a / 2, 1 - a / 2])
+    elif alternative == "less":
+        lo, hi = -np.inf, np.quantile(draws, 1 - a)
+    else:
+        lo, hi = np.quantile(draws, a), np.inf
+    return float(lo), float(hi)
+
+
+def bootstrap_mean_difference_ci(treatment, control, *, alternative="two-sided",
+                                 confidence_level=0.95, n_resamples=2000, seed=12345):
+    """Seeded percentile bootstrap interval for the difference in means (resampling within arms)."""
+    x, y = np.asarray(treatment, float), np.asarray(control, float)
+    if len(x) < 2 or len(y) < 2:
+        return NOT_ESTIMABLE, NOT_ESTIMABLE
+    rng = np.random.default_rng(seed)
+    draws = bootstrap_indices_means(x, n_resamples, rng) - bootstrap_indices_means(y, n_resamples, rng)
+    return percentile_interval(draws, alternative, confidence_level)
+
+
+TESTS = {
+    "welch": welch_t,
+    "student": student_t,
+    "mann-whitney": mann_whitney,
+    "permutation": permutation_test,
+}
