@@ -1,0 +1,194 @@
+"""Data sets in the session, the shared settings sidebar, and the cached analysis.
+
+Every page calls :func:`sidebar` first. Settings live in ``st.session_state``
+under ``cfg_*`` keys that survive page changes (Streamlit drops widget state
+when the page that drew a widget is left), and widgets are re-seeded from them.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import streamlit as st
+
+from fd_stats import Settings, analyse, with_alpha
+from fd_stats.analysis import Mapping, TEST_LABELS
+from fd_stats.errors import DataError
+from fd_stats.multiplicity import CORRECTIONS
+from fd_stats.trial import Trial, load_trial
+from fd_stats.wording import SYNTHETIC_LABEL
+
+ALPHAS = [0.01, 0.02, 0.025, 0.05, 0.075, 0.10, 0.15, 0.20]
+SIDES = {
+    "two-sided": "Two-sided (any difference)",
+    "less": "One-sided: treatment lower",
+    "greater": "One-sided: treatment higher",
+}
+LEVELS = [0.80, 0.90, 0.95, 0.99]
+DEFAULTS = {
+    "dataset": None,
+    "alpha": 0.05,
+    "alternative": "two-sided",
+    "test": "welch",
+    "correction": "none",
+    "confidence_level": 0.95,
+    "outcomes": None,      # None: every outcome of the data set
+    "subgroup": "__default__",
+    "prespecified": False,
+}
+BUNDLED_NAME = "Focused Deterrence trial (synthetic data)"
+
+
+@st.cache_resource(show_spinner=False)
+def bundled_trial() -> Trial:
+    trial = load_trial()
+    trial.name = BUNDLED_NAME
+    return trial
+
+
+def table_hash(table: pd.DataFrame) -> str:
+    h = hashlib.sha256(pd.util.hash_pandas_object(table, index=True).to_numpy().tobytes())
+    h.update("|".join(map(str, table.columns)).encode())
+    return h.hexdigest()[:16]
+
+
+def datasets() -> dict[str, Trial]:
+    """Data sets available in this session: the bundled trial plus any uploads (memory only)."""
+    if "datasets" not in st.session_state:
+        st.session_state["datasets"] = {BUNDLED_NAME: bundled_trial()}
+    return st.session_state["datasets"]
+
+
+def add_dataset(trial: Trial, select: bool = True) -> None:
+    """Put an uploaded trial in the session (never on disk) and optionally switch to it."""
+    datasets()[trial.name] = trial
+    if select:
+        st.session_state["cfg_dataset"] = trial.name
+        st.session_state["cfg_outcomes"] = None
+        st.session_state["cfg_subgroup"] = "__default__"
+
+
+def _cfg(key):
+    full = f"cfg_{key}"
+    if full not in st.session_state:
+        st.session_state[full] = DEFAULTS[key]
+    return st.session_state[full]
+
+
+def _bind(key):
+    """Seed widget ``w_key`` from ``cfg_key``; return kwargs that copy changes back."""
+    st.session_state[f"w_{key}"] = _cfg(key)
+
+    def copy_back():
+        st.session_state[f"cfg_{key}"] = st.session_state[f"w_{key}"]
+
+    return {"key": f"w_{key}", "on_change": copy_back}
+
+
+def reset_settings() -> None:
+    for key, value in DEFAULTS.items():
+        if key != "dataset":
+            st.session_state[f"cfg_{key}"] = value
+
+
+@dataclass
+class Context:
+    """What a page needs: the data set, the settings and the results they give."""
+
+    trial: Trial
+    mapping: Mapping
+    settings: Settings
+    subgroup: str | None
+    prespecified: bool
+
+    @property
+    def results(self) -> pd.DataFrame:
+        return results_for(self.trial, self.mapping, self.settings)
+
+    def results_with(self, **changes) -> pd.DataFrame:
+        return results_for(self.trial, self.mapping, replace(self.settings, **changes))
+
+    def label(self, column: str) -> str:
+        return self.trial.outcome(column).label
+
+    def lower_is_better(self) -> dict:
+        return {o.column: o.lower_is_better for o in self.trial.outcomes}
+
+
+@st.cache_data(show_spinner="Running the analysis…", max_entries=64)
+def _analyse_cached(_table: pd.DataFrame, key: str, mapping: Mapping, settings: Settings):
+    return analyse(_table, mapping, settings)
+
+
+def results_for(trial: Trial, mapping: Mapping, settings: Settings) -> pd.DataFrame:
+    """Cached analysis. Alpha only re-judges significance, so it is not part of the cache key."""
+    key = trial.meta.setdefault("_hash", table_hash(trial.table))
+    base = _analyse_cached(trial.table, key, mapping, replace(settings, alpha=0.05))
+    return with_alpha(base, settings.alpha)
+
+
+def sidebar() -> Context:
+    """Draw the analysis settings in the sidebar (same on every page) and return the context."""
+    sets = datasets()
+    if _cfg("dataset") not in sets:
+        st.session_state["cfg_dataset"] = next(iter(sets))
+    sb = st.sidebar
+    sb.header("Analysis settings")
+    sb.selectbox("Data set", list(sets), **_bind("dataset"))
+    trial = sets[_cfg("dataset")]
+    if trial.synthetic:
+        sb.caption("⚠️ " + SYNTHETIC_LABEL)
+    outcome_cols = [o.column for o in trial.outcomes] or list(trial.mapping.outcomes)
+    if _cfg("outcomes") is not None:
+        st.session_state["cfg_outcomes"] = [c for c in _cfg("outcomes") if c in outcome_cols] or None
+    sb.select_slider("Significance threshold (alpha)", options=ALPHAS,
+                     format_func=lambda a: f"{a:g}", **_bind("alpha"))
+    sb.radio("Sidedness of the test", list(SIDES), format_func=SIDES.get, **_bind("alternative"),
+             help="Two-sided asks whether the programme changed the outcome in either "
+                  "direction. One-sided looks in one direction only, which halves the p-value; "
+                  "it must be chosen before seeing the data.")
+    sb.selectbox("Test", list(TEST_LABELS), format_func=TEST_LABELS.get, **_bind("test"))
+    sb.selectbox("Multiple-comparison correction", list(CORRECTIONS),
+                 format_func=lambda c: CORRECTIONS[c].capitalize(), **_bind("correction"),
+                 help="Adjusts p-values because several outcomes are tested at once "
+                      "(the family is the outcomes within each subgroup level).")
+    sb.select_slider("Confidence level of intervals", options=LEVELS,
+                     format_func=lambda v: f"{v:.0%}", **_bind("confidence_level"))
+    st.session_state["w_outcomes"] = _cfg("outcomes") or outcome_cols
+    sb.multiselect("Outcomes", outcome_cols, format_func=lambda c: trial.outcome(c).label,
+                   key="w_outcomes",
+                   on_change=lambda: st.session_state.__setitem__(
+                       "cfg_outcomes", st.session_state["w_outcomes"] or None))
+    sub_options = _subgroup_options(trial)
+    if _cfg("subgroup") not in sub_options:
+        st.session_state["cfg_subgroup"] = (trial.mapping.subgroup
+                                            if trial.mapping.subgroup in sub_options else "")
+    sb.selectbox("Subgroup column", sub_options, format_func=lambda c: c or "(none)",
+                 **_bind("subgroup"))
+    sub = _cfg("subgroup") or None
+    st.session_state["cfg_prespecified"] = (_cfg("prespecified")
+                                            or trial.subgroup_prespecified.get(sub, False))
+    sb.checkbox("Subgroups were pre-specified", **_bind("prespecified"),
+                help="Tick only if this subgroup analysis was planned before the data were "
+                     "seen; otherwise subgroup results are labelled exploratory.")
+    sb.button("Reset settings", on_click=reset_settings)
+    chosen = tuple(_cfg("outcomes") or outcome_cols)
+    mapping = replace(trial.mapping, outcomes=chosen, subgroup=sub)
+    settings = Settings(test=_cfg("test"), alternative=_cfg("alternative"), alpha=_cfg("alpha"),
+                        correction=_cfg("correction"), confidence_level=_cfg("confidence_level"))
+    return Context(trial, mapping, settings, sub, bool(_cfg("prespecified")))
+
+
+def _subgroup_options(trial: Trial) -> list[str]:
+    """Columns that can split people into subgroups: declared ones, then other short categoricals."""
+    t = trial.table
+    keys = {trial.mapping.arm, trial.mapping.person_id, *trial.mapping.outcomes}
+    declared = [c for c in trial.subgroup_columns if c in t.columns]
+    others = [c for c in t.columns if c not in keys and c not in declared
+              and 2 <= t[c].nunique(dropna=True) <= 12]
+    return [""] + declared + others
+
+
+def show_data_error(exc: DataError) -> None:
+    st.error(f"The analysis could not run: {exc}", icon="🚫")

@@ -1,0 +1,207 @@
+"""Command line: ``python -m fd_stats analyse|audit|power ...``.
+
+Bad input exits with status 2 and one line on stderr starting ``error:``.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import sys
+
+import numpy as np
+import pandas as pd
+
+from .analysis import Mapping, Settings, analyse
+from .errors import DataError
+from .io import read_table
+from .multiplicity import CORRECTIONS
+from .power import minimum_detectable_effect, power_t, sample_size
+from .summary import audit_published_table
+from .twosample import TESTS
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump
+        raise DataError(message)
+
+
+def escape_formula(value):
+    """Prefix text a spreadsheet would run as a formula with a quote (numbers stay numbers)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        try:
+            float(value)
+            return value
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out.columns = [escape_formula(str(c)) for c in out.columns]
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(escape_formula)
+    return out
+
+
+def _json_value(v):
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        v = float(v)
+        return None if math.isnan(v) else v  # inf stays inf -> Infinity in JSON
+    return v
+
+
+def emit(df: pd.DataFrame, fmt: str, out=None):
+    out = out or sys.stdout
+    if fmt == "json":
+        records = [{k: _json_value(v) for k, v in row.items()} for row in df.to_dict("records")]
+        out.write(json.dumps(records, indent=2, allow_nan=True) + "\n")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        escape_frame(df).to_csv(buf, index=False)
+        out.write(buf.getvalue())
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None,
+                               "display.width", 200):
+            out.write(df.to_string(index=False) + "\n")
+
+
+def _outcomes(values):
+    out = []
+    for v in values or []:
+        out += [p.strip() for p in v.split(",") if p.strip()]
+    return tuple(out)
+
+
+TABLE_COLUMNS = ["outcome", "subgroup", "n_treatment", "n_control", "mean_treatment",
+                 "mean_control", "difference", "ci_low", "ci_high", "percent_change",
+                 "percent_change_ci_low", "percent_change_ci_high", "p_value", "p_adjusted",
+                 "significant"]
+
+
+def cmd_analyse(args):
+    data = read_table(args.data)
+    mapping = Mapping(arm=args.arm, treatment=args.treatment, control=args.control,
+                      outcomes=_outcomes(args.outcome), subgroup=args.subgroup)
+    settings = Settings(test=args.test, alternative=args.alternative, alpha=args.alpha,
+                        correction=args.correction, confidence_level=args.confidence,
+                        permutations=args.permutations, seed=args.seed)
+    res = analyse(data, mapping, settings)
+    if args.format == "table":
+        t = res[TABLE_COLUMNS].copy()
+        for c in t.columns:
+            if pd.api.types.is_float_dtype(t[c]):
+                t[c] = t[c].map(lambda v: f"{v:.4g}")
+        side = {"two-sided": "two-sided", "less": "one-sided, treatment lower",
+                "greater": "one-sided, treatment higher"}[args.alternative]
+        print(f"{res.test.iloc[0]} test, p-values {side}, alpha {args.alpha}, "
+              f"correction {args.correction}, {args.confidence:.0%} intervals")
+        emit(t, "table")
+        if res.attrs.get("n_excluded_arm"):
+            print(f"{res.attrs['n_excluded_arm']} rows excluded: arm neither "
+                  f"{args.treatment!r} nor {args.control!r}.")
+    else:
+        emit(res, args.format)
+
+
+def cmd_audit(args):
+    raw = read_table(args.table)
+    # reread as text so the printed precision of each figure is kept
+    table = raw.astype(object).map(lambda v: v if v is None else
+                                   (repr(v) if isinstance(v, float) else str(v)))
+    res = audit_published_table(table, t=args.t, df=args.df, p=args.p)
+    emit(res, args.format)
+
+
+def cmd_power(args):
+    alt = args.alternative
+    if args.n is None:
+        ss = sample_size(args.delta, args.sd, power=args.power, alpha=args.alpha,
+                         alternative=alt, allocation_ratio=args.ratio)
+        row = {"delta": args.delta, "sd": args.sd, "power": args.power, "alpha": args.alpha,
+               "alternative": alt, "n_per_arm": ss.n_treatment, "n_treatment": ss.n_treatment_needed,
+               "n_control": ss.n_control_needed}
+    elif args.delta is None:
+        mde = minimum_detectable_effect(args.sd, args.n, args.n * args.ratio, power=args.power,
+                                        alpha=args.alpha, alternative=alt)
+        row = {"n_treatment": args.n, "n_control": args.n * args.ratio, "sd": args.sd,
+               "power": args.power, "alpha": args.alpha, "alternative": alt,
+               "minimum_detectable_effect": mde}
+    else:
+        row = {"delta": args.delta, "sd": args.sd, "n_treatment": args.n,
+               "n_control": args.n * args.ratio, "alpha": args.alpha, "alternative": alt,
+               "power": power_t(args.delta, args.sd, args.n, args.n * args.ratio,
+                                alpha=args.alpha, alternative=alt)}
+    emit(pd.DataFrame([row]), args.format)
+
+
+def build_parser():
+    p = _Parser(prog="python -m fd_stats", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    fmt = dict(choices=["table", "csv", "json"], default="table")
+
+    a = sub.add_parser("analyse", help="compare treatment with control for every outcome")
+    a.add_argument("data")
+    a.add_argument("--arm", default="arm")
+    a.add_argument("--treatment", default="treatment")
+    a.add_argument("--control", default="control")
+    a.add_argument("--outcome", action="append", help="repeatable, or comma-separated")
+    a.add_argument("--subgroup")
+    a.add_argument("--test", choices=list(TESTS), default="welch")
+    a.add_argument("--alternative", choices=["two-sided", "less", "greater"], default="two-sided")
+    a.add_argument("--alpha", type=float, default=0.05)
+    a.add_argument("--correction", choices=list(CORRECTIONS), default="none")
+    a.add_argument("--confidence", type=float, default=0.95)
+    a.add_argument("--permutations", type=int, default=10_000)
+    a.add_argument("--seed", type=int, default=12345)
+    a.add_argument("--format", **fmt)
+    a.set_defaults(func=cmd_analyse)
+
+    u = sub.add_parser("audit", help="recompute p-values of a published table from t and df")
+    u.add_argument("table")
+    u.add_argument("--t", default="t")
+    u.add_argument("--df", default="df")
+    u.add_argument("--p", default="p_reported")
+    u.add_argument("--format", **fmt)
+    u.set_defaults(func=cmd_audit)
+
+    w = sub.add_parser("power", help="power, sample size or minimum detectable effect")
+    w.add_argument("--delta", type=float, help="difference in means to detect")
+    w.add_argument("--sd", type=float, required=True)
+    w.add_argument("--n", type=float, help="people in the treatment arm (omit to solve for n)")
+    w.add_argument("--ratio", type=float, default=1.0, help="control / treatment allocation")
+    w.add_argument("--power", type=float, default=0.8)
+    w.add_argument("--alpha", type=float, default=0.05)
+    w.add_argument("--alternative", choices=["two-sided", "one-sided"], default="two-sided")
+    w.add_argument("--format", **fmt)
+    w.set_defaults(func=cmd_power)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "power" and args.delta is None and args.n is None:
+            raise DataError("power needs --delta (to find n) or --n (to find the detectable effect).")
+        args.func(args)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (MemoryError, RecursionError):
+        print("error: the file is too large or too deeply nested to analyse here.", file=sys.stderr)
+        return 2
+    except Exception as exc:  # never a traceback: say what failed in one line
+        print(f"error: unexpected problem ({type(exc).__name__}: {exc}). "
+              "Check the file and the options.", file=sys.stderr)
+        return 2
+    return 0

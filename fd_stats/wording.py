@@ -1,0 +1,142 @@
+"""Sentences about results, worded correctly. Pages, exports and the CLI share them.
+
+Rules: a p-value is the probability of a difference at least this large if
+the programme had no effect; every p-value says its sidedness; every effect
+carries its interval; "not significant" is never "no effect".
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .analysis import SIDEDNESS
+
+P_VALUE_MEANING = ("A p-value is the probability of seeing a difference at least this large "
+                   "if the programme had no effect. It is not the probability that the finding "
+                   "is due to chance.")
+SYNTHETIC_LABEL = ("Synthetic data: these people are reconstructed from the report's published "
+                   "tables. No row describes a real person.")
+
+
+def fmt_p(p: float) -> str:
+    if p is None or not np.isfinite(p):
+        return "not estimable"
+    if p < 0.001:
+        return "< 0.001"
+    return f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
+
+
+def p_text(p: float, alternative: str, adjusted: bool = False, correction: str = "none") -> str:
+    """E.g. 'p = 0.037 (two-sided)' or 'Holm-adjusted p = 0.11 (one-sided (treatment lower))'."""
+    body = fmt_p(p)
+    body = f"p {body}" if body.startswith("<") else f"p = {body}"
+    if adjusted and correction != "none":
+        from .multiplicity import CORRECTIONS
+        body = f"{CORRECTIONS[correction]}-adjusted {body}"
+    return f"{body}, {SIDEDNESS[alternative]}"
+
+
+def fmt_pct(v: float, digits: int = 0) -> str:
+    if v is None or not np.isfinite(v):
+        return "unbounded" if v is not None and np.isinf(v) else "n/a"
+    return f"{v:+.{digits}f}%"
+
+
+def change_words(v: float, lower_is_better: bool = True, digits: int = 0) -> str:
+    """'a 40% reduction' / 'a 15% increase' / 'no change'."""
+    if not np.isfinite(v):
+        return "a change that cannot be estimated"
+    if round(abs(v), digits) == 0:
+        return "no change"
+    word = "reduction" if v < 0 else "increase"
+    return f"a {abs(v):.{digits}f}% {word}"
+
+
+def interval_words(lo: float, hi: float, level: float, digits: int = 0) -> str:
+    """'95% CI from 68% lower to 14% higher' with open bounds worded for one-sided intervals."""
+    def one(v):
+        if v <= -100 + 1e-9:
+            return "100% lower"
+        if np.isinf(v):
+            return "no upper limit"
+        if v == 0:
+            return "no change"
+        d = digits if round(v, digits) != 0 else digits + 1  # keep "0.4% higher" visible
+        return f"{abs(v):.{d}f}% {'lower' if v < 0 else 'higher'}"
+
+    if not (np.isfinite(lo) or np.isinf(lo)) or (isinstance(hi, float) and math.isnan(hi)):
+        return "interval not estimable"
+    return f"{level:.0%} CI from {one(lo)} to {one(hi)}"
+
+
+def verdict(row) -> str:
+    alpha = row["alpha"]
+    if not np.isfinite(row["p_adjusted"]):
+        return "not estimable"
+    return (f"significant at {alpha:g}" if row["significant"]
+            else f"not significant at {alpha:g}")
+
+
+def effect_sentence(row: pd.Series | dict, lower_is_better: bool = True,
+                    unit: str = "") -> str:
+    """One sentence for one results row, with interval, p-value and its sidedness."""
+    r = row
+    adjusted = r["correction"] != "none"
+    p = r["p_adjusted"] if adjusted else r["p_value"]
+    where = "" if r["subgroup"] == "All" else f" ({r['subgroup_column']} {r['subgroup']})"
+    pc = r["percent_change"]
+    if not np.isfinite(pc):
+        return (f"{r['label']}{where}: treatment mean {r['mean_treatment']:.2f} vs control "
+                f"{r['mean_control']:.2f}; percentage change not estimable; "
+                f"{p_text(p, r['alternative'], adjusted, r['correction'])}.")
+    consistent = ""
+    if not r["significant"]:
+        consistent = (" Not significant does not mean no effect: the data are consistent with "
+                      f"anything from {_bound(r['percent_change_ci_low'])} to "
+                      f"{_bound(r['percent_change_ci_high'])}.")
+    return (f"{r['label']}{where}: {r['mean_treatment']:.2f} per person with the programme vs "
+            f"{r['mean_control']:.2f} without, {change_words(pc, lower_is_better)} "
+            f"({interval_words(r['percent_change_ci_low'], r['percent_change_ci_high'], r['confidence_level'])}); "
+            f"{p_text(p, r['alternative'], adjusted, r['correction'])}, {verdict(r)}.{consistent}")
+
+
+def _bound(v):
+    if v <= -100 + 1e-9:
+        return "a 100% reduction"
+    if np.isinf(v):
+        return "an unlimited increase"
+    return change_words(v)
+
+
+def summary_paragraph(results: pd.DataFrame, labels_lower_is_better: dict | None = None) -> str:
+    """A plain-English summary of the 'All' rows: what moved, by how much, how sure."""
+    allr = results[results["subgroup"] == "All"]
+    if allr.empty:
+        return "No results."
+    lib = labels_lower_is_better or {}
+    n_t, n_c = int(allr["n_treatment"].max()), int(allr["n_control"].max())
+    est = allr[np.isfinite(allr["percent_change"])]
+    better = [r for _, r in est.iterrows()
+              if (r["percent_change"] < 0) == lib.get(r["outcome"], True)]
+    sig = allr[allr["significant"]]
+    first = allr.iloc[0]
+    adjusted = first["correction"] != "none"
+    side = SIDEDNESS[first["alternative"]]
+    text = (f"Comparing {n_t} people offered the programme with {n_c} who were not "
+            f"(intention to treat), {len(better)} of {len(est)} outcomes moved in the "
+            f"programme's favour. ")
+    if len(sig):
+        names = "; ".join(f"{r['label'].lower()} ({change_words(r['percent_change'])}, "
+                          f"{interval_words(r['percent_change_ci_low'], r['percent_change_ci_high'], r['confidence_level'])})"
+                          for _, r in sig.iterrows())
+        text += (f"{len(sig)} {'was' if len(sig) == 1 else 'were'} statistically significant at "
+                 f"{first['alpha']:g} ({side} tests{', ' + first['correction'] + ' correction' if adjusted else ''}): "
+                 f"{names}. ")
+    else:
+        text += (f"None was statistically significant at {first['alpha']:g} ({side} tests"
+                 f"{', ' + first['correction'] + ' correction' if adjusted else ''}). ")
+    text += ("The other intervals include no change, so the data cannot rule out no effect, "
+             "nor effects larger than the estimates, for those outcomes.")
+    return text
