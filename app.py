@@ -1,10 +1,127 @@
 """Overview: what the trial found, in one screen."""
 import streamlit as st
 
-from dashboard.state import sidebar
+from dashboard.state import sidebar, show_data_error
 
 st.set_page_config(page_title="Overview · Focused Deterrence evaluation", layout="wide")
 ctx = sidebar()
-st.title("Overview")
-res = ctx.results
-st.write(res[["label", "subgroup", "p_value", "significant"]])
+
+import numpy as np  # noqa: E402
+
+from dashboard.figures import forest_plot  # noqa: E402
+from fd_stats import DataError  # noqa: E402
+from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
+from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
+from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, change_words,  # noqa: E402
+                              interval_words, p_text, summary_paragraph)
+
+trial = ctx.trial
+s = ctx.settings
+trial_name = trial.meta.get("trial", {}).get("name") or trial.name
+st.title(f"{trial_name}: what the trial found")
+design = trial.meta.get("trial", {}).get("design")
+if design:
+    st.caption(design + ". " + trial.meta.get("trial", {}).get("citation", {}).get("text", ""))
+if trial.synthetic:
+    st.info(SYNTHETIC_LABEL, icon="⚠️")
+
+corrected = s.correction != "none"
+level = f"{s.confidence_level:.0%}"
+settings_text = (f"**Current settings:** {TEST_LABELS[s.test]}, {SIDEDNESS[s.alternative]}, "
+                 f"{CORRECTIONS[s.correction]}, significance threshold {s.alpha:g}, "
+                 f"{level} confidence intervals. Change them in the sidebar.")
+st.markdown(settings_text)
+
+try:
+    res = ctx.results
+except DataError as exc:
+    show_data_error(exc)
+    st.stop()
+
+
+
+def _ci(lo, hi, lvl):
+    def one(v):
+        return "−∞" if v == -np.inf else ("+∞" if v == np.inf else f"{v:+.2f}")
+    return f"{lvl:.0%} CI {one(lo)} to {one(hi)}"
+
+
+allr = res[res["subgroup"] == ALL].set_index("outcome", drop=False)
+heads = [c for c in trial.headline_outcomes if c in allr.index] or list(allr.index[:3])
+
+st.subheader("Headline results")
+cols = st.columns(len(heads))
+for col, outcome in zip(cols, heads):
+    r = allr.loc[outcome]
+    info = trial.outcome(outcome)
+    p_shown = r["p_adjusted"] if corrected else r["p_value"]
+    with col.container(border=True):
+        st.markdown(f"#### {r['label']}")
+        pc = r["percent_change"]
+        if np.isfinite(pc):
+            st.markdown(f"<div style='font-size:2.4rem;font-weight:700;line-height:1.1'>"
+                        f"{pc:+.0f}%</div>", unsafe_allow_html=True)
+            st.markdown(f"{change_words(pc, info.lower_is_better).capitalize()} compared with "
+                        f"control ({interval_words(r['percent_change_ci_low'], r['percent_change_ci_high'], r['confidence_level'])}).")
+        else:
+            st.markdown("Percentage change not estimable.")
+        unit = info.unit or "per person"
+        st.markdown(f"Mean per person: **{r['mean_treatment']:.2f}** with the programme vs "
+                    f"**{r['mean_control']:.2f}** without ({unit}).")
+        if np.isfinite(r["estimate"]):
+            st.caption(f"{r['estimate_label'].capitalize()}: {r['estimate']:+.2f} {unit} "
+                       f"({_ci(r['ci_low'], r['ci_high'], r['confidence_level'])}), "
+                       f"{TEST_LABELS[r['test']]}.")
+        st.markdown(p_text(p_shown, r["alternative"], corrected, r["correction"]),
+                    help=P_VALUE_MEANING)
+        if corrected:
+            st.caption(f"Unadjusted {p_text(r['p_value'], r['alternative'])}. "
+                       f"Significance is judged on the {CORRECTIONS[r['correction']]}-adjusted "
+                       "p-value.")
+        if not np.isfinite(r["p_adjusted"]):
+            st.markdown(":gray-badge[Not estimable]")
+        elif r["significant"]:
+            st.markdown(f":green-badge[:material/check_circle: Significant at {s.alpha:g}]")
+        else:
+            st.markdown(f":gray-badge[:material/remove: Not significant at {s.alpha:g}]")
+
+st.subheader("In plain English")
+st.markdown(summary_paragraph(res, ctx.lower_is_better()))
+if s.alternative != "two-sided":
+    st.caption("One-sided intervals have one open end: “100% lower” means the interval is open "
+               "in that direction, not that a 100% reduction is likely.")
+
+st.subheader("All outcomes at a glance")
+n_sig = int(allr["significant"].sum())
+subtitle = (f"{'Synthetic data · ' if trial.synthetic else ''}{TEST_LABELS[s.test]}, "
+            f"{SIDEDNESS[s.alternative]}, {CORRECTIONS[s.correction]}, alpha {s.alpha:g}. "
+            "Filled = significant; open = not significant")
+title = (f"{n_sig} of {len(allr)} outcomes significant at {s.alpha:g}; "
+         f"most intervals include no change")
+if n_sig == 0:
+    title = f"No outcome significant at {s.alpha:g}; the intervals are wide"
+fig = forest_plot(allr, title=title, subtitle=subtitle)
+st.plotly_chart(fig, width="stretch", key="overview_forest")
+st.caption("Each row: percentage change in the mean per person, treatment vs control, with its "
+           f"{level} confidence interval. Left of the dashed line = lower with the programme. "
+           "See the Outcomes page for the full table.")
+
+st.subheader("How to read this")
+st.markdown(
+    f"""
+- **p-value.** {P_VALUE_MEANING}
+- **Confidence interval.** The range of effects compatible with the data at the chosen level
+  ({level}). If it spans both reductions and increases, the data cannot tell them apart.
+  *Not significant* is not *no effect*: read the interval to see which effects the data allow.
+- **One- or two-sided.** A two-sided test asks whether the programme changed the outcome in
+  either direction; a one-sided test looks only for a reduction and gives half the p-value.
+  It must be chosen before seeing the data. Every p-value here says which one it is.
+- **The report's Appendix B** mixes the two without saying so: its suspect count rows are
+  one-sided, its harm and victim rows two-sided (see the Published results page). Its column
+  “Likelihood of chance” is a misreading of the p-value: a p-value is not the chance that the
+  finding is due to chance.
+- **Significance** is judged at the threshold alpha = {s.alpha:g}
+  {'on p-values adjusted for testing ' + str(len(allr)) + ' outcomes (' + CORRECTIONS[s.correction] + ')' if corrected else 'with no adjustment for testing ' + str(len(allr)) + ' outcomes'}.
+  The Thresholds page shows which findings change with other choices.
+"""
+)

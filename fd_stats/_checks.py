@@ -6,6 +6,8 @@ import numpy as np
 from .errors import DataError
 
 ALTERNATIVES = ("two-sided", "less", "greater")
+# Beyond this, sums of squares overflow double precision; no real outcome is this large.
+MAX_MAGNITUDE = 1e100
 
 
 def check_alternative(alternative: str) -> str:
@@ -36,6 +38,11 @@ def as_sample(values, name: str) -> np.ndarray:
     if np.isinf(arr).any():
         raise DataError(
             f"The {name} values include an infinite value; remove or correct it before testing."
+        )
+    if len(arr) and np.abs(arr).max() > MAX_MAGNITUDE:
+        raise DataError(
+            f"The {name} values include {arr[np.argmax(np.abs(arr))]:.3g}, too large to be a "
+            f"count or harm score (limit {MAX_MAGNITUDE:.0e}); correct it before testing."
         )
     return arr
 

@@ -74,7 +74,7 @@ def complier_average_effect(treatment, control, engaged, *, alternative="two-sid
     e = np.asarray(engaged, dtype=object)
     if len(e) != len(t_raw):
         raise DataError("The engagement flags must line up with the treatment arm's outcomes.")
-    keep = ~np.isnan(t_raw) & np.array([v is not None and v == v for v in e])
+    keep = ~np.isnan(t_raw) & np.array([v is not None and v == v for v in e], dtype=bool)
     x = as_sample(t_raw[keep], "treatment")
     e = np.array([bool(v) for v in e[keep]])
     y = as_sample(control, "control")
@@ -96,3 +96,41 @@ def complier_average_effect(treatment, control, engaged, *, alternative="two-sid
     return ComplierEffect(float(itt), float(itt + lo_q * se_itt), float(itt + hi_q * se_itt),
                           float(c), float(cace), float(cace + lo_q * se_cace),
                           float(cace + hi_q * se_cace), alternative, confidence_level)
+
+
+TRUE_WORDS = {"true", "t", "yes", "y", "1", "1.0", "engaged"}
+FALSE_WORDS = {"false", "f", "no", "n", "0", "0.0", "not engaged", "did not engage"}
+
+
+def engagement_flags(values, column: str = "engaged") -> "pd.Series":
+    """Engagement column as True / False / missing, whatever spelling the file used.
+
+    Accepts booleans, 1/0 and yes/no/true/false words (any case); empty means
+    missing. Anything else raises :class:`DataError` naming the column and rows.
+    """
+    import pandas as pd
+
+    s = pd.Series(values)
+
+    def one(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return None
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        word = str(v).strip().casefold()
+        if word == "":
+            return None
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        return "?"
+
+    out = s.map(one)
+    bad = np.flatnonzero((out == "?").to_numpy())
+    if len(bad):
+        shown = ", ".join(repr(str(v)) for v in s.iloc[bad[:3]])
+        raise DataError(f"Column {column!r} should say whether each person engaged (yes/no, "
+                        f"true/false or 1/0) but rows {', '.join(str(i + 1) for i in bad[:5])} "
+                        f"hold {shown}.")
+    return out.astype("boolean")

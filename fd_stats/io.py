@@ -57,12 +57,24 @@ def _sniff(text: str):
     return delim, decimal
 
 
+def _check_ragged(text: str, delim: str, name: str) -> None:
+    """Every non-blank row must have as many fields as the header (pandas would pad or drop)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    header = next(reader, [])
+    bad = [i for i, row in enumerate(reader, start=1) if row and len(row) != len(header)]
+    if bad:
+        raise DataError(f"{name}: rows {rows_text([b - 1 for b in bad])} do not have the same "
+                        f"number of fields as the header ({len(header)}). Check for stray "
+                        "delimiters, unquoted text or missing cells.")
+
+
 def read_csv_bytes(raw: bytes, name: str = "the file") -> pd.DataFrame:
     """Read CSV bytes: detects , ; tab | delimiters, decimal commas, and common encodings."""
     if not raw or not raw.strip():
         raise DataError(f"{name} is empty.")
     text = _decode(raw, name)
     delim, decimal = _sniff(text)
+    _check_ragged(text, delim, name)
     try:
         df = pd.read_csv(io.StringIO(text), sep=delim, decimal=decimal, dtype=str,
                          keep_default_na=False, skipinitialspace=True)

@@ -64,6 +64,8 @@ def power_t(delta, sd, n_treatment, n_control=None, *, alpha=0.05, alternative="
         raise DataError("Power needs more than 2 people in all.")
     ncp = delta / (sd * np.sqrt(1 / n1 + 1 / n2))
     qu = stats.t.isf(alpha / sides, nu)
+    if not ncp < 1e4:  # an effect hundreds of standard errors wide is detected for sure
+        return 1.0
     power = stats.nct.sf(qu, nu, ncp)
     if strict and sides == 2:
         power += stats.nct.cdf(-qu, nu, ncp)

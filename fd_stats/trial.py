@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis import Mapping
+from .engagement import engagement_flags
 from .errors import DataError
 from .io import read_table
 
@@ -72,6 +73,9 @@ def load_trial(folder: str | Path = BUNDLED_TRIAL) -> Trial:
                             bool(o.get("lower_is_better", True)), o.get("role", ""),
                             o.get("kind", "count"), bool(o.get("headline", False)))
                 for o in meta.get("outcomes", [])]
+    eng_col = meta.get("engagement", {}).get("column")
+    if eng_col in table.columns:
+        table[eng_col] = engagement_flags(table[eng_col], eng_col)
     arms = meta.get("arms", {})
     subgroups = meta.get("subgroups", [])
     mapping = Mapping(

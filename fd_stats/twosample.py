@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from math import comb
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from ._checks import as_sample, check_alternative, check_level
 from .errors import DataError
@@ -117,12 +117,12 @@ def t_from_moments(mean_t, var_t, n_t, mean_c, var_c, n_c, *, equal_var=False,
     t = est / se
     p = p_from_t(t, df, alternative)
     if alternative == "two-sided":
-        q = stats.t.ppf(1 - (1 - confidence_level) / 2, df)
+        q = special.stdtrit(df, 1 - (1 - confidence_level) / 2)
         lo, hi = est - q * se, est + q * se
     elif alternative == "less":
-        lo, hi = -np.inf, est + stats.t.ppf(confidence_level, df) * se
+        lo, hi = -np.inf, est + special.stdtrit(df, confidence_level) * se
     else:
-        lo, hi = est - stats.t.ppf(confidence_level, df) * se, np.inf
+        lo, hi = est - special.stdtrit(df, confidence_level) * se, np.inf
     return est, se, t, df, p, lo, hi
 
 
@@ -135,12 +135,13 @@ def p_from_t(t, df, alternative="two-sided"):
     check_alternative(alternative)
     t = np.asarray(t, dtype=float)
     df = np.asarray(df, dtype=float)
+    # scipy.special directly: the same values as scipy.stats.t, without its per-call overhead
     if alternative == "less":
-        p = stats.t.cdf(t, df)
+        p = special.stdtr(df, t)
     elif alternative == "greater":
-        p = stats.t.sf(t, df)
+        p = special.stdtr(df, -t)
     else:
-        p = np.minimum(2 * stats.t.sf(np.abs(t), df), 1.0)
+        p = np.minimum(2 * special.stdtr(df, -np.abs(t)), 1.0)
     return p[()] if p.ndim == 0 else p
 
 
@@ -228,22 +229,97 @@ def _qwilcox(p, counts):
     return int(np.searchsorted(cdf, p - 1e-12 * max(p, 1e-300), side="left"))
 
 
+def value_counts(v: np.ndarray):
+    """Sorted distinct values of ``v`` and how often each occurs.
+
+    Whole numbers in a modest range are counted with ``bincount`` (no sort),
+    which is what makes rank statistics on large count outcomes cheap.
+    """
+    v = np.asarray(v, float)
+    if len(v) >= 256:
+        lo, hi = v.min(), v.max()
+        if hi - lo <= max(4 * len(v), 1024) and np.array_equal(v, np.floor(v)):
+            counts = np.bincount((v - lo).astype(np.int64))
+            present = np.flatnonzero(counts)
+            return present + lo, counts[present]
+    return np.unique(v, return_counts=True)
+
+
+def _cube_excess(c) -> int:
+    """sum(c^3 - c) exactly (Python integers when int64 could overflow)."""
+    c = np.asarray(c, np.int64)
+    if len(c) and c.max() > 2_000_000:
+        return int(sum(int(v) ** 3 - int(v) for v in c))
+    return int((c**3 - c).sum())
+
+
+class RankSums:
+    """Rank-sum statistics of ``x - shift`` against ``y`` from value counts.
+
+    Equivalent to ranking the pooled sample with mid-ranks (R's ``rank``),
+    but works on the distinct values, so each evaluation costs
+    O(distinct values) instead of a sort of every person. W and the tie
+    term are whole numbers held exactly, so the results are bit-identical to
+    ranking.
+    """
+
+    def __init__(self, x, y):
+        self.m, self.n = len(x), len(y)
+        self.ux, self.cx = value_counts(x)
+        self.uy, self.cy = value_counts(y)
+        self.cum_y = np.concatenate([[0], np.cumsum(self.cy)])
+        self.ties_x = _cube_excess(self.cx)
+        self.ties_y = _cube_excess(self.cy)
+
+    def w_and_ties(self, shift=0.0):
+        """R's W (treatment rank sum minus m(m+1)/2) and sum of t^3 - t over tied groups."""
+        xs, cx, ties_x = self.ux - shift, self.cx, self.ties_x
+        if shift != 0 and len(xs) > 1 and np.any(np.diff(xs) == 0):
+            # distinct values can collide after the shift in floating point
+            xs, inv = np.unique(xs, return_inverse=True)
+            cx = np.bincount(inv, weights=cx).astype(np.int64)
+            ties_x = _cube_excess(cx)
+        lt = self.cum_y[np.searchsorted(self.uy, xs, side="left")]
+        le = self.cum_y[np.searchsorted(self.uy, xs, side="right")]
+        twice_w = int((cx * (lt + le)).sum())
+        eq = le - lt
+        both = eq > 0
+        # (a + b)^3 - (a + b) - (a^3 - a) - (b^3 - b) = 3ab(a + b) where x and y values meet
+        a, b = cx[both], eq[both]
+        cross = (int((3 * a * b * (a + b)).sum()) if len(a) and max(a.max(), b.max()) <= 1_000_000
+                 else sum(3 * int(i) * int(j) * (int(i) + int(j)) for i, j in zip(a, b)))
+        return twice_w / 2, ties_x + self.ties_y + cross
+
+    def has_ties(self) -> bool:
+        if (self.cx > 1).any() or (self.cy > 1).any():
+            return True
+        return bool(np.isin(self.ux, self.uy).any())
+
+    def z_parts(self, shift, correct_for):
+        m, n = self.m, self.n
+        w, ties = self.w_and_ties(shift)
+        dz = w - m * n / 2
+        sigma = np.sqrt((m * n / 12) * ((m + n + 1) - ties / ((m + n) * (m + n - 1))))
+        corr = {"two-sided": np.sign(dz) * 0.5, "greater": 0.5, "less": -0.5,
+                None: 0.0}[correct_for]
+        return dz, sigma, corr
+
+
 def _rank_sum_z(x, y, shift, correct_for):
     """R's asymptotic standardised W for ``x - shift`` against ``y``, with tie correction."""
-    m, n = len(x), len(y)
-    pooled = np.concatenate([x - shift, y])
-    ranks = stats.rankdata(pooled)
-    dz = ranks[:m].sum() - m * (m + 1) / 2 - m * n / 2
-    _, ties = np.unique(pooled, return_counts=True)
-    sigma = np.sqrt((m * n / 12) * ((m + n + 1) - (ties**3 - ties).sum() / ((m + n) * (m + n - 1))))
-    corr = {"two-sided": np.sign(dz) * 0.5, "greater": 0.5, "less": -0.5, None: 0.0}[correct_for]
-    return dz, sigma, corr
+    return RankSums(x, y).z_parts(shift, correct_for)
 
 
-def _root_shift(x, y, zq, correct_for, lo, hi):
-    """Shift d where R's ``wdiff(d, zq)`` crosses zero (bisection; wdiff is non-increasing)."""
+def _root_shift(x, y, zq, correct_for, lo, hi, ranks: RankSums | None = None):
+    """Shift d where R's ``wdiff(d, zq)`` crosses zero (bisection; wdiff is non-increasing).
+
+    Each step evaluates the rank statistic from value counts (:class:`RankSums`),
+    not by re-ranking every person.
+    """
+    ranks = ranks or RankSums(x, y)
+
     def wdiff(d):
-        dz, sigma, corr = _rank_sum_z(x, y, d, correct_for)
+        dz, sigma, corr = ranks.z_parts(d, correct_for)
         if sigma == 0:
             return np.nan
         return (dz - corr) / sigma - zq
@@ -334,10 +410,9 @@ def mann_whitney(treatment, control, *, alternative="two-sided", confidence_leve
     if m < 1 or n < 1:
         return _not_estimable("mann-whitney", alternative, confidence_level, x, y, label,
                               "Not estimable: each arm needs at least 1 person with a value.")
-    pooled = np.concatenate([x, y])
-    ranks = stats.rankdata(pooled)
-    w = float(ranks[:m].sum() - m * (m + 1) / 2)
-    has_ties = len(np.unique(pooled)) < m + n
+    ranks = RankSums(x, y)  # counts of distinct values, shared by p, estimate and interval
+    w = float(ranks.w_and_ties(0.0)[0])
+    has_ties = ranks.has_ties()
     exact = (method == "exact" or (method == "auto" and m < 50 and n < 50)) and not has_ties
     mean_t, mean_c = float(x.mean()), float(y.mean())
     alpha = 1 - confidence_level
@@ -359,26 +434,26 @@ def mann_whitney(treatment, control, *, alternative="two-sided", confidence_leve
         est = hodges_lehmann(x, y)
         label += ", exact"
     else:
-        dz, sigma, corr = _rank_sum_z(x, y, 0.0, alternative if correct else None)
+        dz, sigma, corr = ranks.z_parts(0.0, alternative if correct else None)
         if sigma == 0:
             return _not_estimable("mann-whitney", alternative, confidence_level, x, y, label,
                                   "Not estimable: every value is the same.")
         z = (dz - corr) / sigma
         if alternative == "less":
-            p = stats.norm.cdf(z)
+            p = special.ndtr(z)
         elif alternative == "greater":
-            p = stats.norm.sf(z)
+            p = special.ndtr(-z)
         else:
-            p = min(2 * min(stats.norm.cdf(z), stats.norm.sf(z)), 1.0)
+            p = min(2 * min(special.ndtr(z), special.ndtr(-z)), 1.0)
         mumin, mumax = x.min() - y.max(), x.max() - y.min()
         cf = alternative if correct else None
         if alternative == "two-sided":
-            lo = _root_shift(x, y, stats.norm.ppf(1 - alpha / 2), cf, mumin, mumax)
-            hi = _root_shift(x, y, stats.norm.ppf(alpha / 2), cf, mumin, mumax)
+            lo = _root_shift(x, y, special.ndtri(1 - alpha / 2), cf, mumin, mumax, ranks)
+            hi = _root_shift(x, y, special.ndtri(alpha / 2), cf, mumin, mumax, ranks)
         elif alternative == "greater":
-            lo, hi = _root_shift(x, y, stats.norm.ppf(1 - alpha), cf, mumin, mumax), np.inf
+            lo, hi = _root_shift(x, y, special.ndtri(1 - alpha), cf, mumin, mumax, ranks), np.inf
         else:
-            lo, hi = -np.inf, _root_shift(x, y, stats.norm.ppf(alpha), cf, mumin, mumax)
+            lo, hi = -np.inf, _root_shift(x, y, special.ndtri(alpha), cf, mumin, mumax, ranks)
         # Bisection ends on a float next to a jump of a step function; drop the float dust.
         scale = max(abs(mumin), abs(mumax), 1.0)
         lo, hi = (float(np.round(v / scale, 12) * scale) if np.isfinite(v) else v

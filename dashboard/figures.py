@@ -1,0 +1,391 @@
+"""Figure builders: plain functions that return plotly figures (no Streamlit).
+
+Shared conventions, imported by every page and by the exports:
+
+* ``PALETTE``: the Okabe-Ito colour-blind-safe palette (``COLOURS`` names them).
+* ``ARM_COLOURS``: treatment blue, control orange.
+* ``base_layout(fig, title, subtitle)``: white template, font size >= 14, a title
+  that states the finding and a subtitle line (put "Synthetic data" there when
+  the data are synthetic).
+* Significance is never shown by colour alone: filled vs open markers
+  (``SIG_SYMBOL`` / ``NS_SYMBOL``) plus text ("sig" / "ns").
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+COLOURS = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "sky_blue": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+PALETTE = list(COLOURS.values())
+ARM_COLOURS = {"treatment": COLOURS["blue"], "control": COLOURS["orange"]}
+GREY = "#6b6b6b"
+LIGHT_GREY = "#e9e9e9"
+FONT_SIZE = 16
+SIG_SYMBOL = "circle"
+NS_SYMBOL = "circle-open"
+# Marker shapes per subgroup level; filled = significant, "-open" = not significant.
+LEVEL_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "star", "hexagon", "cross", "x"]
+SIG_TEXT = "✔ sig"
+NS_TEXT = "— ns"
+
+
+def base_layout(fig: go.Figure, title: str, subtitle: str | None = None, *,
+                height: int | None = None, legend: bool = True) -> go.Figure:
+    """Apply the house style: white template, readable fonts, title and subtitle.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+    title : str
+        States the finding ("Knife crime fell by 40% ...") rather than the chart type.
+    subtitle : str, optional
+        One line under the title: data source, "Synthetic data", interval level.
+    height : int, optional
+        Figure height in pixels.
+    legend : bool
+        Show a horizontal legend above the plot area.
+    """
+    fig.update_layout(
+        template="plotly_white",
+        font=dict(size=FONT_SIZE, family="Arial, Helvetica, sans-serif", color="#222"),
+        title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top",
+                   font=dict(size=FONT_SIZE + 4),
+                   subtitle=dict(text=subtitle or "", font=dict(size=FONT_SIZE - 2, color=GREY))),
+        margin=dict(t=110 if subtitle else 80, l=20, r=20, b=60),
+        showlegend=legend,
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0,
+                    font=dict(size=FONT_SIZE - 1)),
+        hoverlabel=dict(font_size=FONT_SIZE - 1),
+    )
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def _subtitle(parts) -> str:
+    return " · ".join(p for p in parts if p)
+
+
+def level_text(level: float) -> str:
+    return f"{level:.0%}".replace(".0%", "%")
+
+
+# ---------------------------------------------------------------- percentage-change scale
+
+_PCT_TICKS = [-95, -90, -75, -50, -25, 0, 50, 100, 200, 400, 900, 1900]
+
+
+def _ratio(pct):
+    return 1 + np.asarray(pct, dtype=float) / 100
+
+
+def _pct_axis_range(lows, highs, ests):
+    """Log10 range of the ratio axis covering estimates and finite bounds."""
+    vals = [v for v in np.concatenate([lows, highs, ests]) if np.isfinite(v) and v > -99.5]
+    r = _ratio(vals) if vals else np.array([0.5, 2.0])
+    lo = min(r.min(), 0.8)
+    hi = max(r.max(), 1.25)
+    return math.log10(lo) - 0.08, math.log10(hi) + 0.08
+
+
+def _pct_ticks(rng):
+    lo, hi = 10 ** rng[0], 10 ** rng[1]
+    ticks = [p for p in _PCT_TICKS if lo <= 1 + p / 100 <= hi]
+    return [1 + p / 100 for p in ticks], [("0%" if p == 0 else f"{p:+d}%") for p in ticks]
+
+
+def _fmt_pct(v) -> str:
+    if not np.isfinite(v):
+        return "∞" if v > 0 else "n/a"
+    return f"{v:+.0f}%"
+
+
+def _interval_label(est, lo, hi) -> str:
+    lo_txt = "−100%" if lo <= -99.999 else _fmt_pct(lo)
+    hi_txt = "no limit" if np.isinf(hi) else _fmt_pct(hi)
+    return f"{_fmt_pct(est)} ({lo_txt} to {hi_txt})"
+
+
+def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
+                group_col: str | None = None, label_col: str = "label",
+                show_text: bool = True, height: int | None = None) -> go.Figure:
+    """Forest plot of percentage change from control with intervals, on a log-ratio scale.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Rows of :func:`fd_stats.analyse` results (``percent_change``,
+        ``percent_change_ci_low/high``, ``significant``, ``confidence_level``,
+        ``alpha`` and ``label``). One row per outcome, or per outcome x level
+        when ``group_col`` is given (e.g. ``"subgroup"``).
+    title, subtitle : str
+    group_col : str, optional
+        Column whose levels are drawn as separate series (own colour and marker shape).
+    show_text : bool
+        Write "estimate (interval) · sig/ns" to the right of each row.
+
+    Notes
+    -----
+    Significance is shown by a filled marker plus the text "✔ sig", and by an
+    open marker plus "— ns". Open interval bounds (one-sided tests) are drawn
+    to the edge of the plot and marked with an arrow.
+    """
+    rows = rows.reset_index(drop=True)
+    labels = list(dict.fromkeys(rows[label_col]))
+    groups = list(dict.fromkeys(rows[group_col])) if group_col else [None]
+    k = len(groups)
+    rng = _pct_axis_range(rows["percent_change_ci_low"], rows["percent_change_ci_high"],
+                          rows["percent_change"])
+    lo_edge, hi_edge = 10 ** rng[0], 10 ** rng[1]
+    fig = go.Figure()
+    # a shaded band for every other outcome helps the eye along rows
+    for i, _ in enumerate(labels):
+        if i % 2 == 0:
+            fig.add_hrect(y0=i - 0.5, y1=i + 0.5, fillcolor="#f4f4f4", line_width=0, layer="below")
+    spread = 0.0 if k == 1 else min(0.6 / (k - 1), 0.3)
+    annotations = []
+    for gi, group in enumerate(groups):
+        sub = rows if group is None else rows[rows[group_col] == group]
+        offset = 0.0 if k == 1 else (gi - (k - 1) / 2) * spread
+        ys, xs, lo_err, hi_err, symbols, hover, texts = [], [], [], [], [], [], []
+        base_symbol = LEVEL_SYMBOLS[gi % len(LEVEL_SYMBOLS)] if group_col else "circle"
+        for _, r in sub.iterrows():
+            y = labels.index(r[label_col]) + offset
+            est, lo, hi = r["percent_change"], r["percent_change_ci_low"], r["percent_change_ci_high"]
+            if not np.isfinite(est):
+                annotations.append(dict(x=0, xref="x", y=y, text="not estimable", showarrow=False,
+                                         font=dict(color=GREY)))
+                continue
+            x = float(_ratio(est))
+            lo_r = lo_edge if (not np.isfinite(lo) or lo <= -99.999) else float(_ratio(lo))
+            hi_r = hi_edge if not np.isfinite(hi) else float(_ratio(hi))
+            lo_r, hi_r = max(lo_r, lo_edge), min(hi_r, hi_edge)
+            ys.append(y)
+            xs.append(x)
+            lo_err.append(max(x - lo_r, 0))
+            hi_err.append(max(hi_r - x, 0))
+            sig = bool(r["significant"])
+            symbols.append(base_symbol if sig else f"{base_symbol}-open")
+            verdict = SIG_TEXT if sig else NS_TEXT
+            texts.append(f"{_interval_label(est, lo, hi)}  {verdict}")
+            hover.append(f"{r[label_col]}" + (f" · {group}" if group is not None else "")
+                         + f"<br>{_interval_label(est, lo, hi)}<br>{verdict} at {r['alpha']:g}")
+            if (not np.isfinite(lo) or lo <= -99.999) and lo_r <= lo_edge * 1.0001:
+                annotations.append(dict(x=math.log10(lo_edge), y=y, xref="x", yref="y",
+                                        text="◀", showarrow=False, xanchor="left",
+                                        font=dict(size=12, color=GREY)))
+            if not np.isfinite(hi):
+                annotations.append(dict(x=math.log10(hi_edge), y=y, xref="x", yref="y",
+                                        text="▶", showarrow=False, xanchor="right",
+                                        font=dict(size=12, color=GREY)))
+        colour = PALETTE[gi % len(PALETTE)] if group_col else COLOURS["blue"]
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="markers", name=str(group) if group is not None else "Estimate",
+            marker=dict(symbol=symbols, size=13, color=colour, line=dict(width=2, color=colour)),
+            error_x=dict(type="data", symmetric=False, array=hi_err, arrayminus=lo_err,
+                         thickness=2.5, width=6, color=colour),
+            hovertext=hover, hoverinfo="text", showlegend=group_col is not None,
+        ))
+        if show_text:
+            fig.add_trace(go.Scatter(
+                x=[1.0] * len(ys), y=ys, mode="text", text=texts, xaxis="x2",
+                textposition="middle right", textfont=dict(size=FONT_SIZE - 2),
+                hoverinfo="skip", showlegend=False, name="values"))
+    fig.add_vline(x=1.0, line_dash="dash", line_color=GREY, line_width=1.5)
+    tv, tt = _pct_ticks(rng)
+    level = float(rows["confidence_level"].iloc[0]) if len(rows) else 0.95
+    fig.update_xaxes(type="log", range=list(rng), tickvals=tv, ticktext=tt,
+                     title_text=f"% change from control ({level_text(level)} CI)",
+                     showgrid=True, gridcolor=LIGHT_GREY, zeroline=False)
+    fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels,
+                     range=[len(labels) - 0.5, -0.5], showgrid=False, zeroline=False)
+    if show_text:
+        fig.update_layout(xaxis=dict(domain=[0, 0.62]),
+                          xaxis2=dict(domain=[0.63, 1.0], range=[0.98, 1.4], visible=False,
+                                      anchor="y"))
+    fig.update_layout(annotations=list(fig.layout.annotations) + annotations)
+    base_layout(fig, title, subtitle,
+                height=height or max(300, 120 + 48 * len(labels) * (1 if k == 1 else 1.2)),
+                legend=group_col is not None)
+    fig.update_layout(margin=dict(l=10, r=10))
+    return fig
+
+
+# ---------------------------------------------------------------- means by arm
+
+def means_plot(summary: pd.DataFrame, *, title: str, subtitle: str | None = None,
+               unit_col: str = "unit", label_col: str = "label") -> go.Figure:
+    """Treatment and control means with their intervals, one panel per unit.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From :func:`fd_stats.subgroups.arm_summary`: one row per outcome x arm
+        with ``arm`` ("treatment"/"control"), ``mean``, ``ci_low``, ``ci_high``,
+        ``confidence_level``, ``label`` and a unit column.
+    """
+    units = list(dict.fromkeys(summary[unit_col]))
+    fig = make_subplots(rows=1, cols=len(units), horizontal_spacing=0.22,
+                        subplot_titles=[u.capitalize() for u in units])
+    level = float(summary["confidence_level"].iloc[0]) if len(summary) else 0.95
+    for ci, unit in enumerate(units, start=1):
+        part = summary[summary[unit_col] == unit]
+        labels = list(dict.fromkeys(part[label_col]))
+        for ai, arm in enumerate(["treatment", "control"]):
+            a = part[part["arm"] == arm].set_index(label_col).reindex(labels)
+            y = np.arange(len(labels)) + (-0.15 if arm == "treatment" else 0.15)
+            fig.add_trace(go.Scatter(
+                x=a["mean"], y=y, mode="markers", name=arm.capitalize(),
+                legendgroup=arm, showlegend=ci == 1,
+                marker=dict(size=12, color=ARM_COLOURS[arm],
+                            symbol="circle" if arm == "treatment" else "square"),
+                error_x=dict(type="data", symmetric=False,
+                             array=(a["ci_high"] - a["mean"]).clip(lower=0),
+                             arrayminus=(a["mean"] - a["ci_low"]).clip(lower=0),
+                             thickness=2.5, width=5, color=ARM_COLOURS[arm]),
+                hovertext=[f"{lab} · {arm}<br>mean {m:.2f} ({level_text(level)} CI {lo:.2f} to {hi:.2f})"
+                           for lab, m, lo, hi in zip(labels, a["mean"], a["ci_low"], a["ci_high"])],
+                hoverinfo="text"), row=1, col=ci)
+        fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels,
+                         range=[len(labels) - 0.5, -0.5], row=1, col=ci)
+        fig.update_xaxes(title_text=f"Mean {unit} per person ({level_text(level)} CI)",
+                         rangemode="tozero", row=1, col=ci, gridcolor=LIGHT_GREY)
+    n_rows = summary[label_col].nunique() / max(len(units), 1)
+    base_layout(fig, title, subtitle, height=int(200 + 55 * max(n_rows, 2)))
+    return fig
+
+
+# ---------------------------------------------------------------- distributions
+
+def share_plot(dist: pd.DataFrame, *, title: str, subtitle: str | None = None,
+               x_title: str = "Number of crimes per person") -> go.Figure:
+    """Share of people with 0, 1, 2, ... per arm (grouped bars labelled with their %).
+
+    Parameters
+    ----------
+    dist : DataFrame
+        From :func:`fd_stats.subgroups.count_distribution`: ``arm``,
+        ``category`` (str, e.g. "0" ... "5+"), ``people``, ``share`` (0-1), ``n``.
+    """
+    fig = go.Figure()
+    cats = list(dict.fromkeys(dist["category"]))
+    for arm in ["treatment", "control"]:
+        a = dist[dist["arm"] == arm].set_index("category").reindex(cats)
+        n = int(a["n"].max()) if a["n"].notna().any() else 0
+        fig.add_trace(go.Bar(
+            x=cats, y=100 * a["share"], name=f"{arm.capitalize()} (n = {n})",
+            marker=dict(color=ARM_COLOURS[arm],
+                        pattern=dict(shape="" if arm == "treatment" else "/")),
+            text=[f"{100 * s:.0f}%" for s in a["share"].fillna(0)], textposition="outside",
+            cliponaxis=False,
+            hovertext=[f"{arm}: {int(p)} of {n} people ({100 * s:.0f}%)"
+                       for p, s in zip(a["people"].fillna(0), a["share"].fillna(0))],
+            hoverinfo="text"))
+    fig.update_xaxes(title_text=x_title, type="category")
+    fig.update_yaxes(title_text="Share of people in the arm (%)", rangemode="tozero",
+                     range=[0, min(100, float(100 * dist["share"].max()) * 1.2 + 5)],
+                     gridcolor=LIGHT_GREY)
+    base_layout(fig, title, subtitle, height=420)
+    fig.update_layout(barmode="group", bargap=0.25)
+    return fig
+
+
+def harm_plot(values: pd.DataFrame, *, title: str, subtitle: str | None = None,
+              value_col: str = "value", arm_col: str = "arm",
+              y_title: str = "Crime harm per person (days)") -> go.Figure:
+    """Box plot with every person as a point, per arm (for skewed continuous outcomes)."""
+    fig = go.Figure()
+    for arm in ["treatment", "control"]:
+        v = values.loc[values[arm_col] == arm, value_col]
+        fig.add_trace(go.Box(
+            y=v, name=f"{arm.capitalize()} (n = {v.notna().sum()})", boxpoints="all",
+            jitter=0.45, pointpos=0, marker=dict(color=ARM_COLOURS[arm], size=6, opacity=0.6,
+                                                 symbol="circle" if arm == "treatment" else "square"),
+            line=dict(color=ARM_COLOURS[arm]), fillcolor="rgba(0,0,0,0)", boxmean=True))
+    fig.update_yaxes(title_text=y_title, rangemode="tozero", gridcolor=LIGHT_GREY)
+    fig.update_xaxes(title_text="Arm")
+    base_layout(fig, title, subtitle, height=460, legend=False)
+    return fig
+
+
+# ---------------------------------------------------------------- p-values and thresholds
+
+def pvalue_chart(rows: pd.DataFrame, *, alpha: float, title: str, subtitle: str | None = None,
+                 p_col: str = "p_value", label_col: str = "label",
+                 x_title: str = "p-value (log scale)") -> go.Figure:
+    """One dot per outcome on a log p-value axis with a labelled line at ``alpha``.
+
+    Dots left of the line (p < alpha) are filled and labelled "✔ sig"; the others
+    are open and labelled "— ns".
+    """
+    rows = rows.reset_index(drop=True)
+    labels = list(rows[label_col])
+    p = rows[p_col].astype(float).clip(lower=1e-4)
+    sig = rows[p_col].astype(float) < alpha
+    fig = go.Figure()
+    for flag, name in ((True, f"p < {alpha:g}: significant"), (False, f"p ≥ {alpha:g}: not significant")):
+        m = sig == flag
+        fig.add_trace(go.Scatter(
+            x=p[m], y=[labels[i] for i in np.flatnonzero(m)], mode="markers+text", name=name,
+            marker=dict(size=14, symbol=SIG_SYMBOL if flag else NS_SYMBOL,
+                        color=COLOURS["blue"] if flag else GREY,
+                        line=dict(width=2, color=COLOURS["blue"] if flag else GREY)),
+            text=[f"{v:.3f} {SIG_TEXT if flag else NS_TEXT}" if v >= 0.001 else
+                  f"<0.001 {SIG_TEXT if flag else NS_TEXT}" for v in rows.loc[m, p_col]],
+            textposition="middle right", textfont=dict(size=FONT_SIZE - 2), cliponaxis=False,
+            hoverinfo="x+y"))
+    fig.add_vline(x=alpha, line_color=COLOURS["vermillion"], line_width=2.5, line_dash="dash")
+    fig.add_annotation(x=math.log10(alpha), y=1.0, yref="paper", text=f"threshold α = {alpha:g}",
+                       showarrow=False, xanchor="right", yanchor="bottom",
+                       font=dict(color=COLOURS["vermillion"], size=FONT_SIZE - 1))
+    lo = math.log10(max(min(float(p.min()), alpha) / 2, 1e-4))
+    fig.update_xaxes(type="log", range=[lo, 0.35], title_text=x_title, gridcolor=LIGHT_GREY,
+                     tickvals=[0.001, 0.01, 0.05, 0.1, 0.2, 0.5, 1],
+                     ticktext=["0.001", "0.01", "0.05", "0.1", "0.2", "0.5", "1"])
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1])
+    base_layout(fig, title, subtitle, height=max(320, 140 + 42 * len(labels)))
+    return fig
+
+
+def threshold_grid_figure(table: pd.DataFrame, *, title: str, subtitle: str | None = None,
+                          x_title: str = "Significance threshold (alpha)",
+                          current_alpha: float | None = None) -> go.Figure:
+    """Grid of conclusions: rows = outcomes, columns = thresholds, cells "✔ sig" / "— ns".
+
+    Parameters
+    ----------
+    table : DataFrame
+        Boolean (or NaN) frame indexed by outcome label, columns are alpha values.
+    current_alpha : float, optional
+        Column to outline (the threshold currently chosen).
+    """
+    z = table.astype(float).to_numpy()
+    text = np.where(np.isnan(z), "n/a", np.where(z > 0.5, SIG_TEXT, NS_TEXT))
+    cols = [f"{a:g}" for a in table.columns]
+    fig = go.Figure(go.Heatmap(
+        z=np.nan_to_num(z, nan=0.5), x=cols, y=list(table.index), text=text,
+        texttemplate="%{text}", textfont=dict(size=FONT_SIZE - 1),
+        colorscale=[[0, "#f2f2f2"], [0.5, "#ffffff"], [1, "#7fb8da"]], zmin=0, zmax=1,
+        showscale=False, xgap=3, ygap=3, hovertemplate="%{y}<br>alpha %{x}: %{text}<extra></extra>"))
+    if current_alpha is not None and f"{current_alpha:g}" in cols:
+        i = cols.index(f"{current_alpha:g}")
+        fig.add_shape(type="rect", x0=i - 0.5, x1=i + 0.5, y0=-0.5, y1=len(table) - 0.5,
+                      line=dict(color=COLOURS["black"], width=3))
+    fig.update_xaxes(title_text=x_title, side="top", type="category")
+    fig.update_yaxes(autorange="reversed", type="category")
+    base_layout(fig, title, subtitle, height=max(300, 170 + 44 * len(table)), legend=False)
+    fig.update_layout(margin=dict(t=150 if subtitle else 120))
+    return fig

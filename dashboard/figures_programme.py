@@ -1,0 +1,337 @@
+"""Figure builders for the programme-view pages (Engagement, Cost, Published results, Planning).
+
+Plain functions returning plotly figures (or a graphviz DOT string for the
+participant flow); no Streamlit. House style comes from ``dashboard.figures``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+try:
+    from dashboard.figures import COLOURS, FONT_SIZE, GREY, PALETTE, base_layout
+except ImportError:  # pragma: no cover - fallback while figures.py is being written
+    COLOURS = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73",
+               "vermillion": "#D55E00", "reddish_purple": "#CC79A7", "sky_blue": "#56B4E9",
+               "yellow": "#F0E442", "black": "#000000"}
+    PALETTE = list(COLOURS.values())
+    GREY = "#6b6b6b"
+    FONT_SIZE = 16
+
+    def base_layout(fig, title, subtitle=None, *, height=None, legend=True):
+        fig.update_layout(template="plotly_white", font=dict(size=FONT_SIZE),
+                          title=dict(text=title + (f"<br><sup>{subtitle}</sup>" if subtitle else ""),
+                                     x=0), showlegend=legend, height=height)
+        return fig
+
+BLUE, ORANGE, GREEN = COLOURS["blue"], COLOURS["orange"], COLOURS["green"]
+VERMILLION = COLOURS["vermillion"]
+
+
+def _pct(v, digits=0):
+    return "n/a" if v is None or not np.isfinite(v) else f"{100 * v:.{digits}f}%"
+
+
+def money(v: float, digits: int = 0) -> str:
+    """'£3,333' / '−£1,200' / 'no upper limit' for an infinite amount."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    if np.isinf(v):
+        return "no upper limit" if v > 0 else "no lower limit"
+    sign = "−" if v < 0 else ""
+    return f"{sign}£{abs(v):,.{digits}f}"
+
+
+# ---------------------------------------------------------------- engagement
+
+def engagement_figure(rates: pd.DataFrame, *, title: str, subtitle: str | None = None,
+                      height: int = 330) -> go.Figure:
+    """Engagement rate per group with Wilson interval bars and 'x of n' labels.
+
+    ``rates`` has columns group, engaged, known, rate, ci_low, ci_high,
+    confidence_level (as :func:`fd_stats.consort.engagement_by_group`).
+    """
+    r = rates.iloc[::-1].reset_index(drop=True)
+    level = f"{r['confidence_level'].iloc[0]:.0%}"
+    text = [f"<b>{e} of {n}</b> engaged ({_pct(p)}; {level} CI {_pct(lo)} to {_pct(hi)})"
+            for e, n, p, lo, hi in zip(r["engaged"], r["known"], r["rate"], r["ci_low"],
+                                       r["ci_high"])]
+    colours = [GREY if g == "All" else BLUE for g in r["group"]]
+    fig = go.Figure(go.Scatter(
+        x=100 * r["rate"], y=r["group"], mode="markers", name="Share engaged",
+        marker=dict(size=16, color=colours, symbol="diamond"),
+        error_x=dict(type="data", symmetric=False, array=100 * (r["ci_high"] - r["rate"]),
+                     arrayminus=100 * (r["rate"] - r["ci_low"]), thickness=3, width=10,
+                     color="#333"),
+        hovertemplate="%{y}: %{x:.0f}%<extra></extra>"))
+    for y, t in zip(r["group"], text):
+        fig.add_annotation(x=0, y=y, text=t, showarrow=False, xanchor="left", yshift=24,
+                           font=dict(size=FONT_SIZE - 1))
+    base_layout(fig, title, subtitle, height=height, legend=False)
+    fig.update_xaxes(title_text=f"Share of the treatment arm who engaged (%), with {level} "
+                                "Wilson interval", range=[0, 100], dtick=10)
+    fig.update_yaxes(title_text="Cohort", type="category")
+    return fig
+
+
+def reasons_figure(reasons: pd.DataFrame, *, title: str, subtitle: str | None = None,
+                   not_recorded: str = "not recorded", height: int = 380) -> go.Figure:
+    """Horizontal bars: people not engaging per reason, one colour per group.
+
+    "Not recorded" bars are hatched and grey so a missing reason is never
+    read as a reason.
+    """
+    order = (reasons.groupby("reason", sort=False)["count"].sum()
+             .sort_values(ascending=True))
+    order = ([not_recorded] if not_recorded in order.index else []) + \
+        [r for r in order.index if r != not_recorded]
+    fig = go.Figure()
+    for i, (group, part) in enumerate(reasons.groupby("group", sort=True)):
+        part = part.set_index("reason").reindex(order).fillna({"count": 0})
+        nr = [r == not_recorded for r in part.index]
+        fig.add_bar(
+            y=[("reason not recorded" if r == not_recorded else r) for r in part.index],
+            x=part["count"], orientation="h", name=f"Cohort {group}" if group != "All" else "All",
+            marker=dict(color=[GREY if n else PALETTE[i % len(PALETTE)] for n in nr],
+                        pattern=dict(shape=["/" if n else "" for n in nr]),
+                        line=dict(color=PALETTE[i % len(PALETTE)], width=2)),
+            text=[f"{int(c)}" if c else "" for c in part["count"]], textposition="outside",
+            hovertemplate="%{y}: %{x}<extra>" + str(group) + "</extra>")
+    base_layout(fig, title, subtitle, height=height)
+    fig.update_layout(barmode="stack")
+    total = reasons.groupby("reason")["count"].sum().max() if len(reasons) else 1
+    fig.update_xaxes(title_text="People in the treatment arm who did not engage",
+                     dtick=1 if total <= 12 else None, range=[0, total * 1.15 + 0.5])
+    fig.update_yaxes(title_text="")
+    return fig
+
+
+def _dot_escape(s: str) -> str:
+    return str(s).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def consort_dot(flow, *, treatment_label: str = "Treatment", control_label: str = "Control",
+                eligible_text: str | None = None, synthetic: bool = False) -> str:
+    """Graphviz DOT for a CONSORT-style flow from a :class:`fd_stats.consort.ConsortFlow`."""
+    t, c = flow.treatment, flow.control
+
+    def analysed(arm):
+        lo, hi = arm.analysed_range()
+        missing = max((m for _, m in arm.missing), default=0)
+        n = f"n = {lo}" if lo == hi else f"n = {lo} to {hi} (varies by outcome)"
+        miss = "" if missing == 0 else f"\\nmissing outcome data: up to {missing}"
+        return f"Analysed (intention to treat)\\n{n}{miss}"
+
+    elig = eligible_text or ("Assessed as eligible\\nn = not reported" if flow.eligible is None
+                             else f"Assessed as eligible\\nn = {flow.eligible}")
+    lines = ["digraph consort {", 'graph [rankdir=TB, nodesep=0.6, ranksep=0.35, fontname="Arial"];',
+             'node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#555555", '
+             'fontname="Arial", fontsize=14, margin="0.2,0.1"];',
+             'edge [color="#555555"];']
+    lines.append(f'eligible [label="{_dot_escape(elig)}"];')
+    lines.append(f'rand [label="Randomised\\nn = {flow.randomised}", fillcolor="#eeeeee"];')
+    lines.append('eligible -> rand;')
+    lines.append(f'tA [label="Allocated to {_dot_escape(treatment_label)}\\nn = {t.allocated}", '
+                 f'color="{BLUE}", penwidth=2];')
+    lines.append(f'cA [label="Allocated to {_dot_escape(control_label)}\\nn = {c.allocated}", '
+                 f'color="{ORANGE}", penwidth=2];')
+    lines.append("rand -> tA; rand -> cA;")
+    if t.engaged is not None:
+        lines.append(f'tE [label="Engaged with the programme\\nn = {t.engaged}"];')
+        reasons = "\\l".join(f"{_dot_escape(r)}: {n}" for r, n in t.reasons)
+        unknown = f"\\lengagement not recorded: {t.engagement_unknown}" if t.engagement_unknown else ""
+        lines.append(f'tN [label="Did not engage\\nn = {t.not_engaged}\\l{reasons}{unknown}\\l", '
+                     'fillcolor="#f6f6f6"];')
+        lines.append("tA -> tE; tA -> tN;")
+        lines.append("{rank=same; tE; tN;}")
+        lines.append(f'tY [label="{analysed(t)}", color="{BLUE}", penwidth=2];')
+        lines.append('tE -> tY; tN -> tY [style=dashed];')
+    else:
+        lines.append(f'tY [label="{analysed(t)}", color="{BLUE}", penwidth=2];')
+        lines.append("tA -> tY;")
+    if c.engaged is not None:
+        lines.append(f'cE [label="Engaged (control arm)\\nn = {c.engaged}"];')
+        lines.append("cA -> cE;")
+        lines.append(f'cY [label="{analysed(c)}", color="{ORANGE}", penwidth=2];')
+        lines.append("cE -> cY;")
+    else:
+        lines.append('cE [label="Business as usual\\n(programme not offered)", fillcolor="#f6f6f6"];')
+        lines.append("cA -> cE;")
+        lines.append(f'cY [label="{analysed(c)}", color="{ORANGE}", penwidth=2];')
+        lines.append("cE -> cY;")
+    lines.append("{rank=same; tY; cY;}")
+    if synthetic:
+        lines.append('label="Counts from the synthetic data set (reconstructed from the report)"; '
+                     'labelloc=b; fontsize=12; fontcolor="#6b6b6b";')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def itt_cace_figure(effect, *, unit: str, title: str, subtitle: str | None = None,
+                    height: int = 320) -> go.Figure:
+    """ITT effect and CACE side by side with intervals (difference per person)."""
+    rows = [("Offered the programme<br>(intention to treat)", effect.itt, effect.itt_ci_low,
+             effect.itt_ci_high, BLUE),
+            ("Among those who engaged<br>(complier average effect)", effect.cace,
+             effect.cace_ci_low, effect.cace_ci_high, GREEN)]
+    fig = go.Figure()
+    level = f"{effect.confidence_level:.0%}"
+    finite = [v for _, e, lo, hi, _ in rows for v in (e, lo, hi) if np.isfinite(v)]
+    span = (max(finite) - min(finite)) if finite else 1
+    lo_edge = min(finite + [0]) - 0.1 * span
+    hi_edge = max(finite + [0]) + 0.1 * span
+    for name, est, lo, hi, colour in rows[::-1]:
+        lo_d = lo if np.isfinite(lo) else lo_edge
+        hi_d = hi if np.isfinite(hi) else hi_edge
+        fig.add_scatter(x=[est], y=[name], mode="markers", marker=dict(size=16, color=colour),
+                        error_x=dict(type="data", symmetric=False, array=[hi_d - est],
+                                     arrayminus=[est - lo_d], thickness=3, width=10, color=colour),
+                        showlegend=False,
+                        hovertemplate=f"{est:+.2f} ({level} CI {lo:+.2f} to {hi:+.2f})<extra></extra>")
+        fig.add_annotation(x=est, y=name, yshift=26, showarrow=False,
+                           text=f"<b>{est:+.2f}</b> ({level} CI {lo:+.2f} to {hi:+.2f})",
+                           font=dict(size=FONT_SIZE - 1))
+    fig.add_vline(x=0, line=dict(color="#333", dash="dash"))
+    fig.add_annotation(x=0, y=1.0, yref="paper", text="no effect", showarrow=False,
+                       yanchor="bottom", font=dict(color=GREY, size=FONT_SIZE - 2))
+    base_layout(fig, title, subtitle, height=height, legend=False)
+    fig.update_xaxes(title_text=f"Difference per person, programme minus control ({unit})",
+                     range=[lo_edge, hi_edge], zeroline=False)
+    return fig
+
+
+# ---------------------------------------------------------------- cost
+
+def benefit_figure(rows: pd.DataFrame, *, cost: float, title: str, subtitle: str | None = None,
+                   height: int = 380) -> go.Figure:
+    """Monetised benefit per outcome with interval bars, against the programme cost.
+
+    ``rows`` has columns label, benefit, benefit_low, benefit_high.
+    """
+    r = rows.iloc[::-1]
+    fig = go.Figure(go.Scatter(
+        x=r["benefit"], y=r["label"], mode="markers", marker=dict(size=15, color=GREEN),
+        error_x=dict(type="data", symmetric=False, array=r["benefit_high"] - r["benefit"],
+                     arrayminus=r["benefit"] - r["benefit_low"], thickness=3, width=10,
+                     color=GREEN),
+        name="Value of offences prevented (with interval)",
+        hovertemplate="%{y}: £%{x:,.0f}<extra></extra>"))
+    fig.add_vline(x=cost, line=dict(color=VERMILLION, width=3, dash="dot"))
+    fig.add_annotation(x=cost, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"programme cost {money(cost)}", font=dict(color=VERMILLION))
+    fig.add_vline(x=0, line=dict(color="#333", dash="dash"))
+    base_layout(fig, title, subtitle, height=height, legend=False)
+    fig.update_xaxes(title_text="Value of offences prevented (£, Home Office unit costs)",
+                     tickprefix="£", separatethousands=True)
+    return fig
+
+
+def scale_cost_figure(staff: pd.DataFrame, *, title: str, subtitle: str | None = None,
+                      height: int = 380) -> go.Figure:
+    """Annual cost per programme size, with case workers written on the bars."""
+    s = staff.drop_duplicates("people")
+    fig = go.Figure(go.Bar(
+        x=s["people"].astype(str), y=s["annual_cost"], marker_color=BLUE,
+        text=[f"{w} case worker{'s' if w != 1 else ''}<br>+ {c} coordinator{'s' if c != 1 else ''}"
+              for w, c in zip(s["case_workers"], s["coordinators"])],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{x} young people: £%{y:,.0f} a year<extra></extra>"))
+    base_layout(fig, title, subtitle, height=height, legend=False)
+    fig.update_xaxes(title_text="Young people offered the programme (per year)", type="category")
+    fig.update_yaxes(title_text="Annual staff cost (£)", tickprefix="£", separatethousands=True,
+                     range=[0, s["annual_cost"].max() * 1.25])
+    return fig
+
+
+def scale_prevented_figure(table: pd.DataFrame, *, unit: str, title: str,
+                           subtitle: str | None = None, level: str = "95%",
+                           height: int = 380) -> go.Figure:
+    """Expected units prevented per programme size, with the interval as a band."""
+    t = table.sort_values("people")
+    x = t["people"]
+    fig = go.Figure()
+    fig.add_scatter(x=x, y=t["prevented_high"], mode="lines", line=dict(width=0),
+                    showlegend=False, hoverinfo="skip")
+    fig.add_scatter(x=x, y=t["prevented_low"], mode="lines", line=dict(width=0),
+                    fill="tonexty", fillcolor="rgba(0,158,115,0.2)",
+                    name=f"{level} interval", hoverinfo="skip")
+    fig.add_scatter(x=x, y=t["prevented"], mode="lines+markers", line=dict(color=GREEN, width=3),
+                    name="Expected", hovertemplate="%{x} people: %{y:,.1f}<extra></extra>")
+    fig.add_hline(y=0, line=dict(color="#333", dash="dash"))
+    fig.add_annotation(x=x.iloc[0], y=0, text="nothing prevented", showarrow=False,
+                       xanchor="left", yanchor="top", font=dict(color=GREY, size=FONT_SIZE - 2))
+    base_layout(fig, title, subtitle, height=height)
+    fig.update_xaxes(title_text="Young people offered the programme (per year)")
+    fig.update_yaxes(title_text=unit, separatethousands=True)
+    return fig
+
+
+# ---------------------------------------------------------------- published results
+
+def audit_figure(rows: pd.DataFrame, *, alpha: float, title: str, subtitle: str | None = None,
+                 height: int | None = None) -> go.Figure:
+    """Reported p beside recomputed two- and one-sided p per row (log scale).
+
+    ``rows`` has columns label, p_reported, p_two_sided, p_one_sided, sidedness.
+    """
+    r = rows.iloc[::-1]
+    fig = go.Figure()
+    fig.add_scatter(x=r["p_two_sided"], y=r["label"], mode="markers", name="Recomputed two-sided",
+                    marker=dict(symbol="circle-open", size=15, color=BLUE, line=dict(width=3)))
+    fig.add_scatter(x=r["p_one_sided"], y=r["label"], mode="markers",
+                    name="Recomputed one-sided (treatment lower)",
+                    marker=dict(symbol="square-open", size=13, color=ORANGE, line=dict(width=3)))
+    fig.add_scatter(x=r["p_reported"], y=r["label"], mode="markers", name="Printed in the report",
+                    marker=dict(symbol="x-thin", size=14, color="#000",
+                                line=dict(width=3, color="#000")))
+    fig.add_vline(x=alpha, line=dict(color=VERMILLION, dash="dot", width=2))
+    fig.add_annotation(x=math.log10(alpha), y=1.0, yref="paper", yanchor="bottom",
+                       showarrow=False, text=f"alpha = {alpha:g}",
+                       font=dict(color=VERMILLION))
+    base_layout(fig, title, subtitle, height=height or 120 + 34 * len(r))
+    fig.update_xaxes(type="log", title_text="p-value (log scale)", range=[-3, 0.02],
+                     tickvals=[0.001, 0.01, 0.05, 0.1, 0.2, 0.5, 1],
+                     ticktext=["0.001", "0.01", "0.05", "0.1", "0.2", "0.5", "1"])
+    fig.update_yaxes(title_text="")
+    return fig
+
+
+# ---------------------------------------------------------------- planning
+
+def power_curve_figure(curves: pd.DataFrame, *, target: float, title: str,
+                       subtitle: str | None = None, height: int = 420) -> go.Figure:
+    """Power against people per arm, one line per reduction (columns n, series, power)."""
+    fig = go.Figure()
+    dashes = ["solid", "dash", "dot", "dashdot", "longdash"]
+    for i, (name, part) in enumerate(curves.groupby("series", sort=False)):
+        fig.add_scatter(x=part["n"], y=100 * part["power"], mode="lines", name=str(name),
+                        line=dict(color=PALETTE[i % len(PALETTE)], width=3,
+                                  dash=dashes[i % len(dashes)]),
+                        hovertemplate="%{x:.0f} per arm: %{y:.0f}%<extra>" + str(name) + "</extra>")
+    fig.add_hline(y=100 * target, line=dict(color="#333", dash="dot"))
+    fig.add_annotation(x=1, xref="paper", y=100 * target, text=f"{target:.0%} power",
+                       showarrow=False, xanchor="right", yanchor="bottom")
+    base_layout(fig, title, subtitle, height=height)
+    fig.update_xaxes(title_text="People in the treatment arm (control arm scaled by the "
+                                "allocation ratio)")
+    fig.update_yaxes(title_text="Power (%)", range=[0, 100], dtick=20)
+    return fig
+
+
+def power_by_reduction_figure(curve: pd.DataFrame, *, target: float, title: str,
+                              subtitle: str | None = None, height: int = 400) -> go.Figure:
+    """Power against the percentage reduction at fixed sizes (columns reduction, power)."""
+    fig = go.Figure(go.Scatter(x=curve["reduction"], y=100 * curve["power"], mode="lines",
+                               line=dict(color=BLUE, width=3), name="Power",
+                               hovertemplate="%{x:.0f}% reduction: %{y:.0f}%<extra></extra>"))
+    fig.add_hline(y=100 * target, line=dict(color="#333", dash="dot"))
+    fig.add_annotation(x=0, xref="paper", y=100 * target, text=f"{target:.0%} power",
+                       showarrow=False, xanchor="left", yanchor="bottom")
+    base_layout(fig, title, subtitle, height=height, legend=False)
+    fig.update_xaxes(title_text="True reduction in the mean, relative to control (%)",
+                     ticksuffix="%")
+    fig.update_yaxes(title_text="Power (%)", range=[0, 100], dtick=20)
+    return fig

@@ -1,0 +1,416 @@
+"""Offence-level import: a crimes extract + a randomisation list -> one row per person.
+
+Inputs (each a table, read with :func:`fd_stats.io.read_table`):
+
+* crimes extract: one row per crime and person involved: person id, date,
+  offence code or category, role (suspect or victim), optionally a
+  police-initiated flag;
+* randomisation list: person id, arm, randomisation date, and any subgroup or
+  engagement columns (carried over unchanged);
+* harm lookup: offence code or category -> harm (days), supplied by the user
+  (the Cambridge Crime Harm Index is licensed and not shipped);
+* offence groups (editable): offence code or category -> yes/no columns, one
+  per group (knife, violent, violent_sexual, non_police_initiated, ...). The
+  bundled definitions are in ``data/offence_groups_example.csv``.
+
+Output: the randomisation list plus ``<role>_harm`` (sum of harm) and
+``<role>_<group>`` (count of crimes) for each role and group, counted over the
+follow-up window ``[randomisation date, randomisation date + N months)``.
+People with no crimes get zeros. Everything is vectorised (factorize +
+``numpy.bincount``); there is no Python loop over crime rows.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+from .io import rows_text
+from .mapping import GROUP_LABELS, OutcomeSpec
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DEFAULT_GROUPS = DATA_DIR / "offence_groups_example.csv"
+ROLES = ("suspect", "victim")
+ROLE_WORDS = {
+    "suspect": ("suspect", "offender", "accused", "perpetrator", "suspect/offender", "s", "o",
+                "charged", "arrested"),
+    "victim": ("victim", "injured party", "injured_party", "aggrieved", "v"),
+}
+TRUE_WORDS = {"true", "yes", "y", "1", "t"}
+FALSE_WORDS = {"false", "no", "n", "0", "f"}
+
+CRIME_NAMES = {
+    "person_id": ("person_id", "personid", "person", "nominal_id", "nominal", "pid", "id",
+                  "participant_id", "subject_id", "urn", "pnc_id", "individual_id"),
+    "date": ("date", "offence_date", "crime_date", "committed_date", "committed_on",
+             "incident_date", "recorded_date", "date_committed", "date_recorded", "occurred"),
+    "offence": ("offence", "offence_code", "offence_category", "offence_group", "offense",
+                "offense_code", "ho_code", "home_office_code", "crime_type", "category", "code",
+                "crime_category", "classification"),
+    "role": ("role", "involvement", "person_role", "involvement_type", "role_type", "party"),
+    "police_initiated": ("police_initiated", "police_generated", "proactive",
+                         "police_initiated_flag", "police_found"),
+}
+PEOPLE_NAMES = {
+    "person_id": CRIME_NAMES["person_id"],
+    "randomisation_date": ("randomisation_date", "randomization_date", "randomised_on",
+                           "randomized_on", "date_randomised", "date_randomized", "rand_date",
+                           "allocation_date", "date_allocated", "start_date", "entry_date",
+                           "referral_date"),
+}
+HARM_NAMES = {
+    "offence": CRIME_NAMES["offence"],
+    "harm": ("harm_days", "harm", "days", "harm_score", "chi", "cchi", "score", "weight",
+             "crime_harm", "harm_index"),
+}
+
+
+def _norm_name(name) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().casefold()).strip("_")
+
+
+def find_column(table: pd.DataFrame, wanted, role: str, file: str, required=True,
+                given: str | None = None):
+    """The column of ``table`` for ``role``: ``given`` if named, else the first name in ``wanted``."""
+    cols = list(map(str, table.columns))
+    if given:
+        if given not in cols:
+            raise DataError(f"{file}: there is no column {given!r} (asked for as the {role}). "
+                            f"Columns are: {', '.join(cols[:20])}.")
+        return given
+    normed = {_norm_name(c): c for c in cols}
+    for w in wanted:
+        if w in normed:
+            return normed[w]
+    if required:
+        raise DataError(f"{file}: no column for the {role} was found (looked for "
+                        f"{', '.join(wanted[:6])} ...). Columns are: {', '.join(cols[:20])}. "
+                        f"Rename the column or name it explicitly.")
+    return None
+
+
+def _key_text(values) -> np.ndarray:
+    """Normalised text keys for ids and offence codes: 1.0 == '1' == '001', case-insensitive."""
+    out = []
+    for v in values:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            out.append("")
+            continue
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            v = int(v)
+        s = " ".join(str(v).split()).casefold()
+        if s.isdigit():
+            s = s.lstrip("0") or "0"
+        out.append(s)
+    return np.array(out, dtype=object)
+
+
+def _codes(series: pd.Series):
+    """Factorize a column: (codes with -1 for missing, normalised unique keys)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes, _key_text(list(uniques))
+
+
+def parse_dates(series: pd.Series, file: str, column: str) -> np.ndarray:
+    """Dates as datetime64[ns] (NaT where unreadable). ISO (2023-02-01) or UK day-first (01/02/2023)."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        s = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) is not None else series
+        return s.to_numpy(dtype="datetime64[ns]")
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=object).map(lambda v: v if isinstance(v, str) else str(v))
+    text = text.str.strip()
+    best = None
+    for kwargs in ({"format": "ISO8601"}, {"format": "%d/%m/%Y"}, {"format": "%d/%m/%Y %H:%M"},
+                   {"format": "%d/%m/%Y %H:%M:%S"}, {"format": "%d-%m-%Y"},
+                   {"format": "%d.%m.%Y"}, {"dayfirst": True, "format": "mixed"}):
+        try:
+            parsed = pd.to_datetime(text, errors="coerce", **kwargs)
+        except (ValueError, TypeError, OverflowError):
+            continue
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)
+        if best is None or parsed.notna().sum() > best.notna().sum():
+            best = parsed
+        if best.notna().all():
+            break
+    u = best.to_numpy(dtype="datetime64[ns]") if best is not None else \
+        np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    u = np.append(u, np.datetime64("NaT"))
+    out = u[codes]          # code -1 (missing) -> the appended NaT
+    if len(out) and np.isnat(out).all():
+        shown = ", ".join(repr(str(v)) for v in list(uniques[:3]))
+        raise DataError(f"{file}: no value in column {column!r} could be read as a date "
+                        f"(e.g. {shown or 'all empty'}). Use dates like 2023-02-01 or 01/02/2023.")
+    return out
+
+
+def _flag(series: pd.Series) -> np.ndarray:
+    """Yes/no column -> float array (1, 0, NaN for unknown)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    keys = _key_text(list(uniques))
+    u = np.array([1.0 if k in TRUE_WORDS else 0.0 if k in FALSE_WORDS else np.nan for k in keys]
+                 + [np.nan])
+    return u[codes]
+
+
+@dataclass
+class AggregateResult:
+    """The person-level table and what happened on the way."""
+
+    table: pd.DataFrame
+    outcomes: list[OutcomeSpec]
+    notes: list[str] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    columns: dict = field(default_factory=dict)
+
+
+def read_groups(groups: pd.DataFrame, file: str = "the offence groups file"):
+    """(offence keys, group names, bool matrix) from an offence-groups table."""
+    key = find_column(groups, CRIME_NAMES["offence"], "offence code or category", file)
+    names, mats = [], []
+    for c in groups.columns:
+        if c == key:
+            continue
+        flags = _flag(groups[c])
+        present = groups[c].notna().to_numpy()
+        if present.any() and np.isnan(flags[present]).any():
+            continue  # a text column such as a description
+        g = _norm_name(c)
+        if not g:
+            continue
+        names.append(g)
+        mats.append(np.nan_to_num(flags, nan=0.0) > 0)
+    if not names:
+        raise DataError(f"{file}: no group columns found. After the offence column, add one "
+                        "column per group (e.g. knife, violent) holding yes/no for each offence.")
+    keys = _key_text(groups[key].tolist())
+    dup = pd.Series(keys).duplicated(keep=False).to_numpy() & (keys != "")
+    if dup.any():
+        raise DataError(f"{file}: offence(s) listed more than once in rows "
+                        f"{rows_text(np.flatnonzero(dup))}. List each offence once.")
+    return keys, names, np.column_stack(mats)
+
+
+def read_harm(harm: pd.DataFrame, file: str = "the harm lookup", offence: str | None = None,
+              column: str | None = None) -> dict:
+    """{offence key: harm days} from a harm lookup table."""
+    key = find_column(harm, HARM_NAMES["offence"], "offence code or category", file,
+                      given=offence)
+    hcol = find_column(harm, HARM_NAMES["harm"], "harm value (days)", file, given=column)
+    vals = pd.to_numeric(harm[hcol], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(vals) & harm[hcol].notna().to_numpy()
+    if bad.any():
+        raise DataError(f"{file}: column {hcol!r} should hold numbers (harm in days) but rows "
+                        f"{rows_text(np.flatnonzero(bad))} do not. Correct those cells.")
+    if (vals < 0).any():
+        raise DataError(f"{file}: harm values cannot be negative (rows "
+                        f"{rows_text(np.flatnonzero(vals < 0))}).")
+    keys = _key_text(harm[key].tolist())
+    table = pd.DataFrame({"k": keys, "v": vals}).dropna()
+    clash = table.groupby("k")["v"].nunique()
+    if (clash > 1).any():
+        raise DataError(f"{file}: offence {clash[clash > 1].index[0]!r} has more than one "
+                        "different harm value. Keep one value per offence.")
+    return dict(zip(table["k"], table["v"]))
+
+
+def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
+              groups: pd.DataFrame | None = None, months: int = 12, *,
+              columns: dict | None = None, names: dict | None = None) -> AggregateResult:
+    """Person-level outcomes from a crimes extract over a follow-up window.
+
+    Parameters
+    ----------
+    crimes, people, harm, groups : pandas.DataFrame
+        See the module docstring. ``groups`` None uses the bundled definitions.
+    months : int
+        Follow-up window length from each person's randomisation date.
+    columns : dict, optional
+        Explicit column names: ``crime_person_id``, ``date``, ``offence``,
+        ``role``, ``police_initiated``, ``person_id``, ``randomisation_date``,
+        ``harm_offence``, ``harm``. Unnamed ones are found by their usual names.
+    names : dict, optional
+        File names for messages: ``crimes``, ``people``, ``harm``, ``groups``.
+
+    Returns
+    -------
+    AggregateResult
+    """
+    cols = dict(columns or {})
+    fn = {"crimes": "the crimes extract", "people": "the randomisation list",
+          "harm": "the harm lookup", "groups": "the offence groups file", **(names or {})}
+    try:
+        months = int(months)
+    except (TypeError, ValueError):
+        raise DataError(f"The follow-up must be a whole number of months; got {months!r}.") from None
+    if not 1 <= months <= 120:
+        raise DataError(f"The follow-up must be between 1 and 120 months; got {months}.")
+    for t, k in ((crimes, "crimes"), (people, "people"), (harm, "harm")):
+        if not isinstance(t, pd.DataFrame) or t.shape[0] == 0:
+            raise DataError(f"{fn[k]} has no rows.")
+    if groups is None:
+        from .io import read_table
+        groups = read_table(DEFAULT_GROUPS)
+
+    # ---- columns
+    c_pid = find_column(crimes, CRIME_NAMES["person_id"], "person id", fn["crimes"],
+                        given=cols.get("crime_person_id"))
+    c_date = find_column(crimes, CRIME_NAMES["date"], "crime date", fn["crimes"],
+                         given=cols.get("date"))
+    c_off = find_column(crimes, CRIME_NAMES["offence"], "offence code or category", fn["crimes"],
+                        given=cols.get("offence"))
+    c_role = find_column(crimes, CRIME_NAMES["role"], "role (suspect or victim)", fn["crimes"],
+                         given=cols.get("role"))
+    c_pi = find_column(crimes, CRIME_NAMES["police_initiated"], "police-initiated flag",
+                       fn["crimes"], required=False, given=cols.get("police_initiated"))
+    p_pid = find_column(people, PEOPLE_NAMES["person_id"], "person id", fn["people"],
+                        given=cols.get("person_id"))
+    p_date = find_column(people, PEOPLE_NAMES["randomisation_date"], "randomisation date",
+                         fn["people"], given=cols.get("randomisation_date"))
+    notes: list[str] = []
+
+    # ---- lookups
+    harm_of = read_harm(harm, fn["harm"], cols.get("harm_offence"), cols.get("harm"))
+    g_keys, g_names, g_mat = read_groups(groups, fn["groups"])
+    g_index = {k: i for i, k in enumerate(g_keys)}
+
+    # ---- people
+    n_people = len(people)
+    p_keys = _key_text(people[p_pid].tolist())
+    empty_id = p_keys == ""
+    if empty_id.any():
+        raise DataError(f"{fn['people']}: rows {rows_text(np.flatnonzero(empty_id))} have no "
+                        f"person id in column {p_pid!r}. Every randomised person needs an id.")
+    dup = pd.Series(p_keys).duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise DataError(f"{fn['people']}: person ids appear more than once (rows "
+                        f"{rows_text(np.flatnonzero(dup))}). List each randomised person once.")
+    start = parse_dates(people[p_date], fn["people"], p_date)
+    no_start = np.isnat(start)
+    if no_start.any():
+        notes.append(f"{int(no_start.sum())} person(s) in {fn['people']} have no readable "
+                     f"randomisation date (rows {rows_text(np.flatnonzero(no_start))}); their "
+                     "outcomes are left empty. Fill in the dates to count their crimes.")
+    safe_start = np.where(no_start, np.datetime64("1970-01-01", "ns"), start)
+    end = (pd.DatetimeIndex(safe_start) + pd.DateOffset(months=months)).to_numpy("datetime64[ns]")
+    start_i = safe_start.astype("int64")
+    end_i = end.astype("int64")
+    person_of = {k: i for i, k in enumerate(p_keys)}
+
+    # ---- crimes, factorized (loops below run over distinct values, never over rows)
+    n_crimes = len(crimes)
+    pc, pu = _codes(crimes[c_pid])
+    u_person = np.array([person_of.get(k, -1) for k in pu] + [-1], dtype=np.int64)
+    person = u_person[pc]
+    oc, ou = _codes(crimes[c_off])
+    u_harm = np.array([harm_of.get(k, np.nan) for k in ou] + [np.nan])
+    u_grp = np.zeros((len(ou) + 1, len(g_names)), bool)
+    u_known = np.zeros(len(ou) + 1, bool)
+    for j, k in enumerate(ou):
+        i = g_index.get(k)
+        if i is not None:
+            u_grp[j] = g_mat[i]
+            u_known[j] = True
+    rc, ru = _codes(crimes[c_role])
+    role_of = {w: r for r, words in enumerate(ROLE_WORDS.values()) for w in words}
+    u_role = np.array([role_of.get(k, -1) for k in ru] + [-1], dtype=np.int64)
+    role = u_role[rc]
+    dates = parse_dates(crimes[c_date], fn["crimes"], c_date)
+    d_i = dates.astype("int64")
+    bad_date = np.isnat(dates)
+
+    # ---- what is counted
+    in_list = person >= 0
+    p_safe = np.where(in_list, person, 0)
+    has_start = in_list & ~no_start[p_safe]
+    in_window = has_start & ~bad_date & (d_i >= start_i[p_safe]) & (d_i < end_i[p_safe])
+    use = in_window & (role >= 0)
+
+    n_unknown_person = int((~in_list).sum())
+    if n_unknown_person:
+        ex = ", ".join(repr(str(v)) for v in pd.unique(crimes[c_pid][~in_list])[:3])
+        notes.append(f"{n_unknown_person:,} crime row(s) belong to people not in "
+                     f"{fn['people']} (e.g. {ex}) and were ignored.")
+    if (bad_date & in_list).any():
+        r = np.flatnonzero(bad_date & in_list)
+        notes.append(f"{len(r):,} crime row(s) have no readable date in column {c_date!r} "
+                     f"(rows {rows_text(r)}) and were ignored.")
+    bad_role = in_window & (role < 0)
+    if bad_role.any():
+        vals = ", ".join(repr(str(v)) for v in pd.unique(crimes[c_role][bad_role])[:4])
+        notes.append(f"{int(bad_role.sum()):,} crime row(s) in the window have a role other than "
+                     f"suspect or victim ({vals}) and were ignored.")
+    unknown_harm = use & np.isnan(u_harm[oc])
+    if unknown_harm.any():
+        vals = ", ".join(repr(str(v)) for v in pd.unique(crimes[c_off][unknown_harm])[:5])
+        notes.append(f"{int(unknown_harm.sum()):,} counted crime(s) have offences not in "
+                     f"{fn['harm']} ({vals}); they add 0 to harm. Add them to the lookup.")
+    unknown_grp = use & ~u_known[oc]
+    if unknown_grp.any():
+        vals = ", ".join(repr(str(v)) for v in pd.unique(crimes[c_off][unknown_grp])[:5])
+        notes.append(f"{int(unknown_grp.sum()):,} counted crime(s) have offences not in "
+                     f"{fn['groups']} ({vals}); they are in no offence group. Add them to the "
+                     "groups file.")
+
+    # ---- counts: one bincount per group over key = person * n_roles + role
+    n_roles = len(ROLES)
+    key = p_safe * n_roles + np.where(role >= 0, role, 0)
+    size = n_people * n_roles
+    out = {}
+    crime_grp = u_grp[oc]  # (n_crimes, n_groups) bool
+    if c_pi is not None and "non_police_initiated" in g_names:
+        flag = _flag(crimes[c_pi])
+        j = g_names.index("non_police_initiated")
+        known = ~np.isnan(flag)
+        crime_grp[known, j] = flag[known] == 0
+        notes.append(f"Non-police-initiated crimes taken from column {c_pi!r} where it is filled "
+                     f"in ({int(known.sum()):,} rows), otherwise from {fn['groups']}.")
+    harm_w = np.nan_to_num(u_harm[oc], nan=0.0)
+    harm_sum = np.bincount(key[use], weights=harm_w[use], minlength=size).reshape(n_people, n_roles)
+    for r, rname in enumerate(ROLES):
+        out[f"{rname}_harm"] = harm_sum[:, r]
+    for g, gname in enumerate(g_names):
+        sel = use & crime_grp[:, g]
+        cnt = np.bincount(key[sel], minlength=size).reshape(n_people, n_roles)
+        for r, rname in enumerate(ROLES):
+            out[f"{rname}_{gname}"] = cnt[:, r].astype(np.int64)
+    order = [f"{r}_harm" for r in ROLES[:1]] + [f"{ROLES[0]}_{g}" for g in g_names] + \
+            [f"{r}_harm" for r in ROLES[1:]] + [f"{ROLES[1]}_{g}" for g in g_names]
+    clash = [c for c in order if c in map(str, people.columns)]
+    if clash:
+        raise DataError(f"{fn['people']} already has column(s) {', '.join(clash)}, which the "
+                        "aggregation creates. Rename or remove them from the randomisation list.")
+    new = pd.DataFrame({c: out[c] for c in order}, index=people.index)
+    if no_start.any():
+        new = new.astype(float)
+        new.loc[no_start, :] = np.nan
+    table = pd.concat([people.reset_index(drop=True), new.reset_index(drop=True)], axis=1)
+
+    # ---- follow-up completeness
+    latest = d_i[~bad_date].max() if (~bad_date).any() else None
+    if latest is not None:
+        short = ~no_start & (end_i > latest + 86_400_000_000_000)
+        if short.any():
+            notes.append(f"The latest crime in {fn['crimes']} is on "
+                         f"{pd.Timestamp(latest).date()}, but {int(short.sum())} person(s)' "
+                         f"{months}-month follow-up ends after that: their counts may be "
+                         "incomplete if the extract stops before their window ends.")
+    outcomes = [OutcomeSpec(c, _label(c), "crime harm (days)" if c.endswith("_harm")
+                            else "crimes per person", True,
+                            "continuous" if c.endswith("_harm") else "count") for c in order]
+    summary = {"people": n_people, "crime_rows": n_crimes, "crimes_counted": int(use.sum()),
+               "outside_window": int((has_start & ~bad_date & ~in_window).sum()),
+               "unknown_person": n_unknown_person, "months": months, "groups": g_names}
+    used = {"crime_person_id": c_pid, "date": c_date, "offence": c_off, "role": c_role,
+            "police_initiated": c_pi, "person_id": p_pid, "randomisation_date": p_date}
+    return AggregateResult(table, outcomes, notes, summary, used)
+
+
+def _label(column: str) -> str:
+    role, _, group = column.partition("_")
+    base = GROUP_LABELS.get(group, group.replace("_", " ").capitalize() + " crimes")
+    return f"{base} as {role}"

@@ -1,0 +1,244 @@
+"""Which conclusions survive which analysis choices.
+
+:func:`threshold_grid` judges every outcome under every combination of
+significance threshold (alpha), sidedness, multiple-comparison correction and
+test. It runs :func:`fd_stats.analyse` once per (test, sidedness) and re-judges
+the p-values with :func:`fd_stats.adjust_pvalues` and each alpha, so no test is
+run more than once. :func:`depends_on_choice` then words, for each finding that
+is significant under some choices and not others, which choices it needs.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .analysis import ALL, SIDEDNESS, Mapping, Settings, analyse
+from .errors import DataError
+from .multiplicity import CORRECTIONS, adjust_pvalues
+
+GRID_ALPHAS = (0.01, 0.02, 0.025, 0.05, 0.075, 0.10, 0.15, 0.20)
+GRID_ALTERNATIVES = ("two-sided", "less")
+GRID_CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
+GRID_TESTS = ("welch", "student", "mann-whitney", "permutation")
+GRID_COLUMNS = ["outcome", "label", "subgroup", "test", "alternative", "correction", "alpha",
+                "p_value", "p_adjusted", "significant", "percent_change"]
+
+TEST_WORDS = {
+    "welch": "Welch t-test",
+    "student": "Student t-test",
+    "mann-whitney": "Mann-Whitney U test",
+    "permutation": "permutation test",
+}
+CORRECTION_WORDS = {
+    "none": "no correction",
+    "bonferroni": "the Bonferroni correction",
+    "holm": "the Holm correction",
+    "fdr_bh": "the Benjamini-Hochberg (false discovery rate) correction",
+}
+
+
+def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
+                   settings: Settings | None = None, *,
+                   alphas=GRID_ALPHAS, alternatives=GRID_ALTERNATIVES,
+                   corrections=GRID_CORRECTIONS, tests=GRID_TESTS,
+                   analyse_fn: Callable[[Settings], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Conclusion for every outcome under every combination of analysis choices.
+
+    Parameters
+    ----------
+    data : DataFrame or None
+        One row per person (not needed when ``analyse_fn`` is given).
+    mapping : Mapping, optional
+        Column roles, as for :func:`fd_stats.analyse`.
+    settings : Settings, optional
+        Base settings (confidence level, permutations, seed); test, sidedness,
+        correction and alpha are overridden by the grid.
+    alphas, alternatives, corrections, tests : sequences
+        The choices to cross. Defaults: alpha in {0.01, 0.02, 0.025, 0.05,
+        0.075, 0.10, 0.15, 0.20}, sidedness in {two-sided, less}, correction
+        in {none, bonferroni, holm, fdr_bh}, test in {welch, student,
+        mann-whitney, permutation}.
+    analyse_fn : callable, optional
+        ``settings -> results``; defaults to ``analyse(data, mapping, settings)``.
+        The app passes its cached analysis here. It is called once per
+        (test, sidedness).
+
+    Returns
+    -------
+    DataFrame
+        Tidy, one row per outcome x subgroup level x test x sidedness x
+        correction x alpha, columns ``GRID_COLUMNS``. Corrections treat the
+        outcomes within one subgroup level as one family, as ``analyse`` does.
+    """
+    settings = settings or Settings()
+    if analyse_fn is None:
+        if data is None:
+            raise DataError("threshold_grid needs the data or an analyse_fn.")
+        def analyse_fn(s):  # noqa: E306
+            return analyse(data, mapping, s)
+    for c in corrections:
+        if c not in CORRECTIONS:
+            raise DataError(f"correction must be one of {', '.join(CORRECTIONS)}; got {c!r}.")
+    alphas = [float(a) for a in alphas]
+    if not alphas or any(not 0 < a < 1 for a in alphas):
+        raise DataError("Every alpha must be between 0 and 1.")
+    blocks = []
+    for test in tests:
+        for alt in alternatives:
+            res = analyse_fn(replace(settings, test=test, alternative=alt, correction="none"))
+            base = res[["outcome", "label", "subgroup", "p_value", "percent_change"]].copy()
+            for corr in corrections:
+                adj = np.full(len(base), np.nan)
+                for _, idx in base.groupby("subgroup", sort=False).indices.items():
+                    adj[idx] = adjust_pvalues(base["p_value"].to_numpy()[idx], corr)
+                for a in alphas:
+                    b = base.copy()
+                    b["test"], b["alternative"], b["correction"], b["alpha"] = test, alt, corr, a
+                    b["p_adjusted"] = adj
+                    b["significant"] = adj < a
+                    blocks.append(b)
+    out = pd.concat(blocks, ignore_index=True)[GRID_COLUMNS]
+    return out
+
+
+def alpha_table(results: pd.DataFrame, alphas=GRID_ALPHAS, subgroup: str = ALL,
+                p_col: str = "p_adjusted") -> pd.DataFrame:
+    """Significance of each outcome at each alpha, for one set of results.
+
+    Returns a boolean frame indexed by outcome label with one column per alpha
+    (NaN where the p-value is not estimable).
+    """
+    r = results[results["subgroup"] == subgroup]
+    p = r[p_col].to_numpy(dtype=float)
+    cols = {a: [bool(v < a) if np.isfinite(v) else np.nan for v in p] for a in alphas}
+    return pd.DataFrame(cols, index=r["label"].to_list(), dtype=object)
+
+
+def flip_summary(grid: pd.DataFrame, subgroup: str = ALL) -> pd.DataFrame:
+    """Per outcome: in how many combinations it is significant, and its status.
+
+    Returns
+    -------
+    DataFrame
+        ``outcome``, ``label``, ``n_significant``, ``n_combinations``, ``status``
+        ("always", "never" or "depends"), ``min_alpha`` (smallest alpha at which
+        it is significant under some choice; NaN if never).
+    """
+    g = grid[grid["subgroup"] == subgroup]
+    rows = []
+    for (outcome, label), part in g.groupby(["outcome", "label"], sort=False):
+        sig = part["significant"].astype(bool)
+        n, k = int(sig.sum()), len(part)
+        status = "always" if n == k else ("never" if n == 0 else "depends")
+        rows.append({"outcome": outcome, "label": label, "n_significant": n,
+                     "n_combinations": k, "status": status,
+                     "min_alpha": float(part.loc[sig, "alpha"].min()) if n else np.nan})
+    return pd.DataFrame(rows)
+
+
+def _or_list(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _conditions(part: pd.DataFrame, grid: pd.DataFrame) -> list[str]:
+    """Necessary conditions for significance, each worded as a phrase."""
+    sig = part[part["significant"].astype(bool)]
+    conds = []
+    all_alts = list(dict.fromkeys(grid["alternative"]))
+    alts = list(dict.fromkeys(sig["alternative"]))
+    if len(alts) < len(all_alts):
+        conds.append("with " + _or_list([
+            f"a one-sided test ({SIDEDNESS[a].split('(', 1)[1].rstrip(')')})"
+            if a != "two-sided" else "a two-sided test" for a in alts]))
+    min_alpha = float(sig["alpha"].min())
+    if min_alpha > float(grid["alpha"].min()):
+        conds.append(f"at alpha ≥ {min_alpha:g}")
+    all_tests = list(dict.fromkeys(grid["test"]))
+    tests = [t for t in all_tests if t in set(sig["test"])]
+    if len(tests) < len(all_tests):
+        conds.append("with the " + _or_list([TEST_WORDS.get(t, t) for t in tests]))
+    all_corr = list(dict.fromkeys(grid["correction"]))
+    corrs = [c for c in all_corr if c in set(sig["correction"])]
+    if len(corrs) < len(all_corr):
+        conds.append("with " + _or_list([CORRECTION_WORDS.get(c, c) for c in corrs]))
+    return conds
+
+
+def _combo_words(row) -> str:
+    side = "two-sided" if row["alternative"] == "two-sided" else SIDEDNESS[row["alternative"]]
+    return (f"{TEST_WORDS.get(row['test'], row['test'])}, {side}, "
+            f"{CORRECTION_WORDS.get(row['correction'], row['correction'])}, "
+            f"alpha {row['alpha']:g}")
+
+
+def depends_on_choice(grid: pd.DataFrame, subgroup: str = ALL) -> list[str]:
+    """Sentences naming the findings that are significant under some choices but not others.
+
+    Parameters
+    ----------
+    grid : DataFrame
+        From :func:`threshold_grid`.
+    subgroup : str
+        Which subgroup level to describe ("All" by default).
+
+    Returns
+    -------
+    list of str
+        One sentence per finding whose conclusion depends on the choices, e.g.
+        "Knife-related crimes as suspect is significant only with a one-sided
+        test (treatment lower) and at alpha ≥ 0.15 (in 6 of 256 combinations)."
+        Each condition named is necessary (no significant combination lacks
+        it); together they may not be sufficient.
+    """
+    g = grid[grid["subgroup"] == subgroup]
+    out = []
+    for (outcome, label), part in g.groupby(["outcome", "label"], sort=False):
+        sig = part["significant"].astype(bool)
+        n, k = int(sig.sum()), len(part)
+        if n == 0 or n == k:
+            continue
+        conds = _conditions(part, g)
+        if conds:
+            body = "only " + (", ".join(conds[:-1]) + " and " + conds[-1] if len(conds) > 1
+                              else conds[0])
+        else:
+            body = "under some combinations of choices but not others"
+        text = f"{label} is significant {body} (in {n} of {k} combinations)"
+        if not conds or len(conds) > 1:
+            first = part[sig].sort_values("alpha", kind="stable").iloc[0]
+            text += f"; for example {_combo_words(first)}"
+        conv = part[(part["test"] == "welch") & (part["alternative"] == "two-sided")
+                    & (part["correction"] == "none") & np.isclose(part["alpha"], 0.05)]
+        if len(conv):
+            verdict = "significant" if bool(conv["significant"].iloc[0]) else "not significant"
+            text += (f". With the conventional choice ({_combo_words(conv.iloc[0])}) "
+                     f"it is {verdict}")
+        out.append(text + ".")
+    return out
+
+
+def choice_summary(grid: pd.DataFrame, subgroup: str = ALL) -> str:
+    """One paragraph: which findings are robust, which never significant, which depend on choices."""
+    fs = flip_summary(grid, subgroup)
+    if fs.empty:
+        return "No results to judge."
+    k = int(fs["n_combinations"].iloc[0])
+    always = fs.loc[fs["status"] == "always", "label"].tolist()
+    never = fs.loc[fs["status"] == "never", "label"].tolist()
+    depends = depends_on_choice(grid, subgroup)
+    parts = [f"Across {k} combinations of threshold, sidedness, correction and test:"]
+    if always:
+        parts.append("significant under every one: " + "; ".join(always) + ".")
+    if depends:
+        parts.append(" ".join(depends))
+    if never:
+        parts.append(f"Never significant ({len(never)} outcome{'s' if len(never) != 1 else ''}): "
+                     + "; ".join(l.lower() if i else l for i, l in enumerate(never)) + ".")
+    if not depends:
+        parts.append("No finding depends on these choices.")
+    return " ".join(parts)

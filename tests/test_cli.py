@@ -1,0 +1,93 @@
+"""The command line: analyse / audit / power, formats, and one-line errors with exit status 2."""
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import r_reference as R
+from fd_stats.cli import main
+from fd_stats.trial import BUNDLED_TRIAL
+
+PEOPLE = str(BUNDLED_TRIAL / "people.csv")
+JSON_FIELDS = {"outcome", "subgroup", "test", "alternative", "n_treatment", "n_control",
+               "n_missing", "mean_treatment", "mean_control", "sd_treatment", "sd_control",
+               "difference", "ci_low", "ci_high", "percent_change", "percent_change_ci_low",
+               "percent_change_ci_high", "statistic", "df", "p_value", "p_adjusted",
+               "significant", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high"}
+
+
+def run(*args):
+    proc = subprocess.run([sys.executable, "-m", "fd_stats", *args], capture_output=True,
+                          text=True, cwd=Path(__file__).resolve().parents[1])
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_json_has_every_field_and_one_sided_infinite_bounds(capsys):
+    assert main(["analyse", PEOPLE, "--outcome", "suspect_knife", "--outcome",
+                 "victim_knife,suspect_harm", "--alternative", "less", "--subgroup",
+                 "age_group", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert JSON_FIELDS <= set(rows[0])
+    assert [r["outcome"] for r in rows[:3]] == ["suspect_knife", "victim_knife", "suspect_harm"]
+    assert {r["subgroup"] for r in rows} == {"All", "11-17", "18-25"}
+    assert all(r["ci_low"] == -math.inf for r in rows)
+    knife = next(r for r in rows if r["outcome"] == "suspect_knife" and r["subgroup"] == "All")
+    assert round(knife["p_value"], 5) == 0.08084  # Appendix B, all ages knife (one-sided)
+
+
+def test_table_format_reads_like_the_report():
+    code, out, err = run("analyse", PEOPLE, "--subgroup", "age_group", "--format", "table")
+    assert code == 0, err
+    assert "two-sided" in out and "suspect_knife" in out and "11-17" in out
+
+
+def test_csv_escapes_formulas(tmp_path):
+    f = tmp_path / "evil.csv"
+    f.write_text("arm,=HYPERLINK(1),y\ntreatment,=cmd|' /C calc'!A0,1\ncontrol,+x,2\n"
+                 "treatment,a,3\ncontrol,b,5\n")
+    code, out, err = run("analyse", str(f), "--outcome", "y", "--subgroup", "=HYPERLINK(1)",
+                         "--format", "csv")
+    assert code == 0, err
+    import csv
+    import io
+    cells = [c for row in csv.reader(io.StringIO(out)) for c in row]
+    assert "'=cmd|' /C calc'!A0" in cells and "'=HYPERLINK(1)" in cells
+    for c in cells:
+        if c[:1] in ("=", "+", "-", "@"):
+            float(c)  # only numbers may start like a formula
+
+
+def test_audit_finds_eight_one_sided_rows(capsys):
+    assert main(["audit", str(BUNDLED_TRIAL / "appendix_b.csv"), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert sum(r["sidedness"] == "one-sided" for r in rows) == 8
+    assert sum(r["sidedness"] == "two-sided" for r in rows) == 12
+
+
+def test_power_matches_r(capsys):
+    case = next(c for c in R.POWER_T_TEST if c["solve_for"] == "n" and c["alternative"] == "two.sided"
+                and not c["strict"])
+    assert main(["power", "--delta", str(case["delta"]), "--sd", str(case["sd"]), "--power",
+                 str(case["power"]), "--alpha", str(case["sig_level"]), "--format", "json"]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert abs(row["n_per_arm"] - case["n"]) < 1e-4
+
+
+@pytest.mark.parametrize("args,words", [
+    (["analyse", "missing.csv"], "File not found"),
+    (["analyse", PEOPLE, "--arm", "nope"], "no column named 'nope'"),
+    (["analyse", PEOPLE, "--outcome", "nope"], "not found: nope"),
+    (["analyse", PEOPLE, "--alpha", "2"], "alpha"),
+    (["analyse", PEOPLE, "--test", "magic"], "invalid choice"),
+    (["power", "--sd", "1"], "needs --delta"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_input_gives_one_error_line_and_status_2(args, words):
+    code, out, err = run(*args)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and words in lines[0]
+    assert "Traceback" not in err
