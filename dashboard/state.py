@@ -7,6 +7,7 @@ when the page that drew a widget is left), and widgets are re-seeded from them.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -130,6 +131,7 @@ def results_for(trial: Trial, mapping: Mapping, settings: Settings) -> pd.DataFr
 
 def sidebar() -> Context:
     """Draw the analysis settings in the sidebar (same on every page) and return the context."""
+    _navigation()
     sets = datasets()
     if _cfg("dataset") not in sets:
         st.session_state["cfg_dataset"] = next(iter(sets))
@@ -178,6 +180,27 @@ def sidebar() -> Context:
     settings = Settings(test=_cfg("test"), alternative=_cfg("alternative"), alpha=_cfg("alpha"),
                         correction=_cfg("correction"), confidence_level=_cfg("confidence_level"))
     return Context(trial, mapping, settings, sub, bool(_cfg("prespecified")))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def page_files() -> list[tuple[str, str]]:
+    """(path relative to the app folder, label) for the Overview and every page in pages/."""
+    pages = sorted((ROOT / "pages").glob("*.py"), key=lambda p: int(p.stem.split("_")[0]))
+    return [("app.py", "Overview")] + [
+        (f"pages/{p.name}", p.stem.split("_", 1)[1].replace("_", " ")) for p in pages]
+
+
+def _navigation() -> None:
+    """Page links drawn by hand so the entry page reads 'Overview', not 'app'
+    (config: client.showSidebarNavigation = false)."""
+    for path, label in page_files():
+        try:
+            st.sidebar.page_link(path, label=label)
+        except Exception:  # a page run on its own (tests) cannot link to its siblings
+            return
+    st.sidebar.divider()
 
 
 def _subgroup_options(trial: Trial) -> list[str]:

@@ -54,21 +54,40 @@ def change_words(v: float, lower_is_better: bool = True, digits: int = 0) -> str
     return f"a {abs(v):.{digits}f}% {word}"
 
 
+def _pct(v: float, digits: int = 0) -> str:
+    d = digits if round(v, digits) != 0 else digits + 1  # keep "0.4%" visible
+    return f"{abs(v):.{d}f}%"
+
+
 def interval_words(lo: float, hi: float, level: float, digits: int = 0) -> str:
-    """'95% CI from 68% lower to 14% higher' with open bounds worded for one-sided intervals."""
+    """The interval in words: '95% CI from 68% lower to 14% higher', or for a one-sided
+    interval 'one-sided 95% bound: at least 11% lower'."""
     def one(v):
-        if v <= -100 + 1e-9:
-            return "100% lower"
-        if np.isinf(v):
-            return "no upper limit"
         if v == 0:
             return "no change"
-        d = digits if round(v, digits) != 0 else digits + 1  # keep "0.4% higher" visible
-        return f"{abs(v):.{d}f}% {'lower' if v < 0 else 'higher'}"
+        return f"{_pct(v, digits)} {'lower' if v < 0 else 'higher'}"
 
-    if not (np.isfinite(lo) or np.isinf(lo)) or (isinstance(hi, float) and math.isnan(hi)):
+    if lo is None or hi is None or np.isnan(lo) or np.isnan(hi):
         return "interval not estimable"
+    open_low, open_high = lo <= -100 + 1e-9 or np.isinf(lo), np.isinf(hi)
+    if open_low and not open_high:
+        bound = (f"at least {_pct(hi, digits)} lower" if hi < 0
+                 else f"at most {one(hi)}" if hi > 0 else "no increase")
+        return f"one-sided {level:.0%} bound: {bound}"
+    if open_high and not open_low:
+        bound = (f"at least {_pct(lo, digits)} higher" if lo > 0
+                 else f"at most {one(lo)}" if lo < 0 else "no reduction")
+        return f"one-sided {level:.0%} bound: {bound}"
     return f"{level:.0%} CI from {one(lo)} to {one(hi)}"
+
+
+def consistent_range(lo: float, hi: float) -> str:
+    """What the interval allows, for 'not significant is not no effect' sentences."""
+    if np.isinf(hi) or (lo > -100 + 1e-9 and np.isinf(hi)):
+        return f"any change above {_bound(lo)}"
+    if lo <= -100 + 1e-9:
+        return f"any change below {_bound(hi)}"
+    return f"anything from {_bound(lo)} to {_bound(hi)}"
 
 
 def verdict(row) -> str:
@@ -94,8 +113,7 @@ def effect_sentence(row: pd.Series | dict, lower_is_better: bool = True,
     consistent = ""
     if not r["significant"]:
         consistent = (" Not significant does not mean no effect: the data are consistent with "
-                      f"anything from {_bound(r['percent_change_ci_low'])} to "
-                      f"{_bound(r['percent_change_ci_high'])}.")
+                      f"{consistent_range(r['percent_change_ci_low'], r['percent_change_ci_high'])}.")
     return (f"{r['label']}{where}: {r['mean_treatment']:.2f} per person with the programme vs "
             f"{r['mean_control']:.2f} without, {change_words(pc, lower_is_better)} "
             f"({interval_words(r['percent_change_ci_low'], r['percent_change_ci_high'], r['confidence_level'])}); "
@@ -107,11 +125,15 @@ def _bound(v):
         return "a 100% reduction"
     if np.isinf(v):
         return "an unlimited increase"
+    if v != 0 and round(v) == 0:
+        return change_words(v, digits=1)
     return change_words(v)
 
 
 def summary_paragraph(results: pd.DataFrame, labels_lower_is_better: dict | None = None) -> str:
     """A plain-English summary of the 'All' rows: what moved, by how much, how sure."""
+    from .multiplicity import CORRECTIONS
+
     allr = results[results["subgroup"] == "All"]
     if allr.empty:
         return "No results."
@@ -122,8 +144,10 @@ def summary_paragraph(results: pd.DataFrame, labels_lower_is_better: dict | None
               if (r["percent_change"] < 0) == lib.get(r["outcome"], True)]
     sig = allr[allr["significant"]]
     first = allr.iloc[0]
-    adjusted = first["correction"] != "none"
-    side = SIDEDNESS[first["alternative"]]
+    tests = {"two-sided": "two-sided tests", "less": "one-sided tests, treatment lower",
+             "greater": "one-sided tests, treatment higher"}[first["alternative"]]
+    if first["correction"] != "none":
+        tests += f", {CORRECTIONS[first['correction']]} correction"
     text = (f"Comparing {n_t} people offered the programme with {n_c} who were not "
             f"(intention to treat), {len(better)} of {len(est)} outcomes moved in the "
             f"programme's favour. ")
@@ -132,11 +156,12 @@ def summary_paragraph(results: pd.DataFrame, labels_lower_is_better: dict | None
                           f"{interval_words(r['percent_change_ci_low'], r['percent_change_ci_high'], r['confidence_level'])})"
                           for _, r in sig.iterrows())
         text += (f"{len(sig)} {'was' if len(sig) == 1 else 'were'} statistically significant at "
-                 f"{first['alpha']:g} ({side} tests{', ' + first['correction'] + ' correction' if adjusted else ''}): "
-                 f"{names}. ")
+                 f"{first['alpha']:g} ({tests}): {names}. ")
+        if len(sig) < len(allr):
+            text += ("For the others the data cannot rule out no effect, nor effects larger "
+                     "than the estimates.")
     else:
-        text += (f"None was statistically significant at {first['alpha']:g} ({side} tests"
-                 f"{', ' + first['correction'] + ' correction' if adjusted else ''}). ")
-    text += ("The other intervals include no change, so the data cannot rule out no effect, "
-             "nor effects larger than the estimates, for those outcomes.")
-    return text
+        text += (f"None was statistically significant at {first['alpha']:g} ({tests}). "
+                 "For every outcome the data cannot rule out no effect, nor effects larger "
+                 "than the estimates.")
+    return text.strip()

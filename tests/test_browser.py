@@ -116,7 +116,7 @@ def test_changing_a_setting_updates_the_page(server, page):
     assert_healthy(page, "Overview after changing sidedness")
     assert "one-sided" in after and after != before
     # the setting survives a move to another page through the navigation
-    page.locator('[data-testid="stSidebarNav"] a', has_text="Outcomes").first.click()
+    page.locator('[data-testid="stSidebar"] a', has_text="Outcomes").first.click()
     settle(page)
     assert_healthy(page, "Outcomes")
     checked = page.locator('[data-testid="stSidebar"] input[type="radio"]:checked')
