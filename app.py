@@ -40,9 +40,9 @@ except DataError as exc:
 
 
 
-def _ci(lo, hi, lvl):
+def _ci(lo, hi, lvl, digits=2):
     def one(v):
-        return "−∞" if v == -np.inf else ("+∞" if v == np.inf else f"{v:+.2f}")
+        return "−∞" if v == -np.inf else ("+∞" if v == np.inf else f"{v:+.{digits}f}")
     return f"{lvl:.0%} CI {one(lo)} to {one(hi)}"
 
 
@@ -65,25 +65,33 @@ for col, outcome in zip(cols, heads):
                         f"control ({interval_words(r['percent_change_ci_low'], r['percent_change_ci_high'], r['confidence_level'])}).")
         else:
             st.markdown("Percentage change not estimable.")
-        unit = info.unit or "per person"
-        st.markdown(f"Mean per person: **{r['mean_treatment']:.2f}** with the programme vs "
-                    f"**{r['mean_control']:.2f}** without ({unit}).")
-        if np.isfinite(r["estimate"]):
-            st.caption(f"{r['estimate_label'].capitalize()}: {r['estimate']:+.2f} {unit} "
-                       f"({_ci(r['ci_low'], r['ci_high'], r['confidence_level'])}), "
-                       f"{TEST_LABELS[r['test']]}.")
         st.markdown(p_text(p_shown, r["alternative"], corrected, r["correction"]),
                     help=P_VALUE_MEANING)
-        if corrected:
-            st.caption(f"Unadjusted {p_text(r['p_value'], r['alternative'])}. "
-                       f"Significance is judged on the {CORRECTIONS[r['correction']]}-adjusted "
-                       "p-value.")
         if not np.isfinite(r["p_adjusted"]):
             st.markdown(":gray-badge[Not estimable]")
         elif r["significant"]:
             st.markdown(f":green-badge[:material/check_circle: Significant at {s.alpha:g}]")
         else:
             st.markdown(f":gray-badge[:material/remove: Not significant at {s.alpha:g}]")
+        if corrected:
+            st.caption(f"Unadjusted {p_text(r['p_value'], r['alternative'])}. "
+                       f"Significance is judged on the {CORRECTIONS[r['correction']]}-adjusted "
+                       f"p-value ({len(allr)} outcomes tested).")
+        unit = info.unit or "per person"
+        dg = 0 if max(abs(r["mean_treatment"]), abs(r["mean_control"])) >= 10 else 2
+        st.markdown(f"Mean per person: **{r['mean_treatment']:.{dg}f}** with the programme vs "
+                    f"**{r['mean_control']:.{dg}f}** without ({unit}).")
+        if np.isfinite(r["estimate"]):
+            st.caption(f"{r['estimate_label'].capitalize()}: {r['estimate']:+.{dg}f} "
+                       f"({_ci(r['ci_low'], r['ci_high'], r['confidence_level'], dg)}), "
+                       f"{TEST_LABELS[r['test']]}.")
+        pc_excludes = (r["percent_change_ci_high"] < 0) or (r["percent_change_ci_low"] > 0)
+        if np.isfinite(r["p_adjusted"]) and bool(r["significant"]) != bool(pc_excludes) \
+                and not corrected and r["test"] in ("welch", "student") \
+                and np.isclose(s.confidence_level, 1 - s.alpha):
+            st.caption("Why the percentage interval and the verdict seem to disagree: the "
+                       "percentage interval is computed on the ratio scale; the test compares "
+                       "the difference in means, whose interval (just above) matches the verdict.")
 
 st.subheader("In plain English")
 st.markdown(summary_paragraph(res, ctx.lower_is_better()))
@@ -96,12 +104,13 @@ n_sig = int(allr["significant"].sum())
 subtitle = (f"{'Synthetic data · ' if trial.synthetic else ''}{TEST_LABELS[s.test]}, "
             f"{SIDEDNESS[s.alternative]}, {CORRECTIONS[s.correction]}, alpha {s.alpha:g}. "
             "Filled = significant; open = not significant")
+n_incl = int(((allr["percent_change_ci_low"] <= 0) & (allr["percent_change_ci_high"] >= 0)).sum())
 title = (f"{n_sig} of {len(allr)} outcomes significant at {s.alpha:g}; "
-         f"most intervals include no change")
+         f"{n_incl} intervals include no change")
 if n_sig == 0:
     title = f"No outcome significant at {s.alpha:g}; the intervals are wide"
 fig = forest_plot(allr, title=title, subtitle=subtitle)
-st.plotly_chart(fig, width="stretch", key="overview_forest")
+st.plotly_chart(fig, width="stretch", theme=None, key="overview_forest")
 st.caption("Each row: percentage change in the mean per person, treatment vs control, with its "
            f"{level} confidence interval. Left of the dashed line = lower with the programme. "
            "See the Outcomes page for the full table.")

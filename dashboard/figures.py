@@ -85,7 +85,8 @@ def level_text(level: float) -> str:
 
 # ---------------------------------------------------------------- percentage-change scale
 
-_PCT_TICKS = [-95, -90, -75, -50, -25, 0, 50, 100, 200, 400, 900, 1900]
+_PCT_TICKS_FINE = [-90, -75, -50, -25, 0, 50, 100, 200, 400, 900]
+_PCT_TICKS_COARSE = [-90, -75, -50, 0, 100, 300, 900, 1900]
 
 
 def _ratio(pct):
@@ -103,13 +104,16 @@ def _pct_axis_range(lows, highs, ests):
 
 def _pct_ticks(rng):
     lo, hi = 10 ** rng[0], 10 ** rng[1]
-    ticks = [p for p in _PCT_TICKS if lo <= 1 + p / 100 <= hi]
+    ticks = _PCT_TICKS_FINE if rng[1] - rng[0] < 0.8 else _PCT_TICKS_COARSE
+    ticks = [p for p in ticks if lo <= 1 + p / 100 <= hi]
     return [1 + p / 100 for p in ticks], [("0%" if p == 0 else f"{p:+d}%") for p in ticks]
 
 
 def _fmt_pct(v) -> str:
     if not np.isfinite(v):
         return "∞" if v > 0 else "n/a"
+    if v != 0 and abs(v) < 0.95:
+        return f"{v:+.1f}%"
     return f"{v:+.0f}%"
 
 
@@ -197,8 +201,12 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
             marker=dict(symbol=symbols, size=13, color=colour, line=dict(width=2, color=colour)),
             error_x=dict(type="data", symmetric=False, array=hi_err, arrayminus=lo_err,
                          thickness=2.5, width=6, color=colour),
-            hovertext=hover, hoverinfo="text", showlegend=group_col is not None,
+            hovertext=hover, hoverinfo="text", showlegend=False,
         ))
+        if group_col is not None:  # legend entry with a filled marker, whatever the first row shows
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=str(group),
+                                     marker=dict(symbol=base_symbol, size=13, color=colour),
+                                     showlegend=True, hoverinfo="skip"))
         if show_text:
             fig.add_trace(go.Scatter(
                 x=[1.0] * len(ys), y=ys, mode="text", text=texts, xaxis="x2",
@@ -209,7 +217,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
     level = float(rows["confidence_level"].iloc[0]) if len(rows) else 0.95
     fig.update_xaxes(type="log", range=list(rng), tickvals=tv, ticktext=tt,
                      title_text=f"% change from control ({level_text(level)} CI)",
-                     showgrid=True, gridcolor=LIGHT_GREY, zeroline=False)
+                     tickangle=0, showgrid=True, gridcolor=LIGHT_GREY, zeroline=False)
     fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels,
                      range=[len(labels) - 0.5, -0.5], showgrid=False, zeroline=False)
     if show_text:
@@ -226,6 +234,10 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
 
 # ---------------------------------------------------------------- means by arm
 
+def _per_person(text: str) -> str:
+    return text if text.endswith("per person") else text + " per person"
+
+
 def means_plot(summary: pd.DataFrame, *, title: str, subtitle: str | None = None,
                unit_col: str = "unit", label_col: str = "label") -> go.Figure:
     """Treatment and control means with their intervals, one panel per unit.
@@ -238,18 +250,20 @@ def means_plot(summary: pd.DataFrame, *, title: str, subtitle: str | None = None
         ``confidence_level``, ``label`` and a unit column.
     """
     units = list(dict.fromkeys(summary[unit_col]))
-    fig = make_subplots(rows=1, cols=len(units), horizontal_spacing=0.22,
-                        subplot_titles=[u.capitalize() for u in units])
+    counts = [max(summary.loc[summary[unit_col] == u, label_col].nunique(), 1) for u in units]
+    fig = make_subplots(rows=len(units), cols=1, vertical_spacing=0.12 if len(units) > 1 else 0,
+                        row_heights=counts,
+                        subplot_titles=[_per_person(f"Mean {u}") for u in units])
     level = float(summary["confidence_level"].iloc[0]) if len(summary) else 0.95
-    for ci, unit in enumerate(units, start=1):
+    for ri, unit in enumerate(units, start=1):
         part = summary[summary[unit_col] == unit]
         labels = list(dict.fromkeys(part[label_col]))
-        for ai, arm in enumerate(["treatment", "control"]):
+        for arm in ["treatment", "control"]:
             a = part[part["arm"] == arm].set_index(label_col).reindex(labels)
-            y = np.arange(len(labels)) + (-0.15 if arm == "treatment" else 0.15)
+            y = np.arange(len(labels)) + (-0.17 if arm == "treatment" else 0.17)
             fig.add_trace(go.Scatter(
                 x=a["mean"], y=y, mode="markers", name=arm.capitalize(),
-                legendgroup=arm, showlegend=ci == 1,
+                legendgroup=arm, showlegend=ri == 1,
                 marker=dict(size=12, color=ARM_COLOURS[arm],
                             symbol="circle" if arm == "treatment" else "square"),
                 error_x=dict(type="data", symmetric=False,
@@ -258,13 +272,15 @@ def means_plot(summary: pd.DataFrame, *, title: str, subtitle: str | None = None
                              thickness=2.5, width=5, color=ARM_COLOURS[arm]),
                 hovertext=[f"{lab} · {arm}<br>mean {m:.2f} ({level_text(level)} CI {lo:.2f} to {hi:.2f})"
                            for lab, m, lo, hi in zip(labels, a["mean"], a["ci_low"], a["ci_high"])],
-                hoverinfo="text"), row=1, col=ci)
+                hoverinfo="text"), row=ri, col=1)
         fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels,
-                         range=[len(labels) - 0.5, -0.5], row=1, col=ci)
-        fig.update_xaxes(title_text=f"Mean {unit} per person ({level_text(level)} CI)",
-                         rangemode="tozero", row=1, col=ci, gridcolor=LIGHT_GREY)
-    n_rows = summary[label_col].nunique() / max(len(units), 1)
-    base_layout(fig, title, subtitle, height=int(200 + 55 * max(n_rows, 2)))
+                         range=[len(labels) - 0.5, -0.5], row=ri, col=1)
+        fig.update_xaxes(title_text=_per_person(f"Mean {unit}") + f" ({level_text(level)} CI)",
+                         rangemode="tozero", row=ri, col=1, gridcolor=LIGHT_GREY)
+    base_layout(fig, title, subtitle, height=int(220 + 60 * sum(counts) + 90 * len(units)))
+    fig.update_layout(legend=dict(xanchor="right", x=1.0))
+    for ann in fig.layout.annotations:  # subplot titles: left-aligned, readable
+        ann.update(x=0, xanchor="left", font=dict(size=FONT_SIZE))
     return fig
 
 
@@ -349,14 +365,15 @@ def pvalue_chart(rows: pd.DataFrame, *, alpha: float, title: str, subtitle: str 
             hoverinfo="x+y"))
     fig.add_vline(x=alpha, line_color=COLOURS["vermillion"], line_width=2.5, line_dash="dash")
     fig.add_annotation(x=math.log10(alpha), y=1.0, yref="paper", text=f"threshold α = {alpha:g}",
-                       showarrow=False, xanchor="right", yanchor="bottom",
+                       showarrow=False, xanchor="center", yanchor="bottom",
                        font=dict(color=COLOURS["vermillion"], size=FONT_SIZE - 1))
     lo = math.log10(max(min(float(p.min()), alpha) / 2, 1e-4))
     fig.update_xaxes(type="log", range=[lo, 0.35], title_text=x_title, gridcolor=LIGHT_GREY,
                      tickvals=[0.001, 0.01, 0.05, 0.1, 0.2, 0.5, 1],
                      ticktext=["0.001", "0.01", "0.05", "0.1", "0.2", "0.5", "1"])
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1])
-    base_layout(fig, title, subtitle, height=max(320, 140 + 42 * len(labels)))
+    base_layout(fig, title, subtitle, height=max(320, 200 + 42 * len(labels)))
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0))
     return fig
 
 

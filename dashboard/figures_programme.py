@@ -1,7 +1,6 @@
 """Figure builders for the programme-view pages (Engagement, Cost, Published results, Planning).
 
-Plain functions returning plotly figures (or a graphviz DOT string for the
-participant flow); no Streamlit. House style comes from ``dashboard.figures``.
+Plain functions returning plotly figures; no Streamlit. House style comes from ``dashboard.figures``.
 """
 from __future__ import annotations
 
@@ -71,103 +70,124 @@ def engagement_figure(rates: pd.DataFrame, *, title: str, subtitle: str | None =
         fig.add_annotation(x=0, y=y, text=t, showarrow=False, xanchor="left", yshift=24,
                            font=dict(size=FONT_SIZE - 1))
     base_layout(fig, title, subtitle, height=height, legend=False)
-    fig.update_xaxes(title_text=f"Share of the treatment arm who engaged (%), with {level} "
-                                "Wilson interval", range=[0, 100], dtick=10)
+    fig.update_xaxes(title_text="Share who engaged (%)", range=[0, 100], dtick=10,
+                     ticksuffix="%")
     fig.update_yaxes(title_text="Cohort", type="category")
     return fig
 
 
 def reasons_figure(reasons: pd.DataFrame, *, title: str, subtitle: str | None = None,
-                   not_recorded: str = "not recorded", height: int = 380) -> go.Figure:
-    """Horizontal bars: people not engaging per reason, one colour per group.
+                   not_recorded: str = "not recorded", height: int | None = None) -> go.Figure:
+    """Horizontal bars: people not engaging per group and reason.
 
-    "Not recorded" bars are hatched and grey so a missing reason is never
-    read as a reason.
+    One bar per (group, reason), labelled with both, coloured by group.
+    "Not recorded" bars are hatched so a missing reason is never read as a
+    reason.
     """
-    order = (reasons.groupby("reason", sort=False)["count"].sum()
-             .sort_values(ascending=True))
-    order = ([not_recorded] if not_recorded in order.index else []) + \
-        [r for r in order.index if r != not_recorded]
-    fig = go.Figure()
-    for i, (group, part) in enumerate(reasons.groupby("group", sort=True)):
-        part = part.set_index("reason").reindex(order).fillna({"count": 0})
-        nr = [r == not_recorded for r in part.index]
-        fig.add_bar(
-            y=[("reason not recorded" if r == not_recorded else r) for r in part.index],
-            x=part["count"], orientation="h", name=f"Cohort {group}" if group != "All" else "All",
-            marker=dict(color=[GREY if n else PALETTE[i % len(PALETTE)] for n in nr],
-                        pattern=dict(shape=["/" if n else "" for n in nr]),
-                        line=dict(color=PALETTE[i % len(PALETTE)], width=2)),
-            text=[f"{int(c)}" if c else "" for c in part["count"]], textposition="outside",
-            hovertemplate="%{y}: %{x}<extra>" + str(group) + "</extra>")
-    base_layout(fig, title, subtitle, height=height)
-    fig.update_layout(barmode="stack")
-    total = reasons.groupby("reason")["count"].sum().max() if len(reasons) else 1
-    fig.update_xaxes(title_text="People in the treatment arm who did not engage",
-                     dtick=1 if total <= 12 else None, range=[0, total * 1.15 + 0.5])
-    fig.update_yaxes(title_text="")
+    groups = list(dict.fromkeys(reasons["group"]))
+    colour = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
+    r = reasons.iloc[::-1]
+    nr = [x == not_recorded for x in r["reason"]]
+    label = [("" if g == "All" else f"{g}: ") + ("reason not recorded" if n else x)
+             for g, x, n in zip(r["group"], r["reason"], nr)]
+    fig = go.Figure(go.Bar(
+        y=label, x=r["count"], orientation="h",
+        marker=dict(color=["#ffffff" if n else colour[g] for g, n in zip(r["group"], nr)],
+                    pattern=dict(shape=["/" if n else "" for n in nr],
+                                 fgcolor=[colour[g] for g in r["group"]]),
+                    line=dict(color=[colour[g] for g in r["group"]], width=2)),
+        text=[str(int(c)) for c in r["count"]], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x}<extra></extra>"))
+    base_layout(fig, title, subtitle, height=height or 140 + 42 * len(r), legend=False)
+    top = int(reasons["count"].max()) if len(reasons) else 1
+    fig.update_xaxes(title_text="People (treatment arm, did not engage)",
+                     dtick=1 if top <= 12 else None, range=[0, top * 1.12 + 0.5])
+    fig.update_yaxes(title_text="", type="category")
     return fig
 
 
-def _dot_escape(s: str) -> str:
-    return str(s).replace("\\", "\\\\").replace('"', '\\"')
+def _box(fig, cx, cy, w, h, text, *, colour="#555555", fill="#ffffff", width=1.5,
+         align="center"):
+    fig.add_shape(type="rect", x0=cx - w / 2, x1=cx + w / 2, y0=cy - h / 2, y1=cy + h / 2,
+                  line=dict(color=colour, width=width), fillcolor=fill, layer="below")
+    fig.add_annotation(x=cx if align == "center" else cx - w / 2 + 1.2, y=cy, text=text,
+                       showarrow=False, align=align,
+                       xanchor="center" if align == "center" else "left",
+                       font=dict(size=FONT_SIZE - 1, color="#222"))
 
 
-def consort_dot(flow, *, treatment_label: str = "Treatment", control_label: str = "Control",
-                eligible_text: str | None = None, synthetic: bool = False) -> str:
-    """Graphviz DOT for a CONSORT-style flow from a :class:`fd_stats.consort.ConsortFlow`."""
+def _arrow(fig, x0, y0, x1, y1):
+    fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
+                       showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.6,
+                       arrowcolor="#555555", text="")
+
+
+def consort_figure(flow, *, treatment_label: str = "the programme",
+                   control_label: str = "business as usual", title: str,
+                   subtitle: str | None = None) -> go.Figure:
+    """CONSORT-style flow drawn with plotly shapes from a :class:`fd_stats.consort.ConsortFlow`.
+
+    Boxes: assessed as eligible ("not reported" when unknown), randomised,
+    allocated per arm, engaged / not engaged with reasons (treatment arm,
+    and the control arm when engagement is recorded there), analysed per arm.
+    """
     t, c = flow.treatment, flow.control
+    reasons = list(t.reasons)
+    n_lines = 1 + len(reasons) + (1 if t.engagement_unknown and t.engaged is not None else 0)
+    mid_h = max(10.0, 3.8 * n_lines + 2)
+    y_el, y_ra, y_al = 100.0, 87.0, 73.0
+    y_mid = y_al - 10 - mid_h / 2
+    y_an = y_mid - mid_h / 2 - 13
+    fig = go.Figure()
+    xt, xc = 30.0, 78.0
+    elig = "not reported" if flow.eligible is None else f"{flow.eligible}"
+    _box(fig, 50, y_el, 40, 8, f"Assessed as eligible<br><b>n = {elig}</b>")
+    _box(fig, 50, y_ra, 30, 8, f"Randomised<br><b>n = {flow.randomised}</b>", fill="#f0f0f0")
+    _arrow(fig, 50, y_el - 4, 50, y_ra + 4)
+    _box(fig, xt, y_al, 40, 8, f"Allocated to {treatment_label}<br><b>n = {t.allocated}</b>",
+         colour=BLUE, width=3)
+    _box(fig, xc, y_al, 40, 8, f"Allocated to {control_label}<br><b>n = {c.allocated}</b>",
+         colour=ORANGE, width=3)
+    _arrow(fig, 45, y_ra - 4, xt + 6, y_al + 4)
+    _arrow(fig, 55, y_ra - 4, xc - 6, y_al + 4)
 
     def analysed(arm):
         lo, hi = arm.analysed_range()
+        n = f"n = {lo}" if lo == hi else f"n = {lo} to {hi} (by outcome)"
         missing = max((m for _, m in arm.missing), default=0)
-        n = f"n = {lo}" if lo == hi else f"n = {lo} to {hi} (varies by outcome)"
-        miss = "" if missing == 0 else f"\\nmissing outcome data: up to {missing}"
-        return f"Analysed (intention to treat)\\n{n}{miss}"
+        extra = f"<br>missing outcome data: up to {missing}" if missing else ""
+        return f"Analysed as randomised (ITT)<br><b>{n}</b>{extra}"
 
-    elig = eligible_text or ("Assessed as eligible\\nn = not reported" if flow.eligible is None
-                             else f"Assessed as eligible\\nn = {flow.eligible}")
-    lines = ["digraph consort {", 'graph [rankdir=TB, nodesep=0.6, ranksep=0.35, fontname="Arial"];',
-             'node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#555555", '
-             'fontname="Arial", fontsize=14, margin="0.2,0.1"];',
-             'edge [color="#555555"];']
-    lines.append(f'eligible [label="{_dot_escape(elig)}"];')
-    lines.append(f'rand [label="Randomised\\nn = {flow.randomised}", fillcolor="#eeeeee"];')
-    lines.append('eligible -> rand;')
-    lines.append(f'tA [label="Allocated to {_dot_escape(treatment_label)}\\nn = {t.allocated}", '
-                 f'color="{BLUE}", penwidth=2];')
-    lines.append(f'cA [label="Allocated to {_dot_escape(control_label)}\\nn = {c.allocated}", '
-                 f'color="{ORANGE}", penwidth=2];')
-    lines.append("rand -> tA; rand -> cA;")
     if t.engaged is not None:
-        lines.append(f'tE [label="Engaged with the programme\\nn = {t.engaged}"];')
-        reasons = "\\l".join(f"{_dot_escape(r)}: {n}" for r, n in t.reasons)
-        unknown = f"\\lengagement not recorded: {t.engagement_unknown}" if t.engagement_unknown else ""
-        lines.append(f'tN [label="Did not engage\\nn = {t.not_engaged}\\l{reasons}{unknown}\\l", '
-                     'fillcolor="#f6f6f6"];')
-        lines.append("tA -> tE; tA -> tN;")
-        lines.append("{rank=same; tE; tN;}")
-        lines.append(f'tY [label="{analysed(t)}", color="{BLUE}", penwidth=2];')
-        lines.append('tE -> tY; tN -> tY [style=dashed];')
+        xe, xn = 10.5, 41.0
+        _box(fig, xe, y_mid, 19, 10, f"Engaged<br><b>n = {t.engaged}</b>")
+        lines = [f"Did not engage: <b>n = {t.not_engaged}</b>"]
+        lines += [f"· {r}: {n}" for r, n in reasons]
+        if t.engagement_unknown:
+            lines.append(f"· engagement not recorded: {t.engagement_unknown}")
+        _box(fig, xn, y_mid, 38, mid_h, "<br>".join(lines), fill="#f7f7f7", align="left")
+        _arrow(fig, xt - 8, y_al - 4, xe, y_mid + 5)
+        _arrow(fig, xt + 4, y_al - 4, xn, y_mid + mid_h / 2)
+        _arrow(fig, xe, y_mid - 5, xt - 8, y_an + 5)
+        _arrow(fig, xn - 4, y_mid - mid_h / 2, xt + 4, y_an + 5)
     else:
-        lines.append(f'tY [label="{analysed(t)}", color="{BLUE}", penwidth=2];')
-        lines.append("tA -> tY;")
+        _arrow(fig, xt, y_al - 4, xt, y_an + 5)
     if c.engaged is not None:
-        lines.append(f'cE [label="Engaged (control arm)\\nn = {c.engaged}"];')
-        lines.append("cA -> cE;")
-        lines.append(f'cY [label="{analysed(c)}", color="{ORANGE}", penwidth=2];')
-        lines.append("cE -> cY;")
+        _box(fig, xc, y_mid, 30, 10, f"Engaged (control arm)<br><b>n = {c.engaged}</b>",
+             fill="#fff3d6")
     else:
-        lines.append('cE [label="Business as usual\\n(programme not offered)", fillcolor="#f6f6f6"];')
-        lines.append("cA -> cE;")
-        lines.append(f'cY [label="{analysed(c)}", color="{ORANGE}", penwidth=2];')
-        lines.append("cE -> cY;")
-    lines.append("{rank=same; tY; cY;}")
-    if synthetic:
-        lines.append('label="Counts from the synthetic data set (reconstructed from the report)"; '
-                     'labelloc=b; fontsize=12; fontcolor="#6b6b6b";')
-    lines.append("}")
-    return "\n".join(lines)
+        _box(fig, xc, y_mid, 30, 10, "Business as usual<br>(programme not offered)",
+             fill="#fafafa", colour="#bbbbbb")
+    _arrow(fig, xc, y_al - 4, xc, y_mid + 5)
+    _arrow(fig, xc, y_mid - 5, xc, y_an + 5)
+    _box(fig, xt, y_an, 40, 10, analysed(t), colour=BLUE, width=3)
+    _box(fig, xc, y_an, 40, 10, analysed(c), colour=ORANGE, width=3)
+    bottom = y_an - 6
+    base_layout(fig, title, subtitle, height=int(120 + 5.0 * (105 - bottom)), legend=False)
+    fig.update_xaxes(visible=False, range=[0, 100], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[bottom, 105], fixedrange=True)
+    fig.update_layout(margin=dict(l=10, r=10, b=10))
+    return fig
 
 
 def itt_cace_figure(effect, *, unit: str, title: str, subtitle: str | None = None,
@@ -224,7 +244,7 @@ def benefit_figure(rows: pd.DataFrame, *, cost: float, title: str, subtitle: str
                        text=f"programme cost {money(cost)}", font=dict(color=VERMILLION))
     fig.add_vline(x=0, line=dict(color="#333", dash="dash"))
     base_layout(fig, title, subtitle, height=height, legend=False)
-    fig.update_xaxes(title_text="Value of offences prevented (£, Home Office unit costs)",
+    fig.update_xaxes(title_text="Value of offences prevented (£, Home Office unit costs of crime)",
                      tickprefix="£", separatethousands=True)
     return fig
 
@@ -237,10 +257,10 @@ def scale_cost_figure(staff: pd.DataFrame, *, title: str, subtitle: str | None =
         x=s["people"].astype(str), y=s["annual_cost"], marker_color=BLUE,
         text=[f"{w} case worker{'s' if w != 1 else ''}<br>+ {c} coordinator{'s' if c != 1 else ''}"
               for w, c in zip(s["case_workers"], s["coordinators"])],
-        textposition="outside", cliponaxis=False,
+        textposition="outside", cliponaxis=False, textfont=dict(size=FONT_SIZE - 2),
         hovertemplate="%{x} young people: £%{y:,.0f} a year<extra></extra>"))
     base_layout(fig, title, subtitle, height=height, legend=False)
-    fig.update_xaxes(title_text="Young people offered the programme (per year)", type="category")
+    fig.update_xaxes(title_text="Young people offered the programme a year", type="category")
     fig.update_yaxes(title_text="Annual staff cost (£)", tickprefix="£", separatethousands=True,
                      range=[0, s["annual_cost"].max() * 1.25])
     return fig
@@ -264,7 +284,7 @@ def scale_prevented_figure(table: pd.DataFrame, *, unit: str, title: str,
     fig.add_annotation(x=x.iloc[0], y=0, text="nothing prevented", showarrow=False,
                        xanchor="left", yanchor="top", font=dict(color=GREY, size=FONT_SIZE - 2))
     base_layout(fig, title, subtitle, height=height)
-    fig.update_xaxes(title_text="Young people offered the programme (per year)")
+    fig.update_xaxes(title_text="Young people a year", rangemode="tozero")
     fig.update_yaxes(title_text=unit, separatethousands=True)
     return fig
 
@@ -279,19 +299,22 @@ def audit_figure(rows: pd.DataFrame, *, alpha: float, title: str, subtitle: str 
     """
     r = rows.iloc[::-1]
     fig = go.Figure()
-    fig.add_scatter(x=r["p_two_sided"], y=r["label"], mode="markers", name="Recomputed two-sided",
+    fig.add_scatter(x=r["p_two_sided"], y=r["label"], mode="markers", name="two-sided p from t, df",
                     marker=dict(symbol="circle-open", size=15, color=BLUE, line=dict(width=3)))
     fig.add_scatter(x=r["p_one_sided"], y=r["label"], mode="markers",
-                    name="Recomputed one-sided (treatment lower)",
+                    name="one-sided p (treatment lower)",
                     marker=dict(symbol="square-open", size=13, color=ORANGE, line=dict(width=3)))
-    fig.add_scatter(x=r["p_reported"], y=r["label"], mode="markers", name="Printed in the report",
+    fig.add_scatter(x=r["p_reported"], y=r["label"], mode="markers", name="printed p",
                     marker=dict(symbol="x-thin", size=14, color="#000",
                                 line=dict(width=3, color="#000")))
     fig.add_vline(x=alpha, line=dict(color=VERMILLION, dash="dot", width=2))
     fig.add_annotation(x=math.log10(alpha), y=1.0, yref="paper", yanchor="bottom",
                        showarrow=False, text=f"alpha = {alpha:g}",
                        font=dict(color=VERMILLION))
-    base_layout(fig, title, subtitle, height=height or 120 + 34 * len(r))
+    base_layout(fig, title, subtitle, height=height or 220 + 32 * len(r))
+    fig.update_layout(legend=dict(orientation="h", xref="container", yref="container", x=0.01,
+                                  y=0.01, xanchor="left", yanchor="bottom"),
+                      margin=dict(b=120))
     fig.update_xaxes(type="log", title_text="p-value (log scale)", range=[-3, 0.02],
                      tickvals=[0.001, 0.01, 0.05, 0.1, 0.2, 0.5, 1],
                      ticktext=["0.001", "0.01", "0.05", "0.1", "0.2", "0.5", "1"])
@@ -315,8 +338,7 @@ def power_curve_figure(curves: pd.DataFrame, *, target: float, title: str,
     fig.add_annotation(x=1, xref="paper", y=100 * target, text=f"{target:.0%} power",
                        showarrow=False, xanchor="right", yanchor="bottom")
     base_layout(fig, title, subtitle, height=height)
-    fig.update_xaxes(title_text="People in the treatment arm (control arm scaled by the "
-                                "allocation ratio)")
+    fig.update_xaxes(title_text="People in the treatment arm")
     fig.update_yaxes(title_text="Power (%)", range=[0, 100], dtick=20)
     return fig
 
@@ -332,6 +354,6 @@ def power_by_reduction_figure(curve: pd.DataFrame, *, target: float, title: str,
                        showarrow=False, xanchor="left", yanchor="bottom")
     base_layout(fig, title, subtitle, height=height, legend=False)
     fig.update_xaxes(title_text="True reduction in the mean, relative to control (%)",
-                     ticksuffix="%")
+                     ticksuffix="%", dtick=10)
     fig.update_yaxes(title_text="Power (%)", range=[0, 100], dtick=20)
     return fig

@@ -17,8 +17,8 @@ from .engagement import engagement_rate
 from .errors import DataError
 from .io import rows_text
 
-__all__ = ["NOT_RECORDED", "arm_masks", "ArmFlow", "ConsortFlow", "parse_flags", "engagement_by_group",
-           "non_engagement_reasons", "consort_flow"]
+__all__ = ["NOT_RECORDED", "arm_masks", "ArmFlow", "ConsortFlow", "parse_flags",
+           "engagement_by_group", "non_engagement_reasons", "consort_flow"]
 
 NOT_RECORDED = "not recorded"
 _TRUE = {"true", "t", "yes", "y", "1", "engaged"}

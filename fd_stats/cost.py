@@ -76,8 +76,8 @@ def case_workers_needed(cases, caseload) -> int:
     """Case workers needed for ``cases`` people at ``caseload`` people each."""
     cases = _non_negative(cases, "Number of cases")
     caseload = _non_negative(caseload, "Caseload")
-    if caseload == 0:
-        raise DataError("Caseload must be at least 1.")
+    if caseload < 1:
+        raise DataError(f"Caseload must be at least 1 person per case worker; got {caseload:g}.")
     return int(ceil(cases / caseload - 1e-12))
 
 

@@ -98,19 +98,56 @@ class Protected:
         return out
 
     def note(self, what: str = "table") -> str:
-        """One paragraph for the pack saying what rule was applied and what it hid."""
-        rule = (f"Disclosure control: counts of 1 to {self.threshold - 1} people, and means "
-                f"from fewer than {self.threshold} people, are hidden ({MARKER}); further "
-                "cells are hidden where a hidden value could otherwise be worked out from "
-                "totals.")
-        if self.rounding:
-            rule += f" Other counts of people are rounded to the nearest {self.rounding}."
+        """One paragraph: the rule applied and what it hid."""
+        return rule_text(self.threshold, self.rounding) + " " + self.summary(what)
+
+    def summary(self, what: str = "table") -> str:
+        """What was hidden, in one sentence (without the rule)."""
         if not self.suppressed:
-            return rule + f" Nothing in the {what} needed hiding."
+            return f"Nothing in the {what} needed hiding."
         k = self.counts_by_kind()
-        parts = [f"{k[key]} {key}" for key in ("primary", "secondary", "consequential") if key in k]
-        return rule + f" In the {what}, {len(self.suppressed)} cells were hidden (" + \
-            ", ".join(parts) + ")."
+        text = f"In the {what}, {len(self.suppressed)} cells are hidden: "
+        parts = []
+        if k.get("primary"):
+            parts.append(f"{k['primary']} because they were small")
+        if k.get("secondary"):
+            parts.append(f"{k['secondary']} so that a small one cannot be worked out from a total")
+        if k.get("consequential"):
+            parts.append(f"{k['consequential']} that would reveal a hidden value in the same row")
+        return text + "; ".join(parts) + "."
+
+    def by_row(self) -> pd.DataFrame:
+        """One line per row with hidden cells: the columns hidden and the first-order reasons."""
+        out: dict = {}
+        for s in self.suppressed:
+            d = out.setdefault(s.row, {"row": s.row, "hidden": [], "why": []})
+            d["hidden"].append(s.column)
+            if s.kind != "consequential" and s.reason not in d["why"]:
+                d["why"].append(f"{s.column}: {s.reason}")
+        rows = [{"row": d["row"],
+                 "hidden": ", ".join([c for c in d["hidden"] if c not in RESULT_COMPARISONS]
+                                     + (["the comparison (difference, % change, intervals, "
+                                         "p-values)"] if set(d["hidden"]) & set(RESULT_COMPARISONS)
+                                        else [])),
+                 "why": "; ".join(d["why"]) or "would reveal a hidden value"}
+                for d in out.values()]
+        return pd.DataFrame(rows, columns=["row", "hidden", "why"])
+
+
+def rule_text(threshold: int, rounding: int = 0) -> str:
+    """The disclosure rule in one or two sentences."""
+    text = (f"Small numbers are protected: counts of 1 to {threshold - 1} people, and means "
+            f"from fewer than {threshold} people (or with fewer than {threshold} people "
+            f"contributing a non-zero value), are hidden and shown as {MARKER}; further cells "
+            "are hidden where a hidden value could otherwise be worked out from totals.")
+    if rounding:
+        text += f" Other counts of people are rounded to the nearest {rounding}."
+    return text
+
+
+def _people(v) -> str:
+    v = int(v)
+    return f"{v} person" if v == 1 else f"{v} people"
 
 
 def check_threshold(threshold) -> int:
@@ -179,7 +216,7 @@ def protect_lines(table: pd.DataFrame, lines: list[list[tuple]], threshold: int 
         if is_small(v, threshold, suppress_zeros):
             mask.at[i, c] = True
             notes.append(Suppression(names(i), c, "primary",
-                                     f"{int(v)} people, fewer than {threshold}"
+                                     f"{_people(v)}, fewer than {threshold}"
                                      if float(v) else "zero count"))
     changed = True
     while changed:
@@ -203,7 +240,7 @@ def protect_lines(table: pd.DataFrame, lines: list[list[tuple]], threshold: int 
 
 def protect_results(results: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *,
                     rounding: int = 0, suppress_zeros: bool = False,
-                    nonzero_rule: bool = False) -> Protected:
+                    nonzero_rule: bool = True) -> Protected:
     """Disclosure control for the output of :func:`fd_stats.analyse`.
 
     Parameters
@@ -217,8 +254,9 @@ def protect_results(results: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *
     suppress_zeros : bool
         Also hide zero counts.
     nonzero_rule : bool
-        Stricter: also hide an arm's mean when fewer than ``threshold`` people
-        in that arm had a non-zero value (the mean then describes those few).
+        Also hide an arm's mean when fewer than ``threshold`` people in that
+        arm had a non-zero value (on by default): for counts, mean x n is the
+        number of events, which would otherwise bound a hidden count of people.
 
     Returns
     -------
@@ -250,13 +288,13 @@ def protect_results(results: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *
         for i in res.index:
             v = res.at[i, col]
             if is_small(v, threshold, suppress_zeros):
-                hide(i, col, "primary", f"{int(v)} people, fewer than {threshold}"
+                hide(i, col, "primary", f"{_people(v)}, fewer than {threshold}"
                      if float(v) else "zero count")
             elif total and total in res.columns:
                 rest = res.at[i, total] - v
                 if is_small(rest, threshold, suppress_zeros):
                     hide(i, col, "primary", f"the rest of the arm ({total} minus this) is "
-                         f"{int(rest)} people, fewer than {threshold}")
+                         f"{_people(rest)}, fewer than {threshold}")
     # primary: means and SDs from few people
     for arm, (n_col, stats) in RESULT_ARM_STATS.items():
         any_col = f"any_{arm}"
@@ -267,7 +305,7 @@ def protect_results(results: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *
                       and 0 < res.at[i, any_col] < threshold)
             if few or few_nz:
                 why = (f"built from {int(n)} people, fewer than {threshold}" if few else
-                       f"only {int(res.at[i, any_col])} people in the {arm} arm had a non-zero "
+                       f"only {_people(res.at[i, any_col])} in the {arm} arm had a non-zero "
                        f"value, fewer than {threshold}")
                 for s in stats:
                     hide(i, s, "primary", why)

@@ -343,3 +343,23 @@ def count_distribution(data: pd.DataFrame, mapping: Mapping, outcome: str,
             rows.append({"arm": arm, "category": cat, "people": int(c), "n": len(x),
                          "share": c / len(x) if len(x) else np.nan})
     return pd.DataFrame(rows)
+
+
+def arm_values(data: pd.DataFrame, mapping: Mapping, outcome: str) -> pd.DataFrame:
+    """One outcome's values per person with the arm as "treatment" / "control".
+
+    Arm values are matched as :func:`fd_stats.analyse` matches them (case and
+    surrounding spaces ignored); people in neither arm and missing values are
+    left out.
+
+    Returns
+    -------
+    DataFrame
+        ``arm`` and ``value``.
+    """
+    if outcome not in data.columns:
+        raise DataError(f"There is no outcome column named {outcome!r}.")
+    prep = prepare(data, replace(mapping, outcomes=(outcome,), subgroup=None))
+    v = prep.outcomes[outcome]
+    out = pd.DataFrame({"arm": np.where(prep.is_treatment, "treatment", "control"), "value": v})
+    return out[~np.isnan(v)].reset_index(drop=True)

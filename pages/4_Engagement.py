@@ -7,15 +7,16 @@ from dashboard.state import show_data_error, sidebar
 st.set_page_config(page_title="Engagement · Focused Deterrence evaluation", layout="wide")
 ctx = sidebar()
 
-from dashboard.figures_programme import (consort_dot, engagement_figure, itt_cace_figure,  # noqa: E402
-                                         reasons_figure)
+from dashboard.figures_programme import (consort_figure, engagement_figure,  # noqa: E402
+                                         itt_cace_figure, reasons_figure)
 from fd_stats import DataError, complier_average_effect  # noqa: E402
-from fd_stats.consort import (NOT_RECORDED, arm_masks, consort_flow, engagement_by_group,  # noqa: E402
-                              non_engagement_reasons, parse_flags)
+from fd_stats.consort import (NOT_RECORDED, arm_masks, consort_flow,  # noqa: E402
+                              engagement_by_group, non_engagement_reasons, parse_flags)
 from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
 
 trial, mapping, settings = ctx.trial, ctx.mapping, ctx.settings
 level = f"{settings.confidence_level:.0%}"
+sided = "two-sided" if settings.alternative == "two-sided" else "one-sided"
 synthetic_note = "Synthetic data" if trial.synthetic else ""
 
 st.title("Engagement: who took part")
@@ -61,8 +62,9 @@ for _, r in rates.iterrows():
 if len(levels) >= 2:
     hi_row = levels.loc[levels["rate"].idxmax()]
     lo_row = levels.loc[levels["rate"].idxmin()]
-    title = (f"Engagement was higher in cohort {hi_row['group']} ({hi_row['rate']:.0%}) "
-             f"than in cohort {lo_row['group']} ({lo_row['rate']:.0%})")
+    who = "aged " if group == "age_group" else f"{group} "
+    title = (f"{hi_row['rate']:.0%} engaged {who}{hi_row['group']}, "
+             f"{lo_row['rate']:.0%} {who}{lo_row['group']}")
 else:
     allr = rates.iloc[-1]
     title = f"{allr['engaged']} of {allr['known']} treated people engaged ({allr['rate']:.0%})"
@@ -72,7 +74,7 @@ with c1:
         rates, title=title,
         subtitle=" · ".join(p for p in (synthetic_note, "treatment arm only",
                                         f"{level} Wilson score intervals") if p)),
-        width="stretch", key="engagement_rates_chart")
+        width="stretch", theme=None, key="engagement_rates_chart")
 with c2:
     st.markdown("\n".join(lines))
     st.caption("The interval shows the range of engagement rates consistent with these counts "
@@ -86,36 +88,38 @@ n_nr = int(reasons.loc[reasons["reason"] == NOT_RECORDED, "count"].sum())
 if n_not == 0:
     st.write("Everyone in the treatment arm with a recorded engagement flag engaged.")
 else:
-    c1, c2 = st.columns([3, 2])
-    with c1:
-        st.plotly_chart(reasons_figure(
-            reasons,
-            title=f"{n_not} treated people did not engage; {n_nr} have no reason recorded",
-            subtitle=" · ".join(p for p in (synthetic_note, "hatched grey bars = reason not "
-                                            "recorded") if p)),
-            width="stretch", key="engagement_reasons_chart")
-    with c2:
+    st.plotly_chart(reasons_figure(
+        reasons,
+        title=(f"{n_not} did not engage; no reason recorded for {n_nr}" if n_nr
+               else f"{n_not} treated people did not engage"),
+        subtitle=" · ".join(p for p in (synthetic_note, "hatched bars = reason not "
+                                        "recorded") if p)),
+        width="stretch", theme=None, key="engagement_reasons_chart")
+    notes = []
+    if n_nr:
+        notes.append(f"**'{NOT_RECORDED}'** means the data give no reason for {n_nr} people; "
+                     "it is not a reason in itself.")
+    if trial.synthetic:
+        notes.append("The report explains only some of the 18-25 non-engagers and gives no "
+                     "reasons for the 11-17 cohort.")
+    st.markdown(" ".join(notes))
+    with st.expander("Reasons as a table"):
         table = reasons.rename(columns={"group": "Cohort" if group else "Group",
                                         "reason": "Reason", "count": "People"})
         st.dataframe(table, hide_index=True, width="stretch")
-        if n_nr:
-            st.caption(f"'{NOT_RECORDED}' means the data give no reason for {n_nr} people; it "
-                       "is not a reason in itself. "
-                       + ("The report explains the 18-25 non-engagers only in part and gives "
-                          "no reasons for the 11-17 cohort." if trial.synthetic else ""))
 
 # ---------------------------------------------------------------- flow
 st.header("Participant flow (CONSORT-style)")
-eligible_text = None
-if flow.eligible is None:
-    eligible_text = "Assessed as eligible\\nn = not reported"
-c1, c2 = st.columns([3, 2])
+st.plotly_chart(consort_figure(
+    flow, title=(f"{flow.randomised} people randomised; all analysed as randomised, whether or "
+                 "not they engaged"
+                 if flow.treatment.analysed_range()[0] == flow.treatment.allocated
+                 and flow.control.analysed_range()[0] == flow.control.allocated
+                 else f"{flow.randomised} people randomised"),
+    subtitle=" · ".join(p for p in (synthetic_note, "counts drawn from the data") if p)),
+    width="stretch", theme=None, key="engagement_flow_chart")
+c1, c2 = st.columns(2)
 with c1:
-    st.graphviz_chart(consort_dot(flow, treatment_label="the programme",
-                                  control_label="business as usual",
-                                  eligible_text=eligible_text, synthetic=trial.synthetic),
-                      width="stretch")
-with c2:
     st.markdown(
         f"- **Eligible**: {'not reported' if flow.eligible is None else flow.eligible}"
         + ((" — the report does not say how many people met the eligibility criteria."
@@ -126,8 +130,9 @@ with c2:
         f"{flow.control.allocated} to business as usual\n"
         + (f"- **Engaged**: {flow.treatment.engaged} of {flow.treatment.allocated} offered\n"
            if flow.treatment.engaged is not None else "")
-        + f"- **Analysed**: everyone as randomised (intention to treat), including those who "
-          f"did not engage.")
+        + "- **Analysed**: everyone as randomised (intention to treat), including those who "
+          "did not engage.")
+with c2:
     for note in flow.notes:
         st.warning(note)
     with st.expander("Flow as a table (people analysed per outcome)"):
@@ -158,26 +163,28 @@ except DataError as exc:
 if eff.note:
     st.warning(eff.note)
 else:
-    lower = info.lower_is_better
-    good = (eff.itt < 0) == lower
-    title = (f"{ctx.label(outcome)}: if the programme works only through engagement, the "
-             f"effect among engagers is about {1 / eff.engagement_share:.1f} times the effect "
-             "of the offer")
-    c1, c2 = st.columns([3, 2])
+    def spans_zero(lo, hi):
+        return lo <= 0 <= hi
+
+    both = spans_zero(eff.itt_ci_low, eff.itt_ci_high) and spans_zero(eff.cace_ci_low,
+                                                                        eff.cace_ci_high)
+    title = (f"Offered: {eff.itt:+.2f} per person; engaged: {eff.cace:+.2f} per person"
+             + (" (both intervals include 0)" if both else ""))
+    st.plotly_chart(itt_cace_figure(
+        eff, unit=unit, title=title,
+        subtitle=" · ".join(p for p in (ctx.label(outcome), synthetic_note, f"{level} intervals "
+                                        f"({sided})",
+                                        "normal approximation") if p)),
+        width="stretch", theme=None, key="engagement_cace_chart")
+    c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(itt_cace_figure(
-            eff, unit=unit, title=title,
-            subtitle=" · ".join(p for p in (synthetic_note, f"{level} intervals "
-                                            f"({'two-sided' if settings.alternative == 'two-sided' else 'one-sided'})",
-                                            "normal approximation") if p)),
-            width="stretch", key="engagement_cace_chart")
-    with c2:
         def iv(lo, hi):
             f = (lambda v: "no limit" if np.isinf(v) else f"{v:+.2f}")
             return f"{level} CI {f(lo)} to {f(hi)}"
 
         st.markdown(
-            f"**Intention to treat (ITT): {eff.itt:+.2f} {unit}** ({iv(eff.itt_ci_low, eff.itt_ci_high)}). "
+            f"**Intention to treat (ITT): {eff.itt:+.2f} {unit}** "
+            f"({iv(eff.itt_ci_low, eff.itt_ci_high)}). "
             "This compares everyone *offered* the programme with everyone not offered it, "
             "whether or not they engaged. Randomisation makes this comparison fair; it is the "
             "trial's main result and what a partnership can expect from *offering* the "
@@ -187,6 +194,7 @@ else:
             f"kind of people who engage when offered ({eff.engagement_share:.0%} of the "
             "treatment arm here). It is the ITT divided by the share who engaged, so it is "
             "larger and less certain.")
+    with c2:
         st.markdown(
             "**The CACE is only valid if:**\n"
             "1. *Exclusion restriction*: being offered the programme makes no difference to "
@@ -197,17 +205,16 @@ else:
             "'defiers').\n\n"
             "Randomisation is what lets the engagers in the treatment arm be compared with "
             "their unseen counterparts in the control arm.")
-        if np.isfinite(eff.itt_ci_low) and np.isfinite(eff.itt_ci_high) and \
-                eff.itt_ci_low <= 0 <= eff.itt_ci_high:
+        if both:
             st.caption("Both intervals include no difference: the data are consistent with no "
                        "effect, and also with effects larger than the estimates.")
     note = eng_meta.get("note")
     if trial.synthetic:
-        st.warning("**Illustration only.** In this synthetic data set engagement was assigned "
-                   "at random within each cohort, independent of outcomes"
-                   + (f" (trial.toml: “{note}”)" if note else "")
-                   + ". The report gives no outcomes by engagement, so the CACE here shows how "
-                     "the method works, not what the programme did for those who engaged.",
-                   icon="⚠️")
+        st.warning("**Illustration only.** The report gives no outcomes by engagement, so in "
+                   "this synthetic data set engagement was assigned at random within each "
+                   "cohort, independent of outcomes. The CACE here shows how the method works, "
+                   "not what the programme did for those who engaged.", icon="⚠️")
+        if note:
+            st.caption(f"Data note (trial.toml [engagement]): {note}")
     st.caption(f"Intervals use a normal approximation ({eff.method}); the Outcomes page's Welch "
                "t interval for the ITT is slightly wider.")

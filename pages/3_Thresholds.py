@@ -1,0 +1,165 @@
+"""Thresholds: which conclusions change with alpha, sidedness, correction and test."""
+import streamlit as st
+
+from dashboard.state import sidebar, show_data_error
+
+st.set_page_config(page_title="Thresholds · Focused Deterrence evaluation", layout="wide")
+ctx = sidebar()
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from dashboard.figures import pvalue_chart, threshold_grid_figure  # noqa: E402
+from fd_stats import DataError  # noqa: E402
+from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
+from fd_stats.cli import escape_frame  # noqa: E402
+from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
+from fd_stats.thresholds import (GRID_ALPHAS, alpha_table, depends_on_choice,  # noqa: E402
+                                 flip_summary, threshold_grid)
+from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
+
+trial, s = ctx.trial, ctx.settings
+corrected = s.correction != "none"
+side = SIDEDNESS[s.alternative]
+synth = "Synthetic data · " if trial.synthetic else ""
+
+st.title("Thresholds: which conclusions depend on the analysis choices?")
+if trial.synthetic:
+    st.info(SYNTHETIC_LABEL, icon="⚠️")
+st.markdown("A finding that is significant only under some choices of threshold, sidedness, "
+            "correction or test is fragile. Those choices should be fixed before the data are "
+            "seen; this page shows what each choice would have concluded.")
+
+try:
+    res = ctx.results
+except DataError as exc:
+    show_data_error(exc)
+    st.stop()
+allr = res[res["subgroup"] == ALL].reset_index(drop=True)
+settings_words = f"{TEST_LABELS[s.test]}, {side}, {CORRECTIONS[s.correction]}"
+
+# ---------------------------------------------------------------- grid at the chosen settings
+st.header("Conclusion at each threshold, with your settings")
+table = alpha_table(res, GRID_ALPHAS)
+at_alpha = int(allr["significant"].sum())
+first_sig = [min((a for a in GRID_ALPHAS if bool(table.loc[lab, a]) is True), default=None)
+             for lab in table.index]
+n_flip = sum(1 for f in first_sig if f is not None and f > GRID_ALPHAS[0])
+fig = threshold_grid_figure(
+    table, current_alpha=s.alpha,
+    title=(f"{at_alpha} of {len(table)} significant at {s.alpha:g}; the verdict on {n_flip} "
+           f"depends on the threshold"),
+    subtitle=f"{synth}{settings_words}. ✔ sig = p{'(adjusted)' if corrected else ''} below the "
+             "threshold; — ns = not. Black box = your threshold")
+st.plotly_chart(fig, width="stretch", theme=None, key="thresholds_grid")
+
+# ---------------------------------------------------------------- p-value chart
+st.header("p-values against the threshold")
+p_col = "p_adjusted" if corrected else "p_value"
+x_title = (f"{CORRECTIONS[s.correction]}-adjusted p-value, {side} (log scale)" if corrected
+           else f"p-value, {side} (log scale)")
+fig = pvalue_chart(allr, alpha=s.alpha, p_col=p_col, x_title=x_title,
+                   title=(f"{at_alpha} of {len(allr)} p-values fall below the threshold "
+                          f"α = {s.alpha:g}"),
+                   subtitle=f"{synth}{settings_words}. Filled = significant, open = not")
+st.plotly_chart(fig, width="stretch", theme=None, key="thresholds_pchart")
+st.caption("A p-value is the probability of a difference at least this large if the programme "
+           "had no effect. A p-value just above the line is not evidence of no effect, and one "
+           "just below it is not proof of an effect.")
+
+# ---------------------------------------------------------------- all combinations
+st.header("Every combination of choices")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _grid(key, _ctx_settings, _fn):
+    return threshold_grid(None, settings=_ctx_settings, analyse_fn=_fn)
+
+
+def _analyse(settings):
+    return ctx.results_with(test=settings.test, alternative=settings.alternative,
+                            correction="none")
+
+
+cache_key = (trial.name, trial.meta.get("_hash", ""), tuple(ctx.mapping.outcomes),
+             ctx.mapping.subgroup, s.confidence_level, s.permutations, s.seed)
+try:
+    with st.spinner("Judging every outcome under 256 combinations of choices…"):
+        grid = _grid(cache_key, s, _analyse)
+except DataError as exc:
+    show_data_error(exc)
+    st.stop()
+g_all = grid[grid["subgroup"] == ALL]
+n_comb = int(len(g_all) / max(g_all["outcome"].nunique(), 1))
+
+st.subheader("Which findings depend on the choice")
+sentences = depends_on_choice(grid)
+fs = flip_summary(grid)
+always = fs.loc[fs["status"] == "always", "label"].tolist()
+never = fs.loc[fs["status"] == "never", "label"].tolist()
+if sentences:
+    bold = {lab: f"**{lab}**" for lab in fs["label"]}
+    st.markdown("\n".join(
+        "- " + next((bold[lab] + t[len(lab):] for lab in bold if t.startswith(lab)), t)
+        for t in sentences))
+else:
+    st.markdown("No finding depends on these choices.")
+st.markdown(
+    (f"**Significant under all {n_comb} combinations:** " + "; ".join(always) + ". "
+     if always else f"**No outcome is significant under all {n_comb} combinations.** ")
+    + (f"**Never significant:** " + "; ".join(never) + "." if never else ""))
+st.caption(f"Combinations: thresholds {', '.join(f'{a:g}' for a in GRID_ALPHAS)} × two-sided or "
+           "one-sided (treatment lower) × no correction, Bonferroni, Holm or Benjamini-Hochberg × "
+           "Welch, Student, Mann-Whitney or permutation test. Each condition named is needed for "
+           "significance; together they may not be enough.")
+
+st.subheader("Smallest threshold at which each finding is significant")
+st.markdown("Each cell gives the smallest alpha at which the outcome is significant with that "
+            "test (row) and sidedness and correction (column): **✔ from 0.05** means significant "
+            "at 0.05 and above; **— ns** means not significant at any threshold up to "
+            f"{GRID_ALPHAS[-1]:g}.")
+sig = g_all[g_all["significant"].astype(bool)]
+mins = sig.groupby(["label", "test", "alternative", "correction"], sort=False)["alpha"].min()
+labels = list(dict.fromkeys(g_all["label"]))
+tests = list(dict.fromkeys(g_all["test"]))
+combos = [(a, c) for a in dict.fromkeys(g_all["alternative"]) for c in dict.fromkeys(g_all["correction"])]
+short_corr = {"none": "none", "bonferroni": "Bonf.", "holm": "Holm", "fdr_bh": "BH"}
+short_test = {"welch": "Welch", "student": "Student", "mann-whitney": "Mann-Whitney",
+              "permutation": "Permutation"}
+rows = []
+for lab in labels:
+    for t in tests:
+        row = {"Outcome": lab, "Test": short_test[t]}
+        for a, c in combos:
+            col = f"{'2-sided' if a == 'two-sided' else '1-sided'} · {short_corr.get(c, c)}"
+            m = mins.get((lab, t, a, c))
+            row[col] = "— ns" if m is None or not np.isfinite(m) else f"✔ from {m:g}"
+        rows.append(row)
+compact = pd.DataFrame(rows)
+
+
+def _shade(v):
+    if isinstance(v, str) and v.startswith("✔"):
+        a = float(v.split()[-1])
+        strength = 1 - GRID_ALPHAS.index(a) / len(GRID_ALPHAS) if a in GRID_ALPHAS else 0.3
+        return f"background-color: rgba(0,114,178,{0.15 + 0.45 * strength:.2f})"
+    if v == "— ns":
+        return "color: #6b6b6b"
+    return ""
+
+
+depends_labels = fs.loc[fs["status"] == "depends", "label"].tolist()
+shown = compact[compact["Outcome"].isin(depends_labels)]
+if len(shown):
+    st.markdown(f"Showing the {len(depends_labels)} outcomes whose conclusion depends on the "
+                "choices; the others are below.")
+    st.table(shown.set_index(["Outcome", "Test"]).style.map(_shade))
+with st.expander(f"Every outcome ({len(compact)} rows)"):
+    st.table(compact.set_index(["Outcome", "Test"]).style.map(_shade))
+st.caption(f"{synth}Darker blue = significant at a smaller threshold. 2-sided = two-sided; "
+           "1-sided = one-sided, treatment lower. Corrections: none, Bonferroni (Bonf.), Holm, "
+           "Benjamini-Hochberg false discovery rate (BH), across the outcomes chosen in the "
+           "sidebar.")
+st.download_button("Download every combination (CSV)",
+                   escape_frame(grid).to_csv(index=False).encode("utf-8"),
+                   file_name="threshold_grid.csv", mime="text/csv", key="thresholds_download")

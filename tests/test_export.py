@@ -1,0 +1,278 @@
+"""The board pack: slides, HTML report, PNG charts, CSV / Excel, disclosure note, CLI, page."""
+import io
+import zipfile
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fd_stats import Settings, analyse
+from fd_stats.trial import load_trial
+
+from dashboard import export as E
+
+DATE = "2025-01-31"
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def trial():
+    return load_trial()
+
+
+@pytest.fixture(scope="module")
+def pack(trial):
+    mapping = trial.mapping
+    res = analyse(trial.table, mapping, Settings())
+    return E.build_content(trial, mapping, Settings(), res, subgroup="age_group",
+                           prespecified=False, generated=DATE)
+
+
+@pytest.fixture(scope="module")
+def files(pack):
+    return E.build_files(pack)
+
+
+@pytest.fixture(scope="module")
+def fresh(trial):
+    """Results computed independently of the pack, to compare numbers against."""
+    return analyse(trial.table, trial.mapping, Settings())
+
+
+def fmt_p(p):
+    return "< 0.001" if p < 0.001 else (f"{p:.3f}" if p < 0.1 else f"{p:.2f}")
+
+
+def numbers_of(row):
+    """The figures a sentence must carry, formatted as the pack prints them."""
+    lo, hi = row["percent_change_ci_low"], row["percent_change_ci_high"]
+    return [f"{row['mean_treatment']:.2f}", f"{row['mean_control']:.2f}",
+            f"{abs(row['percent_change']):.0f}%",
+            f"{abs(lo):.{0 if round(lo) else 1}f}% lower" if lo < 0 else f"{lo:.{0 if round(lo) else 1}f}% higher",
+            f"{abs(hi):.{0 if round(hi) else 1}f}% {'lower' if hi < 0 else 'higher'}",
+            f"p = {fmt_p(row['p_value'])}", "two-sided"]
+
+
+def slide_texts(slide):
+    return [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+
+
+# ---------------------------------------------------------------- slides
+
+def test_pptx_slides_titles_pictures_and_numbers(pack, files, fresh, trial):
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+    prs = Presentation(io.BytesIO(files["pptx"]))
+    assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.01
+    slides = list(prs.slides)
+    titles = [s.shapes.title.text for s in slides]
+    heads = trial.headline_outcomes
+    # title, overview, one per headline, subgroups, engagement, cost, methods, limitations, disclosure
+    assert len(slides) == 1 + 1 + len(heads) + 1 + 1 + 1 + 1 + 1 + 1
+    assert titles[0] == pack.trial_name
+    assert "SYNTHETIC DATA" in " ".join(slide_texts(slides[0]))
+    assert "Data set: " + pack.dataset in " ".join(slide_texts(slides[0]))
+    assert titles[1] == "What the trial found"
+    for t in ("What it cost", "How the results were worked out", "What the results cannot tell us",
+              "Small numbers are protected"):
+        assert t in titles
+    assert any(t.startswith("27 of 45 people") for t in titles)      # engagement
+    assert any("(exploratory)" in t for t in titles)                 # subgroups
+    allr = fresh[fresh["subgroup"] == "All"].set_index("outcome")
+    for k, outcome in enumerate(heads):
+        s = slides[2 + k]
+        row = allr.loc[outcome]
+        assert s.shapes.title.text.startswith(row["label"])
+        pics = [sh for sh in s.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(pics) == 1
+        body = " ".join(slide_texts(s))
+        for num in numbers_of(row):
+            assert num in body, (outcome, num, body)
+        sig = "significant at 0.05" if row["p_value"] < 0.05 else "not significant at 0.05"
+        assert sig in body
+    # every slide with a chart has exactly one picture; text-only slides have none
+    for s in slides[1:]:
+        pics = [sh for sh in s.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(pics) <= 1
+    methods = " ".join(slide_texts(slides[titles.index("How the results were worked out")]))
+    assert "probability of seeing a difference at least this large" in methods
+    assert "intention to treat" in methods and "Welch" in methods and "alpha = 0.05" in methods
+    lim = " ".join(slide_texts(slides[titles.index("What the results cannot tell us")]))
+    assert "exploratory" in lim and "10 outcomes" in lim and "45 people" in lim
+    # wording rules: never the wrong reading of a p-value
+    everything = " ".join(t for s in slides for t in slide_texts(s)).lower()
+    assert "due to chance" not in everything.replace("not the probability that the finding is due to chance", "")
+
+
+def test_sentences_match_results_table(pack, files, fresh):
+    """Every number in a headline sentence is in the exported results table (same source)."""
+    raw = files["csv"].decode("utf-8-sig")
+    table = pd.read_csv(io.StringIO(raw.split("\n\n", 1)[1]))
+    for f in pack.findings:
+        r = table[(table["outcome"] == f.outcome) & (table["subgroup"] == "All")].iloc[0]
+        row = fresh[(fresh["outcome"] == f.outcome) & (fresh["subgroup"] == "All")].iloc[0]
+        assert float(r["mean_treatment"]) == pytest.approx(row["mean_treatment"], rel=1e-12)
+        assert float(r["p_value"]) == pytest.approx(row["p_value"], rel=1e-12)
+        for num in numbers_of(r.astype(object).where(r.notna(), np.nan).to_dict()
+                              | {k: float(r[k]) for k in ("mean_treatment", "mean_control",
+                                                          "percent_change", "percent_change_ci_low",
+                                                          "percent_change_ci_high", "p_value")}):
+            assert num in f.sentence, (num, f.sentence)
+
+
+# ---------------------------------------------------------------- images
+
+def test_images_zip_one_png_per_chart_at_presentation_size(pack, files):
+    from PIL import Image
+    z = zipfile.ZipFile(io.BytesIO(files["zip"]))
+    names = z.namelist()
+    assert names == [f"{c.key}.png" for c in pack.charts]
+    for n in names:
+        im = Image.open(io.BytesIO(z.read(n)))
+        assert im.format == "PNG" and im.size == (1600, 900)
+
+
+def test_export_figures_use_explicit_template(pack):
+    for c in pack.charts:
+        fig = E.export_figure(c.figure)
+        assert fig.layout.template.layout.paper_bgcolor in ("white", "#fff", "#ffffff", "rgb(255,255,255)")
+        assert fig.layout.font.size >= 14
+
+
+# ---------------------------------------------------------------- HTML
+
+class _Refs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs, self.tags = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for k, v in attrs:
+            if k in ("src", "href", "data-src", "srcset", "poster") and v is not None:
+                self.refs.append((tag, k, v))
+
+
+def test_html_is_self_contained(pack, files, fresh):
+    text = files["html"].decode("utf-8")
+    p = _Refs()
+    p.feed(text)
+    for tag, attr, v in p.refs:
+        assert v.startswith("#") or v.startswith("data:"), (tag, attr, v)
+    assert "link" not in p.tags                         # no external style sheet
+    assert "@import" not in text and "url(http" not in text
+    # (plotly.js itself mentions cdn.plot.ly for geo maps only; no tag loads anything)
+    assert "MathJax.js" not in text and "cdnjs" not in text
+    assert text.count("<script") >= len(pack.charts)
+    # plotly.js embedded exactly once
+    assert text.count("Plotly.newPlot") == len(pack.charts)
+    assert text.count("plotly.js v") == 1 or text.count("* plotly.js") == 1
+    assert "break-inside:avoid" in text                 # print CSS
+    # same content: sentences, synthetic label, the full results table
+    for f in pack.findings:
+        assert E.html.escape(f.sentence) in text
+    assert "Synthetic data" in text
+    assert "Full results table" in text and text.count("<tr>") >= len(fresh)
+
+
+# ---------------------------------------------------------------- tables
+
+def test_csv_header_block_and_suppression(files, pack):
+    raw = files["csv"].decode("utf-8-sig")
+    header, body = raw.split("\n\n", 1)
+    block = pd.read_csv(io.StringIO(header)).set_index("setting")["value"]
+    assert block["Test"] == "Welch t-test"
+    assert block["Sidedness"] == "two-sided"
+    assert block["Significance threshold (alpha)"] == "0.05"
+    assert block["Multiple-comparison correction"] == "no correction"
+    assert block["Confidence level"] == "95%"
+    assert block["Generated"] == DATE
+    assert block["Synthetic data"].startswith("yes")
+    assert block["Data set"] == pack.dataset
+    table = pd.read_csv(io.StringIO(body))
+    assert len(table) == len(pack.results)
+    assert (table.astype(str) == "[c]").to_numpy().any()
+
+
+def test_xlsx_opens_with_settings_and_escaped_formulas(trial):
+    from openpyxl import load_workbook
+    res = analyse(trial.table, trial.mapping, Settings(alternative="less", correction="holm"))
+    res.loc[0, "label"] = "=HYPERLINK(\"http://x\")"
+    pack = E.build_content(trial, trial.mapping, Settings(alternative="less", correction="holm"),
+                           res, generated=DATE, options=E.PackOptions(disclosure=False))
+    wb = load_workbook(io.BytesIO(E.xlsx_bytes(pack)))
+    assert wb.sheetnames == ["Results", "Readable", "Hidden cells"]
+    ws = wb["Results"]
+    settings = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(2, 20)}
+    assert settings["Sidedness"] == "one-sided (treatment lower)"
+    assert settings["Multiple-comparison correction"] == "Holm"
+    assert settings["Disclosure control"] == "off"
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+    assert any(isinstance(c.value, str) and c.value.startswith("'=HYPERLINK") for c in cells)
+    header_row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "outcome")
+    assert ws.cell(header_row + 1, 1).value == res.loc[0, "outcome"]
+    cols = [ws.cell(header_row, c).value for c in range(1, ws.max_column + 1)]
+    p_col = cols.index("p_value") + 1
+    assert ws.cell(header_row + 1, p_col).value == pytest.approx(res.loc[0, "p_value"], rel=1e-12)
+
+
+# ---------------------------------------------------------------- disclosure in the pack
+
+def test_disclosure_on_by_default_and_noted(pack, files):
+    assert pack.options.disclosure and pack.options.threshold == 10
+    assert pack.suppressed
+    assert any("Small numbers are protected" in n for n in pack.disclosure_notes)
+    text = files["html"].decode("utf-8")
+    assert "Rows of the results table with hidden cells" in text
+    # the engagement split 17/3 and 10/15 must not appear once protected
+    eng = pack.engagement.set_index("group")
+    assert np.isnan(eng.at["11-17", "not_engaged"]) and np.isnan(eng.at["11-17", "engaged"])
+    assert eng.at["All", "engaged"] == 27
+
+
+def test_disclosure_off_shows_everything(trial, fresh):
+    pack = E.build_content(trial, trial.mapping, Settings(), fresh, subgroup="age_group",
+                           options=E.PackOptions(disclosure=False), generated=DATE)
+    assert pack.protected is None and not pack.suppressed
+    assert "[c]" not in E.csv_bytes(pack).decode("utf-8-sig")
+
+
+def test_everything_hidden_still_builds(trial, fresh):
+    """A threshold above every group size hides every comparison without failing."""
+    from pptx import Presentation
+    pack = E.build_content(trial, trial.mapping, Settings(), fresh, generated=DATE,
+                           options=E.PackOptions(threshold=1000, images=False))
+    assert all(f.hidden for f in pack.findings)
+    prs = Presentation(io.BytesIO(E.pptx_bytes(pack, {})))
+    assert len(prs.slides) >= 5
+    assert "hidden by disclosure control" in E.html_bytes(pack).decode()
+
+
+# ---------------------------------------------------------------- CLI and page
+
+def test_pack_cli(tmp_path):
+    from dashboard.pack_cli import main
+    out = tmp_path / "pack"
+    assert main(["bundled", "--out", str(out), "--formats", "csv,xlsx,html",
+                 "--alternative", "less", "--threshold", "5", "--date", DATE]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["board_report.html", "results.csv",
+                                                     "results.xlsx"]
+    assert "one-sided (treatment lower)" in (out / "results.csv").read_text(encoding="utf-8-sig")
+    assert main(["missing.csv", "--out", str(out)]) == 2
+    assert main(["bundled", "--out", str(out), "--formats", "doc"]) == 2
+
+
+def test_export_page_builds_and_offers_downloads():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "pages" / "9_Export.py"), default_timeout=180).run()
+    assert not at.exception
+    assert any("Synthetic data" in w.value for w in at.warning)
+    at.button(key="export_build").click().run()
+    assert not at.exception
+    assert not at.error
+    assert len(at.get("download_button")) == 5
+    at.checkbox(key="export_disclosure").uncheck().run()
+    assert not at.exception
+    assert any("Small counts will be shown" in w.value for w in at.warning)

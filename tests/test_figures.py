@@ -1,0 +1,142 @@
+"""Figure builders in dashboard/figures.py, checked without a browser."""
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard.figures import (ARM_COLOURS, FONT_SIZE, NS_SYMBOL, NS_TEXT, PALETTE, SIG_SYMBOL,
+                               SIG_TEXT, base_layout, forest_plot, harm_plot, means_plot,
+                               pvalue_chart, share_plot, threshold_grid_figure)
+from fd_stats import Settings, analyse
+from fd_stats.subgroups import arm_summary, arm_values, count_distribution
+from fd_stats.thresholds import alpha_table
+from fd_stats.trial import load_trial
+
+OKABE_ITO = {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+             "#000000"}
+
+
+@pytest.fixture(scope="module")
+def trial():
+    return load_trial()
+
+
+@pytest.fixture(scope="module")
+def results(trial):
+    return analyse(trial.table, trial.mapping, Settings())
+
+
+def _marker_traces(fig):
+    return [t for t in fig.data if t.mode and "markers" in t.mode and t.x is not None
+            and len([v for v in t.x if v is not None])]
+
+
+def test_palette_and_base_layout():
+    assert set(PALETTE) == OKABE_ITO and len(PALETTE) == 8
+    assert ARM_COLOURS == {"treatment": "#0072B2", "control": "#E69F00"}
+    fig = base_layout(go.Figure(), "A finding", "Synthetic data")
+    assert fig.layout.template.layout.paper_bgcolor in ("white", "#ffffff", "rgb(255,255,255)")
+    assert fig.layout.font.size >= 14 and FONT_SIZE >= 14
+    assert fig.layout.title.text == "A finding"
+    assert fig.layout.title.subtitle.text == "Synthetic data"
+
+
+def test_forest_plot_all_outcomes(results):
+    allr = results[results["subgroup"] == "All"]
+    fig = forest_plot(allr, title="1 of 10 significant", subtitle="Synthetic data")
+    assert fig.layout.title.text == "1 of 10 significant"
+    assert "Synthetic" in fig.layout.title.subtitle.text
+    assert fig.layout.xaxis.title.text == "% change from control (95% CI)"
+    assert fig.layout.xaxis.type == "log"
+    markers = _marker_traces(fig)
+    assert len(markers) == 1 and len(markers[0].x) == len(allr)
+    # significance by marker shape (filled vs open) and by text, not only colour
+    symbols = list(markers[0].marker.symbol)
+    sig = allr["significant"].to_list()
+    assert symbols == [SIG_SYMBOL if s else NS_SYMBOL for s in sig]
+    texts = [t for t in fig.data if t.mode == "text"][0].text
+    assert [SIG_TEXT in t for t in texts] == sig
+    assert [NS_TEXT in t for t in texts] == [not s for s in sig]
+    assert list(fig.layout.yaxis.ticktext) == allr["label"].to_list()
+    # the x value is the ratio 1 + % / 100
+    np.testing.assert_allclose(markers[0].x, 1 + allr["percent_change"] / 100)
+
+
+def test_forest_plot_interval_level_and_one_sided_bounds(trial):
+    res = analyse(trial.table, trial.mapping, Settings(alternative="less", confidence_level=0.9))
+    allr = res[res["subgroup"] == "All"]
+    fig = forest_plot(allr, title="t")
+    assert fig.layout.xaxis.title.text == "% change from control (90% CI)"
+    arrows = [a for a in fig.layout.annotations if a.text == "◀"]
+    assert len(arrows) == len(allr)  # every one-sided interval is open to the left
+
+
+def test_forest_plot_by_subgroup(trial):
+    res = analyse(trial.table, replace(trial.mapping, subgroup="age_group"), Settings())
+    fig = forest_plot(res, title="By age", group_col="subgroup")
+    markers = _marker_traces(fig)
+    assert [t.name for t in markers] == ["All", "11-17", "18-25"]
+    assert all(len(t.x) == 10 for t in markers)
+    shapes = {t.name: {s.replace("-open", "") for s in t.marker.symbol} for t in markers}
+    assert len({next(iter(v)) for v in shapes.values()}) == 3  # one marker shape per level
+    legend = [t for t in fig.data if t.showlegend]
+    assert [t.name for t in legend] == ["All", "11-17", "18-25"]
+
+
+def test_means_plot(trial):
+    s = arm_summary(trial.table, trial.mapping)
+    s["unit"] = [trial.outcome(o).unit for o in s["outcome"]]
+    fig = means_plot(s, title="Lower for 9 of 10", subtitle="Synthetic data")
+    markers = _marker_traces(fig)
+    assert len(markers) == 4  # treatment and control, in 2 unit panels
+    assert {t.marker.color for t in markers} == {"#0072B2", "#E69F00"}
+    assert {t.marker.symbol for t in markers} == {"circle", "square"}  # arms differ by shape too
+    xtitles = {fig.layout.xaxis.title.text, fig.layout.xaxis2.title.text}
+    assert xtitles == {"Mean crime harm (days) per person (95% CI)",
+                       "Mean crimes per person (95% CI)"}
+    assert sum(len(t.x) for t in markers) == 20
+
+
+def test_share_plot_and_harm_plot(trial):
+    dist = count_distribution(trial.table, trial.mapping, "suspect_knife")
+    fig = share_plot(dist, title="Most people had none")
+    bars = [t for t in fig.data if isinstance(t, go.Bar)]
+    assert len(bars) == 2 and all(len(b.x) == 6 for b in bars)
+    assert list(bars[0].x) == ["0", "1", "2", "3", "4", "5+"]
+    assert fig.layout.yaxis.title.text == "Share of people in the arm (%)"
+    assert bars[0].text[0] == "76%"  # 34 of 45 treated people had none
+    assert bars[1].marker.pattern.shape == "/"  # control differs by pattern, not only colour
+    vals = arm_values(trial.table, trial.mapping, "suspect_harm")
+    fig = harm_plot(vals, title="Most had none")
+    assert len(fig.data) == 2 and fig.layout.yaxis.title.text == "Crime harm per person (days)"
+    assert sum(len(t.y) for t in fig.data) == 131
+
+
+def test_pvalue_chart(results):
+    allr = results[results["subgroup"] == "All"]
+    fig = pvalue_chart(allr, alpha=0.05, title="1 of 10 below", x_title="p-value, two-sided (log scale)")
+    assert fig.layout.xaxis.type == "log"
+    assert fig.layout.xaxis.title.text == "p-value, two-sided (log scale)"
+    assert sum(len(t.x) for t in fig.data) == 10
+    sig_trace, ns_trace = fig.data
+    assert sig_trace.marker.symbol == SIG_SYMBOL and ns_trace.marker.symbol == NS_SYMBOL
+    assert all(SIG_TEXT in t for t in sig_trace.text) and all(NS_TEXT in t for t in ns_trace.text)
+    assert len(sig_trace.x) == int((allr["p_value"] < 0.05).sum())
+    line = [s for s in fig.layout.shapes if s.type == "line"]
+    assert len(line) == 1 and line[0].x0 == 0.05
+    assert any("0.05" in a.text for a in fig.layout.annotations)
+
+
+def test_threshold_grid_figure(trial):
+    res = analyse(trial.table, trial.mapping, Settings(alternative="less"))
+    tab = alpha_table(res)
+    fig = threshold_grid_figure(tab, title="t", current_alpha=0.1)
+    hm = fig.data[0]
+    assert np.array(hm.text).shape == (10, 8)
+    row = list(tab.index).index("Knife-related crimes as suspect")
+    # one-sided Welch p = 0.0808 (Appendix B): ns up to 0.075, significant from 0.10
+    assert list(hm.text[row]) == [NS_TEXT] * 5 + [SIG_TEXT] * 3
+    assert fig.layout.xaxis.title.text == "Significance threshold (alpha)"
+    assert len(fig.layout.shapes) == 1  # the chosen threshold is outlined

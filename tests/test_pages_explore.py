@@ -1,0 +1,205 @@
+"""AppTest for the explore pages (Overview, Outcomes, Subgroups, Thresholds): they run on the
+bundled data, and when the sidebar settings change the values shown change as fd_stats says."""
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from fd_stats import Settings, analyse
+from fd_stats.subgroups import interaction_test
+from fd_stats.thresholds import depends_on_choice, threshold_grid
+from fd_stats.trial import load_trial
+from fd_stats.wording import SYNTHETIC_LABEL, fmt_p, p_text
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = {
+    "overview": ROOT / "app.py",
+    "outcomes": ROOT / "pages" / "1_Outcomes.py",
+    "subgroups": ROOT / "pages" / "2_Subgroups.py",
+    "thresholds": ROOT / "pages" / "3_Thresholds.py",
+}
+HEADLINES = ["suspect_harm", "suspect_knife", "suspect_violent"]
+
+
+@pytest.fixture(scope="module")
+def trial():
+    return load_trial()
+
+
+def run(page):
+    at = AppTest.from_file(str(PAGES[page]), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def expected(trial, **settings):
+    res = analyse(trial.table, trial.mapping, Settings(**settings))
+    return res[res["subgroup"] == "All"].set_index("outcome")
+
+
+def card_p_texts(at):
+    """The p-value line of each headline card, in card order."""
+    return [m.value for m in at.markdown
+            if (m.value.startswith("p ") or "-adjusted p" in m.value) and "," in m.value
+            and len(m.value) < 90]
+
+
+def badges(at):
+    return [m.value for m in at.markdown if "-badge[" in m.value]
+
+
+def charts(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_runs_without_exception_and_labels_synthetic(page):
+    at = run(page)
+    assert not at.error
+    assert any(SYNTHETIC_LABEL in i.value for i in at.info)
+    assert at.title and at.title[0].value
+
+
+def test_overview_cards_follow_settings(trial):
+    at = run("overview")
+    assert "Focused Deterrence" in at.title[0].value
+    exp = expected(trial)
+    assert card_p_texts(at) == [p_text(exp.loc[o, "p_value"], "two-sided") for o in HEADLINES]
+    assert badges(at) == [f":green-badge[:material/check_circle: Significant at 0.05]"
+                          if exp.loc[o, "significant"] else
+                          ":gray-badge[:material/remove: Not significant at 0.05]"
+                          for o in HEADLINES]
+    summary = [m.value for m in at.markdown if m.value.startswith("Comparing ")]
+    assert len(summary) == 1 and "two-sided" in summary[0]
+    key = [m.value for m in at.markdown if "**p-value.**" in m.value][0]
+    assert "probability of seeing a difference at least this large" in key
+    assert "Likelihood of chance" in key and "one-sided" in key
+
+    # One-sided: the knife p-value is half the two-sided one (Report: 0.08084 vs 0.1617).
+    at.sidebar.radio(key="w_alternative").set_value("less").run()
+    assert not at.exception
+    less = expected(trial, alternative="less")
+    shown = card_p_texts(at)
+    assert shown == [p_text(less.loc[o, "p_value"], "less") for o in HEADLINES]
+    assert "p = 0.081, one-sided (treatment lower)" == shown[1]
+    assert less.loc["suspect_knife", "p_value"] == pytest.approx(
+        exp.loc["suspect_knife", "p_value"] / 2, rel=1e-9)
+
+    # alpha 0.10: the one-sided knife result is now significant
+    at.sidebar.select_slider(key="w_alpha").set_value(0.10).run()
+    assert badges(at)[1] == ":green-badge[:material/check_circle: Significant at 0.1]"
+
+    # a correction: cards show the adjusted p and say so
+    at.sidebar.selectbox(key="w_correction").set_value("holm").run()
+    holm = expected(trial, alternative="less", correction="holm", alpha=0.10)
+    assert card_p_texts(at) == [p_text(holm.loc[o, "p_adjusted"], "less", True, "holm")
+                                for o in HEADLINES]
+    assert all(t.startswith("Holm-adjusted p") for t in card_p_texts(at))
+    assert [("Significant at 0.1" in b) for b in badges(at)] == \
+        [bool(holm.loc[o, "significant"]) for o in HEADLINES]
+
+    # another test
+    at.sidebar.selectbox(key="w_correction").set_value("none").run()
+    at.sidebar.selectbox(key="w_test").set_value("mann-whitney").run()
+    mw = expected(trial, alternative="less", test="mann-whitney")
+    assert card_p_texts(at) == [p_text(mw.loc[o, "p_value"], "less") for o in HEADLINES]
+
+
+def test_outcomes_table_follows_settings(trial):
+    at = run("outcomes")
+    table = at.table[0].value
+    exp = expected(trial)
+    assert len(table) == 10
+    assert "p (two-sided)" in table.columns
+    assert table["p (two-sided)"].tolist() == [fmt_p(p) for p in exp["p_value"]]
+    assert "Significant at 0.05?" in table.columns
+    at.sidebar.radio(key="w_alternative").set_value("less").run()
+    at.sidebar.selectbox(key="w_correction").set_value("bonferroni").run()
+    table = at.table[0].value
+    exp = expected(trial, alternative="less", correction="bonferroni")
+    raw_col = "p (one-sided (treatment lower))"
+    assert table[raw_col].tolist() == [fmt_p(p) for p in exp["p_value"]]
+    assert table["Bonferroni-adjusted p"].tolist() == [fmt_p(p) for p in exp["p_adjusted"]]
+    assert table["Significant at 0.05?"].tolist() == [
+        "✔ Yes" if s else "— No" for s in exp["significant"]]
+    # the forest plot's interval level follows the confidence-level setting
+    at.sidebar.select_slider(key="w_confidence_level").set_value(0.9).run()
+    forest = [c for c in charts(at) if "% change" in json.dumps(c["layout"].get("xaxis", {}))]
+    assert forest and forest[0]["layout"]["xaxis"]["title"]["text"] == \
+        "% change from control (90% CI)"
+
+
+def test_outcomes_detail_view_shows_every_test(trial):
+    at = run("outcomes")
+    at.selectbox(key="outcomes_detail_outcome").set_value("suspect_knife").run()
+    detail = at.table[1].value
+    assert list(detail.index) == ["Welch t-test", "Student t-test", "Mann-Whitney U",
+                                  "Permutation test", "Delta method (log ratio)",
+                                  "Percentile bootstrap"]
+    # R: t.test(x, y)$p.value -> 0.1616877256 (knife as suspect, all ages)
+    assert detail.loc["Welch t-test", "p-value"] == "p = 0.16, two-sided"
+    assert "Monte-Carlo error" in detail.loc["Permutation test", "Details"] or \
+        "exact" in detail.loc["Permutation test", "Details"]
+
+
+def test_subgroups_page(trial):
+    at = run("subgroups")
+    assert any("Exploratory" in w.value for w in at.warning)
+    inter = interaction_test(trial.table, replace(trial.mapping, subgroup="age_group"))
+    itable = at.table[1].value
+    assert itable["p (two-sided)"].tolist() == [fmt_p(p) for p in inter["p_value"]]
+    assert any("whether the effect differs between subgroups" in m.value for m in at.markdown)
+    sub = at.table[0].value
+    assert len(sub) == 20  # 10 outcomes x 2 age groups
+    at.sidebar.checkbox(key="w_prespecified").check().run()
+    assert any("Pre-specified" in s.value for s in at.success)
+    assert not any("Exploratory" in w.value for w in at.warning)
+    # sidedness changes the subgroup p-values, not the (two-sided) interaction test
+    at.sidebar.radio(key="w_alternative").set_value("less").run()
+    res = analyse(trial.table, replace(trial.mapping, subgroup="age_group"),
+                  Settings(alternative="less"))
+    levels = res[res["subgroup"] != "All"]
+    shown = at.table[0].value
+    col = "p (one-sided (treatment lower))"
+    for (label, level), p in zip(zip(levels["label"], levels["subgroup"]), levels["p_value"]):
+        assert shown.loc[(label, level), col] == fmt_p(p)
+    assert at.table[1].value["p (two-sided)"].tolist() == [fmt_p(p) for p in inter["p_value"]]
+    # no subgroup column: the page says how to choose one
+    at.sidebar.selectbox(key="w_subgroup").set_value("").run()
+    assert not at.exception
+    assert any("Subgroup column" in w.value for w in at.warning)
+
+
+def test_thresholds_page(trial):
+    at = run("thresholds")
+    grid = threshold_grid(trial.table, trial.mapping, Settings())
+    sentences = depends_on_choice(grid)
+    bullets = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert len(bullets) == 1
+    shown = [b.replace("**", "") for b in bullets[0].split("\n")]
+    assert shown == [f"- {t}" for t in sentences]
+    assert any(t.startswith("- Knife-related crimes as suspect is significant only") for t in shown)
+    # the p-value chart's threshold line moves with alpha; the grid outlines that column
+    spec = [c for c in charts(at) if c["layout"].get("xaxis", {}).get("type") == "log"][0]
+    assert spec["layout"]["shapes"][0]["x0"] == 0.05
+    at.sidebar.select_slider(key="w_alpha").set_value(0.15).run()
+    spec = [c for c in charts(at) if c["layout"].get("xaxis", {}).get("type") == "log"][0]
+    assert spec["layout"]["shapes"][0]["x0"] == 0.15
+    exp = expected(trial, alpha=0.15)
+    assert spec["layout"]["title"]["text"].startswith(
+        f"{int(exp['significant'].sum())} of 10 p-values fall below")
+    # sidedness and correction change the shown grid as fd_stats says
+    at.sidebar.radio(key="w_alternative").set_value("less").run()
+    at.sidebar.selectbox(key="w_correction").set_value("fdr_bh").run()
+    exp = expected(trial, alternative="less", correction="fdr_bh")
+    heat = [c for c in charts(at) if c["data"] and c["data"][0].get("type") == "heatmap"][0]
+    text = np.array(heat["data"][0]["text"])
+    cols = heat["data"][0]["x"]
+    for i, o in enumerate(exp.index):
+        for j, a in enumerate(cols):
+            sig = exp.loc[o, "p_adjusted"] < float(a)
+            assert text[i, j] == ("✔ sig" if sig else "— ns")
+    assert "Benjamini-Hochberg" in json.dumps(heat["layout"]["title"])

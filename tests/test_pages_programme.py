@@ -1,0 +1,141 @@
+"""AppTest checks of the programme-view pages: Engagement, Cost, Published results, Planning.
+
+Reference figures: engagement 17/20 and 10/25 and GBP 150,000 over 45 cases
+(the report); the 8 one-sided rows of Appendix B (DOMAIN.md); sample sizes
+from R ``power.t.test`` (calls quoted beside each value).
+"""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["4_Engagement.py", "5_Cost.py", "6_Published_results.py", "7_Planning.py"]
+
+
+def run(page):
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=90)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at):
+    out = []
+    for kind in ("markdown", "caption", "success", "warning", "info", "error", "metric"):
+        for el in getattr(at, kind):
+            out.append(str(el.value))
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_without_error(page):
+    at = run(page)
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_engagement_shows_cohort_rates_and_flow():
+    at = run("4_Engagement.py")
+    body = texts(at)
+    assert "**17 of 20** engaged" in body
+    assert "**10 of 25** engaged" in body
+    assert "**Eligible**: not reported" in body
+    assert "exclusion restriction" in body.lower() and "monotonicity" in body.lower()
+    assert "assigned at random" in body              # synthetic engagement warning
+    assert len(at.get("plotly_chart")) >= 4
+
+
+def test_engagement_other_outcome_and_one_sided():
+    at = run("4_Engagement.py")
+    at.selectbox(key="engagement_outcome").set_value("suspect_harm").run()
+    assert not at.exception
+    at.sidebar.radio(key="w_alternative").set_value("less").run()
+    assert not at.exception and not at.error
+
+
+def test_cost_per_case():
+    at = run("5_Cost.py")
+    body = texts(at)
+    # 150,000 / 45 = 3,333.33 (report: GBP 150,000 funding, 45 cases)
+    assert "£150,000 ÷ 45 cases = **£3,333 per case**" in body
+    assert "no upper limit" in body                  # knife interval includes no effect
+    assert "2015/16" in body
+
+
+def test_cost_bad_input_is_a_message():
+    at = run("5_Cost.py")
+    at.number_input(key="cost_cases").set_value(0).run()
+    assert not at.exception
+    assert any("at least one person" in e.value for e in at.error)
+
+
+def test_published_results_flags_eight_one_sided_rows():
+    at = run("6_Published_results.py")
+    body = texts(at)
+    assert "8 of 20 reported p-values are one-sided (treatment lower)" in body
+    assert "p = 0.03036 is two-sided p = 0.0607" in body
+    table = at.dataframe[0].value
+    assert table["The printed p is"].str.endswith("one-sided").sum() == 8
+    assert (table["The printed p is"] == "two-sided").sum() == 12
+    # -53.50 printed vs -53.54 from the printed means 221.86 / 477.57
+    row = table[table["Row"] == "all ages: crime harm as suspect"].iloc[0]
+    assert row["% change from printed means"] == "-53.54"
+    assert row["% change check"].startswith("✘")
+    assert "likelihood" not in table["What the p-value means"].str.cat().lower()
+
+
+def test_published_results_upload_and_bad_upload():
+    at = run("6_Published_results.py")
+    at.radio(key="published_source").set_value("Upload another summary table").run()
+    csv = (ROOT / "data" / "focused_deterrence" / "appendix_b.csv").read_bytes()
+    at.file_uploader[0].set_value(("mine.csv", csv, "text/csv")).run()
+    assert not at.exception
+    assert "8 of 20 reported p-values are one-sided" in texts(at)
+    at.file_uploader[0].set_value(("bad.csv", b"\x00\x01\x02garbage", "text/csv")).run()
+    assert not at.exception
+    assert at.error
+
+
+def test_planning_sample_size_matches_r():
+    at = run("7_Planning.py")
+    at.radio(key="planning_source").set_value("Type values").run()
+    at.number_input(key="planning_mean").set_value(0.63).run()
+    at.number_input(key="planning_sd").set_value(1.13).run()
+    assert not at.exception
+    # R: power.t.test(delta=0.252, sd=1.13, power=0.8, sig.level=0.05)$n -> 316.6042786
+    # (0.252 = 40% of 0.63) -> 317 per arm
+    body = texts(at)
+    assert "about **317 per arm (634 in all)**" in body
+    assert "unrounded n = 316.60" in body
+
+
+def test_planning_one_sided_matches_r():
+    at = run("7_Planning.py")
+    at.sidebar.radio(key="w_alternative").set_value("less").run()
+    at.radio(key="planning_source").set_value("Type values").run()
+    at.number_input(key="planning_mean").set_value(0.6279).run()
+    at.number_input(key="planning_sd").set_value(1.13).run()
+    at.select_slider(key="planning_power").set_value(0.9).run()
+    assert not at.exception
+    # R: power.t.test(delta=0.4*0.6279, sd=1.13, power=0.9, sig.level=0.05,
+    #                 alternative="one.sided")$n -> 347.3792912
+    body = texts(at)
+    assert "unrounded n = 347.38" in body
+    assert "about **348 per arm (696 in all)**" in body
+
+
+def test_planning_zero_sd_is_a_message():
+    at = run("7_Planning.py")
+    at.radio(key="planning_source").set_value("Type values").run()
+    at.number_input(key="planning_sd").set_value(0.0).run()
+    assert not at.exception
+    assert at.error
+
+
+def test_cost_uses_difference_in_means_under_rank_test():
+    at = run("5_Cost.py")
+    at.sidebar.selectbox(key="w_test").set_value("mann-whitney").run()
+    assert not at.exception
+    body = texts(at)
+    assert "uses the Welch t interval for the difference in means" in body
+    assert "£150,000 ÷ 45 cases = **£3,333 per case**" in body
