@@ -123,22 +123,21 @@ def parse_dates(series: pd.Series, file: str, column: str) -> np.ndarray:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     text = pd.Series(uniques, dtype=object).map(lambda v: v if isinstance(v, str) else str(v))
     text = text.str.strip()
-    best = None
+    # each distinct value is tried with ISO first, then UK day-first formats (mixed columns OK)
+    u = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
     for kwargs in ({"format": "ISO8601"}, {"format": "%d/%m/%Y"}, {"format": "%d/%m/%Y %H:%M"},
                    {"format": "%d/%m/%Y %H:%M:%S"}, {"format": "%d-%m-%Y"},
                    {"format": "%d.%m.%Y"}, {"dayfirst": True, "format": "mixed"}):
+        todo = np.isnat(u)
+        if not todo.any():
+            break
         try:
-            parsed = pd.to_datetime(text, errors="coerce", **kwargs)
+            parsed = pd.to_datetime(text[todo], errors="coerce", **kwargs)
         except (ValueError, TypeError, OverflowError):
             continue
         if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_localize(None)
-        if best is None or parsed.notna().sum() > best.notna().sum():
-            best = parsed
-        if best.notna().all():
-            break
-    u = best.to_numpy(dtype="datetime64[ns]") if best is not None else \
-        np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+            parsed = parsed.dt.tz_convert(None)
+        u[todo] = parsed.to_numpy(dtype="datetime64[ns]")
     u = np.append(u, np.datetime64("NaT"))
     out = u[codes]          # code -1 (missing) -> the appended NaT
     if len(out) and np.isnat(out).all():

@@ -31,9 +31,11 @@ CONTROL_VALUES = ("control", "controls", "bau", "business as usual", "usual care
                   "c", "0", "no", "n", "false", "standard")
 ID_NAMES = ("person_id", "personid", "person", "id", "pid", "participant", "participant_id",
             "subject", "subject_id", "nominal", "nominal_id", "urn", "ref", "reference", "case_id",
-            "study_id", "pnc", "pnc_id", "individual_id")
+            "study_id", "pnc", "pnc_id", "individual_id", "ref_no", "ref_number", "reference_no",
+            "reference_number", "record_id", "client_id", "young_person_id", "yp_id", "code")
 ENGAGEMENT_WORDS = ("engaged", "engagement", "engage", "complied", "compliance", "complier",
-                    "took_up", "uptake", "participated", "attended")
+                    "took_up", "took_part", "uptake", "participated", "attended", "accepted",
+                    "consented")
 CONTINUOUS_WORDS = ("harm", "cost", "score", "days", "index", "amount", "value", "rate",
                     "weight", "duration", "time")
 MAX_SUBGROUP_LEVELS = 12
@@ -293,6 +295,11 @@ def _guess_id(table: pd.DataFrame, exclude) -> str | None:
         if c not in exclude and (nc.endswith("_id") or nc.endswith("id")) \
                 and table[c].nunique(dropna=True) >= 0.95 * n:
             return c
+    for c in table.columns:  # a text column with a different value on every row
+        s = table[c]
+        if c not in exclude and not _is_numeric(s) and n >= 5 and s.notna().all() \
+                and s.nunique() == n:
+            return c
     return None
 
 
@@ -347,7 +354,8 @@ def guess_unit(kind: str, column: str) -> str:
     return "count per person" if kind == "count" else ""
 
 
-def guess_mapping(table: pd.DataFrame, labels: dict | None = None) -> ColumnMapping:
+def guess_mapping(table: pd.DataFrame, labels: dict | None = None,
+                  max_outcomes: int = 40) -> ColumnMapping:
     """Propose a mapping from column names and types; the user checks and corrects it.
 
     Arm: a column named like arm/group/allocation/treatment/condition, or whose
@@ -356,6 +364,7 @@ def guess_mapping(table: pd.DataFrame, labels: dict | None = None) -> ColumnMapp
     Subgroups: other short categorical columns (2-12 values). Outcomes: the
     remaining numeric columns. ``labels`` may give outcome labels/units/kinds
     ({column: OutcomeSpec}) for columns the caller knows (e.g. after aggregation).
+    At most ``max_outcomes`` outcomes are proposed (the first numeric columns).
     """
     if not isinstance(table, pd.DataFrame) or table.shape[1] == 0:
         raise DataError("The table has no columns to map.")
@@ -365,7 +374,7 @@ def guess_mapping(table: pd.DataFrame, labels: dict | None = None) -> ColumnMapp
     pid = _guess_id(table, {arm})
     eng = _guess_engagement(table, {arm, pid})
     keys = {arm, pid, eng}
-    outcomes, subgroups = [], []
+    outcomes, subgroups, constant = [], [], []
     for c in table.columns:
         if c in keys:
             continue
@@ -373,16 +382,21 @@ def guess_mapping(table: pd.DataFrame, labels: dict | None = None) -> ColumnMapp
         nuniq = s.nunique(dropna=True)
         if _is_numeric(s):
             if nuniq <= 1 and not labels.get(c):
+                constant.append(c)  # proposed only if nothing else is (validation says why)
                 continue
             spec = labels.get(c)
             if spec is None:
                 kind = guess_kind(c, s)
                 spec = OutcomeSpec(c, guess_label(c), guess_unit(kind, c), True, kind)
             outcomes.append(spec)
-        elif 2 <= nuniq <= MAX_SUBGROUP_LEVELS and "reason" not in _norm(c) \
+        elif 2 <= nuniq <= min(MAX_SUBGROUP_LEVELS, len(table) / 2) \
+                and not any(w in _norm(c) for w in ("reason", "note", "comment", "descr")) \
                 and s.notna().mean() >= 0.5:
             subgroups.append(c)
-    return ColumnMapping(arm or "", treat, ctrl, outcomes, pid, subgroups, eng)
+    if not outcomes:
+        outcomes = [OutcomeSpec(c, guess_label(c), guess_unit(guess_kind(c, table[c]), c), True,
+                                guess_kind(c, table[c])) for c in constant]
+    return ColumnMapping(arm or "", treat, ctrl, outcomes[:max_outcomes], pid, subgroups, eng)
 
 
 # ---------------------------------------------------------------- trial

@@ -29,7 +29,7 @@ def _positive(value, name):
         value = float(value)
     except (TypeError, ValueError):
         raise DataError(f"{name} must be a number; got {value!r}.") from None
-    if not np.isfinite(value) or value <= 0:
+    if not np.isfinite(value) or value <= 1e-150:  # tinier values only underflow
         raise DataError(f"{name} must be a positive number; got {value}.")
     return value
 
@@ -60,8 +60,9 @@ def power_t(delta, sd, n_treatment, n_control=None, *, alpha=0.05, alternative="
     n1 = _positive(n_treatment, "n_treatment")
     n2 = n1 if n_control is None else _positive(n_control, "n_control")
     nu = n1 + n2 - 2
-    if nu <= 0:
-        raise DataError("Power needs more than 2 people in all.")
+    if n1 < 1 or n2 < 1 or nu <= 0:
+        raise DataError("Power needs at least 1 person per arm and more than 2 people in all; "
+                        f"got {n1:g} and {n2:g}.")
     ncp = delta / (sd * np.sqrt(1 / n1 + 1 / n2))
     qu = stats.t.isf(alpha / sides, nu)
     if not ncp < 1e4:  # an effect hundreds of standard errors wide is detected for sure
@@ -131,4 +132,9 @@ def minimum_detectable_effect(sd, n_treatment, n_control=None, *, power=0.8, alp
     hi = sd
     while gap(hi) < 0:
         hi *= 2
-    return float(optimize.brentq(gap, 1e-12 * sd, hi, xtol=1e-12 * sd, rtol=1e-14))
+    try:
+        return float(optimize.brentq(gap, 1e-12 * sd, hi, xtol=max(1e-12 * sd, 1e-300),
+                                     rtol=1e-14))
+    except (ValueError, RuntimeError):
+        raise DataError("The minimum detectable effect could not be found for these inputs; "
+                        "check the standard deviation and the numbers of people.") from None

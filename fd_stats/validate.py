@@ -129,9 +129,17 @@ def validate(data: pd.DataFrame, mapping: ColumnMapping | Mapping | None = None)
         add(BLOCKING, "mapping", None, (), "No arm column is chosen. Choose the column that "
             "says whether each person was in the treatment or the control group.")
     absent = m.missing_columns(data) if m.arm else [c for c in m.columns_used() if c not in cols]
+    shown = ", ".join(repr(c) for c in cols[:20]) + (" ..." if len(cols) > 20 else "")
     for c in absent:
-        add(BLOCKING, "mapping", c, (), f"The mapping names column {c!r}, which is not in the "
-            "data. Choose an existing column or correct the file's header.")
+        if c in m.outcome_columns:
+            continue
+        what = "for the arm" if c == m.arm else "chosen in the mapping"
+        add(BLOCKING, "mapping", c, (), f"There is no column named {c!r} {what}. Columns are: "
+            f"{shown}. Choose an existing column or correct the file's header.")
+    lost = [c for c in m.outcome_columns if c in absent]
+    if lost:
+        add(BLOCKING, "mapping", lost[0], (), "Outcome column(s) not found: " + ", ".join(lost)
+            + f". Columns are: {shown}.")
     if not m.outcomes:
         add(BLOCKING, "mapping", None, (), "No outcome columns are chosen. Choose at least one "
             "numeric column to compare between the arms.")
@@ -273,8 +281,9 @@ def validate(data: pd.DataFrame, mapping: ColumnMapping | Mapping | None = None)
             if far.any():
                 add(WARNING, "extreme values", c, _rows(far), f"Column {c!r} has {int(far.sum())} "
                     f"extreme value(s) (largest {v[far][np.argmax(np.abs(v[far]))]:.4g}; median "
-                    f"{med:g}). Check they are not typing or export errors: one extreme value can "
-                    "decide a t-test.")
+                    f"{med:g}). Check they are correct, not typing or export errors: a few extreme "
+                    "values can dominate a comparison of means (the Mann-Whitney test in the "
+                    "sidebar is less sensitive to them).")
     if checked and not varying and m.outcomes:
         add(BLOCKING, "no variation", None, (), "No outcome varies: every person has the same "
             "value in every outcome, so there is nothing to compare. Check that the right file "

@@ -1,0 +1,130 @@
+"""Upload handling for the Data page, as plain functions (testable without a browser).
+
+Nothing here writes to disk: uploads arrive as bytes and are parsed in memory
+with :func:`fd_stats.io.read_table`. Every problem is a :class:`DataError`
+whose message the page shows as text.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from fd_stats.errors import DataError
+from fd_stats.io import excel_sheets, read_table
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "data" / "examples"
+GROUPS_FILE = ROOT / "data" / "offence_groups_example.csv"
+# Same as .streamlit/config.toml [server] maxUploadSize (megabytes). Streamlit refuses larger
+# files itself; the page checks again so the limit is enforced (and testable) in one place.
+MAX_UPLOAD_MB = 200
+TABLE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "parquet", "pq"]  # .xls gets a message
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'])")
+
+
+def max_upload_bytes() -> int:
+    return int(MAX_UPLOAD_MB * 1024 * 1024)
+
+
+def md_escape(text) -> str:
+    """Text safe to put inside st.markdown / st.error: no Markdown, HTML or LaTeX is interpreted."""
+    s = str(text).replace("\r", " ").replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def check_size(n_bytes: int, name: str) -> None:
+    limit = max_upload_bytes()
+    if n_bytes > limit:
+        raise DataError(f"{name} is {n_bytes / 1024 / 1024:,.1f} MB; the dashboard takes files "
+                        f"up to {MAX_UPLOAD_MB:g} MB. Keep only the columns and rows you need, "
+                        "or save it as Parquet (smaller).")
+
+
+def signature(raw: bytes, name: str, sheet=None) -> str:
+    """Identifies an upload so the page parses each file once (held in memory, never stored)."""
+    h = hashlib.sha256(raw).hexdigest()[:20]
+    return f"{name}|{len(raw)}|{h}|{sheet}"
+
+
+@dataclass
+class Upload:
+    """A parsed upload: its table, and the sheets when it is a workbook."""
+
+    name: str
+    table: pd.DataFrame
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
+
+
+def is_excel(name: str) -> bool:
+    return Path(name).suffix.lower() in (".xlsx", ".xlsm")
+
+
+def handle_upload(raw: bytes, name: str, sheet: str | None = None) -> Upload:
+    """Parse uploaded bytes into a table; raises :class:`DataError` with a readable message.
+
+    ``sheet`` chooses the worksheet of an .xlsx file (first sheet if None).
+    """
+    name = Path(str(name or "the file")).name or "the file"
+    if raw is None:
+        raise DataError(f"{name}: nothing was received. Try the upload again.")
+    raw = bytes(raw)
+    check_size(len(raw), name)
+    sheets: list[str] = []
+    if is_excel(name):
+        if not raw:
+            raise DataError(f"{name} is empty.")
+        if not raw.startswith(b"PK"):
+            raise DataError(f"{name} is not a real .xlsx workbook (it may be a CSV file renamed "
+                            "to .xlsx, or an old .xls file). Save it from Excel as .xlsx or CSV.")
+        sheets = excel_sheets(raw, name)
+        if not sheets:
+            raise DataError(f"{name} has no worksheets.")
+        if sheet is not None and sheet not in sheets:
+            sheet = None
+        sheet = sheet or sheets[0]
+        table = read_table(raw, name=name, sheet=sheet)
+    else:
+        table = read_table(raw, name=name)
+    return Upload(name, table, sheets, sheet)
+
+
+def read_example(file: str) -> pd.DataFrame:
+    return read_table(EXAMPLES / file)
+
+
+def example_files() -> dict[str, bytes]:
+    """Bytes of the fictional example files (for download buttons and the demo import)."""
+    files = ["crimes_example.csv", "randomisation_example.csv", "harm_lookup_example.csv",
+             "person_level_template.csv", "data_dictionary.md"]
+    out = {f: (EXAMPLES / f).read_bytes() for f in files if (EXAMPLES / f).exists()}
+    if GROUPS_FILE.exists():
+        out["offence_groups_example.csv"] = GROUPS_FILE.read_bytes()
+    return out
+
+
+def frame_to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV for download with spreadsheet formulas escaped (a cell like =HYPERLINK(...) is quoted)."""
+    from fd_stats.cli import escape_frame
+
+    return escape_frame(df).to_csv(index=False).encode("utf-8")
+
+
+def dataset_name(file_name: str) -> str:
+    """A data set name for the sidebar (a refreshed file replaces its earlier upload of the
+    same name; the bundled data set's name is never reused)."""
+    from dashboard.state import BUNDLED_NAME
+
+    base = re.sub(r"\s+", " ", Path(str(file_name)).stem.strip())[:60] or "Uploaded data"
+    name = f"{base} (uploaded)"
+    return name if name != BUNDLED_NAME else f"{base} (uploaded copy)"
+
+
+def outcomes_page() -> str | None:
+    """Path of the Outcomes page relative to the app folder, if it exists."""
+    found = sorted((ROOT / "pages").glob("*_Outcomes.py"))
+    return f"pages/{found[0].name}" if found else None
