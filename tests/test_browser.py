@@ -71,6 +71,9 @@ def page(browser):
 def settle(page, timeout=60_000):
     """Wait until Streamlit has finished running the script."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    # every page draws the settings sidebar and a title once its script has run
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
     page.wait_for_function(
         """() => {
             const s = document.querySelector('[data-testid="stStatusWidget"]');
@@ -123,3 +126,89 @@ def test_changing_a_setting_updates_the_page(server, page):
     assert checked.count() == 1
     label = checked.locator("xpath=ancestor::label").inner_text()
     assert "treatment lower" in label
+
+
+def _broken_files(folder: Path) -> list[Path]:
+    """Ten kinds of broken upload, written to a pytest temp folder (never the repo)."""
+    import numpy as np
+    import pandas as pd
+
+    good = pd.DataFrame({"arm": ["treatment", "control"] * 5, "knife": [0, 1, 2, 0, 1, 3, 0, 0, 1, 2]})
+    files = {
+        "empty.csv": b"",
+        "binary.csv": bytes(range(256)) * 8,
+        "truncated.parquet": None,
+        "fake.xlsx": b"arm,knife\ntreatment,1\ncontrol,2\n",
+        "utf16.csv": "arm;knife\ntreatment;1\ncontrol;2\n".encode("utf-16"),
+        "ragged.csv": b"arm,knife\ntreatment,1,9,9\ncontrol\n",
+        "wide.csv": (",".join(f"c{i}" for i in range(5000)) + "\n"
+                     + ",".join("1" for _ in range(5000)) + "\n").encode(),
+        "text_outcome.csv": b"arm,knife\ntreatment,lots\ncontrol,few\ntreatment,none\ncontrol,some\n",
+        "huge_values.csv": b"arm,knife\ntreatment,1e308\ncontrol,inf\ntreatment,2\ncontrol,1\n",
+        "one_per_arm.csv": b"arm,knife\ntreatment,1\ncontrol,2\n",
+        "identical.csv": b"arm,knife\n" + b"treatment,1\ncontrol,1\n" * 5,
+    }
+    buf = __import__("io").BytesIO()
+    good.to_parquet(buf)
+    files["truncated.parquet"] = buf.getvalue()[: len(buf.getvalue()) // 2]
+    paths = []
+    for name, raw in files.items():
+        (folder / name).write_bytes(raw)
+        paths.append(folder / name)
+    return paths
+
+
+def test_broken_uploads_never_break_the_data_page(server, page, tmp_path):
+    page.goto(f"{server}/Data")
+    settle(page)
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+    for path in _broken_files(tmp_path):
+        uploader.set_input_files(str(path))
+        settle(page)
+        assert_healthy(page, f"Data page after uploading {path.name}")
+        alerts = " ".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
+        assert alerts.strip(), f"no message shown for {path.name}"
+        # the bundled trial is still the data set in use
+        chosen = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input').first
+        assert "Focused Deterrence trial" in chosen.input_value()
+    # and the rest of the app still works
+    page.locator('[data-testid="stSidebar"] a', has_text="Outcomes").first.click()
+    settle(page)
+    assert_healthy(page, "Outcomes after broken uploads")
+
+
+def test_export_downloads_open(server, page, tmp_path):
+    import zipfile
+
+    import openpyxl
+    from pptx import Presentation
+
+    page.goto(f"{server}/Export")
+    settle(page)
+    page.get_by_role("button", name="Build the board pack").click()
+    settle(page, timeout=180_000)
+    page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=180_000)
+    assert_healthy(page, "Export")
+    got = {}
+    for label in ("Slides (.pptx)", "Report (.html)", "Charts (.zip of PNGs)", "Results (.csv)",
+                  "Results (.xlsx)"):
+        with page.expect_download(timeout=60_000) as dl:
+            page.get_by_role("button", name=label).click()
+        path = tmp_path / dl.value.suggested_filename
+        dl.value.save_as(path)
+        got[label] = path
+    slides = Presentation(str(got["Slides (.pptx)"]))
+    assert len(slides.slides) >= 6
+    html = got["Report (.html)"].read_text(encoding="utf-8")
+    from test_export import _Refs  # parses tags, so plotly.js's own source text is not mistaken for a link
+
+    refs = _Refs()
+    refs.feed(html)
+    assert "Synthetic" in html
+    assert all(v.startswith(("#", "data:")) for _, _, v in refs.refs), refs.refs
+    with zipfile.ZipFile(got["Charts (.zip of PNGs)"]) as z:
+        names = z.namelist()
+        assert names and all(n.endswith(".png") for n in names)
+        assert z.read(names[0])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "p_value" in got["Results (.csv)"].read_text(encoding="utf-8")
+    openpyxl.load_workbook(got["Results (.xlsx)"])
