@@ -214,4 +214,6 @@ def _subgroup_options(trial: Trial) -> list[str]:
 
 
 def show_data_error(exc: DataError) -> None:
-    st.error(f"The analysis could not run: {exc}", icon="🚫")
+    from dashboard.upload import md_escape  # messages quote users' column names and values
+
+    st.error(f"The analysis could not run: {md_escape(exc)}", icon=":material/block:")

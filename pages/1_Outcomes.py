@@ -24,7 +24,9 @@ level = f"{s.confidence_level:.0%}"
 side = SIDEDNESS[s.alternative]
 synth = "Synthetic data · " if trial.synthetic else ""
 
-st.title("Outcomes: every outcome, as suspect and as victim")
+roles = {trial.outcome(c).role for c in ctx.mapping.outcomes} - {""}
+st.title("Outcomes: every outcome, as suspect and as victim" if roles == {"suspect", "victim"}
+         else "Outcomes: every outcome")
 if trial.synthetic:
     st.info(SYNTHETIC_LABEL, icon="⚠️")
 st.markdown(f"Settings: **{TEST_LABELS[s.test]}**, **{side}**, **{CORRECTIONS[s.correction]}**, "
@@ -84,8 +86,11 @@ table = pd.DataFrame({
 })
 st.table(table.set_index(["Role", "Outcome"]))
 st.caption(f"{synth}n = {int(allr['n_treatment'].max())} treatment, "
-           f"{int(allr['n_control'].max())} control (intention to treat). Means are per person "
-           "over 12 months; harm is in Crime Harm Index days, the rest are counts of crimes. "
+           f"{int(allr['n_control'].max())} control (intention to treat). Means are per person"
+           + (" over 12 months; harm is in Crime Harm Index days, the rest are counts of crimes. "
+              if trial.meta.get("trial", {}).get("follow_up_months") else
+              "; units: " + ", ".join(sorted({trial.outcome(c).unit for c in ctx.mapping.outcomes
+                                              if trial.outcome(c).unit})) + ". ")
            + ("Significance uses the adjusted p-value. " if corrected else
               f"{len(allr)} outcomes are tested; choose a correction in the sidebar to adjust "
               "for that. ")
