@@ -33,7 +33,7 @@ from fd_stats.disclosure import (MARKER, Protected, protect_counts, protect_enga
 from fd_stats.errors import DataError
 from fd_stats.multiplicity import CORRECTIONS
 from fd_stats.trial import Trial
-from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, change_words, effect_sentence,
+from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, effect_sentence,
                               fmt_p, interval_words, p_text, summary_paragraph)
 
 from dashboard import figures as F
@@ -729,7 +729,7 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
     cost, methods, limitations, disclosure note."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
-    from pptx.util import Emu, Inches, Pt
+    from pptx.util import Inches, Pt
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)

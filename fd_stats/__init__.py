@@ -1,19 +1,35 @@
 """fd_stats: the statistics engine of the Focused Deterrence evaluation dashboard.
 
-Plain functions on numpy, pandas and scipy. Everything the app, the exports
-and the command line show comes from :func:`analyse` and the functions here.
+Plain functions on numpy, pandas and scipy. Everything the app, the exports and
+the command line show comes from :func:`analyse` and the functions here.
+Exports are imported on first use (PEP 562) so the command line starts fast.
 """
-from .analysis import ALL, RESULT_COLUMNS, Mapping, Settings, analyse, describe_p, with_alpha
-from .binary import ProportionsResult, compare_proportions, wilson_interval
-from .cost import case_workers_needed, cost_per_person, cost_per_unit_prevented, scale_up
-from .effects import Effect, hedges_g, percent_change, percent_change_bootstrap, ratio_of_means
-from .engagement import complier_average_effect, engagement_rate
-from .errors import DataError
-from .io import read_table
-from .multiplicity import CORRECTIONS, adjust_pvalues
-from .power import minimum_detectable_effect, power_t, sample_size
-from .summary import audit_published_table, p_from_t, t_test_from_summary
-from .twosample import (TESTS, TwoSampleResult, mann_whitney, permutation_test, student_t,
-                        welch_t)
+import importlib
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+_EXPORTS = {
+    "analysis": ["ALL", "RESULT_COLUMNS", "Mapping", "Settings", "analyse", "describe_p", "with_alpha"],
+    "binary": ["ProportionsResult", "compare_proportions", "wilson_interval"],
+    "cost": ["case_workers_needed", "cost_per_person", "cost_per_unit_prevented", "scale_up"],
+    "effects": ["Effect", "hedges_g", "percent_change", "percent_change_bootstrap", "ratio_of_means"],
+    "engagement": ["complier_average_effect", "engagement_rate"],
+    "errors": ["DataError"],
+    "io": ["read_table"],
+    "multiplicity": ["CORRECTIONS", "adjust_pvalues"],
+    "power": ["minimum_detectable_effect", "power_t", "sample_size"],
+    "summary": ["audit_published_table", "p_from_t", "t_test_from_summary"],
+    "twosample": ["TESTS", "TwoSampleResult", "mann_whitney", "permutation_test", "student_t", "welch_t"],
+}
+_WHERE = {name: mod for mod, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'fd_stats' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -11,11 +11,13 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_alternative, check_level
-from .effects import hedges_g, percent_change, percent_change_bootstrap
+from .effects import (hedges_g_moments, percent_change_bootstrap, percent_change_bootstrap_many,
+                      percent_change_moments)
 from .errors import DataError
 from .io import rows_text
 from .multiplicity import CORRECTIONS, adjust_pvalues
-from .twosample import TESTS
+from .twosample import (TESTS, Moments, bootstrap_means_many, permutation_test_many,
+                        t_test_moments)
 
 ALL = "All"
 TEST_LABELS = {
@@ -36,6 +38,22 @@ RESULT_COLUMNS = [
     "significant", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high", "any_treatment",
     "any_control", "n_resamples", "mc_error", "method", "note",
 ]
+
+#: Tests that ``Settings.extra_tests`` can add next to the main test, and the
+#: columns each adds after ``RESULT_COLUMNS`` (p-values are unadjusted).
+EXTRA_TEST_COLUMNS = {
+    "welch": ["p_welch"],
+    "student": ["p_student"],
+    "mann-whitney": ["p_mann_whitney", "hodges_lehmann", "hodges_lehmann_ci_low",
+                     "hodges_lehmann_ci_high"],
+    "permutation": ["p_permutation", "mc_error_permutation", "n_resamples_permutation",
+                    "method_permutation"],
+    "bootstrap": ["percent_change_boot_ci_low", "percent_change_boot_ci_high",
+                  "percent_change_boot_method"],
+}
+#: The full analysis: Welch, Mann-Whitney, permutation test and bootstrap interval for every row.
+FULL_ANALYSIS = ("welch", "mann-whitney", "permutation", "bootstrap")
+DEFAULT_BOOTSTRAP = 2000
 
 
 @dataclass(frozen=True)
@@ -63,7 +81,13 @@ class Mapping:
 @dataclass(frozen=True)
 class Settings:
     """Analysis choices. ``bootstrap`` > 0 replaces the delta-method interval for the
-    percentage change with a seeded percentile bootstrap of that many resamples."""
+    percentage change with a seeded percentile bootstrap of that many resamples.
+
+    ``extra_tests`` adds other tests as extra columns next to the main one
+    (see ``EXTRA_TEST_COLUMNS``; ``FULL_ANALYSIS`` asks for all of them); the
+    ``RESULT_COLUMNS`` are unchanged. ``"bootstrap"`` uses ``bootstrap``
+    resamples, or 2,000 when ``bootstrap`` is 0.
+    """
 
     test: str = "welch"
     alternative: str = "two-sided"
@@ -73,6 +97,7 @@ class Settings:
     permutations: int = 10_000
     bootstrap: int = 0
     seed: int = 12345
+    extra_tests: tuple[str, ...] = ()
 
     def check(self) -> "Settings":
         if self.test not in TESTS:
@@ -85,6 +110,14 @@ class Settings:
                             f"got {self.correction!r}.")
         if int(self.permutations) < 1 or int(self.bootstrap) < 0:
             raise DataError("permutations must be at least 1 and bootstrap at least 0.")
+        extra = (self.extra_tests,) if isinstance(self.extra_tests, str) else self.extra_tests
+        extra = tuple(dict.fromkeys(extra))
+        unknown = [t for t in extra if t not in EXTRA_TEST_COLUMNS]
+        if unknown:
+            raise DataError(f"extra tests must be among {', '.join(EXTRA_TEST_COLUMNS)}; "
+                            f"got {', '.join(map(repr, unknown))}.")
+        if extra != self.extra_tests:
+            return replace(self, extra_tests=extra)
         return self
 
 
@@ -124,14 +157,18 @@ def prepare(data: pd.DataFrame, mapping: Mapping) -> Prepared:
     t_key, c_key = _norm_label(mapping.treatment), _norm_label(mapping.control)
     if not t_key or not c_key or t_key == c_key:
         raise DataError("Treatment and control must be two different, non-empty arm values.")
-    arm = data[mapping.arm].map(_norm_label)
-    is_t, is_c = (arm == t_key).to_numpy(), (arm == c_key).to_numpy()
+    # normalise each distinct arm value once, not once per person
+    codes, uniques = pd.factorize(data[mapping.arm])
+    norm = [_norm_label(u) for u in uniques]
+    is_t = np.isin(codes, [i for i, k in enumerate(norm) if k == t_key])
+    is_c = np.isin(codes, [i for i, k in enumerate(norm) if k == c_key])
     keep = is_t | is_c
     for key, label in ((is_t, mapping.treatment), (is_c, mapping.control)):
         if not key.any():
             seen = sorted({str(v) for v in data[mapping.arm].dropna().unique()})[:10]
             raise DataError(f"No rows have {label!r} in column {mapping.arm!r}. "
                             f"Values found: {', '.join(seen) or 'none'}.")
+    all_kept = bool(keep.all())
     outcomes = list(mapping.outcomes) or numeric_outcome_columns(data, mapping)
     if not outcomes:
         raise DataError("No outcome columns: the table has no numeric columns besides the keys.")
@@ -156,7 +193,7 @@ def prepare(data: pd.DataFrame, mapping: Mapping) -> Prepared:
             bad = np.flatnonzero(np.isinf(v))
             raise DataError(f"Column {col!r} has infinite values in rows {rows_text(bad)}. "
                             "Correct them or leave them empty.")
-        values[col] = v[keep]
+        values[col] = v if all_kept else v[keep]
     sub = None
     if mapping.subgroup:
         if mapping.subgroup not in data.columns:
@@ -167,42 +204,120 @@ def prepare(data: pd.DataFrame, mapping: Mapping) -> Prepared:
                     sorted({str(v) for v in excluded.dropna().unique()})[:10])
 
 
+def _level_codes(sub: pd.Series):
+    """Subgroup level names in sorted order and each person's level index (-1 if missing).
+
+    The column is factorised once, so splitting by level costs integer work
+    rather than comparisons of every value.
+    """
+    codes, uniques = pd.factorize(sub)
+    uniq = list(uniques)
+    try:
+        order = sorted(range(len(uniq)), key=lambda i: uniq[i])
+        names = [str(uniq[i]) for i in order]
+    except TypeError:  # mixed types: sort and group by their text
+        texts = [str(u) for u in uniq]
+        names = sorted(set(texts))
+        order = [names.index(t) for t in texts]
+        lookup = np.array(order, dtype=np.int64)
+        return names, np.where(codes >= 0, lookup[np.maximum(codes, 0)], -1)
+    if not uniq:  # every value missing: no levels
+        return [], codes
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return names, np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+
+
 def _levels(sub: pd.Series | None):
+    """("All", None), then (level text, boolean mask) per subgroup level in sorted order."""
     yield ALL, None
     if sub is None:
         return
-    present = sub.dropna()
-    try:
-        levels = sorted(present.unique())
-    except TypeError:
-        levels = sorted(present.astype(str).unique())
-    for level in levels:
-        yield str(level), (sub == level).to_numpy()
+    names, codes = _level_codes(sub)
+    for i, level in enumerate(names):
+        yield level, codes == i
 
 
-def _row(outcome, label, level, x, y, n_missing, settings: Settings, sub_col):
-    test = TESTS[settings.test]
+class _Split:
+    """Each outcome's values split by subgroup level and arm, as views where possible.
+
+    People are ordered once by (level, arm) with a stable sort, so every
+    level-by-arm group is a contiguous slice, in file order, of one reordered
+    copy per outcome: the same values in the same order as boolean selection,
+    at a fraction of the cost on large files. "All" keeps file order.
+    """
+
+    def __init__(self, prep: Prepared):
+        self.prep = prep
+        self.is_t = prep.is_treatment
+        self.is_c = ~prep.is_treatment
+        self.missing = {o: np.isnan(v) for o, v in prep.outcomes.items()}
+        self.any_missing = {o: bool(m.any()) for o, m in self.missing.items()}
+        self.names, self.codes = ([], None) if prep.subgroup is None else _level_codes(prep.subgroup)
+        self._sorted = {}
+        # "All": treatment then control, each in file order (one gather per outcome)
+        self.arm_order = np.argsort(self.is_c.astype(np.int8), kind="stable")
+        self.n_t = int(self.is_t.sum())
+        if self.codes is not None:
+            n_levels = len(self.names)
+            key = np.where(self.codes >= 0, 2 * self.codes + self.is_c, 2 * n_levels)
+            key = key.astype(np.int16 if 2 * n_levels < 32_000 else np.int64)
+            self.order = np.argsort(key, kind="stable")
+            self.bounds = np.concatenate([[0], np.cumsum(np.bincount(key,
+                                                                     minlength=2 * n_levels + 1))])
+
+    def levels(self):
+        yield ALL, -1
+        yield from ((name, i) for i, name in enumerate(self.names))
+
+    def pair(self, outcome: str, level: int):
+        """(treatment values, control values, number missing) for one outcome and level."""
+        v = self.prep.outcomes[outcome]
+        miss = self.missing[outcome]
+        if level < 0:
+            if not self.any_missing[outcome]:
+                va = v[self.arm_order]
+                return va[:self.n_t], va[self.n_t:], 0
+            ok = ~miss
+            return v[self.is_t & ok], v[self.is_c & ok], int(miss.sum())
+        if self.any_missing[outcome]:
+            mask = self.codes == level
+            n_missing = int((mask & miss).sum())
+            ok = mask & ~miss
+            return v[ok & self.is_t], v[ok & self.is_c], n_missing
+        if outcome not in self._sorted:
+            self._sorted[outcome] = v[self.order]
+        vs, b = self._sorted[outcome], self.bounds
+        return vs[b[2 * level]:b[2 * level + 1]], vs[b[2 * level + 1]:b[2 * level + 2]], 0
+
+
+def _row(outcome, label, level, x, y, n_missing, settings: Settings, sub_col, res=None,
+         pc=None, extra=None):
+    """One result row; ``res`` / ``pc`` pass in a main test / percentage change computed in a batch."""
     kwargs = dict(alternative=settings.alternative, confidence_level=settings.confidence_level)
-    if settings.test == "permutation":
-        kwargs.update(n_resamples=settings.permutations, seed=settings.seed)
-    res = test(x, y, **kwargs)
-    if settings.bootstrap:
-        pc = percent_change_bootstrap(x, y, n_resamples=settings.bootstrap, seed=settings.seed,
-                                      **kwargs_no_extra(kwargs))
-    else:
-        pc = percent_change(x, y, **kwargs_no_extra(kwargs))
-    g = hedges_g(x, y, **kwargs_no_extra(kwargs))
+    # each arm is scanned once for its size, mean and variance; t-tests and effect sizes
+    # are built from these (the scalar functions use the same code, so they agree exactly)
+    sx, sy = Moments.of(x), Moments.of(y)
+    if res is None:
+        res = _t_or_test(settings.test, x, y, sx, sy, settings)
+    if pc is None:
+        if settings.bootstrap:
+            pc = percent_change_bootstrap(x, y, n_resamples=settings.bootstrap, seed=settings.seed,
+                                          **kwargs)
+        else:
+            pc = percent_change_moments(sx, sy, **kwargs)
+    g = hedges_g_moments(sx, sy, **kwargs)
     notes = [n for n in (res.note, pc.note, g.note) if n]
-    return {
+    row = {
         "outcome": outcome, "label": label, "subgroup_column": sub_col, "subgroup": level,
         "test": settings.test, "alternative": settings.alternative,
         "confidence_level": settings.confidence_level,
         "n_treatment": len(x), "n_control": len(y), "n_missing": n_missing,
-        "mean_treatment": x.mean() if len(x) else np.nan,
-        "mean_control": y.mean() if len(y) else np.nan,
-        "sd_treatment": x.std(ddof=1) if len(x) > 1 else np.nan,
-        "sd_control": y.std(ddof=1) if len(y) > 1 else np.nan,
-        "difference": x.mean() - y.mean() if len(x) and len(y) else np.nan,
+        "mean_treatment": sx.mean if len(x) else np.nan,
+        "mean_control": sy.mean if len(y) else np.nan,
+        "sd_treatment": np.sqrt(sx.var) if len(x) > 1 else np.nan,
+        "sd_control": np.sqrt(sy.var) if len(y) > 1 else np.nan,
+        "difference": sx.mean - sy.mean if len(x) and len(y) else np.nan,
         "estimate": res.estimate,
         "estimate_label": ("Hodges-Lehmann shift" if settings.test == "mann-whitney"
                            else "difference in means"),
@@ -215,6 +330,85 @@ def _row(outcome, label, level, x, y, n_missing, settings: Settings, sub_col):
         "n_resamples": res.n_resamples, "mc_error": res.mc_error, "method": res.method,
         "note": " ".join(notes),
     }
+    if extra is not None:
+        row.update(_extra_columns(x, y, settings, res, pc, extra, (sx, sy)))
+    return row
+
+
+def _t_or_test(name, x, y, sx, sy, settings: Settings):
+    """Run test ``name``; t-tests from the arms' moments when there are enough people."""
+    kwargs = dict(alternative=settings.alternative, confidence_level=settings.confidence_level)
+    if name in ("welch", "student"):
+        equal = name == "student"
+        need = 1 if equal else 2
+        if sx.n >= need and sy.n >= need and sx.n + sy.n >= 3:
+            return t_test_moments(sx, sy, equal_var=equal, **kwargs)
+    if name == "permutation":
+        kwargs.update(n_resamples=settings.permutations, seed=settings.seed)
+    return TESTS[name](x, y, **kwargs)
+
+
+def _extra_columns(x, y, settings: Settings, res, pc, given: dict, moments) -> dict:
+    """Columns for ``settings.extra_tests``; reuses the main test where it is the same test."""
+    kwargs = dict(alternative=settings.alternative, confidence_level=settings.confidence_level)
+    out = {}
+    for name in settings.extra_tests:
+        if name in ("welch", "student"):
+            r = res if settings.test == name else _t_or_test(name, x, y, *moments, settings)
+            out[f"p_{name}"] = r.p_value
+        elif name == "mann-whitney":
+            r = res if settings.test == name else TESTS[name](x, y, **kwargs)
+            out.update(p_mann_whitney=r.p_value, hodges_lehmann=r.estimate,
+                       hodges_lehmann_ci_low=r.ci_low, hodges_lehmann_ci_high=r.ci_high)
+        elif name == "permutation":
+            r = res if settings.test == name else given.get("permutation")
+            if r is None:
+                r = TESTS[name](x, y, n_resamples=settings.permutations, seed=settings.seed,
+                                **kwargs)
+            out.update(p_permutation=r.p_value, mc_error_permutation=r.mc_error,
+                       n_resamples_permutation=r.n_resamples, method_permutation=r.method)
+        elif name == "bootstrap":
+            b = settings.bootstrap or DEFAULT_BOOTSTRAP
+            e = pc if settings.bootstrap else given.get("bootstrap")
+            if e is None:
+                e = percent_change_bootstrap(x, y, n_resamples=b, seed=settings.seed, **kwargs)
+            out.update(percent_change_boot_ci_low=e.ci_low, percent_change_boot_ci_high=e.ci_high,
+                       percent_change_boot_method=e.method)
+    return out
+
+
+def _batched(xs, ys, settings: Settings):
+    """Permutation tests and bootstrap intervals for outcomes on the same people, batched.
+
+    ``xs`` / ``ys`` are (people, outcomes) arrays without missing values.
+    Returns per-outcome dicts with ``permutation`` and/or ``bootstrap``
+    results identical to the per-outcome functions' (same seeded draws).
+    """
+    k = xs.shape[1]
+    out = [dict() for _ in range(k)]
+    kwargs = dict(alternative=settings.alternative, confidence_level=settings.confidence_level)
+    want_perm = settings.test == "permutation" or "permutation" in settings.extra_tests
+    boot = (settings.bootstrap or (DEFAULT_BOOTSTRAP if "bootstrap" in settings.extra_tests
+                                   else 0))
+    draws = {}
+
+    def means(b):
+        if b not in draws:
+            draws[b] = bootstrap_means_many(xs, ys, b, settings.seed)
+        return draws[b]
+
+    if want_perm:
+        perm_boot = min(int(settings.permutations), 2000)
+        res = permutation_test_many(xs, ys, n_resamples=settings.permutations,
+                                    seed=settings.seed, mean_draws=means(perm_boot), **kwargs)
+        for d, r in zip(out, res):
+            d["permutation"] = r
+    if boot:
+        res = percent_change_bootstrap_many(xs, ys, n_resamples=boot, seed=settings.seed,
+                                            mean_draws=means(boot), **kwargs)
+        for d, r in zip(out, res):
+            d["bootstrap"] = r
+    return out
 
 
 def kwargs_no_extra(kwargs):
@@ -248,14 +442,26 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
     prep = prepare(data, mapping)
     rows = []
     sub_col = mapping.subgroup or ""
-    for level, mask in _levels(prep.subgroup):
-        for outcome, v in prep.outcomes.items():
-            sel = np.ones(len(v), bool) if mask is None else mask
-            ok = sel & ~np.isnan(v)
-            x = v[ok & prep.is_treatment]
-            y = v[ok & ~prep.is_treatment]
-            rows.append(_row(outcome, mapping.label(outcome), level, x, y,
-                             int((sel & np.isnan(v)).sum()), settings, sub_col))
+    names = list(prep.outcomes)
+    resampling = (settings.test == "permutation" or settings.bootstrap
+                  or {"permutation", "bootstrap"} & set(settings.extra_tests))
+    split = _Split(prep)
+    for level, index in split.levels():
+        pairs = {o: split.pair(o, index) for o in names}
+        # outcomes with no missing value here share the people, so resampling is batched
+        complete = [o for o in names if pairs[o][2] == 0]
+        given = {}
+        if resampling and complete:
+            xs = np.column_stack([pairs[o][0] for o in complete])
+            ys = np.column_stack([pairs[o][1] for o in complete])
+            given = dict(zip(complete, _batched(xs, ys, settings)))
+        for outcome in names:
+            x, y, n_missing = pairs[outcome]
+            g = given.get(outcome, {})
+            rows.append(_row(outcome, mapping.label(outcome), level, x, y, n_missing, settings,
+                             sub_col, res=g.get(settings.test),
+                             pc=g.get("bootstrap") if settings.bootstrap else None,
+                             extra=g if settings.extra_tests else None))
     out = pd.DataFrame(rows)
     out["p_adjusted"] = np.nan
     for level, idx in out.groupby("subgroup", sort=False).groups.items():
@@ -263,7 +469,7 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
     out["correction"] = settings.correction
     out["alpha"] = settings.alpha
     out["significant"] = out["p_adjusted"] < settings.alpha
-    out = out[RESULT_COLUMNS]
+    out = out[RESULT_COLUMNS + [c for t in settings.extra_tests for c in EXTRA_TEST_COLUMNS[t]]]
     out.attrs.update(n_excluded_arm=prep.n_excluded_arm,
                      excluded_arm_values=prep.excluded_arm_values, settings=asdict(settings),
                      mapping=asdict(mapping))

@@ -1,4 +1,4 @@
-"""Command line: ``python -m fd_stats analyse|audit|power ...``.
+"""Command line: ``python -m fd_stats analyse|audit|power|aggregate ...``.
 
 Bad input exits with status 2 and one line on stderr starting ``error:``.
 """
@@ -13,13 +13,13 @@ import sys
 import numpy as np
 import pandas as pd
 
-from .analysis import Mapping, Settings, analyse
 from .errors import DataError
-from .io import read_table
 from .multiplicity import CORRECTIONS
-from .power import minimum_detectable_effect, power_t, sample_size
-from .summary import audit_published_table
-from .twosample import TESTS
+
+# The statistics modules (scipy) are imported inside the commands that need them,
+# so building the parser and reporting option errors stays fast.
+TEST_CHOICES = ["welch", "student", "mann-whitney", "permutation"]  # fd_stats.twosample.TESTS
+EXTRA_CHOICES = ["welch", "student", "mann-whitney", "permutation", "bootstrap"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -88,16 +88,52 @@ TABLE_COLUMNS = ["outcome", "subgroup", "n_treatment", "n_control", "mean_treatm
                  "significant"]
 
 
+def _extra_tests(value: str) -> tuple[str, ...]:
+    names = tuple(p.strip() for p in (value or "").split(",") if p.strip())
+    if names in ((), ("none",)):
+        return ()
+    bad = [n for n in names if n not in EXTRA_CHOICES]
+    if bad:
+        raise DataError(f"--also takes a comma-separated list of {', '.join(EXTRA_CHOICES)} "
+                        f"(or none); got {', '.join(bad)}.")
+    return names
+
+
+def _read_for_analysis(path: str, mapping_args) -> pd.DataFrame:
+    """Read the data file; for Parquet only the columns the analysis uses, text as categoricals."""
+    from pathlib import Path
+
+    from .io import parquet_columns, read_table
+
+    if Path(path).suffix.lower() not in (".parquet", ".pq") or not Path(path).is_file():
+        return read_table(path)
+    arm, subgroup, outcomes = mapping_args
+    if outcomes:
+        wanted = [arm, subgroup, *outcomes]
+    else:  # every numeric column may be an outcome
+        wanted = [arm, subgroup] + [n for n, kind in parquet_columns(path) if kind == "number"]
+    return read_table(path, columns=[c for c in wanted if c], categorical=True)
+
+
 def cmd_analyse(args):
-    data = read_table(args.data)
+    from .analysis import EXTRA_TEST_COLUMNS, Mapping, Settings, analyse
+
+    outcomes = _outcomes(args.outcome)
+    data = _read_for_analysis(args.data, (args.arm, args.subgroup, outcomes))
     mapping = Mapping(arm=args.arm, treatment=args.treatment, control=args.control,
-                      outcomes=_outcomes(args.outcome), subgroup=args.subgroup)
+                      outcomes=outcomes, subgroup=args.subgroup)
     settings = Settings(test=args.test, alternative=args.alternative, alpha=args.alpha,
                         correction=args.correction, confidence_level=args.confidence,
-                        permutations=args.permutations, seed=args.seed)
+                        permutations=args.permutations, bootstrap=args.bootstrap, seed=args.seed,
+                        extra_tests=_extra_tests(args.also))
+    from .validate import validate
+
+    validate(data, mapping).raise_if_blocking()  # one person per arm, 1e308, no variation...
     res = analyse(data, mapping, settings)
     if args.format == "table":
-        t = res[TABLE_COLUMNS].copy()
+        extra = [c for name in settings.extra_tests for c in EXTRA_TEST_COLUMNS[name]
+                 if c.startswith(("p_", "hodges_lehmann", "percent_change_boot_ci"))]
+        t = res[TABLE_COLUMNS + [c for c in extra if c not in TABLE_COLUMNS]].copy()
         for c in t.columns:
             if pd.api.types.is_float_dtype(t[c]):
                 t[c] = t[c].map(lambda v: f"{v:.4g}")
@@ -114,6 +150,9 @@ def cmd_analyse(args):
 
 
 def cmd_audit(args):
+    from .io import read_table
+    from .summary import audit_published_table
+
     raw = read_table(args.table)
     # reread as text so the printed precision of each figure is kept
     table = raw.astype(object).map(lambda v: v if v is None else
@@ -123,6 +162,8 @@ def cmd_audit(args):
 
 
 def cmd_power(args):
+    from .power import minimum_detectable_effect, power_t, sample_size
+
     alt = args.alternative
     if args.n is None:
         ss = sample_size(args.delta, args.sd, power=args.power, alpha=args.alpha,
@@ -144,7 +185,9 @@ def cmd_power(args):
     emit(pd.DataFrame([row]), args.format)
 
 
-def build_parser():
+def build_parser(include_aggregate: bool = True):
+    """The argument parser. ``include_aggregate=False`` leaves out the ``aggregate``
+    command, whose imports are not needed to run the others."""
     p = _Parser(prog="python -m fd_stats", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     fmt = dict(choices=["table", "csv", "json"], default="table")
@@ -156,12 +199,17 @@ def build_parser():
     a.add_argument("--control", default="control")
     a.add_argument("--outcome", action="append", help="repeatable, or comma-separated")
     a.add_argument("--subgroup")
-    a.add_argument("--test", choices=list(TESTS), default="welch")
+    a.add_argument("--test", choices=TEST_CHOICES, default="welch")
     a.add_argument("--alternative", choices=["two-sided", "less", "greater"], default="two-sided")
     a.add_argument("--alpha", type=float, default=0.05)
     a.add_argument("--correction", choices=list(CORRECTIONS), default="none")
     a.add_argument("--confidence", type=float, default=0.95)
     a.add_argument("--permutations", type=int, default=10_000)
+    a.add_argument("--bootstrap", type=int, default=0,
+                   help="resamples for a bootstrap interval of the %% change (0: delta method)")
+    a.add_argument("--also", default="mann-whitney",
+                   help="extra tests as extra columns, comma-separated from "
+                        + ", ".join(EXTRA_CHOICES) + " (default mann-whitney; 'none' for none)")
     a.add_argument("--seed", type=int, default=12345)
     a.add_argument("--format", **fmt)
     a.set_defaults(func=cmd_analyse)
@@ -184,11 +232,16 @@ def build_parser():
     w.add_argument("--alternative", choices=["two-sided", "one-sided"], default="two-sided")
     w.add_argument("--format", **fmt)
     w.set_defaults(func=cmd_power)
+
+    if include_aggregate:
+        from .cli_aggregate import add_aggregate_parser  # crimes extract -> person-level table
+        add_aggregate_parser(sub)
     return p
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(include_aggregate=not (argv and argv[0] in ("analyse", "audit", "power")))
     try:
         args = parser.parse_args(argv)
         if args.command == "power" and args.delta is None and args.n is None:

@@ -4,10 +4,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
-from ._checks import as_sample, check_alternative, check_level, z_quantile_pair
-from .twosample import NOT_ESTIMABLE, bootstrap_indices_means, percentile_interval
+from scipy import special
+
+from ._checks import as_sample, check_alternative, check_level
+from .twosample import (NOT_ESTIMABLE, RESAMPLING_WORK, Moments, bootstrap_arm_means,
+                        bootstrap_means_many,
+                        percentile_interval, percentile_intervals)
+
+
+def z_quantile_pair(confidence_level: float, alternative: str):
+    """Normal quantiles (lower, upper) for a Wald interval with the given sidedness.
+
+    Same values as :func:`fd_stats._checks.z_quantile_pair` (``scipy.special.ndtri``
+    is what ``scipy.stats.norm.ppf`` evaluates), without its per-call overhead.
+    """
+    if alternative == "two-sided":
+        q = special.ndtri(1 - (1 - confidence_level) / 2)
+        return -q, q
+    q = special.ndtri(confidence_level)
+    return (-np.inf, q) if alternative == "less" else (-q, np.inf)
 
 
 @dataclass(frozen=True)
@@ -36,18 +52,31 @@ def _samples(treatment, control, alternative, confidence_level):
 
 def _log_ratio_interval(x, y, alternative, confidence_level):
     """Ratio of means and its delta-method interval on the log scale."""
-    if len(x) < 2 or len(y) < 2:
+    return _log_ratio_moments(Moments.of(x), Moments.of(y), alternative, confidence_level)
+
+
+def _log_ratio_moments(sx: Moments, sy: Moments, alternative, confidence_level):
+    if sx.n < 2 or sy.n < 2:
         return (NOT_ESTIMABLE,) * 3, "Not estimable: each arm needs at least 2 people."
-    mx, my = x.mean(), y.mean()
+    mx, my = sx.mean, sy.mean
     if mx <= 0 or my <= 0:
         return (NOT_ESTIMABLE,) * 3, (
             "Not estimable: a ratio needs a positive mean in both arms "
             f"(treatment mean {mx:.4g}, control mean {my:.4g}).")
-    se = np.sqrt(x.var(ddof=1) / (len(x) * mx**2) + y.var(ddof=1) / (len(y) * my**2))
+    se = np.sqrt(sx.var / (sx.n * mx**2) + sy.var / (sy.n * my**2))
     lo_q, hi_q = z_quantile_pair(confidence_level, alternative)
     ratio = mx / my
     with np.errstate(over="ignore"):
-        return (ratio, ratio * np.exp(lo_q * se), ratio * np.exp(hi_q * se)), ""
+        # an infinite quantile is the open side of a one-sided interval (also when se is 0)
+        lo = 0.0 if np.isneginf(lo_q) else ratio * np.exp(lo_q * se)
+        hi = np.inf if np.isposinf(hi_q) else ratio * np.exp(hi_q * se)
+        return (ratio, lo, hi), ""
+
+
+def _ratio_effect(sx: Moments, sy: Moments, alternative, confidence_level) -> Effect:
+    (est, lo, hi), note = _log_ratio_moments(sx, sy, alternative, confidence_level)
+    return Effect("ratio of means", float(est), float(lo), float(hi), confidence_level, alternative,
+                  "delta method on the log ratio of means", note)
 
 
 def ratio_of_means(treatment, control, *, alternative="two-sided", confidence_level=0.95):
@@ -56,9 +85,15 @@ def ratio_of_means(treatment, control, *, alternative="two-sided", confidence_le
     The interval has the sidedness of ``alternative`` (0 or infinity for the open bound).
     """
     x, y = _samples(treatment, control, alternative, confidence_level)
-    (est, lo, hi), note = _log_ratio_interval(x, y, alternative, confidence_level)
-    return Effect("ratio of means", float(est), float(lo), float(hi), confidence_level, alternative,
-                  "delta method on the log ratio of means", note)
+    return _ratio_effect(Moments.of(x), Moments.of(y), alternative, confidence_level)
+
+
+def percent_change_moments(sx: Moments, sy: Moments, *, alternative="two-sided",
+                           confidence_level=0.95) -> Effect:
+    """:func:`percent_change` from the arms' :class:`fd_stats.twosample.Moments`."""
+    r = _ratio_effect(sx, sy, alternative, confidence_level)
+    return Effect("percentage change", 100 * (r.estimate - 1), 100 * (r.ci_low - 1),
+                  100 * (r.ci_high - 1), confidence_level, alternative, r.method, r.note)
 
 
 def percent_change(treatment, control, *, alternative="two-sided", confidence_level=0.95):
@@ -68,10 +103,9 @@ def percent_change(treatment, control, *, alternative="two-sided", confidence_le
     transformed back, so it never goes below -100%. Its sidedness follows
     ``alternative`` (``less`` gives an interval from -100% up).
     """
-    r = ratio_of_means(treatment, control, alternative=alternative,
-                       confidence_level=confidence_level)
-    return Effect("percentage change", 100 * (r.estimate - 1), 100 * (r.ci_low - 1),
-                  100 * (r.ci_high - 1), confidence_level, alternative, r.method, r.note)
+    x, y = _samples(treatment, control, alternative, confidence_level)
+    return percent_change_moments(Moments.of(x), Moments.of(y), alternative=alternative,
+                                  confidence_level=confidence_level)
 
 
 def percent_change_bootstrap(treatment, control, *, alternative="two-sided",
@@ -79,17 +113,26 @@ def percent_change_bootstrap(treatment, control, *, alternative="two-sided",
     """Percentage change with a seeded percentile bootstrap interval (resampling within arms).
 
     Resamples whose control mean is 0 have no percentage change and are
-    dropped; the note says how many.
+    dropped; the note says how many. Large samples draw counts of each
+    distinct value, or use fewer resamples, as :func:`fd_stats.twosample.bootstrap_arm_means`
+    explains; ``method`` says what was used.
     """
     x, y = _samples(treatment, control, alternative, confidence_level)
-    method = f"percentile bootstrap, {int(n_resamples):,} resamples within arms, seed {seed}"
     if len(x) < 2 or len(y) < 2 or y.mean() <= 0:
+        return _pc_boot_effect(x, y, None, None, "", alternative, confidence_level,
+                               int(n_resamples), seed)
+    mx, my, how = bootstrap_arm_means(x, y, int(n_resamples), np.random.default_rng(seed))
+    return _pc_boot_effect(x, y, mx, my, how, alternative, confidence_level, int(n_resamples),
+                           seed)
+
+
+def _pc_boot_effect(x, y, mx, my, how, alternative, confidence_level, n_resamples, seed):
+    used = n_resamples if mx is None else len(mx)
+    method = f"percentile bootstrap, {used:,} resamples within arms{how}, seed {seed}"
+    if mx is None:
         return Effect("percentage change", NOT_ESTIMABLE, NOT_ESTIMABLE, NOT_ESTIMABLE,
                       confidence_level, alternative, method,
                       "Not estimable: needs 2+ people per arm and a positive control mean.")
-    rng = np.random.default_rng(seed)
-    mx = bootstrap_indices_means(x, int(n_resamples), rng)
-    my = bootstrap_indices_means(y, int(n_resamples), rng)
     ok = my > 0
     draws = 100 * (mx[ok] / my[ok] - 1)
     lo, hi = percentile_interval(draws, alternative, confidence_level)
@@ -100,6 +143,51 @@ def percent_change_bootstrap(treatment, control, *, alternative="two-sided",
                   confidence_level, alternative, method, note)
 
 
+def percent_change_bootstrap_many(treatment, control, *, alternative="two-sided",
+                                  confidence_level=0.95, n_resamples=2000, seed=12345,
+                                  mean_draws=None):
+    """:func:`percent_change_bootstrap` for several outcomes on the same people at once.
+
+    ``treatment`` (m, k) and ``control`` (n, k) hold one outcome per column and
+    no missing values. One seeded index matrix per arm serves every column, so
+    each column gets the same resamples :func:`percent_change_bootstrap`
+    draws for it (equal up to float rounding). ``mean_draws`` optionally passes precomputed
+    :func:`fd_stats.twosample.bootstrap_means_many` output. Returns a list of :class:`Effect`.
+    """
+    check_alternative(alternative)
+    check_level(confidence_level, "confidence_level")
+    xs, ys = np.asarray(treatment, float), np.asarray(control, float)
+    k = xs.shape[1]
+    if (np.isnan(xs).any() or np.isnan(ys).any() or xs.shape[0] < 2 or ys.shape[0] < 2
+            or (xs.shape[0] + ys.shape[0]) * int(n_resamples) > RESAMPLING_WORK):
+        return [percent_change_bootstrap(xs[:, j], ys[:, j], alternative=alternative,
+                                         confidence_level=confidence_level,
+                                         n_resamples=n_resamples, seed=seed) for j in range(k)]
+    if mean_draws is None:
+        mean_draws = bootstrap_means_many(xs, ys, int(n_resamples), seed)
+    mx_all, my_all = mean_draws
+    cis = None
+    if (my_all > 0).all():  # no resample dropped: all intervals in one vectorised call
+        with np.errstate(over="ignore"):
+            cis = percentile_intervals(100 * (mx_all / my_all - 1), alternative, confidence_level)
+    out = []
+    for j in range(k):
+        x, y = xs[:, j], ys[:, j]
+        if y.mean() <= 0:
+            out.append(_pc_boot_effect(x, y, None, None, "", alternative, confidence_level,
+                                       int(n_resamples), seed))
+        elif cis is not None:
+            lo, hi = cis[j]
+            out.append(Effect("percentage change", float(100 * (x.mean() / y.mean() - 1)),
+                              -100.0 if alternative == "less" else lo, hi, confidence_level,
+                              alternative, f"percentile bootstrap, {int(n_resamples):,} resamples "
+                              f"within arms, seed {seed}", ""))
+        else:
+            out.append(_pc_boot_effect(x, y, mean_draws[0][j], mean_draws[1][j], "",
+                                       alternative, confidence_level, int(n_resamples), seed))
+    return out
+
+
 def hedges_g(treatment, control, *, alternative="two-sided", confidence_level=0.95):
     """Hedges' g (standardised mean difference, small-sample corrected) with a normal interval.
 
@@ -108,17 +196,24 @@ def hedges_g(treatment, control, *, alternative="two-sided", confidence_level=0.
     (Hedges and Olkin 1985).
     """
     x, y = _samples(treatment, control, alternative, confidence_level)
+    return hedges_g_moments(Moments.of(x), Moments.of(y), alternative=alternative,
+                            confidence_level=confidence_level)
+
+
+def hedges_g_moments(sx: Moments, sy: Moments, *, alternative="two-sided",
+                     confidence_level=0.95) -> Effect:
+    """:func:`hedges_g` from the arms' :class:`fd_stats.twosample.Moments`."""
     method = "Hedges and Olkin normal approximation"
-    m, n = len(x), len(y)
+    m, n = sx.n, sy.n
     if m < 2 or n < 2:
         return Effect("Hedges' g", NOT_ESTIMABLE, NOT_ESTIMABLE, NOT_ESTIMABLE, confidence_level,
                       alternative, method, "Not estimable: each arm needs at least 2 people.")
-    sp = np.sqrt(((m - 1) * x.var(ddof=1) + (n - 1) * y.var(ddof=1)) / (m + n - 2))
+    sp = np.sqrt(((m - 1) * sx.var + (n - 1) * sy.var) / (m + n - 2))
     if not np.isfinite(sp) or sp == 0:
         return Effect("Hedges' g", NOT_ESTIMABLE, NOT_ESTIMABLE, NOT_ESTIMABLE, confidence_level,
                       alternative, method, "Not estimable: no variation within the arms.")
     j = 1 - 3 / (4 * (m + n) - 9)
-    g = j * (x.mean() - y.mean()) / sp
+    g = j * (sx.mean - sy.mean) / sp
     se = np.sqrt((m + n) / (m * n) + g**2 / (2 * (m + n)))
     lo_q, hi_q = z_quantile_pair(confidence_level, alternative)
     return Effect("Hedges' g", float(g), float(g + lo_q * se), float(g + hi_q * se),

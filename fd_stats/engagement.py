@@ -102,7 +102,7 @@ TRUE_WORDS = {"true", "t", "yes", "y", "1", "1.0", "engaged"}
 FALSE_WORDS = {"false", "f", "no", "n", "0", "0.0", "not engaged", "did not engage"}
 
 
-def engagement_flags(values, column: str = "engaged") -> "pd.Series":
+def engagement_flags(values, column: str = "engaged"):
     """Engagement column as True / False / missing, whatever spelling the file used.
 
     Accepts booleans, 1/0 and yes/no/true/false words (any case); empty means

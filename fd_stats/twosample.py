@@ -8,7 +8,6 @@ a one-sided test gives an interval with one infinite bound.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import comb
 
 import numpy as np
 from scipy import special
@@ -154,16 +153,42 @@ def _t_test(treatment, control, equal_var, alternative, confidence_level):
     if len(x) < need or len(y) < need or len(x) + len(y) < 3:
         return _not_estimable(name, alternative, confidence_level, x, y, method,
                               "Not estimable: each arm needs at least 2 people with a value.")
-    vx = x.var(ddof=1) if len(x) > 1 else 0.0
-    vy = y.var(ddof=1) if len(y) > 1 else 0.0
+    return t_test_moments(Moments.of(x), Moments.of(y), equal_var=equal_var,
+                          alternative=alternative, confidence_level=confidence_level)
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Size, mean and variance (ddof=1; 0 for one value) of a clean sample, computed once.
+
+    The scalar functions and the batched analysis both build results from these,
+    so they give identical numbers while a large sample is only scanned once.
+    """
+
+    n: int
+    mean: float
+    var: float
+
+    @classmethod
+    def of(cls, v: np.ndarray) -> "Moments":
+        n = len(v)
+        return cls(n, v.mean() if n else NOT_ESTIMABLE, v.var(ddof=1) if n > 1 else 0.0)
+
+
+def t_test_moments(mx: Moments, my: Moments, *, equal_var=False, alternative="two-sided",
+                   confidence_level=0.95) -> TwoSampleResult:
+    """Welch or Student t-test from :class:`Moments` of each arm (enough people assumed)."""
+    name = "student" if equal_var else "welch"
+    method = ("Two-sample t-test, equal variances (Student)" if equal_var
+              else "Welch two-sample t-test (unequal variances)")
     est, se, t, df, p, lo, hi = t_from_moments(
-        x.mean(), vx, len(x), y.mean(), vy, len(y), equal_var=equal_var,
+        mx.mean, mx.var, mx.n, my.mean, my.var, my.n, equal_var=equal_var,
         alternative=alternative, confidence_level=confidence_level)
     note = "" if np.isfinite(p) else "Not estimable: no variation within the arms."
     return TwoSampleResult(
         test=name, alternative=alternative, confidence_level=confidence_level,
-        n_treatment=len(x), n_control=len(y), mean_treatment=float(x.mean()),
-        mean_control=float(y.mean()), estimate=float(est), ci_low=float(lo), ci_high=float(hi),
+        n_treatment=mx.n, n_control=my.n, mean_treatment=float(mx.mean),
+        mean_control=float(my.mean), estimate=float(est), ci_low=float(lo), ci_high=float(hi),
         statistic=float(t), df=float(df), p_value=float(p), method=method,
         ci_method="t interval", note=note,
     )
@@ -274,7 +299,7 @@ class RankSums:
     def w_and_ties(self, shift=0.0):
         """R's W (treatment rank sum minus m(m+1)/2) and sum of t^3 - t over tied groups."""
         xs, cx, ties_x = self.ux - shift, self.cx, self.ties_x
-        if shift != 0 and len(xs) > 1 and np.any(np.diff(xs) == 0):
+        if shift != 0 and len(xs) > 1 and (xs[1:] == xs[:-1]).any():
             # distinct values can collide after the shift in floating point
             xs, inv = np.unique(xs, return_inverse=True)
             cx = np.bincount(inv, weights=cx).astype(np.int64)
@@ -289,6 +314,19 @@ class RankSums:
         cross = (int((3 * a * b * (a + b)).sum()) if len(a) and max(a.max(), b.max()) <= 1_000_000
                  else sum(3 * int(i) * int(j) * (int(i) + int(j)) for i, j in zip(a, b)))
         return twice_w / 2, ties_x + self.ties_y + cross
+
+    def jump_points(self, lo, hi, limit=2_000_000):
+        """Sorted distinct treatment-minus-control differences strictly between lo and hi.
+
+        The rank statistic of ``x - d`` only changes where ``d`` crosses one of
+        these; None when there are more than ``limit`` pairs of distinct values.
+        """
+        if len(self.ux) * len(self.uy) > limit:
+            return None
+        if getattr(self, "_diffs", None) is None:
+            self._diffs = np.unique(np.subtract.outer(self.ux, self.uy))
+        d = self._diffs
+        return d[(d > lo) & (d < hi)]
 
     def has_ties(self) -> bool:
         if (self.cx > 1).any() or (self.cy > 1).any():
@@ -331,6 +369,21 @@ def _root_shift(x, y, zq, correct_for, lo, hi, ranks: RankSums | None = None):
         return lo
     if f_hi >= 0:
         return hi
+    jumps = ranks.jump_points(lo, hi)
+    if jumps is not None:
+        # wdiff is a non-increasing step function that only changes at these points, so
+        # its crossing is the first point after which it is <= 0: binary search over the
+        # constant stretches between them (about log2(pairs) evaluations, not ~150
+        # bisection steps). Bisection converges to the same point.
+        pts = np.concatenate([[lo], jumps, [hi]])
+        a, b = 0, len(pts) - 1  # answer index; len(pts) - 1 means hi
+        while a < b:
+            i = (a + b) // 2
+            if wdiff((pts[i] + pts[i + 1]) / 2) <= 0:
+                b = i
+            else:
+                a = i + 1
+        return float(pts[a])
     for _ in range(200):
         mid = (lo + hi) / 2
         if mid in (lo, hi):
@@ -351,16 +404,33 @@ def hodges_lehmann(treatment, control) -> float:
     unique. Large samples of whole numbers use a histogram convolution
     instead of forming every pair.
     """
-    x, y = np.asarray(treatment, float), np.asarray(control, float)
+    return _hodges_lehmann(np.asarray(treatment, float), np.asarray(control, float))
+
+
+def _hodges_lehmann(x, y, ranks: "RankSums | None" = None) -> float:
+    """:func:`hodges_lehmann`, reusing the value counts of :class:`RankSums` when given."""
     if len(x) == 0 or len(y) == 0:
         return NOT_ESTIMABLE
     if len(x) * len(y) <= 4_000_000:
         return float(np.median(np.subtract.outer(x, y)))
-    lo = min(x.min(), y.min())
-    if (np.all(x == np.round(x)) and np.all(y == np.round(y))
-            and max(x.max(), y.max()) - lo <= 10_000):
-        hx = np.bincount((x - lo).astype(np.int64))
-        hy = np.bincount((y - lo).astype(np.int64))
+    if ranks is not None:
+        lo = min(ranks.ux[0], ranks.uy[0])
+        whole = (np.array_equal(ranks.ux, np.round(ranks.ux))
+                 and np.array_equal(ranks.uy, np.round(ranks.uy))
+                 and max(ranks.ux[-1], ranks.uy[-1]) - lo <= 10_000)
+    else:
+        lo = min(x.min(), y.min())
+        whole = (np.all(x == np.round(x)) and np.all(y == np.round(y))
+                 and max(x.max(), y.max()) - lo <= 10_000)
+    if whole:
+        if ranks is not None:  # histograms from the distinct values and their counts
+            hx = np.zeros(int(ranks.ux[-1] - lo) + 1, np.int64)
+            hx[(ranks.ux - lo).astype(np.int64)] = ranks.cx
+            hy = np.zeros(int(ranks.uy[-1] - lo) + 1, np.int64)
+            hy[(ranks.uy - lo).astype(np.int64)] = ranks.cy
+        else:
+            hx = np.bincount((x - lo).astype(np.int64))
+            hy = np.bincount((y - lo).astype(np.int64))
         # counts of d = x - y for d from -(len(hy)-1) upwards
         hd = np.convolve(hx, hy[::-1])
         cum = np.cumsum(hd)
@@ -431,7 +501,7 @@ def mann_whitney(treatment, control, *, alternative="two-sided", confidence_leve
         ql = m * n - qu
         lo = diffs[qu - 1] if alternative != "less" else -np.inf
         hi = diffs[ql] if alternative != "greater" else np.inf
-        est = hodges_lehmann(x, y)
+        est = _hodges_lehmann(x, y, ranks)
         label += ", exact"
     else:
         dz, sigma, corr = ranks.z_parts(0.0, alternative if correct else None)
@@ -458,7 +528,7 @@ def mann_whitney(treatment, control, *, alternative="two-sided", confidence_leve
         scale = max(abs(mumin), abs(mumax), 1.0)
         lo, hi = (float(np.round(v / scale, 12) * scale) if np.isfinite(v) else v
                   for v in (lo, hi))
-        est = hodges_lehmann(x, y)
+        est = _hodges_lehmann(x, y, ranks)
         label += ", normal approximation" + (" with continuity correction" if correct else "")
     return TwoSampleResult(
         test="mann-whitney", alternative=alternative, confidence_level=confidence_level,
@@ -472,6 +542,74 @@ def mann_whitney(treatment, control, *, alternative="two-sided", confidence_leve
 # ---------------------------------------------------------------- permutation
 
 MAX_EXACT_ARRANGEMENTS = 200_000
+#: Resampling budget (resamples x people) above which large samples switch to
+#: drawing counts of each distinct value (exact same distribution, cost independent
+#: of the number of people) or, for samples with many distinct values, fewer resamples.
+RESAMPLING_WORK = 40_000_000
+MIN_REDUCED_RESAMPLES = 100
+
+
+def _arrangements(total: int, m: int, limit: int):
+    """comb(total, m) if it is at most ``limit``, else None (without forming huge integers)."""
+    k = min(m, total - m)
+    c = 1
+    for i in range(1, k + 1):
+        c = c * (total - k + i) // i
+        if c > limit:
+            return None
+    return c
+
+
+def _few_values(v: np.ndarray):
+    """(distinct values, counts) when ``v`` has few distinct values relative to its size."""
+    u, c = value_counts(v)
+    return (u, c) if len(u) <= min(5_000, max(1, len(v) // 4)) else None
+
+
+def _assignments(n: int, m: int, n_resamples: int, rng):
+    """Yield ``(start, A, is_treatment)``: random re-randomisations as 0/1 matrices.
+
+    ``A`` (resamples x people) marks a uniformly random subset of the smaller
+    arm's size in each row (a vectorised partial Fisher-Yates shuffle: one
+    step per member of the smaller arm, across all resamples at once);
+    ``is_treatment`` says whether that subset is the treatment arm (else it
+    is control and treatment is the rest). The assignment does not depend on
+    the values, so one draw serves every outcome measured on the same people
+    (see :func:`permutation_test_many`).
+    """
+    size = min(m, n - m)
+    chunk = max(1, min(n_resamples, 4_000_000 // max(n, 1)))
+    for start in range(0, n_resamples, chunk):
+        k = min(chunk, n_resamples - start)
+        row0 = np.arange(k) * n                     # flat offset of each resample's row
+        perm = np.tile(np.arange(n, dtype=np.int16 if n < 32_000 else np.int32), k)
+        for i in range(size):                       # swap position i with a random j >= i
+            j = rng.integers(i, n, size=k) + row0
+            picked = perm[j]
+            perm[j] = perm[row0 + i]
+            perm[row0 + i] = picked
+        assign = np.zeros((k, n))
+        np.put_along_axis(assign, perm.reshape(k, n)[:, :size].astype(np.intp), 1.0, axis=1)
+        yield start, assign, size == m
+
+
+def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` in row blocks small enough for OpenBLAS to stay on one thread.
+
+    These products are small; waking BLAS threads for them costs more than the
+    arithmetic (several times slower on a busy 2-core machine).
+    """
+    inner = a.shape[1] * (b.shape[1] if b.ndim > 1 else 1)
+    rows = max(1, 200_000 // max(inner, 1))
+    if a.shape[0] <= rows:
+        return a @ b
+    return np.concatenate([a[i:i + rows] @ b for i in range(0, a.shape[0], rows)])
+
+
+def _subset_sums(assign, is_treatment, values, total):
+    """Treatment-arm sums from an assignment chunk (values: (n,) or (n, outcomes))."""
+    sums = _matmul(assign, values)
+    return sums if is_treatment else total - sums
 
 
 def _permutation_sums(values: np.ndarray, m: int, n_resamples: int, rng) -> np.ndarray:
@@ -480,15 +618,28 @@ def _permutation_sums(values: np.ndarray, m: int, n_resamples: int, rng) -> np.n
     The difference in means is a linear function of the treatment sum, so only
     sums are needed. Chunked so memory stays bounded on large files.
     """
-    n = len(values)
+    values = np.asarray(values, float)
     out = np.empty(n_resamples)
-    chunk = max(1, min(n_resamples, 4_000_000 // max(n, 1)))
+    total = values.sum()
+    for start, assign, is_t in _assignments(len(values), m, n_resamples, rng):
+        out[start:start + len(assign)] = _subset_sums(assign, is_t, values, total)
+    return out
+
+
+def _permutation_sums_counts(u: np.ndarray, c: np.ndarray, m: int, n_resamples: int, rng):
+    """Treatment-arm sums drawn as how many people with each value land in treatment.
+
+    Under re-randomisation those counts are multivariate hypergeometric, so this
+    is the same distribution as shuffling people, at a cost that does not grow
+    with the number of people.
+    """
+    out = np.empty(n_resamples)
+    chunk = max(1, 4_000_000 // max(len(u), 1))
     for start in range(0, n_resamples, chunk):
         k = min(chunk, n_resamples - start)
-        keys = rng.random((k, n))
-        # the m smallest keys pick the treatment arm: a uniform random subset
-        idx = np.argpartition(keys, m - 1, axis=1)[:, :m] if m < n else np.tile(np.arange(n), (k, 1))
-        out[start:start + k] = values[idx].sum(axis=1)
+        draws = rng.multivariate_hypergeometric(np.asarray(c, np.int64), m, size=k,
+                                                method="marginals")
+        out[start:start + k] = _matmul(draws, u)
     return out
 
 
@@ -516,6 +667,45 @@ def permutation_p(diffs: np.ndarray, observed: float, alternative: str, exact: b
     return b / big_b if exact else (b + 1) / (big_b + 1)
 
 
+def _permutation_result(x, y, alternative, confidence_level, n_resamples, seed, sums, exact,
+                        arrangements, how, mean_draws=None, ci=None):
+    """Assemble a permutation TwoSampleResult from re-randomised treatment sums."""
+    m, n = len(x), len(y)
+    total = np.concatenate([x, y]).sum()
+    observed = x.mean() - y.mean()
+    diffs = sums / m - (total - sums) / n
+    p = permutation_p(diffs, observed, alternative, exact)
+    mc_error = NOT_ESTIMABLE if exact else float(np.sqrt(p * (1 - p) / len(diffs)))
+    boot_b = min(n_resamples, 2000)
+    if ci is not None:
+        (lo, hi), boot_text = ((NOT_ESTIMABLE, NOT_ESTIMABLE) if m < 2 or n < 2 else ci), ""
+    elif mean_draws is None:
+        lo, hi, boot_text = _bootstrap_mean_difference(x, y, alternative, confidence_level,
+                                                       boot_b, seed)
+    else:
+        lo, hi = ((NOT_ESTIMABLE, NOT_ESTIMABLE) if m < 2 or n < 2 else
+                  percentile_interval(mean_draws[0] - mean_draws[1], alternative, confidence_level))
+        boot_text = ""
+    label = "Permutation (randomisation) test of the difference in means"
+    return TwoSampleResult(
+        test="permutation", alternative=alternative, confidence_level=confidence_level,
+        n_treatment=m, n_control=n, mean_treatment=float(x.mean()), mean_control=float(y.mean()),
+        estimate=float(observed), ci_low=lo, ci_high=hi, statistic=float(observed),
+        df=NOT_ESTIMABLE, p_value=float(p),
+        method=label + (f", exact ({arrangements:,} arrangements)" if exact
+                        else f", Monte Carlo ({len(diffs):,} re-randomisations{how}, seed {seed})"),
+        ci_method="percentile bootstrap of the difference in means" + boot_text,
+        n_resamples=int(len(diffs)), exact=exact, mc_error=mc_error,
+    )
+
+
+def _check_resamples(n_resamples) -> int:
+    n_resamples = int(n_resamples)
+    if n_resamples < 1:
+        raise DataError(f"The number of permutations must be at least 1; got {n_resamples}.")
+    return n_resamples
+
+
 def permutation_test(treatment, control, *, alternative="two-sided", confidence_level=0.95,
                      n_resamples=10_000, seed=12345, max_exact=MAX_EXACT_ARRANGEMENTS):
     """Randomisation test of the difference in means.
@@ -525,6 +715,12 @@ def permutation_test(treatment, control, *, alternative="two-sided", confidence_
     and reports the Monte-Carlo standard error of the p-value. The interval
     is a seeded percentile bootstrap of the difference in means (same
     ``n_resamples``, capped at 2,000), with the test's sidedness.
+
+    Large samples (people x resamples above ``RESAMPLING_WORK``) draw how many
+    people with each distinct value land in treatment (the same distribution,
+    at a cost independent of the number of people) when the outcome has few
+    distinct values, and otherwise use fewer re-randomisations (at least
+    ``MIN_REDUCED_RESAMPLES``); ``method`` says which and how many.
     """
     x, y = _prepare(treatment, control, alternative, confidence_level)
     m, n = len(x), len(y)
@@ -532,44 +728,149 @@ def permutation_test(treatment, control, *, alternative="two-sided", confidence_
     if m < 1 or n < 1 or m + n < 3:
         return _not_estimable("permutation", alternative, confidence_level, x, y, label,
                               "Not estimable: too few people for a re-randomisation test.")
-    n_resamples = int(n_resamples)
-    if n_resamples < 1:
-        raise DataError(f"The number of permutations must be at least 1; got {n_resamples}.")
+    n_resamples = _check_resamples(n_resamples)
     values = np.concatenate([x, y])
-    total = values.sum()
-    observed = x.mean() - y.mean()
-    arrangements = comb(m + n, m)
-    exact = arrangements <= max_exact
+    arrangements = _arrangements(m + n, m, max_exact)
+    exact = arrangements is not None
+    how = ""
     if exact:
         sums = _exact_sums(values, m)
-    else:
+    elif (m + n) * n_resamples <= RESAMPLING_WORK:
         sums = _permutation_sums(values, m, n_resamples, np.random.default_rng(seed))
-    diffs = sums / m - (total - sums) / n
-    p = permutation_p(diffs, observed, alternative, exact)
-    mc_error = NOT_ESTIMABLE if exact else float(np.sqrt(p * (1 - p) / len(diffs)))
-    lo, hi = bootstrap_mean_difference_ci(x, y, alternative=alternative,
-                                         confidence_level=confidence_level,
-                                         n_resamples=min(n_resamples, 2000), seed=seed)
-    return TwoSampleResult(
-        test="permutation", alternative=alternative, confidence_level=confidence_level,
-        n_treatment=m, n_control=n, mean_treatment=float(x.mean()), mean_control=float(y.mean()),
-        estimate=float(observed), ci_low=lo, ci_high=hi, statistic=float(observed),
-        df=NOT_ESTIMABLE, p_value=float(p),
-        method=label + (f", exact ({arrangements:,} arrangements)" if exact
-                        else f", Monte Carlo ({len(diffs):,} re-randomisations, seed {seed})"),
-        ci_method="percentile bootstrap of the difference in means",
-        n_resamples=int(len(diffs)), exact=exact, mc_error=mc_error,
-    )
+    else:
+        few = _few_values(values)
+        if few is not None:
+            sums = _permutation_sums_counts(*few, m, n_resamples, np.random.default_rng(seed))
+            how = " drawn as counts of each distinct value"
+        else:
+            used = max(MIN_REDUCED_RESAMPLES, min(n_resamples, RESAMPLING_WORK // (m + n)))
+            sums = _permutation_sums(values, m, used, np.random.default_rng(seed))
+            if used < n_resamples:
+                how = (f", reduced from {n_resamples:,} to keep the analysis responsive "
+                       f"with {m + n:,} people")
+    return _permutation_result(x, y, alternative, confidence_level, n_resamples, seed, sums,
+                               exact, arrangements, how)
+
+
+def _shared_index_plan(m: int, n: int, n_resamples: int, max_exact=MAX_EXACT_ARRANGEMENTS):
+    """True when many outcomes on the same m + n people can share one re-randomisation matrix."""
+    return (m >= 1 and n >= 1 and m + n >= 3 and (m + n) * n_resamples <= RESAMPLING_WORK
+            and _arrangements(m + n, m, max_exact) is None)
+
+
+def permutation_test_many(treatment, control, *, alternative="two-sided", confidence_level=0.95,
+                          n_resamples=10_000, seed=12345, mean_draws=None):
+    """:func:`permutation_test` for several outcomes measured on the same people, at once.
+
+    ``treatment`` is an (m, k) and ``control`` an (n, k) array without missing
+    values, one column per outcome. The re-randomisations do not depend on
+    the values, so one seeded m + n assignment matrix is drawn and multiplied
+    by the value matrix: every column gets exactly the re-randomisations
+    :func:`permutation_test` would draw for it, so the results are the same.
+    ``mean_draws`` optionally passes precomputed bootstrap arm means
+    (from :func:`bootstrap_means_many` with min(n_resamples, 2000) resamples).
+    Returns a list of :class:`TwoSampleResult`, one per column.
+    """
+    check_alternative(alternative)
+    check_level(confidence_level, "confidence_level")
+    xs, ys = np.asarray(treatment, float), np.asarray(control, float)
+    m, n = xs.shape[0], ys.shape[0]
+    n_resamples = _check_resamples(n_resamples)
+    k = xs.shape[1]
+    if (k == 0 or not _shared_index_plan(m, n, n_resamples)
+            or np.isnan(xs).any() or np.isnan(ys).any()):
+        return [permutation_test(xs[:, j], ys[:, j], alternative=alternative,
+                                 confidence_level=confidence_level, n_resamples=n_resamples,
+                                 seed=seed) for j in range(k)]
+    if np.isinf(xs).any() or np.isinf(ys).any():
+        raise DataError("The values include an infinite value; remove or correct it before testing.")
+    values = np.concatenate([xs, ys])            # (m + n, k)
+    sums = np.empty((n_resamples, k))
+    total = values.sum(axis=0)
+    for start, assign, is_t in _assignments(m + n, m, n_resamples, np.random.default_rng(seed)):
+        sums[start:start + len(assign)] = _subset_sums(assign, is_t, values, total)
+    if mean_draws is None:
+        mean_draws = bootstrap_means_many(xs, ys, min(n_resamples, 2000), seed)
+    cis = percentile_intervals(mean_draws[0] - mean_draws[1], alternative, confidence_level)
+    return [_permutation_result(xs[:, j], ys[:, j], alternative, confidence_level, n_resamples,
+                                seed, sums[:, j], False, None, "", ci=cis[j])
+            for j in range(k)]
+
+
+def _bootstrap_index_chunks(size: int, n_resamples: int, rng):
+    chunk = max(1, min(n_resamples, 4_000_000 // max(size, 1)))
+    for start in range(0, n_resamples, chunk):
+        k = min(chunk, n_resamples - start)
+        yield start, rng.integers(0, size, size=(k, size))
 
 
 def bootstrap_indices_means(v: np.ndarray, n_resamples: int, rng) -> np.ndarray:
     """Means of ``n_resamples`` bootstrap resamples of ``v`` (vectorised, chunked)."""
     out = np.empty(n_resamples)
-    chunk = max(1, min(n_resamples, 4_000_000 // max(len(v), 1)))
-    for start in range(0, n_resamples, chunk):
-        k = min(chunk, n_resamples - start)
-        out[start:start + k] = v[rng.integers(0, len(v), size=(k, len(v)))].mean(axis=1)
+    for start, idx in _bootstrap_index_chunks(len(v), n_resamples, rng):
+        out[start:start + len(idx)] = v[idx].mean(axis=1)
     return out
+
+
+def _multinomial_means(u, c, n_resamples, rng):
+    size = int(c.sum())
+    return _matmul(rng.multinomial(size, c / size, size=n_resamples), u) / size
+
+
+def bootstrap_arm_means(x: np.ndarray, y: np.ndarray, n_resamples: int, rng):
+    """Bootstrap means of both arms (treatment first, then control, from one ``rng``).
+
+    Returns ``(means_x, means_y, how)``. Small samples resample people by
+    index. Large samples (people x resamples above ``RESAMPLING_WORK``) draw
+    multinomial counts of each distinct value when an arm has few distinct
+    values (the same distribution) and otherwise use fewer resamples; ``how``
+    describes any such choice for the method text ("" when none).
+    """
+    n_resamples = int(n_resamples)
+    if (len(x) + len(y)) * n_resamples <= RESAMPLING_WORK:
+        return (bootstrap_indices_means(x, n_resamples, rng),
+                bootstrap_indices_means(y, n_resamples, rng), "")
+    few = [_few_values(v) for v in (x, y)]
+    used = n_resamples
+    if any(f is None for f in few):
+        used = max(MIN_REDUCED_RESAMPLES,
+                   min(n_resamples, RESAMPLING_WORK // (len(x) + len(y))))
+    means = [(_multinomial_means(*f, used, rng) if f is not None
+              else bootstrap_indices_means(v, used, rng)) for v, f in zip((x, y), few)]
+    how = (" drawn as counts of each distinct value" if used == n_resamples else
+           f" (reduced from {n_resamples:,} to keep the analysis responsive with "
+           f"{len(x) + len(y):,} people)")
+    return means[0], means[1], how
+
+
+def bootstrap_means_many(treatment, control, n_resamples: int, seed: int):
+    """Bootstrap arm means for several outcomes on the same people: (k, B) arrays.
+
+    Small samples share one seeded index matrix per arm across all outcome
+    columns: the same resamples :func:`bootstrap_arm_means` draws for each
+    column with ``np.random.default_rng(seed)`` (means equal up to float
+    rounding of the sums; exactly for whole numbers). Returns None for large samples
+    (people x resamples above ``RESAMPLING_WORK``), which are resampled per outcome.
+    """
+    xs, ys = np.asarray(treatment, float), np.asarray(control, float)
+    m, n, k = xs.shape[0], ys.shape[0], xs.shape[1]
+    n_resamples = int(n_resamples)
+    if (m + n) * n_resamples > RESAMPLING_WORK or m == 0 or n == 0:
+        return None  # large samples: the per-outcome functions choose how to resample
+    rng = np.random.default_rng(seed)
+    out = []
+    for arm in (xs, ys):
+        size = arm.shape[0]
+        means = np.empty((k, n_resamples))
+        for start, idx in _bootstrap_index_chunks(size, n_resamples, rng):
+            # how often each person is drawn in each resample, times the value matrix:
+            # the same resamples as the scalar version (sums equal up to float rounding)
+            rows = len(idx)
+            counts = np.bincount((idx + (np.arange(rows) * size)[:, None]).ravel(),
+                                 minlength=rows * size).reshape(rows, size)
+            means[:, start:start + rows] = _matmul(counts, arm).T / size
+        out.append(means)
+    return out[0], out[1]
 
 
 def percentile_interval(draws: np.ndarray, alternative: str, confidence_level: float):
@@ -587,15 +888,36 @@ def percentile_interval(draws: np.ndarray, alternative: str, confidence_level: f
     return float(lo), float(hi)
 
 
+def percentile_intervals(draws: np.ndarray, alternative: str, confidence_level: float):
+    """:func:`percentile_interval` for each row of a (k, B) array of finite draws, at once."""
+    k = draws.shape[0]
+    if draws.shape[1] == 0 or not np.isfinite(draws).all():
+        return [percentile_interval(d, alternative, confidence_level) for d in draws]
+    a = 1 - confidence_level
+    if alternative == "two-sided":
+        q = np.quantile(draws, [a / 2, 1 - a / 2], axis=1)
+        return [(float(q[0, j]), float(q[1, j])) for j in range(k)]
+    if alternative == "less":
+        q = np.quantile(draws, 1 - a, axis=1)
+        return [(-np.inf, float(q[j])) for j in range(k)]
+    q = np.quantile(draws, a, axis=1)
+    return [(float(q[j]), np.inf) for j in range(k)]
+
+
+def _bootstrap_mean_difference(x, y, alternative, confidence_level, n_resamples, seed):
+    if len(x) < 2 or len(y) < 2:
+        return NOT_ESTIMABLE, NOT_ESTIMABLE, ""
+    mx, my, how = bootstrap_arm_means(x, y, n_resamples, np.random.default_rng(seed))
+    lo, hi = percentile_interval(mx - my, alternative, confidence_level)
+    return lo, hi, (f", {len(mx):,} resamples{how}" if how else "")
+
+
 def bootstrap_mean_difference_ci(treatment, control, *, alternative="two-sided",
                                  confidence_level=0.95, n_resamples=2000, seed=12345):
     """Seeded percentile bootstrap interval for the difference in means (resampling within arms)."""
     x, y = np.asarray(treatment, float), np.asarray(control, float)
-    if len(x) < 2 or len(y) < 2:
-        return NOT_ESTIMABLE, NOT_ESTIMABLE
-    rng = np.random.default_rng(seed)
-    draws = bootstrap_indices_means(x, n_resamples, rng) - bootstrap_indices_means(y, n_resamples, rng)
-    return percentile_interval(draws, alternative, confidence_level)
+    lo, hi, _ = _bootstrap_mean_difference(x, y, alternative, confidence_level, n_resamples, seed)
+    return lo, hi
 
 
 TESTS = {

@@ -6,8 +6,6 @@ carries its interval; "not significant" is never "no effect".
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 

@@ -107,7 +107,7 @@ else:
 st.markdown(
     (f"**Significant under all {n_comb} combinations:** " + "; ".join(always) + ". "
      if always else f"**No outcome is significant under all {n_comb} combinations.** ")
-    + (f"**Never significant:** " + "; ".join(never) + "." if never else ""))
+    + ("**Never significant:** " + "; ".join(never) + "." if never else ""))
 st.caption(f"Combinations: thresholds {', '.join(f'{a:g}' for a in GRID_ALPHAS)} × two-sided or "
            "one-sided (treatment lower) × no correction, Bonferroni, Holm or Benjamini-Hochberg × "
            "Welch, Student, Mann-Whitney or permutation test. Each condition named is needed for "

@@ -243,7 +243,7 @@ st.download_button("Download this audit (CSV)", view.to_csv(index=False).encode(
 st.header("Printed vs recomputed p-values")
 n_one = len(one)
 title = (f"{n_one} of {n} printed p-values match the one-sided value, not the two-sided one"
-         if n_one else f"The printed p-values match the two-sided values recomputed from t and df")
+         if n_one else "The printed p-values match the two-sided values recomputed from t and df")
 st.plotly_chart(audit_figure(
     audit.assign(p_reported=audit["p_reported_num"]), alpha=alpha, title=title,
     subtitle="Published summary figures (not the synthetic data) · log scale"),

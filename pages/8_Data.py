@@ -10,7 +10,7 @@ st.set_page_config(page_title="Data · Focused Deterrence evaluation", layout="w
 ctx = sidebar()
 
 from dashboard.upload import (TABLE_TYPES, MAX_UPLOAD_MB, check_size, dataset_name,  # noqa: E402
-                              example_files, frame_to_csv_bytes, handle_upload, is_excel,
+                              example_files, handle_upload, is_excel,
                               md_escape, outcomes_page, read_example, signature)
 from fd_stats.aggregate import aggregate  # noqa: E402
 from fd_stats.errors import DataError  # noqa: E402

@@ -3,7 +3,6 @@
 These never skip: `make test` installs /usr/bin/chromium, and a missing browser is a failure.
 """
 import os
-import re
 import socket
 import subprocess
 import time

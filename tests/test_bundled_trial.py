@@ -9,9 +9,7 @@ import shutil
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 

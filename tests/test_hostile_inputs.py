@@ -18,31 +18,6 @@ from fd_stats.io import read_table
 from fd_stats.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI_SRC = (ROOT / "fd_stats" / "cli.py").read_text()
-
-
-def _io_rejects(raw: bytes, name: str) -> bool:
-    try:
-        read_table(raw, name=name)
-    except DataError:
-        return True
-    return False
-
-
-def _io_reads_utf16_le() -> bool:
-    try:
-        return list(read_table("arm,y\nt,1\n".encode("utf-16-le"), name="p.csv").columns) == \
-            ["arm", "y"]
-    except DataError:
-        return False
-
-
-# Requests in the issue 6 report; until they are applied these cases xfail (strict).
-CLI_VALIDATES = "validate(" in CLI_SRC
-IO_RAGGED = _io_rejects(b"arm,y\ntreatment,1,5\ncontrol,2,4\n", "probe.csv")
-IO_DUP_HEADER = _io_rejects(b"arm,y,y\ntreatment,1,2\ncontrol,2,3\n", "probe.csv")
-IO_UTF16_NO_BOM = _io_reads_utf16_le()
-
 GOOD = "arm,y,name\ntreatment,1,José\ncontrol,2,Zoë\ntreatment,3,Ana\ncontrol,0,Bo\n"
 
 
@@ -63,36 +38,31 @@ def _rows(values, arms=("treatment", "treatment", "control", "control")) -> byte
     return ("arm,y\n" + "".join(f"{a},{v}\n" for a, v in zip(arms, values))).encode()
 
 
-# name -> (file name, bytes, xfail condition or None)
+# name -> (file name, bytes)
 HOSTILE = {
-    "empty": ("empty.csv", b"", None),
-    "whitespace only": ("blank.csv", b"\n \n\t\n", None),
+    "empty": ("empty.csv", b""),
+    "whitespace only": ("blank.csv", b"\n \n\t\n"),
     "binary garbage": ("garbage.csv",
-                       np.random.default_rng(1).integers(0, 256, 4000, dtype=np.uint8).tobytes(),
-                       None),
-    "truncated parquet": ("cut.parquet", _parquet(GOOD)[:300], None),
-    "csv renamed parquet": ("fake.parquet", GOOD.encode(), None),
-    "fake excel": ("fake.xlsx", GOOD.encode(), None),
-    "corrupt zip as excel": ("broken.xlsx", b"PK\x03\x04" + b"\x00" * 200, None),
-    "old xls": ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, None),
-    "ragged rows": ("ragged.csv", b"arm,y,z\ntreatment,1\ncontrol,2,3,4,5\n", None),
+                       np.random.default_rng(1).integers(0, 256, 4000, dtype=np.uint8).tobytes()),
+    "truncated parquet": ("cut.parquet", _parquet(GOOD)[:300]),
+    "csv renamed parquet": ("fake.parquet", GOOD.encode()),
+    "fake excel": ("fake.xlsx", GOOD.encode()),
+    "corrupt zip as excel": ("broken.xlsx", b"PK\x03\x04" + b"\x00" * 200),
+    "old xls": ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100),
+    "ragged rows": ("ragged.csv", b"arm,y,z\ntreatment,1\ncontrol,2,3,4,5\n"),
     "more fields than header": ("extra.csv", b"arm,y\ntreatment,1,5\ncontrol,2,4\n"
-                                b"treatment,3,3\ncontrol,0,1\n", None),
-    "header only": ("header.csv", b"arm,y\n", None),
-    "thousands of columns": ("wide.csv", _wide(5000), None),
-    "column full of text": ("text.csv", _rows(["abc", "def", "ghi", "jkl"]), None),
-    "infinite values": ("inf.csv", _rows(["inf", 1, 2, 3]), None),
-    "1e308": ("huge.csv", _rows(["1e308", 1, 2, "-1e308"]),
-              None if CLI_VALIDATES else "cli.py patch: validate before analyse"),
-    "one person per arm": ("one.csv", _rows([1, 2], ("treatment", "control")),
-                           None if CLI_VALIDATES else "cli.py patch: validate before analyse"),
-    "everyone identical": ("same.csv", _rows([1, 1, 1, 1]),
-                           None if CLI_VALIDATES else "cli.py patch: validate before analyse"),
-    "no arm column": ("noarm.csv", b"group,y\na,1\nb,2\na,3\nb,4\n", None),
+                                b"treatment,3,3\ncontrol,0,1\n"),
+    "header only": ("header.csv", b"arm,y\n"),
+    "thousands of columns": ("wide.csv", _wide(5000)),
+    "column full of text": ("text.csv", _rows(["abc", "def", "ghi", "jkl"])),
+    "infinite values": ("inf.csv", _rows(["inf", 1, 2, 3])),
+    "1e308": ("huge.csv", _rows(["1e308", 1, 2, "-1e308"])),
+    "one person per arm": ("one.csv", _rows([1, 2], ("treatment", "control"))),
+    "everyone identical": ("same.csv", _rows([1, 1, 1, 1])),
+    "no arm column": ("noarm.csv", b"group,y\na,1\nb,2\na,3\nb,4\n"),
     "duplicate column names": ("dupe.csv", b"arm,y,y\ntreatment,1,2\ncontrol,2,3\n"
-                               b"treatment,3,3\ncontrol,0,1\n",
-                               None if IO_DUP_HEADER else "io.py patch: duplicate header names"),
-    "nul bytes in text": ("nul.csv", b"arm,y\ntreat\x00ment,1\ncontrol,2\n", None),
+                               b"treatment,3,3\ncontrol,0,1\n"),
+    "nul bytes in text": ("nul.csv", b"arm,y\ntreat\x00ment,1\ncontrol,2\n"),
 }
 
 
@@ -108,36 +78,28 @@ def _python_path_message(name, raw):
     return None
 
 
-def _params(path):
-    for key, (name, raw, xfail) in HOSTILE.items():
-        if path == "python" and xfail and xfail.startswith("cli.py"):
-            xfail = None
-        marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
-        yield pytest.param(name, raw, id=key, marks=marks)
+def _params():
+    return [pytest.param(name, raw, id=key) for key, (name, raw) in HOSTILE.items()]
 
 
-@pytest.mark.parametrize("name, raw", list(_params("python")))
+@pytest.mark.parametrize("name, raw", _params())
 def test_python_path_gives_a_message(name, raw):
     msg = _python_path_message(name, raw)
     assert msg, f"{name} was accepted"
     assert len(msg) > 10 and "Traceback" not in msg
 
 
-@pytest.mark.xfail(not IO_RAGGED, strict=True,
-                   reason="io.py patch: rows with more fields than the header are misread")
 def test_extra_fields_are_not_silently_shifted():
     with pytest.raises(DataError, match="fields"):
         read_table(b"arm,y\ntreatment,1,5\ncontrol,2,4\n", name="extra.csv")
 
 
-@pytest.mark.xfail(not IO_DUP_HEADER, strict=True,
-                   reason="io.py patch: pandas renames a repeated header to y.1")
 def test_duplicate_header_names_are_refused():
     with pytest.raises(DataError, match="more than once"):
         read_table(b"arm,y,y\ntreatment,1,2\ncontrol,2,3\n", name="dupe.csv")
 
 
-@pytest.mark.parametrize("name, raw", list(_params("cli")))
+@pytest.mark.parametrize("name, raw", _params())
 def test_cli_exits_2_with_one_line(name, raw, tmp_path):
     path = tmp_path / name
     path.write_bytes(raw)
@@ -167,8 +129,6 @@ def test_encodings_are_read(encoding):
     assert res.n_treatment.iloc[0] == 2
 
 
-@pytest.mark.xfail(not IO_UTF16_NO_BOM, strict=True,
-                   reason="io.py patch: UTF-16 without byte-order mark is called binary")
 def test_utf16_without_bom():
     t = read_table(GOOD.encode("utf-16-le"), name="le.csv")
     assert t["name"].tolist() == ["José", "Zoë", "Ana", "Bo"]

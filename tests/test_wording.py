@@ -1,5 +1,4 @@
 """Wording rules: p-values say their sidedness, effects carry intervals, no 'due to chance'."""
-import re
 
 import numpy as np
 import pytest

@@ -1,0 +1,351 @@
+"""Performance benchmarks of fd_stats and the app against plain scipy (issue 8).
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/run.py            # everything (a few minutes)
+    .venv/bin/python benchmarks/run.py --only trial,cli --repeats 3
+
+Data sets are generated with fixed seeds into a temporary folder (never the
+repository). Each measurement is repeated and the median reported; each
+ratio is taken between measurements made side by side in the same run.
+Wall-clock time is what the targets are about; CPU time (user + system) is
+shown too because it is less sensitive to other load on the machine.
+The table is printed as Markdown.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+
+import datasets  # noqa: E402
+
+PY = sys.executable
+ROWS: list[dict] = []
+
+
+def timed(fn, repeats: int):
+    """Median wall and CPU seconds of ``repeats`` calls, and the last result."""
+    walls, cpus, out = [], [], None
+    for _ in range(repeats):
+        c0, w0 = time.process_time(), time.perf_counter()
+        out = fn()
+        walls.append(time.perf_counter() - w0)
+        cpus.append(time.process_time() - c0)
+    return statistics.median(walls), statistics.median(cpus), out
+
+
+def run_child(cmd, repeats: int, cwd=ROOT, env=None):
+    """Median wall seconds, CPU seconds and peak RSS (MB) of a command, run ``repeats`` times."""
+    walls, cpus, rss = [], [], []
+    for _ in range(repeats):
+        w0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - w0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err = proc.stderr.read().decode(errors="replace")
+        proc.stderr.close()
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(map(str, cmd))} failed: {err.strip()[-500:]}")
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        rss.append(usage.ru_maxrss / 1024)
+    return statistics.median(walls), statistics.median(cpus), max(rss)
+
+
+def record(name, target, wall, cpu=None, baseline=None, baseline_wall=None, extra="", met=None):
+    ratio = baseline_wall / wall if baseline_wall else None
+    ROWS.append(dict(name=name, target=target, wall=wall, cpu=cpu, baseline=baseline,
+                     baseline_wall=baseline_wall, ratio=ratio, extra=extra, met=met))
+    r = f", {ratio:.1f}x faster than {baseline}" if ratio else ""
+    print(f"  {name}: {wall:.3f} s wall" + (f", {cpu:.3f} s CPU" if cpu is not None else "")
+          + r + (f"; {extra}" if extra else ""), flush=True)
+
+
+# ------------------------------------------------------------------ 1. the bundled trial
+
+def trial_rows(trial):
+    """(x, y) per outcome x level, as analyse() splits them (All, then each subgroup level)."""
+    t, m = trial.table, trial.mapping
+    arm = t[m.arm].astype(str).str.strip().str.casefold()
+    levels = [None] + sorted(t[m.subgroup].dropna().unique())
+    out = []
+    for level in levels:
+        sel = np.ones(len(t), bool) if level is None else (t[m.subgroup] == level).to_numpy()
+        for o in m.outcomes:
+            v = t[o].to_numpy(float)
+            ok = sel & ~np.isnan(v)
+            out.append((v[ok & (arm == "treatment").to_numpy()], v[ok & (arm == "control").to_numpy()]))
+    return out
+
+
+def scipy_full(rows, seed=12345):
+    """The same work with scipy.stats, row by row."""
+    from scipy import stats
+
+    def diff(x, y, axis):
+        return np.mean(x, axis=axis) - np.mean(y, axis=axis)
+
+    def pct(x, y, axis):
+        return 100 * (np.mean(x, axis=axis) / np.mean(y, axis=axis) - 1)
+
+    out = []
+    for x, y in rows:
+        w = stats.ttest_ind(x, y, equal_var=False)
+        mw = stats.mannwhitneyu(x, y, alternative="two-sided")
+        perm = stats.permutation_test((x, y), diff, n_resamples=10_000, vectorized=True,
+                                      permutation_type="independent", random_state=seed)
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # degenerate resamples of rare counts
+            boot = stats.bootstrap((x, y), pct, n_resamples=2000, method="percentile",
+                                   vectorized=True, random_state=seed)
+        out.append((w.pvalue, mw.pvalue, perm.pvalue, boot.confidence_interval))
+    return out
+
+
+def reference_full(rows, seed=12345):
+    """The unoptimised reference path: the scalar fd_stats functions, row by row."""
+    from fd_stats import (mann_whitney, percent_change_bootstrap, permutation_test, welch_t)
+
+    return [(welch_t(x, y).p_value, mann_whitney(x, y).p_value,
+             permutation_test(x, y, n_resamples=10_000, seed=seed).p_value,
+             percent_change_bootstrap(x, y, n_resamples=2000, seed=seed).ci_low)
+            for x, y in rows]
+
+
+def bench_trial(repeats):
+    print("1. Bundled trial: full analysis (Welch, Mann-Whitney, 10,000 permutations, "
+          "2,000 bootstrap resamples; 10 outcomes x 3 levels)", flush=True)
+    import fd_stats
+    from fd_stats.analysis import FULL_ANALYSIS
+    from fd_stats.trial import load_trial
+
+    trial = load_trial()
+    settings = fd_stats.Settings(extra_tests=FULL_ANALYSIS, permutations=10_000)
+    fd_stats.analyse(trial.table, trial.mapping, settings)  # warm caches
+    rows = trial_rows(trial)
+    w_fast, c_fast, res = timed(lambda: fd_stats.analyse(trial.table, trial.mapping, settings),
+                                max(repeats, 7))
+    assert len(res) == len(rows) == 30
+    w_ref, c_ref, _ = timed(lambda: reference_full(rows), max(1, repeats // 2))
+    w_sp, c_sp, _ = timed(lambda: scipy_full(rows), max(1, repeats // 2))
+    record("Trial full analysis, fd_stats.analyse (in process)", "< 0.3 s and >= 10x scipy",
+           w_fast, c_fast, "scipy row by row", w_sp,
+           met=w_fast < 0.3 and w_sp / w_fast >= 10)
+    record("  same work, scipy permutation_test + bootstrap per row", "baseline", w_sp, c_sp)
+    record("  same work, fd_stats scalar functions per row (reference)", "reference", w_ref, c_ref,
+           extra=f"optimised path is {w_ref / w_fast:.1f}x faster")
+
+
+# ------------------------------------------------------------------ 2. 1M people via the CLI
+
+BASELINE_SCRIPT = """
+import sys
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+df = pd.read_parquet(sys.argv[1])
+outcomes = [c for c in df.columns if c.startswith("count_")]
+t = (df["arm"] == "treatment").to_numpy()
+out = []
+for level in [None] + sorted(df["age_group"].dropna().unique()):
+    sel = np.ones(len(df), bool) if level is None else (df["age_group"] == level).to_numpy()
+    for o in outcomes:
+        v = df[o].to_numpy(float)
+        x, y = v[sel & t], v[sel & ~t]
+        out.append((o, level, stats.ttest_ind(x, y, equal_var=False).pvalue,
+                    stats.mannwhitneyu(x, y, alternative="two-sided").pvalue))
+print(pd.DataFrame(out).to_string())
+"""
+
+
+def bench_cli(repeats, folder: Path, n=1_000_000):
+    print(f"2. {n:,} people x 10 count outcomes x 3-level subgroup from Parquet, whole command",
+          flush=True)
+    path = datasets.write_people(folder, n)
+    script = folder / "scipy_baseline.py"
+    script.write_text(textwrap.dedent(BASELINE_SCRIPT))
+    cmd = [PY, "-m", "fd_stats", "analyse", str(path), "--subgroup", "age_group"]
+    run_child(cmd, 1)  # warm the file cache
+    w, c, rss = run_child(cmd, repeats)
+    wb, cb, rssb = run_child([PY, str(script), str(path)], repeats)
+    record(f"{n // 1_000_000}M people: python -m fd_stats analyse FILE --subgroup age_group",
+           "< 2 s, < 1 GB, >= 1.5x scipy", w, c, "pandas + scipy script", wb,
+           extra=f"peak RSS {rss:.0f} MB", met=w < 2 and rss < 1024 and wb / w >= 1.5)
+    record("  pandas + scipy ttest_ind / mannwhitneyu per row", "baseline", wb, cb,
+           extra=f"peak RSS {rssb:.0f} MB")
+    w0, c0, _ = run_child([PY, "-c", "import fd_stats.cli"], repeats)
+    record("  of which: Python start-up + import fd_stats", "(info)", w0, c0)
+
+
+# ------------------------------------------------------------------ 3. crimes aggregation
+
+def bench_aggregate(repeats, n_rows=10_000_000, n_people=500_000):
+    print(f"3. {n_rows:,} crime rows -> person-level outcomes ({n_people:,} people)", flush=True)
+    try:
+        from fd_stats.aggregate import aggregate
+    except ImportError as exc:
+        print(f"  skipped: fd_stats.aggregate not available ({exc})")
+        return
+    crimes, people, harm = datasets.crimes_inputs(n_rows, n_people)
+    w, c, res = timed(lambda: aggregate(crimes, people, harm), repeats)
+    record(f"{n_rows // 1_000_000}M crime rows aggregated, fd_stats.aggregate.aggregate (in process)",
+           "< 5 s", w, c, extra=f"{res.summary['crimes_counted']:,} crimes counted",
+           met=w < 5)
+
+
+# ------------------------------------------------------------------ 4. the app
+
+APPTEST_SCRIPT = """
+import statistics, sys, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[2], default_timeout=120).run()
+assert not at.exception, at.exception
+at.run()
+times = []
+for i in range(int(sys.argv[1])):
+    value = 0.1 if i % 2 == 0 else 0.05
+    t0 = time.perf_counter()
+    at.sidebar.select_slider(key="w_alpha").set_value(value).run()
+    times.append(time.perf_counter() - t0)
+    assert not at.exception, at.exception
+print(statistics.median(times))
+"""
+
+BROWSER_SCRIPT = """
+import subprocess, sys, time
+from playwright.sync_api import sync_playwright
+port = sys.argv[1]
+args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    t0 = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", sys.argv[2],
+                               "--server.port", port, "--server.headless", "true"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                page.goto(f"http://localhost:{port}", timeout=2000)
+                break
+            except Exception:
+                if time.perf_counter() - t0 > 60:
+                    raise
+                time.sleep(0.05)
+        page.wait_for_selector("h1", timeout=60000)
+        print(time.perf_counter() - t0)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        browser.close()
+"""
+
+
+def bench_app(repeats, folder: Path):
+    print("4. App on the bundled trial", flush=True)
+    script = folder / "apptest_alpha.py"
+    script.write_text(textwrap.dedent(APPTEST_SCRIPT))
+    out = subprocess.run([PY, str(script), str(max(repeats, 5)), str(ROOT / "app.py")], cwd=ROOT,
+                         capture_output=True,
+                         text=True, timeout=600)
+    if out.returncode:
+        print("  alpha re-render failed:", out.stderr.strip()[-800:])
+    else:
+        t = float(out.stdout.strip().splitlines()[-1])
+        record("App: change alpha on the Overview, server-side re-run (AppTest, warm)",
+               "< 0.3 s", t, met=t < 0.3)
+    if not Path("/usr/bin/chromium").exists():
+        print("  browser timing skipped: /usr/bin/chromium not found")
+        return
+    script = folder / "browser_first_page.py"
+    script.write_text(textwrap.dedent(BROWSER_SCRIPT))
+    times = []
+    for _ in range(max(1, min(repeats, 3))):
+        out = subprocess.run([PY, str(script), "8614", str(ROOT / "app.py")], cwd=ROOT,
+                             capture_output=True, text=True,
+                             timeout=300)
+        if out.returncode:
+            print("  browser timing failed:", out.stderr.strip()[-800:])
+            return
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    t = statistics.median(times)
+    record("App: server start to Overview title visible in Chromium", "< 5 s", t, met=t < 5)
+
+
+# ------------------------------------------------------------------ report
+
+def markdown_table() -> str:
+    lines = ["| Measurement | Target | Median wall (s) | Median CPU (s) | Baseline wall (s) | "
+             "Speed-up | Notes | Met |", "|---|---|---|---|---|---|---|---|"]
+    for r in ROWS:
+        met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        lines.append("| {name} | {target} | {wall:.3f} | {cpu} | {bw} | {ratio} | {extra} | {met} |"
+                     .format(name=r["name"].strip(), target=r["target"], wall=r["wall"],
+                             cpu="" if r["cpu"] is None else f"{r['cpu']:.3f}",
+                             bw="" if r["baseline_wall"] is None else f"{r['baseline_wall']:.3f}",
+                             ratio="" if r["ratio"] is None else f"{r['ratio']:.1f}x",
+                             extra=r["extra"], met=met))
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    import platform
+
+    import numpy
+    import pandas
+    import scipy
+
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                if l.startswith("model name")), platform.processor())
+    mem = next((int(l.split()[1]) / 1024**2 for l in open("/proc/meminfo")
+                if l.startswith("MemTotal")), float("nan"))
+    load = os.getloadavg()
+    return (f"{cpu}, {os.cpu_count()} CPUs, {mem:.0f} GB RAM; Python {platform.python_version()}, "
+            f"numpy {numpy.__version__}, scipy {scipy.__version__}, pandas {pandas.__version__}; "
+            f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeats", type=int, default=5, help="runs per measurement (median)")
+    ap.add_argument("--only", default="trial,cli,aggregate,app",
+                    help="comma-separated sections: trial, cli, aggregate, app")
+    args = ap.parse_args(argv)
+    only = {s.strip() for s in args.only.split(",")}
+    with tempfile.TemporaryDirectory(prefix="fd_bench_") as tmp:
+        folder = Path(tmp)
+        if "trial" in only:
+            bench_trial(args.repeats)
+        if "cli" in only:
+            bench_cli(args.repeats, folder)
+        if "aggregate" in only:
+            bench_aggregate(max(1, min(args.repeats, 3)))
+        if "app" in only:
+            bench_app(args.repeats, folder)
+    print()
+    print(markdown_table())
+    print()
+    print("Machine:", machine())
+    return 0 if all(r["met"] is not False for r in ROWS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,284 @@
+"""The optimised paths give the same numbers as the unoptimised reference implementation.
+
+Reference = the scalar functions (welch_t, mann_whitney, permutation_test,
+percent_change_bootstrap, hedges_g) called row by row, plus brute-force
+versions of the rank statistics written here (ranking every person with
+scipy.stats.rankdata, bisection for the Hodges-Lehmann interval). Deterministic
+quantities must agree exactly (to float rounding); Monte-Carlo ones to within
+Monte-Carlo error. No test here asserts a wall-clock time (see benchmarks/run.py).
+"""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import fd_stats
+from fd_stats import DataError, Mapping, Settings, analyse
+from fd_stats import twosample as ts
+from fd_stats.analysis import EXTRA_TEST_COLUMNS, FULL_ANALYSIS, RESULT_COLUMNS
+from fd_stats.effects import hedges_g, percent_change, percent_change_bootstrap
+from fd_stats.trial import load_trial
+
+
+@pytest.fixture(scope="module")
+def trial():
+    return load_trial()
+
+
+def split_rows(table, mapping):
+    """(level, outcome, x, y, n_missing) the plain way: boolean masks, file order."""
+    arm = table[mapping.arm].astype(str).str.strip().str.casefold().to_numpy()
+    sub = table[mapping.subgroup]
+    levels = [("All", np.ones(len(table), bool))] + [
+        (str(v), (sub == v).to_numpy()) for v in sorted(sub.dropna().unique())]
+    out = []
+    for level, sel in levels:
+        for o in mapping.outcomes:
+            v = table[o].to_numpy(float)
+            ok = sel & ~np.isnan(v)
+            out.append((level, o, v[ok & (arm == "treatment")], v[ok & (arm == "control")],
+                        int((sel & np.isnan(v)).sum())))
+    return out
+
+
+def mc_tol(p, b):
+    return 4 * math.sqrt(max(p * (1 - p), 1 / b) / b)
+
+
+def same(a, b):
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    a, b = float(a), float(b)
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b or math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+# ---------------------------------------------------------------- full analysis = per-row loop
+
+@pytest.mark.parametrize("alternative", ["two-sided", "less"])
+@pytest.mark.parametrize("with_missing", [False, True])
+def test_full_analysis_equals_per_row_reference(trial, alternative, with_missing):
+    table = trial.table.copy()
+    if with_missing:  # exercises the per-outcome (non-batched) path for these outcomes
+        table.loc[[2, 40], "suspect_knife"] = np.nan
+        table.loc[5, "victim_harm"] = np.nan
+    settings = Settings(alternative=alternative, extra_tests=FULL_ANALYSIS, permutations=3000,
+                        seed=7)
+    res = analyse(table, trial.mapping, settings)
+    rows = split_rows(table, trial.mapping)
+    assert len(res) == len(rows) == 30
+    kw = dict(alternative=alternative, confidence_level=0.95)
+    for (level, outcome, x, y, n_missing), (_, r) in zip(rows, res.iterrows()):
+        assert (r.subgroup, r.outcome, r.n_missing) == (level, outcome, n_missing)
+        w = fd_stats.welch_t(x, y, **kw)
+        mw = fd_stats.mann_whitney(x, y, **kw)
+        pc = percent_change(x, y, **kw)
+        g = hedges_g(x, y, **kw)
+        for got, want in [(r.p_value, w.p_value), (r.p_welch, w.p_value), (r.ci_low, w.ci_low),
+                          (r.ci_high, w.ci_high), (r.statistic, w.statistic), (r.df, w.df),
+                          (r.mean_treatment, x.mean()), (r.mean_control, y.mean()),
+                          (r.sd_treatment, x.std(ddof=1)), (r.sd_control, y.std(ddof=1)),
+                          (r.percent_change, pc.estimate), (r.percent_change_ci_low, pc.ci_low),
+                          (r.percent_change_ci_high, pc.ci_high), (r.hedges_g, g.estimate),
+                          (r.hedges_g_ci_low, g.ci_low), (r.hedges_g_ci_high, g.ci_high),
+                          (r.p_mann_whitney, mw.p_value), (r.hodges_lehmann, mw.estimate),
+                          (r.hodges_lehmann_ci_low, mw.ci_low),
+                          (r.hodges_lehmann_ci_high, mw.ci_high)]:
+            assert same(got, want), (level, outcome, got, want)
+        # Monte Carlo: the batched draws are the scalar function's draws for the same seed ...
+        perm = fd_stats.permutation_test(x, y, n_resamples=3000, seed=7, **kw)
+        assert same(r.p_permutation, perm.p_value) and r.method_permutation == perm.method
+        boot = percent_change_bootstrap(x, y, n_resamples=2000, seed=7, **kw)
+        assert same(r.percent_change_boot_ci_low, boot.ci_low)
+        assert same(r.percent_change_boot_ci_high, boot.ci_high)
+        # ... and agree with independent draws to Monte-Carlo error
+        other = fd_stats.permutation_test(x, y, n_resamples=3000, seed=99, **kw)
+        assert abs(r.p_permutation - other.p_value) < math.sqrt(2) * mc_tol(other.p_value, 3000)
+
+
+def test_permutation_main_test_batched_equals_scalar(trial):
+    s = Settings(test="permutation", permutations=2000, bootstrap=500, seed=3)
+    res = analyse(trial.table, trial.mapping, s)
+    for (level, outcome, x, y, _), (_, r) in zip(split_rows(trial.table, trial.mapping),
+                                                 res.iterrows()):
+        p = fd_stats.permutation_test(x, y, n_resamples=2000, seed=3)
+        assert same(r.p_value, p.p_value) and same(r.ci_low, p.ci_low) and same(r.ci_high, p.ci_high)
+        assert same(r.mc_error, p.mc_error) and r.n_resamples == p.n_resamples
+        b = percent_change_bootstrap(x, y, n_resamples=500, seed=3)
+        assert same(r.percent_change_ci_low, b.ci_low) and r.percent_change_method == b.method
+
+
+def test_permutation_p_agrees_with_scipy_to_monte_carlo_error(trial):
+    rows = split_rows(trial.table, trial.mapping)
+    # one-sided: scipy's two-sided p doubles the smaller tail, ours counts |difference|
+    for (_, _, x, y, _), alt in zip(rows[:10], ["less", "greater"] * 5):
+        ours = fd_stats.permutation_test(x, y, n_resamples=4000, seed=1, alternative=alt).p_value
+        ref = stats.permutation_test((x, y), lambda a, b, axis: a.mean(axis) - b.mean(axis),
+                                     permutation_type="independent", n_resamples=4000,
+                                     vectorized=True, random_state=2, alternative=alt).pvalue
+        assert abs(ours - ref) < math.sqrt(2) * mc_tol(ref, 4000)
+
+
+def test_extra_tests_add_columns_only(trial):
+    base = analyse(trial.table, trial.mapping, Settings())
+    full = analyse(trial.table, trial.mapping, Settings(extra_tests=("mann-whitney", "student")))
+    assert list(full.columns) == RESULT_COLUMNS + EXTRA_TEST_COLUMNS["mann-whitney"] + ["p_student"]
+    pd.testing.assert_frame_equal(base, full[RESULT_COLUMNS], check_exact=True)
+    with pytest.raises(DataError):
+        analyse(trial.table, trial.mapping, Settings(extra_tests=("bayes",)))
+
+
+def test_categorical_and_split_paths_equal_plain_selection(trial):
+    """Categorical arm/subgroup and shuffled rows give the same results as plain object columns."""
+    t = trial.table.sample(frac=1.0, random_state=4).reset_index(drop=True)
+    cat = t.astype({"arm": "category", "age_group": "category"})
+    a = analyse(t, trial.mapping, Settings(extra_tests=("mann-whitney",)))
+    b = analyse(cat, trial.mapping, Settings(extra_tests=("mann-whitney",)))
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    for (level, outcome, x, y, _), (_, r) in zip(split_rows(t, trial.mapping), a.iterrows()):
+        assert same(r.p_value, fd_stats.welch_t(x, y).p_value)
+        assert same(r.sd_treatment, x.std(ddof=1))
+
+
+# ---------------------------------------------------------------- rank statistics by counting
+
+def rank_reference(x, y, shift=0.0):
+    """W and the tie sum by ranking everyone (what R does)."""
+    pooled = np.concatenate([x - shift, y])
+    ranks = stats.rankdata(pooled)
+    _, t = np.unique(pooled, return_counts=True)
+    return ranks[: len(x)].sum() - len(x) * (len(x) + 1) / 2, int((t**3 - t).sum())
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rank_sums_by_counting_equal_ranking(seed):
+    rng = np.random.default_rng(seed)
+    m, n = rng.integers(1, 3000, 2)
+    if seed % 3 == 0:
+        x, y = rng.poisson(1.3, m).astype(float), rng.poisson(1.6, n).astype(float)
+    elif seed % 3 == 1:
+        x, y = np.round(rng.normal(0, 1, m), 1), np.round(rng.normal(0.2, 1, n), 1)
+    else:
+        x, y = rng.normal(size=m), rng.normal(size=n)
+    rs = ts.RankSums(x, y)
+    for shift in (0.0, 1.0, -0.3, 0.1, float(x[0] - y[0])):
+        w, ties = rs.w_and_ties(shift)
+        w_ref, ties_ref = rank_reference(x, y, shift)
+        assert w == w_ref and ties == ties_ref
+    assert rs.has_ties() == (len(np.unique(np.concatenate([x, y]))) < m + n)
+
+
+def bisection_root(x, y, zq, correct_for, lo, hi):
+    """The original plain bisection on ranks (reference for the jump-point search)."""
+    def wdiff(d):
+        w, ties = rank_reference(x, y, d)
+        m, n = len(x), len(y)
+        dz = w - m * n / 2
+        sigma = np.sqrt((m * n / 12) * ((m + n + 1) - ties / ((m + n) * (m + n - 1))))
+        corr = {"two-sided": np.sign(dz) * 0.5, "greater": 0.5, "less": -0.5, None: 0.0}[correct_for]
+        return (dz - corr) / sigma - zq
+    if wdiff(lo) <= 0:
+        return lo
+    if wdiff(hi) >= 0:
+        return hi
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if wdiff(mid) > 0 else (lo, mid)
+    return (lo + hi) / 2
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_hodges_lehmann_interval_search_equals_bisection(seed):
+    rng = np.random.default_rng(100 + seed)
+    m, n = rng.integers(3, 60, 2)
+    x = rng.poisson(2, m).astype(float) if seed % 2 else np.round(rng.gamma(1, 50, m), 2)
+    y = rng.poisson(2.5, n).astype(float) if seed % 2 else np.round(rng.gamma(1, 60, n), 2)
+    lo, hi = x.min() - y.max(), x.max() - y.min()
+    for zq, cf in ((1.96, "two-sided"), (-1.96, "two-sided"), (1.64, "greater"), (-1.64, None)):
+        got = ts._root_shift(x, y, zq, cf, lo, hi)
+        want = bisection_root(x, y, zq, cf, lo, hi)
+        scale = max(abs(lo), abs(hi), 1.0)
+        assert np.round(got / scale, 12) == np.round(want / scale, 12)
+
+
+def test_large_integer_mann_whitney_matches_ranking_and_pairs():
+    rng = np.random.default_rng(5)
+    x, y = rng.poisson(1.0, 2500).astype(float), rng.poisson(1.2, 2000).astype(float)
+    r = fd_stats.mann_whitney(x, y)
+    sp = stats.mannwhitneyu(x, y, alternative="two-sided", use_continuity=True)
+    assert r.statistic == sp.statistic and math.isclose(r.p_value, sp.pvalue, rel_tol=1e-9)
+    # histogram Hodges-Lehmann (m * n > 4 million pairs) = median of all pairwise differences
+    big_x, big_y = rng.poisson(2, 2100).astype(float), rng.poisson(2.4, 2000).astype(float)
+    assert ts.hodges_lehmann(big_x, big_y) == np.median(np.subtract.outer(big_x, big_y))
+    assert fd_stats.mann_whitney(big_x, big_y).estimate == np.median(
+        np.subtract.outer(big_x, big_y))
+
+
+# ---------------------------------------------------------------- large-sample resampling
+
+def test_large_sample_resampling_by_counts_matches_people_to_mc_error(monkeypatch):
+    """Counts of each distinct value (hypergeometric / multinomial) = shuffling people."""
+    rng = np.random.default_rng(11)
+    x, y = rng.poisson(0.9, 1500).astype(float), rng.poisson(1.0, 1600).astype(float)
+    ref = fd_stats.permutation_test(x, y, n_resamples=4000, seed=1)         # people shuffled
+    ref_pc = percent_change_bootstrap(x, y, n_resamples=4000, seed=1)
+    monkeypatch.setattr(ts, "RESAMPLING_WORK", 10_000)
+    monkeypatch.setattr(fd_stats.effects, "RESAMPLING_WORK", 10_000)
+    fast = fd_stats.permutation_test(x, y, n_resamples=4000, seed=2)        # counts drawn
+    assert "counts of each distinct value" in fast.method and fast.n_resamples == 4000
+    assert abs(fast.p_value - ref.p_value) < math.sqrt(2) * mc_tol(ref.p_value, 4000)
+    fast_pc = percent_change_bootstrap(x, y, n_resamples=4000, seed=2)
+    assert "counts of each distinct value" in fast_pc.method
+    width = ref_pc.ci_high - ref_pc.ci_low
+    assert abs(fast_pc.ci_low - ref_pc.ci_low) < 0.1 * width
+    assert abs(fast_pc.ci_high - ref_pc.ci_high) < 0.1 * width
+    # many distinct values: fewer resamples, and the method says so
+    cont = fd_stats.permutation_test(rng.normal(size=300), rng.normal(size=300), n_resamples=4000)
+    assert cont.n_resamples == ts.MIN_REDUCED_RESAMPLES and "reduced from 4,000" in cont.method
+
+
+def test_resampling_is_seeded_and_deterministic(trial):
+    s = Settings(extra_tests=FULL_ANALYSIS, permutations=1000, seed=5)
+    a = analyse(trial.table, trial.mapping, s)
+    b = analyse(trial.table, trial.mapping, s)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    c = analyse(trial.table, trial.mapping, Settings(extra_tests=FULL_ANALYSIS, permutations=1000,
+                                                     seed=6))
+    assert not a.p_permutation.equals(c.p_permutation)
+
+
+# ---------------------------------------------------------------- reading and the CLI
+
+def test_parquet_categorical_read_gives_the_same_analysis(trial, tmp_path):
+    from fd_stats.io import read_table
+
+    path = tmp_path / "people.parquet"
+    trial.table.to_parquet(path, index=False)
+    plain = read_table(path)
+    fast = read_table(path, columns=["arm", "age_group", *trial.mapping.outcomes], categorical=True)
+    assert isinstance(fast["arm"].dtype, pd.CategoricalDtype)
+    m = Mapping(outcomes=trial.mapping.outcomes, subgroup="age_group")
+    pd.testing.assert_frame_equal(analyse(plain, m), analyse(fast, m), check_exact=True)
+
+
+def test_cli_choices_and_extra_columns(trial, tmp_path, capsys):
+    from fd_stats import cli
+
+    assert cli.TEST_CHOICES == list(fd_stats.TESTS)
+    assert set(cli.EXTRA_CHOICES) == set(EXTRA_TEST_COLUMNS)
+    path = tmp_path / "people.parquet"
+    trial.table.to_parquet(path, index=False)
+    assert cli.main(["analyse", str(path), "--subgroup", "age_group", "--format", "csv"]) == 0
+    out = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    want = analyse(trial.table, Mapping(subgroup="age_group"),
+                   Settings(extra_tests=("mann-whitney",)))
+    assert len(out) == len(want) and "p_mann_whitney" in out.columns
+    np.testing.assert_allclose(out.p_mann_whitney, want.p_mann_whitney, rtol=1e-12)
+    np.testing.assert_allclose(out.p_value, want.p_value, rtol=1e-12)
+    assert cli.main(["analyse", str(path), "--also", "nonsense"]) == 2
+    assert "aggregate" in cli.build_parser().format_help()
