@@ -87,11 +87,12 @@ for col, outcome in zip(cols, heads):
                        f"{TEST_LABELS[r['test']]}.")
         pc_excludes = (r["percent_change_ci_high"] < 0) or (r["percent_change_ci_low"] > 0)
         if np.isfinite(r["p_adjusted"]) and bool(r["significant"]) != bool(pc_excludes) \
-                and not corrected and r["test"] in ("welch", "student") \
+                and not corrected and r["test"] != "welch" \
                 and np.isclose(s.confidence_level, 1 - s.alpha):
             st.caption("Why the percentage interval and the verdict seem to disagree: the "
-                       "percentage interval is computed on the ratio scale; the test compares "
-                       "the difference in means, whose interval (just above) matches the verdict.")
+                       "percentage interval is matched to the Welch t-test, and the "
+                       f"{TEST_LABELS[r['test']]} chosen in the sidebar reaches a different "
+                       "verdict.")
 
 st.subheader("In plain English")
 st.markdown(summary_paragraph(res, ctx.lower_is_better()))

@@ -489,10 +489,9 @@ def _methods(trial, s, res, n_t, n_c, subgroup, prespecified) -> list[str]:
            if _finite(r["percent_change_ci_low"]) and _finite(r["percent_change_ci_high"])
            and bool(r["significant"]) == (r["percent_change_ci_low"] <= 0 <= r["percent_change_ci_high"])]
     if odd:
-        lines.append("The p-value tests the difference in means; the interval for the percentage "
-                     "change is worked out on the ratio scale, so near the threshold the two can "
-                     "disagree (significant while the interval just includes no change, or the "
-                     "reverse). This happens for: " + ", ".join(odd) + ".")
+        lines.append("The interval for the percentage change is matched to the Welch t-test; "
+                     "with the test chosen here the verdict can differ from it near the "
+                     "threshold. This happens for: " + ", ".join(odd) + ".")
     if s.alternative != "two-sided":
         lines.append("One-sided tests look for a change in one direction only and halve the "
                      "p-value; they are valid only if the direction was chosen before seeing the data.")

@@ -80,7 +80,7 @@ class Mapping:
 
 @dataclass(frozen=True)
 class Settings:
-    """Analysis choices. ``bootstrap`` > 0 replaces the delta-method interval for the
+    """Analysis choices. ``bootstrap`` > 0 replaces the Fieller interval for the
     percentage change with a seeded percentile bootstrap of that many resamples.
 
     ``extra_tests`` adds other tests as extra columns next to the main one
@@ -142,9 +142,22 @@ class Prepared:
 
 
 def numeric_outcome_columns(data: pd.DataFrame, mapping: Mapping) -> list[str]:
+    """Columns to analyse when none are named: numeric ones, and text columns that are
+    numbers apart from a few bad cells (so the bad cells are reported, not the column
+    silently dropped)."""
     keys = {mapping.arm, mapping.subgroup, mapping.person_id, mapping.engagement}
-    return [c for c in data.columns if c not in keys
-            and pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])]
+    out = []
+    for c in data.columns:
+        s = data[c]
+        if c in keys or pd.api.types.is_bool_dtype(s):
+            continue
+        if pd.api.types.is_numeric_dtype(s):
+            out.append(c)
+        elif s.notna().sum() >= 4:
+            present = s.dropna()
+            if pd.to_numeric(present, errors="coerce").notna().mean() >= 0.8:
+                out.append(c)
+    return out
 
 
 def prepare(data: pd.DataFrame, mapping: Mapping) -> Prepared:
@@ -307,7 +320,7 @@ def _row(outcome, label, level, x, y, n_missing, settings: Settings, sub_col, re
         else:
             pc = percent_change_moments(sx, sy, **kwargs)
     g = hedges_g_moments(sx, sy, **kwargs)
-    notes = [n for n in (res.note, pc.note, g.note) if n]
+    notes = list(dict.fromkeys(n for n in (res.note, pc.note, g.note) if n))  # once each
     row = {
         "outcome": outcome, "label": label, "subgroup_column": sub_col, "subgroup": level,
         "test": settings.test, "alternative": settings.alternative,

@@ -206,7 +206,7 @@ def build_parser(include_aggregate: bool = True):
     a.add_argument("--confidence", type=float, default=0.95)
     a.add_argument("--permutations", type=int, default=10_000)
     a.add_argument("--bootstrap", type=int, default=0,
-                   help="resamples for a bootstrap interval of the %% change (0: delta method)")
+                   help="resamples for a bootstrap interval of the %% change (0: Fieller interval)")
     a.add_argument("--also", default="mann-whitney",
                    help="extra tests as extra columns, comma-separated from "
                         + ", ".join(EXTRA_CHOICES) + " (default mann-whitney; 'none' for none)")

@@ -50,39 +50,62 @@ def _samples(treatment, control, alternative, confidence_level):
     return as_sample(treatment, "treatment"), as_sample(control, "control")
 
 
-def _log_ratio_interval(x, y, alternative, confidence_level):
-    """Ratio of means and its delta-method interval on the log scale."""
-    return _log_ratio_moments(Moments.of(x), Moments.of(y), alternative, confidence_level)
+RATIO_METHOD = ("Fieller interval with Welch variances and df (it excludes no change exactly "
+                "when the Welch t-test is significant at the same level and sidedness)")
 
 
-def _log_ratio_moments(sx: Moments, sy: Moments, alternative, confidence_level):
+def _fieller_moments(sx: Moments, sy: Moments, alternative, confidence_level):
+    """Ratio of means and its Fieller interval.
+
+    The interval holds every ratio r for which the Welch statistic
+    (mean_t - r mean_c) / sqrt(v_t + r^2 v_c), v = variance / n, is not
+    rejected at the chosen level, using the Welch df of the test itself; so
+    the percentage change and the Welch p-value never disagree. An interval
+    that cannot be bounded (control mean not clearly above 0) has an
+    infinite upper end.
+    """
     if sx.n < 2 or sy.n < 2:
         return (NOT_ESTIMABLE,) * 3, "Not estimable: each arm needs at least 2 people."
     mx, my = sx.mean, sy.mean
-    if mx <= 0 or my <= 0:
+    if mx < 0 or my <= 0:
         return (NOT_ESTIMABLE,) * 3, (
-            "Not estimable: a ratio needs a positive mean in both arms "
-            f"(treatment mean {mx:.4g}, control mean {my:.4g}).")
-    se = np.sqrt(sx.var / (sx.n * mx**2) + sy.var / (sy.n * my**2))
-    lo_q, hi_q = z_quantile_pair(confidence_level, alternative)
+            "Not estimable: a percentage change needs a positive control mean and a "
+            f"non-negative treatment mean (treatment mean {mx:.4g}, control mean {my:.4g}).")
     ratio = mx / my
-    with np.errstate(over="ignore"):
-        # an infinite quantile is the open side of a one-sided interval (also when se is 0)
-        lo = 0.0 if np.isneginf(lo_q) else ratio * np.exp(lo_q * se)
-        hi = np.inf if np.isposinf(hi_q) else ratio * np.exp(hi_q * se)
+    vx, vy = sx.var / sx.n, sy.var / sy.n
+    lo, hi = (0.0 if alternative == "less" else ratio), (np.inf if alternative == "greater" else ratio)
+    if vx + vy == 0:  # no variation: the ratio is known exactly
         return (ratio, lo, hi), ""
+    df = (vx + vy) ** 2 / (vx**2 / (sx.n - 1) + vy**2 / (sy.n - 1))
+    level = 1 - (1 - confidence_level) / 2 if alternative == "two-sided" else confidence_level
+    q2 = special.stdtrit(df, level) ** 2
+    # (mx - r my)^2 = q^2 (vx + r^2 vy)  <=>  a r^2 + b r + c = 0
+    a, b, c = my**2 - q2 * vy, -2 * mx * my, mx**2 - q2 * vx
+    disc = b * b - 4 * a * c
+    if a > 0 and disc >= 0:
+        r1, r2 = (-b - np.sqrt(disc)) / (2 * a), (-b + np.sqrt(disc)) / (2 * a)
+        lo_f, hi_f = max(r1, 0.0), r2
+    else:  # the control mean is not clearly above 0: no finite upper limit
+        lo_f = max((-b - np.sqrt(disc)) / (2 * a), 0.0) if a < 0 and disc >= 0 else 0.0
+        hi_f = np.inf
+    if alternative != "less":
+        lo = lo_f
+    if alternative != "greater":
+        hi = hi_f
+    return (ratio, lo, hi), ""
 
 
 def _ratio_effect(sx: Moments, sy: Moments, alternative, confidence_level) -> Effect:
-    (est, lo, hi), note = _log_ratio_moments(sx, sy, alternative, confidence_level)
+    (est, lo, hi), note = _fieller_moments(sx, sy, alternative, confidence_level)
     return Effect("ratio of means", float(est), float(lo), float(hi), confidence_level, alternative,
-                  "delta method on the log ratio of means", note)
+                  RATIO_METHOD, note)
 
 
 def ratio_of_means(treatment, control, *, alternative="two-sided", confidence_level=0.95):
-    """Treatment mean divided by control mean, with a delta-method interval on the log ratio.
+    """Treatment mean divided by control mean, with a Fieller interval.
 
-    The interval has the sidedness of ``alternative`` (0 or infinity for the open bound).
+    The interval has the sidedness of ``alternative`` (0 or infinity for the open bound)
+    and agrees with the Welch t-test: it excludes 1 exactly when that test rejects.
     """
     x, y = _samples(treatment, control, alternative, confidence_level)
     return _ratio_effect(Moments.of(x), Moments.of(y), alternative, confidence_level)
@@ -99,9 +122,10 @@ def percent_change_moments(sx: Moments, sy: Moments, *, alternative="two-sided",
 def percent_change(treatment, control, *, alternative="two-sided", confidence_level=0.95):
     """Percentage change from control, 100 * (mean_t / mean_c - 1).
 
-    The interval is the delta-method interval on the log ratio of means,
-    transformed back, so it never goes below -100%. Its sidedness follows
-    ``alternative`` (``less`` gives an interval from -100% up).
+    The interval is the Fieller interval for the ratio of means (Welch
+    variances and df), transformed to percent, so it never goes below -100%
+    and excludes 0% exactly when the Welch t-test is significant. Its
+    sidedness follows ``alternative`` (``less`` gives an interval from -100% up).
     """
     x, y = _samples(treatment, control, alternative, confidence_level)
     return percent_change_moments(Moments.of(x), Moments.of(y), alternative=alternative,

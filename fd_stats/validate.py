@@ -223,7 +223,8 @@ def validate(data: pd.DataFrame, mapping: ColumnMapping | Mapping | None = None)
             if bad.any():
                 shown = ", ".join(repr(str(v))[:40] for v in s[bad].unique()[:3])
                 add(BLOCKING, "not numbers", c, _rows(bad), f"Column {c!r} should hold numbers "
-                    f"but {int(bad.sum())} row(s) hold text such as {shown}. Correct those cells, "
+                    f"but {int(bad.sum())} row(s) hold text such as {shown} (rows "
+                    f"{rows_text(np.flatnonzero(bad))}). Correct those cells, "
                     "leave them empty, or do not use this column as an outcome.")
                 continue
             s = nums

@@ -110,11 +110,10 @@ fig = forest_plot(allr, title=title,
                   subtitle=f"{synth}{TEST_LABELS[s.test]}, {side}, {CORRECTIONS[s.correction]}. "
                            "Filled marker = significant, open = not")
 st.plotly_chart(fig, width="stretch", theme=None, key="outcomes_forest")
-st.caption(f"Percentage change in the mean per person, with its {level} interval (delta method "
-           "on the log ratio of means, so the scale is logarithmic: −50% and +100% are the same "
-           "distance from 0). The interval can disagree slightly with the test's p-value, which "
-           "compares differences, not ratios. Arrows mark intervals open at that end "
-           "(one-sided tests).")
+st.caption(f"Percentage change in the mean per person, with its {level} interval (Fieller "
+           "interval for the ratio of means, matched to the Welch t-test: it excludes 0% exactly "
+           "when the Welch test is significant). The scale is logarithmic: −50% and +100% are "
+           "the same distance from 0. Arrows mark intervals open at that end (one-sided tests).")
 
 # ---------------------------------------------------------------- means by arm
 st.header("Treatment and control means")
@@ -225,7 +224,7 @@ for key in ("welch", "student", "mann-whitney", "permutation"):
                                                      ("✔ Yes" if t.p_value < s.alpha else "— No")),
         "Details": "; ".join(extra),
     })
-for key, name in (("pc", "Delta method (log ratio)"), ("pc_boot", "Percentile bootstrap")):
+for key, name in (("pc", "Fieller (ratio of means)"), ("pc_boot", "Percentile bootstrap")):
     e = tests[key]
     rows.append({
         "Test": name, "Estimate of": "% change from control",

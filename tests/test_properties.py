@@ -20,8 +20,13 @@ values = st.one_of(
 )
 samples = st.lists(values, min_size=0, max_size=12)
 alternatives = st.sampled_from(["two-sided", "less", "greater"])
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+# Derandomised so CI is repeatable; run with HYPOTHESIS_PROFILE=explore to search afresh.
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", max_examples=600, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "ci"))
+SETTINGS = settings()
 
 
 def calls_cleanly(fn, *args, **kwargs):
@@ -125,6 +130,6 @@ def test_degenerate_inputs_are_marked_not_estimable():
     r = fd_stats.welch_t([2.0, 2.0, 2.0], [2.0, 2.0])
     assert math.isnan(r.p_value) and "no variation" in r.note
     r = fd_stats.percent_change([1.0, 2.0], [0.0, 0.0])
-    assert math.isnan(r.estimate) and "positive mean" in r.note
+    assert math.isnan(r.estimate) and "positive control mean" in r.note
     r = fd_stats.mann_whitney([3.0, 3.0], [3.0, 3.0])
     assert math.isnan(r.p_value)
