@@ -63,7 +63,7 @@ class PackOptions:
     disclosure: bool = True
     threshold: int = 10
     rounding: int = 0
-    nonzero_rule: bool = True
+    nonzero_rule: bool = False
     images: bool = True
 
 
@@ -219,7 +219,7 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
         protected = protect_results(res, options.threshold, rounding=options.rounding,
                                     nonzero_rule=options.nonzero_rule)
         table = protected.table
-        notes.append(rule_text(options.threshold, options.rounding))
+        notes.append(rule_text(options.threshold, options.rounding, options.nonzero_rule))
         notes.append(protected.summary("results table"))
     lib = {o.column: o.lower_is_better for o in trial.outcomes}
     synthetic_tag = "Synthetic data" if trial.synthetic else ""

@@ -44,6 +44,8 @@ def add_pack_parser(subparsers):
     p.add_argument("--permutations", type=int, default=10_000)
     p.add_argument("--seed", type=int, default=12345)
     p.add_argument("--threshold", type=int, default=10, help="disclosure threshold (people)")
+    p.add_argument("--strict-means", action="store_true",
+                   help="also hide a mean when fewer than the threshold had any event")
     p.add_argument("--rounding", type=int, default=0, help="round shown counts to this base")
     p.add_argument("--no-disclosure", action="store_true", help="switch disclosure control off")
     p.add_argument("--formats", default=",".join(FORMATS),
@@ -102,7 +104,7 @@ def cmd_pack(args) -> None:
     results = analyse(trial.table, mapping, settings)
     prespecified = args.prespecified or trial.subgroup_prespecified.get(mapping.subgroup, False)
     options = PackOptions(disclosure=not args.no_disclosure, threshold=args.threshold,
-                          rounding=args.rounding)
+                          rounding=args.rounding, nonzero_rule=args.strict_means)
     pack = build_content(trial, mapping, settings, results, subgroup=mapping.subgroup,
                          prespecified=prespecified, options=options, generated=args.date)
     files = build_files(pack, formats)

@@ -74,6 +74,7 @@ class Protected:
     suppressed: list[Suppression] = field(default_factory=list)
     threshold: int = DEFAULT_THRESHOLD
     rounding: int = 0
+    nonzero_rule: bool = False
 
     @property
     def any(self) -> bool:
@@ -99,7 +100,8 @@ class Protected:
 
     def note(self, what: str = "table") -> str:
         """One paragraph: the rule applied and what it hid."""
-        return rule_text(self.threshold, self.rounding) + " " + self.summary(what)
+        return (rule_text(self.threshold, self.rounding, self.nonzero_rule) + " "
+                + self.summary(what))
 
     def summary(self, what: str = "table") -> str:
         """What was hidden, in one sentence (without the rule)."""
@@ -134,12 +136,14 @@ class Protected:
         return pd.DataFrame(rows, columns=["row", "hidden", "why"])
 
 
-def rule_text(threshold: int, rounding: int = 0) -> str:
+def rule_text(threshold: int, rounding: int = 0, nonzero_rule: bool = False) -> str:
     """The disclosure rule in one or two sentences."""
+    strict = (f" (or with fewer than {threshold} people contributing a non-zero value)"
+              if nonzero_rule else "")
     text = (f"Small numbers are protected: counts of 1 to {threshold - 1} people, and means "
-            f"from fewer than {threshold} people (or with fewer than {threshold} people "
-            f"contributing a non-zero value), are hidden and shown as {MARKER}; further cells "
-            "are hidden where a hidden value could otherwise be worked out from totals.")
+            f"from fewer than {threshold} people{strict}, are hidden and shown as {MARKER}; "
+            "further cells are hidden where a hidden value could otherwise be worked out "
+            "from totals.")
     if rounding:
         text += f" Other counts of people are rounded to the nearest {rounding}."
     return text
@@ -240,7 +244,7 @@ def protect_lines(table: pd.DataFrame, lines: list[list[tuple]], threshold: int 
 
 def protect_results(results: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *,
                     rounding: int = 0, suppress_zeros: bool = False,
-                    nonzero_rule: bool = True) -> Protected:
+                    nonzero_rule: bool = False) -> Protected:
     """Disclosure control for the output of :func:`fd_stats.analyse`.
 
     Parameters
@@ -255,8 +259,10 @@ def protect_results(results: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *
         Also hide zero counts.
     nonzero_rule : bool
         Also hide an arm's mean when fewer than ``threshold`` people in that
-        arm had a non-zero value (on by default): for counts, mean x n is the
-        number of events, which would otherwise bound a hidden count of people.
+        arm had a non-zero value (off by default, stricter): for counts, mean x n
+        is the number of events, an upper bound on a hidden count of people. Off
+        by default because a mean from enough people is not itself a count of
+        people, and the rule would hide most subgroup findings of a small trial.
 
     Returns
     -------
@@ -358,7 +364,7 @@ def protect_results(results: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *
                 table[c] = table[c].astype(object)
             table.loc[mask[c].to_numpy(), c] = np.nan
     table.attrs = dict(results.attrs)
-    return Protected(table, mask, notes, threshold, rounding)
+    return Protected(table, mask, notes, threshold, rounding, nonzero_rule)
 
 
 def protect_engagement(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *,

@@ -39,11 +39,16 @@ with right:
     rounding = st.selectbox("Round the other counts of people to", [0, 5, 10],
                             format_func=lambda v: "no rounding" if v == 0 else f"nearest {v}",
                             key="export_rounding", disabled=not disclosure)
+    nonzero = st.checkbox("Also hide a mean when fewer than the threshold had any event "
+                          "(stricter)", value=False, key="export_nonzero", disabled=not disclosure,
+                          help="Mean × people = number of events, an upper bound on how many "
+                               "people had one. Stricter services ask for this.")
     if not disclosure:
         st.warning("Small counts will be shown. Check with your data protection lead before "
                    "sharing the pack.", icon="🔓")
 
-options = PackOptions(disclosure=bool(disclosure), threshold=int(threshold), rounding=int(rounding))
+options = PackOptions(disclosure=bool(disclosure), threshold=int(threshold), rounding=int(rounding),
+                      nonzero_rule=bool(nonzero))
 try:
     pack_preview = build_content(ctx.trial, ctx.mapping, ctx.settings, results,
                                  subgroup=ctx.subgroup, prespecified=ctx.prespecified,

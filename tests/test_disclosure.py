@@ -71,7 +71,7 @@ def test_secondary_suppression_protects_against_subtraction():
 
 def test_counts_of_people_with_any_event_hidden_and_nonzero_rule():
     res = results()
-    strict = protect_results(res, 10)      # default: nonzero rule on
+    strict = protect_results(res, 10, nonzero_rule=True)
     loose = protect_results(res, 10, nonzero_rule=False)
     i = row(res, "rare", "All")
     assert res.at[i, "any_treatment"] < 10
