@@ -137,7 +137,7 @@ def test_outcomes_detail_view_shows_every_test(trial):
     at.selectbox(key="outcomes_detail_outcome").set_value("suspect_knife").run()
     detail = at.table[1].value
     assert list(detail.index) == ["Welch t-test", "Student t-test", "Mann-Whitney U",
-                                  "Permutation test", "Delta method (log ratio)",
+                                  "Permutation test", "Fieller (ratio of means)",
                                   "Percentile bootstrap"]
     # R: t.test(x, y)$p.value -> 0.1616877256 (knife as suspect, all ages)
     assert detail.loc["Welch t-test", "p-value"] == "p = 0.16, two-sided"
