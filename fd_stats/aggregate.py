@@ -40,8 +40,7 @@ ROLE_WORDS = {
                 "charged", "arrested"),
     "victim": ("victim", "injured party", "injured_party", "aggrieved", "v"),
 }
-TRUE_WORDS = {"true", "yes", "y", "1", "t"}
-FALSE_WORDS = {"false", "no", "n", "0", "f"}
+from .engagement import FALSE_WORDS, TRUE_WORDS  # noqa: E402  (one list of yes/no words)
 
 CRIME_NAMES = {
     "person_id": ("person_id", "personid", "person", "nominal_id", "nominal", "pid", "id",

@@ -13,68 +13,13 @@ import numpy as np
 import pandas as pd
 
 from .analysis import Mapping, _norm_label
-from .engagement import engagement_rate
+from .engagement import MISSING_WORDS, engagement_rate, parse_flags
 from .errors import DataError
-from .io import rows_text
 
 __all__ = ["NOT_RECORDED", "arm_masks", "ArmFlow", "ConsortFlow", "parse_flags",
            "engagement_by_group", "non_engagement_reasons", "consort_flow"]
 
 NOT_RECORDED = "not recorded"
-_TRUE = {"true", "t", "yes", "y", "1", "engaged"}
-_FALSE = {"false", "f", "no", "n", "0", "not engaged"}
-_MISSING = {"", "na", "n/a", "nan", "none", "null", "-", "."}
-
-
-def parse_flags(values, name: str = "engagement") -> np.ndarray:
-    """Read a yes/no column as an object array of True, False or None (missing).
-
-    Accepts booleans, 1/0 and the words true/false, yes/no, y/n, engaged/not
-    engaged (any case). Missing cells (NaN, None, empty text, "NA") become
-    ``None``.
-
-    Parameters
-    ----------
-    values : array_like
-        The column's values.
-    name : str
-        Column name, used in error messages.
-
-    Returns
-    -------
-    numpy.ndarray
-        Object array of ``True``, ``False`` and ``None``.
-
-    Raises
-    ------
-    DataError
-        When a cell is neither a recognised yes/no value nor missing; the
-        message names the rows.
-    """
-    out, bad = [], []
-    for i, v in enumerate(list(values)):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            out.append(None)
-        elif isinstance(v, (bool, np.bool_)):
-            out.append(bool(v))
-        elif isinstance(v, (int, float, np.integer, np.floating)) and float(v) in (0.0, 1.0):
-            out.append(bool(v))
-        else:
-            s = str(v).strip().casefold()
-            if s in _TRUE:
-                out.append(True)
-            elif s in _FALSE:
-                out.append(False)
-            elif s in _MISSING:
-                out.append(None)
-            else:
-                out.append(None)
-                bad.append(i)
-    if bad:
-        raise DataError(f"Column {name!r} should hold yes/no values but rows {rows_text(bad)} "
-                        "hold something else. Use true/false, yes/no or 1/0, or leave the cell "
-                        "empty when it is not known.")
-    return np.array(out, dtype=object)
 
 
 def arm_masks(table: pd.DataFrame, mapping: Mapping):
@@ -107,7 +52,7 @@ def _reason_text(v) -> str:
     if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
         return NOT_RECORDED
     s = str(v).strip()
-    return NOT_RECORDED if s.casefold() in _MISSING else s
+    return NOT_RECORDED if s.casefold() in MISSING_WORDS else s
 
 
 def engagement_by_group(table: pd.DataFrame, mapping: Mapping, group: str | None = None, *,

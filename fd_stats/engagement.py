@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ._checks import as_sample, check_alternative, check_level, z_quantile_pair
 from .binary import wilson_interval
@@ -98,39 +99,47 @@ def complier_average_effect(treatment, control, engaged, *, alternative="two-sid
                           float(cace + hi_q * se_cace), alternative, confidence_level)
 
 
-TRUE_WORDS = {"true", "t", "yes", "y", "1", "1.0", "engaged"}
-FALSE_WORDS = {"false", "f", "no", "n", "0", "0.0", "not engaged", "did not engage"}
+TRUE_WORDS = {"true", "t", "yes", "y", "1", "engaged"}
+FALSE_WORDS = {"false", "f", "no", "n", "0", "not engaged"}
+MISSING_WORDS = {"", "na", "n/a", "nan", "none", "null", "-", "."}
+
+
+def parse_flags(values, name: str = "engagement") -> np.ndarray:
+    """Read a yes/no column as an object array of True, False or None (missing).
+
+    The one reader of yes/no columns (engagement, police-initiated flags).
+    Accepts booleans, 1/0 and the words true/false, yes/no, y/n, engaged/not
+    engaged (any case); empty and "NA"-like cells are missing. Anything else
+    raises :class:`DataError` naming the column and rows.
+    """
+    from .io import rows_text
+
+    out, bad = [], []
+    for i, v in enumerate(list(values)):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            out.append(None)
+        elif isinstance(v, (bool, np.bool_)):
+            out.append(bool(v))
+        elif isinstance(v, (int, float, np.integer, np.floating)) and float(v) in (0.0, 1.0):
+            out.append(bool(v))
+        else:
+            word = str(v).strip().casefold()
+            if word in TRUE_WORDS:
+                out.append(True)
+            elif word in FALSE_WORDS:
+                out.append(False)
+            else:
+                out.append(None)
+                if word not in MISSING_WORDS:
+                    bad.append(i)
+    if bad:
+        raise DataError(f"Column {name!r} should hold yes/no values but rows {rows_text(bad)} "
+                        "hold something else. Use true/false, yes/no or 1/0, or leave the cell "
+                        "empty when it is not known.")
+    return np.array(out, dtype=object)
 
 
 def engagement_flags(values, column: str = "engaged"):
-    """Engagement column as True / False / missing, whatever spelling the file used.
-
-    Accepts booleans, 1/0 and yes/no/true/false words (any case); empty means
-    missing. Anything else raises :class:`DataError` naming the column and rows.
-    """
-    import pandas as pd
-
-    s = pd.Series(values)
-
-    def one(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            return None
-        if isinstance(v, (bool, np.bool_)):
-            return bool(v)
-        word = str(v).strip().casefold()
-        if word == "":
-            return None
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        return "?"
-
-    out = s.map(one)
-    bad = np.flatnonzero((out == "?").to_numpy())
-    if len(bad):
-        shown = ", ".join(repr(str(v)) for v in s.iloc[bad[:3]])
-        raise DataError(f"Column {column!r} should say whether each person engaged (yes/no, "
-                        f"true/false or 1/0) but rows {', '.join(str(i + 1) for i in bad[:5])} "
-                        f"hold {shown}.")
-    return out.astype("boolean")
+    """:func:`parse_flags` as a pandas nullable-boolean Series (index kept)."""
+    index = values.index if isinstance(values, pd.Series) else None
+    return pd.Series(parse_flags(values, column), index=index).astype("boolean")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis import Mapping, _norm_label, numeric_outcome_columns
+from .engagement import FALSE_WORDS, MISSING_WORDS, TRUE_WORDS
 from .errors import DataError
 from .io import rows_text
 from .mapping import ColumnMapping, OutcomeSpec, guess_kind
@@ -303,7 +304,7 @@ def validate(data: pd.DataFrame, mapping: ColumnMapping | Mapping | None = None)
                 "different values, so it does not split people into subgroups.")
     if m.engagement and m.engagement in cols:
         vals = {_norm_label(v) for v in data[m.engagement].dropna().unique()}
-        known = {"true", "false", "yes", "no", "y", "n", "1", "0", "engaged", "not engaged", ""}
+        known = TRUE_WORDS | FALSE_WORDS | MISSING_WORDS
         if vals - known:
             odd = sorted(vals - known)[:3]
             add(WARNING, "engagement values", m.engagement, (), f"Engagement column "
