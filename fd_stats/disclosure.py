@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .analysis import EXTRA_TEST_COLUMNS
 from .errors import DataError
 
 MARKER = "[c]"
@@ -49,7 +50,10 @@ RESULT_ARM_STATS = {"treatment": ("n_treatment", ["mean_treatment", "sd_treatmen
 RESULT_COMPARISONS = ["difference", "estimate", "ci_low", "ci_high", "percent_change",
                       "percent_change_ci_low", "percent_change_ci_high", "statistic", "df",
                       "p_value", "p_adjusted", "significant", "hedges_g", "hedges_g_ci_low",
-                      "hedges_g_ci_high", "mc_error"]
+                      "hedges_g_ci_high", "mc_error",
+                      # the other tests' columns (Settings.extra_tests) and the note, which can
+                      # quote the means
+                      *(c for cols in EXTRA_TEST_COLUMNS.values() for c in cols), "note"]
 
 
 @dataclass(frozen=True)
@@ -301,6 +305,13 @@ def protect_results(results: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *
                 if is_small(rest, threshold, suppress_zeros):
                     hide(i, col, "primary", f"the rest of the arm ({total} minus this) is "
                          f"{_people(rest)}, fewer than {threshold}")
+    # a hidden count of missing values could be worked out from the arm sizes of another
+    # outcome in the same level (n_treatment + n_control + n_missing is the same for all)
+    for i in res.index:
+        if "n_missing" in mask.columns and mask.at[i, "n_missing"]:
+            for col in ("n_treatment", "n_control"):
+                hide(i, col, "secondary", "the arm sizes plus the missing count are the same "
+                     "for every outcome, so they would reveal the hidden missing count")
     # primary: means and SDs from few people
     for arm, (n_col, stats) in RESULT_ARM_STATS.items():
         any_col = f"any_{arm}"

@@ -155,3 +155,29 @@ def test_protect_lines_leaves_no_line_with_one_hidden_cell():
     for line in lines:
         assert sum(mask.at[c] for c in line) != 1
     assert mask.at[0, "a"]
+
+
+def test_no_hidden_mean_or_missing_count_leaks_through_other_columns():
+    """Found in review: the note quoted hidden means, the other tests' columns stayed
+    visible, and n_missing could be recovered as (n_t + n_c) of another outcome minus this."""
+    from fd_stats.analysis import FULL_ANALYSIS, Mapping, Settings, analyse
+
+    rng = np.random.default_rng(1)
+    d = pd.DataFrame({"arm": ["treatment"] * 30 + ["control"] * 30,
+                      "site": ["A"] * 4 + ["B"] * 26 + ["A"] * 5 + ["B"] * 25})
+    d["y"] = rng.poisson(1.0, 60).astype(float)
+    d.loc[(d.site == "A") & (d.arm == "control"), "y"] = 0.0  # control mean 0: a note quotes means
+    d["z"] = rng.poisson(2.0, 60).astype(float)
+    d.loc[35, "z"] = np.nan
+    res = analyse(d, Mapping(outcomes=("y", "z"), subgroup="site"),
+                  Settings(extra_tests=FULL_ANALYSIS, permutations=200))
+    p = protect_results(res, 10)
+    t = p.table.set_index(["outcome", "subgroup"])
+    hidden_row = t.loc[("y", "A")]
+    assert pd.isna(hidden_row["mean_treatment"]) and pd.isna(hidden_row["note"])
+    for col in ("p_welch", "p_mann_whitney", "hodges_lehmann", "p_permutation",
+                "percent_change_boot_ci_low"):
+        assert pd.isna(hidden_row[col]), col
+    z_all = t.loc[("z", "All")]
+    assert pd.isna(z_all["n_missing"])
+    assert pd.isna(z_all["n_treatment"]) and pd.isna(z_all["n_control"])
