@@ -54,7 +54,8 @@ class ComplierEffect:
     cace_ci_high: float
     alternative: str
     confidence_level: float
-    method: str = "ITT / engagement share; delta-method normal interval"
+    method: str = ("ITT: Welch t interval; CACE = ITT / engagement share, delta-method normal "
+                   "interval including the covariance of the two")
     note: str = ""
 
 
@@ -65,38 +66,56 @@ def complier_average_effect(treatment, control, engaged, *, alternative="two-sid
     Parameters
     ----------
     treatment, control : array_like
-        Outcome per person in each arm (NaN dropped, with the matching engagement flag).
+        Outcome per person in each arm (NaN dropped).
     engaged : array_like of bool
-        Engagement flag for each treated person, aligned with ``treatment``.
+        Engagement flag for each treated person, aligned with ``treatment``; missing
+        flags (None/NaN) count in the ITT but not in the engagement share.
+
+    Notes
+    -----
+    The ITT interval is the Welch t interval (as on the Outcomes page). The CACE
+    interval is a delta-method normal interval with
+    Var(CACE) = [Var(ITT) - 2 CACE Cov(mean outcome, share) + CACE^2 Var(share)] / share^2,
+    where the covariance is estimated from the treated people (both means use them).
     """
+    from .twosample import welch_t
+
     check_alternative(alternative)
     check_level(confidence_level, "confidence_level")
     t_raw = np.asarray(treatment, dtype=float)
-    e = np.asarray(engaged, dtype=object)
-    if len(e) != len(t_raw):
+    e_raw = np.asarray(engaged, dtype=object)
+    if len(e_raw) != len(t_raw):
         raise DataError("The engagement flags must line up with the treatment arm's outcomes.")
-    keep = ~np.isnan(t_raw) & np.array([v is not None and v == v for v in e], dtype=bool)
-    x = as_sample(t_raw[keep], "treatment")
-    e = np.array([bool(v) for v in e[keep]])
+    has_outcome = ~np.isnan(t_raw)
+    known = has_outcome & np.array([v is not None and v == v for v in e_raw], dtype=bool)
+    x = as_sample(t_raw[has_outcome], "treatment")
     y = as_sample(control, "control")
-    lo_q, hi_q = z_quantile_pair(confidence_level, alternative)
+    nan = NOT_ESTIMABLE
     if len(x) < 2 or len(y) < 2:
-        nan = NOT_ESTIMABLE
         return ComplierEffect(nan, nan, nan, nan, nan, nan, nan, alternative, confidence_level,
                               note="Not estimable: each arm needs at least 2 people.")
-    itt = x.mean() - y.mean()
-    se_itt = np.sqrt(x.var(ddof=1) / len(x) + y.var(ddof=1) / len(y))
+    itt_test = welch_t(x, y, alternative=alternative, confidence_level=confidence_level)
+    itt, itt_lo, itt_hi = itt_test.estimate, itt_test.ci_low, itt_test.ci_high
+    var_itt = x.var(ddof=1) / len(x) + y.var(ddof=1) / len(y)
+    unknown = int(has_outcome.sum() - known.sum())
+    note = (f"{unknown} treated {'person has' if unknown == 1 else 'people have'} no engagement "
+            "record: counted in the ITT effect, not in the engagement share. ") if unknown else ""
+    e = np.array([bool(v) for v in e_raw[known]], dtype=float)
+    if len(e) == 0 or e.mean() == 0:
+        return ComplierEffect(itt, itt_lo, itt_hi, float(e.mean()) if len(e) else nan, nan, nan,
+                              nan, alternative, confidence_level,
+                              note=note + "Not estimable: nobody in the treatment arm engaged.")
     c = e.mean()
-    if c == 0:
-        return ComplierEffect(itt, itt + lo_q * se_itt, itt + hi_q * se_itt, 0.0, NOT_ESTIMABLE,
-                              NOT_ESTIMABLE, NOT_ESTIMABLE, alternative, confidence_level,
-                              note="Not estimable: nobody in the treatment arm engaged.")
     cace = itt / c
-    se_c = np.sqrt(c * (1 - c) / len(x))
-    se_cace = np.sqrt(se_itt**2 / c**2 + itt**2 * se_c**2 / c**4)
-    return ComplierEffect(float(itt), float(itt + lo_q * se_itt), float(itt + hi_q * se_itt),
-                          float(c), float(cace), float(cace + lo_q * se_cace),
-                          float(cace + hi_q * se_cace), alternative, confidence_level)
+    var_c = c * (1 - c) / len(e)
+    cov = np.cov(t_raw[known], e, ddof=1)[0, 1] / len(x) if len(e) > 1 else 0.0
+    var_cace = max((var_itt - 2 * cace * cov + cace**2 * var_c) / c**2, 0.0)
+    lo_q, hi_q = z_quantile_pair(confidence_level, alternative)
+    se = np.sqrt(var_cace)
+    return ComplierEffect(float(itt), float(itt_lo), float(itt_hi), float(c), float(cace),
+                          float(cace + lo_q * se) if np.isfinite(lo_q) else -np.inf,
+                          float(cace + hi_q * se) if np.isfinite(hi_q) else np.inf,
+                          alternative, confidence_level, note=note.strip())
 
 
 TRUE_WORDS = {"true", "t", "yes", "y", "1", "engaged"}

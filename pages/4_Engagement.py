@@ -173,8 +173,7 @@ else:
     st.plotly_chart(itt_cace_figure(
         eff, unit=unit, title=title,
         subtitle=" · ".join(p for p in (ctx.label(outcome), synthetic_note, f"{level} intervals "
-                                        f"({sided})",
-                                        "normal approximation") if p)),
+                                        f"({sided})") if p)),
         width="stretch", theme=None, key="engagement_cace_chart")
     c1, c2 = st.columns(2)
     with c1:
@@ -216,5 +215,5 @@ else:
                    "not what the programme did for those who engaged.", icon="⚠️")
         if note:
             st.caption(f"Data note (trial.toml [engagement]): {note}")
-    st.caption(f"Intervals use a normal approximation ({eff.method}); the Outcomes page's Welch "
-               "t interval for the ITT is slightly wider.")
+    st.caption(f"How the intervals are worked out: {eff.method}."
+               + (f" {eff.note}" if eff.note else ""))
