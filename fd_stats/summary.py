@@ -100,6 +100,13 @@ def audit_published_table(table: pd.DataFrame, *, t="t", df="df", p="p_reported"
                         + ". Map the t, df and reported p-value columns.")
     check_alternative(one_sided_direction)
     out = table.copy()
+    # When every value printed with 2+ decimals ends in 0 (-53.50, -39.80, ...), they were
+    # rounded one place coarser and padded: judge them at that precision.
+    padded = False
+    if percent_change in table.columns:
+        texts = [str(v).strip().rstrip("%") for v in table[percent_change].dropna()]
+        long = [s for s in texts if "." in s and len(s.split(".")[1]) >= 2]
+        padded = bool(long) and all(s.endswith("0") for s in long)
     rows = []
     for i, row in enumerate(table.itertuples(index=False), start=1):
         r = dict(zip(table.columns, row))
@@ -127,7 +134,9 @@ def audit_published_table(table: pd.DataFrame, *, t="t", df="df", p="p_reported"
                     corners = [100 * ((mt + a) / (mc + b) - 1) for a in (-dmt, dmt)
                                for b in (-dmc, dmc) if mc + b != 0]
                     printed = _number(r[percent_change], "percentage change", i)
-                    dpc = _half_unit(r[percent_change])
+                    text = str(r[percent_change]).strip().rstrip("%")
+                    dpc = _half_unit(text) * (10 if padded and "." in text
+                                              and len(text.split(".")[1]) >= 2 else 1)
                     pc_ok = float(min(corners) - dpc <= printed <= max(corners) + dpc)
         rows.append((two, one, lo2, hi2, lo1, hi1, side, pc, pc_ok))
     extra = pd.DataFrame(rows, columns=AUDIT_COLUMNS, index=out.index)
