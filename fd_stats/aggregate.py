@@ -114,11 +114,24 @@ def _codes(series: pd.Series):
     return codes, _key_text(list(uniques))
 
 
+def _one_iso_date(text: str):
+    try:
+        t = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+    return t.tz_localize(None) if t.tzinfo is not None else t
+
+
 def parse_dates(series: pd.Series, file: str, column: str) -> np.ndarray:
-    """Dates as datetime64[ns] (NaT where unreadable). ISO (2023-02-01) or UK day-first (01/02/2023)."""
+    """Dates as datetime64[ns] at midnight (NaT where unreadable).
+
+    ISO (2023-02-01, with or without a time or time zone) or UK day-first (01/02/2023).
+    Times are dropped: follow-up windows run in whole days, so a crime on the day of
+    randomisation counts whatever time either was recorded at.
+    """
     if pd.api.types.is_datetime64_any_dtype(series):
         s = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) is not None else series
-        return s.to_numpy(dtype="datetime64[ns]")
+        return s.dt.floor("D").to_numpy(dtype="datetime64[ns]")
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     text = pd.Series(uniques, dtype=object).map(lambda v: v if isinstance(v, str) else str(v))
     text = text.str.strip()
@@ -133,11 +146,14 @@ def parse_dates(series: pd.Series, file: str, column: str) -> np.ndarray:
         try:
             parsed = pd.to_datetime(text[todo], errors="coerce", **kwargs)
         except (ValueError, TypeError, OverflowError):
-            continue
+            if kwargs.get("format") != "ISO8601":
+                continue
+            # mixed time zones: read each distinct value on its own, keeping its local date
+            parsed = pd.Series([_one_iso_date(v) for v in text[todo]], dtype="datetime64[ns]")
         if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_convert(None)
+            parsed = parsed.dt.tz_localize(None)  # keep the local date
         u[todo] = parsed.to_numpy(dtype="datetime64[ns]")
-    u = np.append(u, np.datetime64("NaT"))
+    u = np.append(u.astype("datetime64[D]").astype("datetime64[ns]"), np.datetime64("NaT"))
     out = u[codes]          # code -1 (missing) -> the appended NaT
     if len(out) and np.isnat(out).all():
         shown = ", ".join(repr(str(v)) for v in list(uniques[:3]))

@@ -238,3 +238,16 @@ def test_python_m_fd_stats_aggregate(tmp_path):
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert len(pd.read_parquet(out)) == 160
+
+
+def test_dates_with_times_and_time_zones_keep_their_local_day():
+    """Found in review: one value with a time zone made every ISO date unreadable."""
+    from fd_stats.aggregate import parse_dates
+
+    got = parse_dates(pd.Series(["2023-01-30", "2023-03-01T00:30:00+01:00", "28/02/2023",
+                                 "2023-02-01 15:00", None]), "crimes.csv", "date")
+    assert [str(d)[:10] for d in got] == ["2023-01-30", "2023-03-01", "2023-02-28",
+                                          "2023-02-01", "NaT"]
+    aware = parse_dates(pd.Series(["2023-03-01T00:30:00+01:00", "2023-03-02T23:30:00+01:00"]),
+                        "crimes.csv", "date")
+    assert [str(d)[:10] for d in aware] == ["2023-03-01", "2023-03-02"]
