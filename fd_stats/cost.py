@@ -63,7 +63,9 @@ def cost_per_unit_prevented(total_cost, difference, ci_low, ci_high, n_treated) 
         return total_cost / units if units > 0 else float("inf")
 
     note = ""
-    if not prevented > 0:
+    if not np.isfinite(prevented):
+        note = "The effect could not be estimated, so there is no cost per unit prevented."
+    elif not prevented > 0:
         note = "The estimate shows no reduction, so there is no cost per unit prevented."
     elif not least > 0:
         note = ("The interval includes no effect, so the cost per unit prevented has no upper "

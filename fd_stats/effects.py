@@ -92,7 +92,12 @@ def _fieller_moments(sx: Moments, sy: Moments, alternative, confidence_level):
         lo = lo_f
     if alternative != "greater":
         hi = hi_f
-    return (ratio, lo, hi), ""
+    note = ""
+    if vx == 0 or vy == 0:
+        arm = "treatment" if vx == 0 else "control"
+        note = (f"Everyone in the {arm} arm had the same value, so the interval treats that "
+                "arm's mean as exact; read it with care.")
+    return (ratio, lo, hi), note
 
 
 def _ratio_effect(sx: Moments, sy: Moments, alternative, confidence_level) -> Effect:

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import check_level
-from .analysis import ALL, Mapping, prepare
+from .analysis import ALL, Mapping, _level_codes, prepare
 from .errors import DataError
 
 INTERACTION_COLUMNS = [
@@ -159,16 +159,12 @@ def level_differences(data: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     if not mapping.subgroup:
         raise DataError("Choose a subgroup column to compare subgroups.")
     prep = prepare(data, mapping)
-    sub = prep.subgroup
-    present = sub.dropna()
-    try:
-        levels = sorted(present.unique())
-    except TypeError:
-        levels = sorted(present.astype(str).unique())
+    # the same levels, in the same order, as analyse() (works for nullable dtypes too)
+    levels, codes = _level_codes(prep.subgroup)
     rows = []
     for outcome, v in prep.outcomes.items():
-        for level in levels:
-            mask = (sub == level).to_numpy() & ~np.isnan(v)
+        for i, level in enumerate(levels):
+            mask = (codes == i) & ~np.isnan(v)
             x, y = v[mask & prep.is_treatment], v[mask & ~prep.is_treatment]
             if len(x) >= 2 and len(y) >= 2:
                 d = x.mean() - y.mean()

@@ -233,3 +233,16 @@ def test_grid_with_one_alpha_and_test_is_cheap(trial, flat):
     assert len(g) == len(trial.mapping.outcomes)
     assert isinstance(g, pd.DataFrame)
     assert depends_on_choice(g) == []
+
+
+def test_interaction_test_takes_nullable_subgroup_columns():
+    """Found in review: a pandas 'string' or 'Int64' subgroup column with missing values crashed."""
+    from fd_stats.trial import load_trial
+
+    trial = load_trial()
+    t = trial.table.copy()
+    base = interaction_test(t, replace(trial.mapping, subgroup="age_group"))
+    t["age_group"] = t["age_group"].astype("string")
+    t.loc[t.index[:3], "age_group"] = pd.NA
+    got = interaction_test(t, replace(trial.mapping, subgroup="age_group"))
+    assert len(got) == len(base) and got["p_value"].notna().all()
