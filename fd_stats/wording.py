@@ -49,7 +49,15 @@ def change_words(v: float, lower_is_better: bool = True, digits: int = 0) -> str
     if round(abs(v), digits) == 0:
         return "no change"
     word = "reduction" if v < 0 else "increase"
-    return f"a {abs(v):.{digits}f}% {word}"
+    number = f"{abs(v):.{digits}f}"
+    return f"{_article(number)} {number}% {word}"
+
+
+def _article(number: str) -> str:
+    """'an' before numbers said with a vowel sound: 8, 80-89, 800..., 11, 18, 11,000, 18,000."""
+    whole = number.split(".")[0]
+    spoken_11_18 = len(whole) in (2, 5) and whole[:2] in ("11", "18")
+    return "an" if whole.startswith("8") or spoken_11_18 else "a"
 
 
 def _pct(v: float, digits: int = 0) -> str:
@@ -77,6 +85,24 @@ def interval_words(lo: float, hi: float, level: float, digits: int = 0) -> str:
                  else f"at most {one(lo)}" if lo < 0 else "no reduction")
         return f"one-sided {level:.0%} bound: {bound}"
     return f"{level:.0%} CI from {one(lo)} to {one(hi)}"
+
+
+def pct_range(lo: float, hi: float, digits: int = 0) -> str:
+    """Compact percentage interval for table cells and chart labels: '-78% to -5%', or for a
+    one-sided interval '≤ -15%' / '≥ -40%' (never a fake '-100%' or 'inf' end)."""
+    def one(v):
+        return f"{v:+.{digits}f}%".replace("+0%", "0%")
+
+    if lo is None or hi is None or np.isnan(lo) or np.isnan(hi):
+        return "not estimable"
+    open_low, open_high = lo <= -100 + 1e-9 or np.isinf(lo), np.isinf(hi)
+    if open_low and open_high:
+        return "no limits"
+    if open_high:
+        return f"≥ {one(lo)}"
+    if open_low and not (np.isfinite(hi) and hi <= -100 + 1e-9):
+        return f"≤ {one(hi)}"
+    return f"{one(lo)} to {one(hi)}"
 
 
 def consistent_range(lo: float, hi: float) -> str:
