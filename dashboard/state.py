@@ -152,7 +152,8 @@ def sidebar() -> Context:
                   "it must be chosen before seeing the data.")
     sb.selectbox("Test", list(TEST_LABELS), format_func=TEST_LABELS.get, **_bind("test"))
     sb.selectbox("Multiple-comparison correction", list(CORRECTIONS),
-                 format_func=lambda c: CORRECTIONS[c].capitalize(), **_bind("correction"),
+                 format_func=lambda c: CORRECTIONS[c][:1].upper() + CORRECTIONS[c][1:],
+                 **_bind("correction"),
                  help="Adjusts p-values because several outcomes are tested at once "
                       "(the family is the outcomes within each subgroup level).")
     sb.select_slider("Confidence level of intervals", options=LEVELS,

@@ -346,9 +346,13 @@ def guess_label(column: str) -> str:
 
 
 def guess_unit(kind: str, column: str) -> str:
+    """A cautious unit from the column name; the Data page asks the user to check it.
+
+    Harm stays generic: a column called "harm" need not be the Cambridge index in days.
+    """
     n = _norm(column)
     if "harm" in n:
-        return "crime harm (days)"
+        return "harm score per person"
     if "cost" in n:
         return "GBP"
     return "count per person" if kind == "count" else ""

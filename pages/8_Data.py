@@ -335,8 +335,9 @@ for c in chosen:
         kind = guess_kind(c, table[c])
         specs[c] = OutcomeSpec(c, guess_label(c), guess_unit(kind, c), True, kind)
 if chosen:
-    st.caption("Check each outcome's label (shown on every page), unit, kind and direction. "
-               "Click a cell to edit it.")
+    st.caption("Check each outcome's label (shown on every page), unit, kind and direction: "
+               "labels and units are guessed from the column names and appear on every chart "
+               "and in the board pack. Click a cell to edit it.")
     base = pd.DataFrame([{"column": c, "label": specs[c].label, "unit": specs[c].unit,
                           "kind": specs[c].kind, "lower is better": specs[c].lower_is_better}
                          for c in chosen])
