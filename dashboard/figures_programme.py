@@ -203,6 +203,13 @@ def itt_cace_figure(effect, *, unit: str, title: str, subtitle: str | None = Non
     span = (max(finite) - min(finite)) if finite else 1
     lo_edge = min(finite + [0]) - 0.1 * span
     hi_edge = max(finite + [0]) + 0.1 * span
+    def ci(lo, hi):
+        if np.isinf(lo) and np.isfinite(hi):
+            return f"one-sided {level} bound: at most {hi:+.2f}"
+        if np.isinf(hi) and np.isfinite(lo):
+            return f"one-sided {level} bound: at least {lo:+.2f}"
+        return f"{level} CI {lo:+.2f} to {hi:+.2f}"
+
     for name, est, lo, hi, colour in rows[::-1]:
         lo_d = lo if np.isfinite(lo) else lo_edge
         hi_d = hi if np.isfinite(hi) else hi_edge
@@ -210,9 +217,9 @@ def itt_cace_figure(effect, *, unit: str, title: str, subtitle: str | None = Non
                         error_x=dict(type="data", symmetric=False, array=[hi_d - est],
                                      arrayminus=[est - lo_d], thickness=3, width=10, color=colour),
                         showlegend=False,
-                        hovertemplate=f"{est:+.2f} ({level} CI {lo:+.2f} to {hi:+.2f})<extra></extra>")
+                        hovertemplate=f"{est:+.2f} ({ci(lo, hi)})<extra></extra>")
         fig.add_annotation(x=est, y=name, yshift=26, showarrow=False,
-                           text=f"<b>{est:+.2f}</b> ({level} CI {lo:+.2f} to {hi:+.2f})",
+                           text=f"<b>{est:+.2f}</b> ({ci(lo, hi)})",
                            font=dict(size=FONT_SIZE - 1))
     fig.add_vline(x=0, line=dict(color="#333", dash="dash"))
     fig.add_annotation(x=0, y=1.0, yref="paper", text="no effect", showarrow=False,
@@ -225,32 +232,83 @@ def itt_cace_figure(effect, *, unit: str, title: str, subtitle: str | None = Non
 
 # ---------------------------------------------------------------- cost
 
+def wrap_title(text: str, width: int) -> str:
+    """Break a chart title at word boundaries into lines of at most ``width`` characters,
+    so nothing is cut off in a narrow column (existing '<br>' breaks are kept)."""
+    out = []
+    for part in text.split("<br>"):
+        line = ""
+        for word in part.split(" "):
+            if line and len(line) + 1 + len(word) > width:
+                out.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        out.append(line)
+    return "<br>".join(out)
+
+
+def _title_room(fig: go.Figure, title: str, subtitle: str | None, height: int) -> None:
+    """Room for a title (and subtitle) of several lines. Plotly places a multi-line title
+    by its first line, so it is moved down by the extra lines to keep it inside the figure."""
+    extra = title.count("<br>")
+    sub_extra = subtitle.count("<br>") if subtitle else 0
+    fig.update_layout(margin=dict(t=(110 if subtitle else 80) + 28 * extra + 20 * sub_extra))
+    if extra:
+        fig.update_layout(title=dict(yref="container", yanchor="top",
+                                     y=1 - (8 + 26 * extra) / height))
+
+
+def _cap(values, cap):
+    """Infinite interval ends drawn at ``cap`` (an open end is marked in words instead)."""
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isposinf(v), cap, np.where(np.isneginf(v), -cap, v))
+
+
 def benefit_figure(rows: pd.DataFrame, *, cost: float, title: str, subtitle: str | None = None,
-                   height: int = 380) -> go.Figure:
+                   height: int = 380, title_width: int = 85) -> go.Figure:
     """Monetised benefit per outcome with interval bars, against the programme cost.
 
-    ``rows`` has columns label, benefit, benefit_low, benefit_high.
+    ``rows`` has columns label, benefit, benefit_low, benefit_high. An infinite interval
+    end (one-sided test) is drawn to the edge of the plot and labelled 'no upper limit'.
     """
     r = rows.iloc[::-1]
+    finite = np.concatenate([r[c].to_numpy(dtype=float) for c in
+                             ("benefit", "benefit_low", "benefit_high")] + [np.array([cost])])
+    finite = finite[np.isfinite(finite)]
+    cap = 1.6 * float(np.max(np.abs(finite))) if finite.size else 1.0
+    hi, lo = _cap(r["benefit_high"], cap), _cap(r["benefit_low"], cap)
     fig = go.Figure(go.Scatter(
         x=r["benefit"], y=r["label"], mode="markers", marker=dict(size=15, color=GREEN),
-        error_x=dict(type="data", symmetric=False, array=r["benefit_high"] - r["benefit"],
-                     arrayminus=r["benefit"] - r["benefit_low"], thickness=3, width=10,
+        error_x=dict(type="data", symmetric=False, array=hi - r["benefit"].to_numpy(),
+                     arrayminus=r["benefit"].to_numpy() - lo, thickness=3, width=10,
                      color=GREEN),
         name="Value of offences prevented (with interval)",
         hovertemplate="%{y}: £%{x:,.0f}<extra></extra>"))
+    for y, h, l in zip(r["label"], r["benefit_high"], r["benefit_low"]):
+        if np.isposinf(h):
+            fig.add_annotation(x=cap, y=y, text="no upper limit →", showarrow=False,
+                               xanchor="right", yshift=18, font=dict(color=GREY))
+        if np.isneginf(l):
+            fig.add_annotation(x=-cap, y=y, text="← no lower limit", showarrow=False,
+                               xanchor="left", yshift=18, font=dict(color=GREY))
     fig.add_vline(x=cost, line=dict(color=VERMILLION, width=3, dash="dot"))
     fig.add_annotation(x=cost, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
                        text=f"programme cost {money(cost)}", font=dict(color=VERMILLION))
     fig.add_vline(x=0, line=dict(color="#333", dash="dash"))
+    title = wrap_title(title, title_width)
+    height += 28 * title.count("<br>")
     base_layout(fig, title, subtitle, height=height, legend=False)
+    _title_room(fig, title, subtitle, height)
     fig.update_xaxes(title_text="Value of offences prevented (£, Home Office unit costs of crime)",
                      tickprefix="£", separatethousands=True)
+    if finite.size and (np.isinf(r["benefit_high"]).any() or np.isinf(r["benefit_low"]).any()):
+        fig.update_xaxes(range=[min(-0.05 * cap, float(np.min(lo)) * 1.05), cap * 1.02])
     return fig
 
 
 def scale_cost_figure(staff: pd.DataFrame, *, title: str, subtitle: str | None = None,
-                      height: int = 380) -> go.Figure:
+                      height: int = 380, title_width: int = 85) -> go.Figure:
     """Annual cost per programme size, with case workers written on the bars."""
     s = staff.drop_duplicates("people")
     fig = go.Figure(go.Bar(
@@ -259,7 +317,10 @@ def scale_cost_figure(staff: pd.DataFrame, *, title: str, subtitle: str | None =
               for w, c in zip(s["case_workers"], s["coordinators"])],
         textposition="outside", cliponaxis=False, textfont=dict(size=FONT_SIZE - 2),
         hovertemplate="%{x} young people: £%{y:,.0f} a year<extra></extra>"))
+    title = wrap_title(title, title_width)
+    height += 28 * title.count("<br>")
     base_layout(fig, title, subtitle, height=height, legend=False)
+    _title_room(fig, title, subtitle, height)
     fig.update_xaxes(title_text="Young people offered the programme a year", type="category")
     fig.update_yaxes(title_text="Annual staff cost (£)", tickprefix="£", separatethousands=True,
                      range=[0, s["annual_cost"].max() * 1.25])
@@ -268,14 +329,23 @@ def scale_cost_figure(staff: pd.DataFrame, *, title: str, subtitle: str | None =
 
 def scale_prevented_figure(table: pd.DataFrame, *, unit: str, title: str,
                            subtitle: str | None = None, level: str = "95%",
-                           height: int = 380) -> go.Figure:
-    """Expected units prevented per programme size, with the interval as a band."""
+                           height: int = 400, title_width: int = 36) -> go.Figure:
+    """Expected units prevented per programme size, with the interval as a band.
+
+    An infinite band edge (one-sided test) is drawn to the edge of the plot and labelled
+    'no upper limit' / 'no lower limit'.
+    """
     t = table.sort_values("people")
     x = t["people"]
+    vals = np.concatenate([t[c].to_numpy(dtype=float) for c in
+                           ("prevented", "prevented_low", "prevented_high")])
+    finite = vals[np.isfinite(vals)]
+    cap = 1.5 * float(np.max(np.abs(finite))) if finite.size and np.max(np.abs(finite)) > 0 else 1.0
+    hi, lo = _cap(t["prevented_high"], cap), _cap(t["prevented_low"], cap)
     fig = go.Figure()
-    fig.add_scatter(x=x, y=t["prevented_high"], mode="lines", line=dict(width=0),
+    fig.add_scatter(x=x, y=hi, mode="lines", line=dict(width=0),
                     showlegend=False, hoverinfo="skip")
-    fig.add_scatter(x=x, y=t["prevented_low"], mode="lines", line=dict(width=0),
+    fig.add_scatter(x=x, y=lo, mode="lines", line=dict(width=0),
                     fill="tonexty", fillcolor="rgba(0,158,115,0.2)",
                     name=f"{level} interval", hoverinfo="skip")
     fig.add_scatter(x=x, y=t["prevented"], mode="lines+markers", line=dict(color=GREEN, width=3),
@@ -283,9 +353,23 @@ def scale_prevented_figure(table: pd.DataFrame, *, unit: str, title: str,
     fig.add_hline(y=0, line=dict(color="#333", dash="dash"))
     fig.add_annotation(x=x.iloc[0], y=0, text="nothing prevented", showarrow=False,
                        xanchor="left", yanchor="top", font=dict(color=GREY, size=FONT_SIZE - 2))
+    if np.isposinf(t["prevented_high"].to_numpy(dtype=float)).any():
+        fig.add_annotation(x=x.iloc[0], y=cap, text="↑ band has no upper limit (one-sided)",
+                           showarrow=False, xanchor="left", yanchor="top",
+                           font=dict(color=GREY, size=FONT_SIZE - 2))
+    if np.isneginf(t["prevented_low"].to_numpy(dtype=float)).any():
+        fig.add_annotation(x=x.iloc[0], y=-cap, text="↓ band has no lower limit (one-sided)",
+                           showarrow=False, xanchor="left", yanchor="bottom",
+                           font=dict(color=GREY, size=FONT_SIZE - 2))
+    title = wrap_title(title, title_width)
+    subtitle = wrap_title(subtitle, int(title_width * 1.4)) if subtitle else subtitle
+    height += 28 * title.count("<br>") + 20 * (subtitle or "").count("<br>")
     base_layout(fig, title, subtitle, height=height)
+    _title_room(fig, title, subtitle, height)
     fig.update_xaxes(title_text="Young people a year", rangemode="tozero")
     fig.update_yaxes(title_text=unit, separatethousands=True)
+    if np.isinf(vals).any():
+        fig.update_yaxes(range=[float(np.min(lo)) - 0.05 * cap, float(np.max(hi)) + 0.05 * cap])
     return fig
 
 

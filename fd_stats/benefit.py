@@ -17,7 +17,8 @@ from .cost import _non_negative, scale_up
 from .errors import DataError
 
 __all__ = ["Prevented", "expected_prevented", "BenefitCost", "benefit_cost",
-           "scale_up_table"]
+           "scale_up_table", "money_text", "money_range", "count_text", "count_range",
+           "cost_per_unit_range", "ratio_range"]
 
 
 def _finite_or_inf(value, name):
@@ -187,3 +188,109 @@ def scale_up_table(people_values, effects: dict, *, caseload, case_worker_cost,
                          "prevented_low": p.low, "prevented_high": p.high,
                          "includes_no_effect": p.includes_no_effect})
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- words for open intervals
+# A one-sided test gives an interval with one open end (infinite). These helpers say so in
+# words ("no upper limit", "at least X") instead of printing "inf", "£0" or "-inf".
+
+def _isinf(v) -> bool:
+    try:
+        return bool(np.isinf(float(v)))
+    except (TypeError, ValueError):
+        return False
+
+
+def money_text(v, digits: int = 0, short: bool = False) -> str:
+    """'£3,333', '−£1,200', '£309k', '£1.2M'; an infinite amount is 'no upper/lower limit'."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "n/a"
+    v = float(v)
+    if np.isinf(v):
+        return "no upper limit" if v > 0 else "no lower limit"
+    sign = "−" if v < 0 else ""
+    a = abs(v)
+    if short and a >= 999_500:
+        return f"{sign}£{a / 1e6:,.1f}M".replace(".0M", "M")
+    if short and a >= 10_000:
+        return f"{sign}£{a / 1e3:,.0f}k"
+    return f"{sign}£{a:,.{digits}f}"
+
+
+def money_range(lo, hi, digits: int = 0, short: bool = False) -> str:
+    """'−£103,057 to £800,123'; 'at least −£103,057 (no upper limit)'; 'at most £800,123
+    (no lower limit)'; 'no limit either way'."""
+    lo_open, hi_open = _isinf(lo) and float(lo) < 0, _isinf(hi) and float(hi) > 0
+    if lo_open and hi_open:
+        return "no limit either way"
+    if hi_open:
+        return f"at least {money_text(lo, digits, short)}, with no upper limit"
+    if lo_open:
+        return f"at most {money_text(hi, digits, short)}, with no lower limit"
+    return f"{money_text(lo, digits, short)} to {money_text(hi, digits, short)}"
+
+
+def count_text(v, digits: int = 0, more: str = "more", fewer: str = "prevented") -> str:
+    """A number prevented in words: '30 prevented', '442 more' (an increase), 'none'."""
+    v = float(v)
+    if np.isinf(v):
+        return f"no limit to the number {fewer}" if v > 0 else f"no limit to the number {more}"
+    if round(v, digits) == 0:
+        return f"none {fewer}" if fewer == "prevented" else "no change"
+    return f"{abs(v):,.{digits}f} {fewer if v > 0 else more}"
+
+
+def count_range(lo, hi, digits: int = 0, more: str = "more",
+                fewer: str = "prevented") -> str:
+    """Interval of units prevented in words, e.g. 'from 9 more to 86 prevented',
+    'at least 11 prevented (no upper limit)', 'from 9 more to no upper limit'."""
+    lo, hi = float(lo), float(hi)
+    lo_open, hi_open = np.isinf(lo) and lo < 0, np.isinf(hi) and hi > 0
+    if lo_open and hi_open:
+        return "no limit either way"
+    if hi_open:
+        if lo > 0:
+            return f"at least {count_text(lo, digits, more, fewer)}, with no upper limit"
+        return f"from {count_text(lo, digits, more, fewer)} to no upper limit"
+    if lo_open:
+        if hi < 0:
+            return f"at least {count_text(hi, digits, more, fewer)}, with no limit to the increase"
+        return f"at most {count_text(hi, digits, more, fewer)}, with no limit to the increase"
+    if lo > 0 and round(lo, digits) > 0:      # both ends prevented: say the word once
+        return f"from {lo:,.{digits}f} to {count_text(hi, digits, more, fewer)}"
+    return f"from {count_text(lo, digits, more, fewer)} to {count_text(hi, digits, more, fewer)}"
+
+
+def cost_per_unit_range(prevented_low, prevented_high, total_cost, digits: int = 0) -> str:
+    """Range of the cost per unit prevented implied by the interval of units prevented.
+
+    Fewest prevented gives the highest cost per unit; when that end is zero or an increase
+    there is no upper limit. When the most prevented is unlimited (a one-sided interval)
+    there is no lower limit above £0, so it is not printed as '£0'.
+    """
+    lo, hi = float(prevented_low), float(prevented_high)
+    cheapest = None if np.isinf(hi) else (total_cost / hi if hi > 0 else None)
+    dearest = total_cost / lo if lo > 0 and np.isfinite(lo) else None
+    if cheapest is None and dearest is None:
+        return "no limit either way (the interval allows anything from nothing prevented to " \
+               "an unlimited number)"
+    if cheapest is None:
+        return f"at most {money_text(dearest, digits)}"
+    if dearest is None:
+        return f"at least {money_text(cheapest, digits)}, with no upper limit"
+    return f"{money_text(cheapest, digits)} to {money_text(dearest, digits)}"
+
+
+def ratio_range(lo, hi, digits: int = 2) -> str:
+    """Benefit per £1 interval: '−0.69 to 4.20', 'at least −0.69, with no upper limit'."""
+    lo, hi = float(lo), float(hi)
+    if np.isinf(lo) and np.isinf(hi):
+        return "no limit either way"
+    def f(v):
+        return f"{v:.{digits}f}".replace("-", "−")
+
+    if np.isinf(hi):
+        return f"at least {f(lo)}, with no upper limit"
+    if np.isinf(lo):
+        return f"at most {f(hi)}, with no lower limit"
+    return f"{f(lo)} to {f(hi)}"

@@ -24,7 +24,7 @@ st.markdown("Everyone in the treatment arm was **offered** a case worker; not ev
             "**engaged**. This page shows how many engaged, why the others did not, how people "
             "flowed through the trial, and what the effect might be among those who engaged.")
 if trial.synthetic:
-    st.caption("⚠️ " + SYNTHETIC_LABEL)
+    st.info(SYNTHETIC_LABEL, icon="⚠️")
 
 eng_meta = trial.meta.get("engagement", {}) or {}
 eng_col = mapping.engagement if mapping.engagement in trial.table.columns else None
@@ -35,7 +35,11 @@ if eng_col is None:
             "Map the column that says whether each treated person engaged on the Data page.")
     st.stop()
 
-group = ctx.subgroup
+# cohorts: the sidebar subgroup if one is chosen, else the trial's declared cohort column
+# (engagement is reported by cohort whatever the sidebar says)
+declared = next((c for c in ([trial.mapping.subgroup] + trial.subgroup_columns)
+                 if c and c in trial.table.columns), None)
+group = ctx.subgroup or declared
 try:
     rates = engagement_by_group(trial.table, mapping, group,
                                 confidence_level=settings.confidence_level)
@@ -77,6 +81,9 @@ with c1:
         width="stretch", theme=None, key="engagement_rates_chart")
 with c2:
     st.markdown("\n".join(lines))
+    if group and not ctx.subgroup:
+        st.caption(f"Split by the trial's cohorts ({group}); the sidebar's subgroup setting "
+                   "changes this split.")
     st.caption("The interval shows the range of engagement rates consistent with these counts "
                "(Wilson score interval, as R `prop.test(x, n, correct = FALSE)`). Small cohorts "
                "give wide intervals.")
@@ -214,6 +221,6 @@ else:
                    "cohort, independent of outcomes. The CACE here shows how the method works, "
                    "not what the programme did for those who engaged.", icon="⚠️")
         if note:
-            st.caption(f"Data note (trial.toml [engagement]): {note}")
+            st.caption(f"Note on the data: {note}")
     st.caption(f"How the intervals are worked out: {eff.method}."
                + (f" {eff.note}" if eff.note else ""))

@@ -25,7 +25,10 @@ st.markdown("Power is the chance that a trial finds a real effect of a given siz
             "statistically significant. This page uses the variability seen in this trial (or "
             f"figures you type) with the sidebar's **alpha = {alpha:g}, {side_words}** test.")
 if trial.synthetic:
-    st.caption("⚠️ " + SYNTHETIC_LABEL + " Their means, t and df reproduce the report's Appendix B.")
+    st.info(SYNTHETIC_LABEL + " Their means, t and df reproduce the report's Appendix B.",
+            icon="⚠️")
+# published context about focused deterrence applies only to the bundled trial
+IS_FD = trial.meta.get("trial", {}).get("id") == "focused_deterrence"
 if settings.alternative == "greater":
     st.warning("The sidebar is set to one-sided 'treatment higher'. Power here is for a "
                "one-sided test in the direction of the effect you plan to detect (a reduction).")
@@ -85,8 +88,9 @@ with c3:
     ratio = st.number_input("Allocation ratio (control people per treated person)",
                             min_value=0.25, max_value=10.0, value=1.0, step=0.25,
                             key="planning_ratio",
-                            help="1 = equal arms. This trial had 86 control to 45 treated "
-                                 "(about 1.9).")
+                            help=f"1 = equal arms. This trial had {int(r['n_control'])} "
+                                 f"control to {int(r['n_treatment'])} treated (about "
+                                 f"{r['n_control'] / max(r['n_treatment'], 1):.1f}).")
 
 delta = mean_c * reduction / 100
 label = ctx.label(outcome)
@@ -190,9 +194,11 @@ if len(ach):
     best = ach.loc[ach["30% cut"].idxmax()]
     st.markdown(f"**At best {best['30% cut']:.0%} power** to detect a true 30% reduction "
                 f"({best['Outcome'].lower()})."
-                + (" A trial this size would more often than not miss a real effect of the "
-                   "size reviews report, so its non-significant results cannot show that the "
-                   "programme has no effect." if best["30% cut"] < 0.5 else ""))
+                + ((" A trial this size would more often than not miss a real effect of the "
+                    "size reviews report" if IS_FD else
+                    " A trial this size would more often than not miss a real 30% reduction")
+                   + ", so its non-significant results cannot show that the programme has no "
+                   "effect." if best["30% cut"] < 0.5 else ""))
     shown = ach.copy()
     if shown["n (treated + control)"].nunique() == 1:
         st.caption(f"Every outcome: {shown['n (treated + control)'].iloc[0]} people (treated + "
@@ -206,7 +212,8 @@ if len(ach):
 st.caption("We do not show 'post-hoc power at the observed effect': it is a fixed function of "
            "the p-value (a non-significant result always has low observed power), so it adds "
            "nothing. Power for effect sizes that matter in practice says what the trial could have "
-           "detected; reviews of focused deterrence report average reductions of roughly 16% "
-           "(randomised trials) to 33%. "
+           "detected"
+           + ("; reviews of focused deterrence report average reductions of roughly 16% "
+              "(randomised trials) to 33%. " if IS_FD else ". ")
            + ("SDs come from the synthetic data, which were built to reproduce the report's "
               "means, t and df." if trial.synthetic else ""))

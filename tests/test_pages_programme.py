@@ -141,3 +141,122 @@ def test_cost_uses_difference_in_means_under_rank_test():
     body = texts(at)
     assert "uses the Welch t interval for the difference in means" in body
     assert "£150,000 ÷ 45 cases = **£3,333 per case**" in body
+
+
+# ---------------------------------------------------------------- review items 1 and 2
+
+def _all_text(at):
+    """Every text a reader sees: page text, chart titles/subtitles, table cells."""
+    import json
+    out = [texts(at)]
+    for c in at.get("plotly_chart"):
+        layout = json.loads(c.proto.spec)["layout"]
+        title = layout.get("title", {})
+        out.append(str(title.get("text", "")))
+        out.append(str(title.get("subtitle", {}).get("text", "")))
+    for df in at.dataframe:
+        out.append(df.value.astype(str).to_csv())
+    return "\n".join(out)
+
+
+def test_cost_one_sided_has_no_inf_or_zero_interval_ends():
+    import re
+    at = run("5_Cost.py")
+    at.sidebar.radio(key="w_alternative").set_value("less").run()
+    assert not at.exception and not at.error
+    body = _all_text(at)
+    assert not re.search(r"(?<![A-Za-z])-?inf(?![A-Za-z])", body), \
+        [ln for ln in body.splitlines() if re.search(r"(?<![A-Za-z])-?inf(?![A-Za-z])", ln)]
+    assert not re.search(r"£0(?![\d,.])", body), \
+        [ln for ln in body.splitlines() if re.search(r"£0(?![\d,.])", ln)]
+    assert "no upper limit" in body
+    assert "at least" in body                          # an open end worded as a bound
+
+
+def test_cost_benefit_title_carries_interval_and_upper_end_label():
+    import json
+    at = run("5_Cost.py")
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"]
+              for c in at.get("plotly_chart")]
+    bc = [t for t in titles if "of offences prevented for" in t]
+    assert bc and "Upper-end valuation" in bc[0] and "interval runs from" in bc[0]
+
+
+def _uploaded_trial():
+    """An uploaded-style data set (own column names and levels, no cost metadata)."""
+    import numpy as np
+    import pandas as pd
+    from fd_stats.mapping import build_trial, guess_mapping
+    rng = np.random.default_rng(7)
+    n = 80
+    arm = np.where(np.arange(n) % 2 == 0, "Intervention", "BAU")
+    df = pd.DataFrame({
+        "Ref": [f"P{i:03d}" for i in range(n)],
+        "Allocation": arm,
+        "Age band": np.where(np.arange(n) % 4 < 2, "Under 18", "18 and over"),
+        "Knife offences 12m": rng.poisson(np.where(arm == "Intervention", 0.4, 0.7)),
+        # harm higher with the programme, so "prevented" is negative (an increase)
+        "Harm score": np.round(rng.gamma(2.0, np.where(arm == "Intervention", 60, 40)), 1),
+    })
+    m = guess_mapping(df)
+    return build_trial(df, m, "My upload")
+
+
+def run_uploaded(page):
+    trial = _uploaded_trial()
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=90)
+    at.session_state["datasets"] = {trial.name: trial}
+    at.session_state["cfg_dataset"] = trial.name
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_cost_uploaded_data_without_costs_shows_no_zero_costs_or_report_text():
+    import re
+    at = run_uploaded("5_Cost.py")
+    assert not at.error, [e.value for e in at.error]
+    body = _all_text(at)
+    assert "Enter the programme's costs above to see costs per result" in body
+    assert not re.search(r"£0(?![\d,.])", body)
+    assert "£0 per" not in body
+    for report_only in ("11-17", "18-25", "recommended maximum caseload",
+                        "the report gives no salaries", "Upper-end valuation"):
+        assert report_only not in body, report_only
+    labels = " ".join(n.label for n in at.number_input)
+    assert "Under 18" in labels and "18 and over" in labels  # the data's own cohort levels
+    assert "11-17" not in labels
+    assert not re.search(r"-\d[\d,]* (harm days|days of crime harm)? ?prevented", body)
+    assert "more" in body                                    # an increase worded as "X more"
+
+
+def test_cost_uploaded_data_with_costs_entered():
+    at = run_uploaded("5_Cost.py")
+    at.number_input(key="cost_funding").set_value(100000.0).run()
+    assert not at.exception and not at.error
+    body = _all_text(at)
+    assert "per case**" in body
+    assert "Enter the programme's costs above" not in body
+
+
+def test_engagement_uses_declared_cohorts_without_sidebar_subgroup():
+    at = AppTest.from_file(str(ROOT / "pages" / "4_Engagement.py"), default_timeout=90)
+    at.run()
+    at.sidebar.selectbox(key="w_subgroup").set_value("").run()
+    assert not at.exception
+    body = texts(at)
+    assert "**17 of 20** engaged" in body and "**10 of 25** engaged" in body
+    assert "trial.toml" not in body
+
+
+@pytest.mark.parametrize("page", ["4_Engagement.py", "5_Cost.py", "7_Planning.py"])
+def test_synthetic_label_is_an_info_box(page):
+    at = run(page)
+    assert any("Synthetic data" in i.value for i in at.info)
+
+
+def test_planning_review_context_only_for_bundled_trial():
+    assert "reviews of focused deterrence" in texts(run("7_Planning.py"))
+    at = run_uploaded("7_Planning.py")
+    assert "reviews of focused deterrence" not in texts(at)
+    assert "86 control" not in str(at.number_input(key="planning_ratio").help)
