@@ -8,7 +8,7 @@ ctx = sidebar()
 
 import numpy as np  # noqa: E402
 
-from dashboard.figures import forest_plot  # noqa: E402
+from dashboard.figures import forest_plot, num_interval  # noqa: E402
 from fd_stats import DataError  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
@@ -41,9 +41,7 @@ except DataError as exc:
 
 
 def _ci(lo, hi, lvl, digits=2):
-    def one(v):
-        return "−∞" if v == -np.inf else ("+∞" if v == np.inf else f"{v:+.{digits}f}")
-    return f"{lvl:.0%} CI {one(lo)} to {one(hi)}"
+    return f"{lvl:.0%} CI {num_interval(lo, hi, digits)}"
 
 
 allr = res[res["subgroup"] == ALL].set_index("outcome", drop=False)
@@ -81,24 +79,34 @@ for col, outcome in zip(cols, heads):
         dg = 0 if max(abs(r["mean_treatment"]), abs(r["mean_control"])) >= 10 else 2
         st.markdown(f"Mean per person: **{r['mean_treatment']:.{dg}f}** with the programme vs "
                     f"**{r['mean_control']:.{dg}f}** without ({unit}).")
-        if np.isfinite(r["estimate"]):
-            st.caption(f"{r['estimate_label'].capitalize()}: {r['estimate']:+.{dg}f} "
+        if r["test"] == "mann-whitney":
+            # the Hodges-Lehmann shift (often 0 for skewed counts) stays on the Outcomes page
+            st.caption("The % change compares means; the Mann-Whitney test compares the whole "
+                       "distributions.")
+        elif np.isfinite(r["estimate"]):
+            est_label = str(r["estimate_label"])
+            st.caption(f"{est_label[:1].upper() + est_label[1:]}: {r['estimate']:+.{dg}f} "
                        f"({_ci(r['ci_low'], r['ci_high'], r['confidence_level'], dg)}), "
                        f"{TEST_LABELS[r['test']]}.")
         pc_excludes = (r["percent_change_ci_high"] < 0) or (r["percent_change_ci_low"] > 0)
         if np.isfinite(r["p_adjusted"]) and bool(r["significant"]) != bool(pc_excludes) \
-                and not corrected and r["test"] != "welch" \
-                and np.isclose(s.confidence_level, 1 - s.alpha):
+                and r["test"] != "welch":
             st.caption("Why the percentage interval and the verdict seem to disagree: the "
-                       "percentage interval is matched to the Welch t-test, and the "
-                       f"{TEST_LABELS[r['test']]} chosen in the sidebar reaches a different "
-                       "verdict.")
+                       f"percentage interval is matched to the Welch t-test at the {level} "
+                       f"level, while the verdict comes from the {TEST_LABELS[r['test']]} chosen "
+                       f"in the sidebar at threshold {s.alpha:g}"
+                       + (f", on the {CORRECTIONS[r['correction']]}-adjusted p-value"
+                          if corrected else "") + ".")
+
+if corrected:
+    st.caption("Adjusted p-values are capped at 1.")
 
 st.subheader("In plain English")
 st.markdown(summary_paragraph(res, ctx.lower_is_better()))
 if s.alternative != "two-sided":
-    st.caption("One-sided intervals have one open end: “100% lower” means the interval is open "
-               "in that direction, not that a 100% reduction is likely.")
+    st.caption("One-sided intervals are open at one end. In the chart, “≤ −15%” means the data "
+               "are consistent with a change of −15% or lower (a reduction of at least 15%), "
+               "with no limit on the other side; “≥” reads the same way upwards.")
 
 st.subheader("All outcomes at a glance")
 n_sig = int(allr["significant"].sum())
@@ -114,9 +122,16 @@ fig = forest_plot(allr, title=title, subtitle=subtitle)
 st.plotly_chart(fig, width="stretch", theme=None, key="overview_forest")
 st.caption("Each row: percentage change in the mean per person, treatment vs control, with its "
            f"{level} confidence interval. Left of the dashed line = lower with the programme. "
-           "See the Outcomes page for the full table.")
+           "See the Outcomes page for the full table."
+           + (f" The intervals are matched to the Welch t-test; with the {TEST_LABELS[s.test]} "
+              "a verdict (sig/ns) can disagree with its interval." if s.test != "welch" else ""))
 
 st.subheader("How to read this")
+APPENDIX_B = ("""- **The report's Appendix B** mixes the two without saying so: its suspect count rows are
+  one-sided, its harm and victim rows two-sided (see the Published results page). Its column
+  “Likelihood of chance” is a misreading of the p-value: a p-value is not the chance that the
+  finding is due to chance.
+""" if trial.meta.get("trial", {}).get("id") == "focused_deterrence" else "")
 st.markdown(
     f"""
 - **p-value.** {P_VALUE_MEANING}
@@ -126,11 +141,7 @@ st.markdown(
 - **One- or two-sided.** A two-sided test asks whether the programme changed the outcome in
   either direction; a one-sided test looks only for a reduction and gives half the p-value.
   It must be chosen before seeing the data. Every p-value here says which one it is.
-- **The report's Appendix B** mixes the two without saying so: its suspect count rows are
-  one-sided, its harm and victim rows two-sided (see the Published results page). Its column
-  “Likelihood of chance” is a misreading of the p-value: a p-value is not the chance that the
-  finding is due to chance.
-- **Significance** is judged at the threshold alpha = {s.alpha:g}
+{APPENDIX_B}- **Significance** is judged at the threshold alpha = {s.alpha:g}
   {'on p-values adjusted for testing ' + str(len(allr)) + ' outcomes (' + CORRECTIONS[s.correction] + ')' if corrected else 'with no adjustment for testing ' + str(len(allr)) + ' outcomes'}.
   The Thresholds page shows which findings change with other choices.
 """

@@ -33,7 +33,7 @@ from fd_stats.disclosure import (MARKER, Protected, protect_counts, protect_enga
 from fd_stats.errors import DataError
 from fd_stats.multiplicity import CORRECTIONS
 from fd_stats.trial import Trial
-from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, effect_sentence,
+from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, effect_sentence, mean_digits,
                               fmt_p, interval_words, p_text, summary_paragraph)
 
 from dashboard import figures as F
@@ -168,6 +168,28 @@ def _subtitle(*parts) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def readable_column(name: str) -> str:
+    """A column name for people: "age_group" -> "Age group"."""
+    text = str(name).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def chance_words(alpha: float, k: int) -> str:
+    """How likely at least one of k outcomes looks significant at alpha if nothing works:
+    1 - (1 - alpha)^k (outcomes taken as independent)."""
+    prob = 1 - (1 - alpha) ** k
+    if prob <= 0:
+        return "no chance"
+    if prob < 0.2:
+        return f"about 1 in {round(1 / prob)}"
+    return f"about {prob:.0%}"
+
+
+def chance_adjective(alpha: float, k: int) -> str:
+    prob = 1 - (1 - alpha) ** k
+    return "likely" if prob >= 0.5 else "not unlikely" if prob >= 0.05 else "unlikely"
+
+
 def _settings_line(s: Settings) -> str:
     corr = "" if s.correction == "none" else f", {CORRECTIONS[s.correction]} correction"
     return (f"{TEST_LABELS.get(s.test, s.test)}, {SIDEDNESS[s.alternative]}, alpha {s.alpha:g}"
@@ -260,7 +282,8 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
                                     f"{label}: the comparison is {SUPPRESSED_TEXT} (fewer than "
                                     f"{options.threshold} people behind a mean).", row, None, True))
             continue
-        sentence = effect_sentence(row, lib.get(outcome, True))
+        sentence = effect_sentence(row, lib.get(outcome, True),
+                                            trial.outcome(outcome).unit)
         key = f"{k:02d}_{_slug(label)}"
         fig = _finding_figure(trial, res, table, protected, outcome, settings, synthetic_tag)
         title = finding_title(row, lib.get(outcome, True)) + (
@@ -276,9 +299,9 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
         tag = "pre-specified" if prespecified else "exploratory"
         if shown:
             rows = res.loc[shown]
-            title = f"Headline outcomes by {subgroup} ({tag})"
+            title = f"Headline outcomes by {readable_column(subgroup).lower()} ({tag})"
             fig = _fit_forest(F.forest_plot(
-                rows, title=title, group_col="subgroup",
+                rows, title=title, group_col="subgroup", max_ticks=5,
                 subtitle=_subtitle(f"Percentage change, {level:.0%} CI",
                                    "subgroup results are " + tag, synthetic_tag)))
             n_hidden = len([i for i in sub_idx if res.at[i, "outcome"] in heads]) - len(shown)
@@ -326,10 +349,24 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
                 disclosure_notes=notes, suppressed=suppressed)
 
 
+def _wrap(label: str, width: int = 18) -> str:
+    """Break a long axis label over two lines (at the space nearest its middle)."""
+    text = str(label)
+    if len(text) <= width or " " not in text:
+        return text
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut] + "<br>" + text[cut + 1:]
+
+
 def _fit_forest(fig: go.Figure) -> go.Figure:
-    """Let the forest plot's value labels run into a right margin instead of being cut off."""
+    """For the small export layout: value labels run into a right margin instead of being cut
+    off, and long outcome names wrap so the plot itself keeps room for its tick labels."""
     fig.update_traces(cliponaxis=False, selector=dict(mode="text"))
     fig.update_layout(margin=dict(r=110))
+    ticktext = fig.layout.yaxis.ticktext
+    if ticktext and len(ticktext) <= 5:  # two-line labels need room: only for few rows
+        fig.update_yaxes(ticktext=[_wrap(t) for t in ticktext])
     return fig
 
 
@@ -361,11 +398,12 @@ def _finding_figure(trial, res, table, protected, outcome, settings, synthetic_t
                          arrayminus=[max(a["mean"] - a["ci_low"], 0)], thickness=2.5, width=8,
                          color="#333", visible=shown),
             hoverinfo="skip")
+        dg = mean_digits(*summ["mean"])
         fig.add_annotation(
             x=float(a["ci_high"]) if shown else 0.0, y=y, xanchor="left", showarrow=False,
             xshift=8, font=dict(size=F.FONT_SIZE),
-            text=(f"<b>{a['mean']:.2f}</b> ({level:.0%} CI {a['ci_low']:.2f} to {a['ci_high']:.2f})"
-                  if shown else SUPPRESSED_TEXT))
+            text=(f"<b>{a['mean']:,.{dg}f}</b> ({level:.0%} CI {a['ci_low']:,.{dg}f} to "
+                  f"{a['ci_high']:,.{dg}f})" if shown else SUPPRESSED_TEXT))
     top = float(np.nanmax([summ.loc[a, "ci_high"] for a in summ.index])) if len(summ) else 1
     base_layout_title = finding_title(r0, trial.outcome(outcome).lower_is_better)
     F.base_layout(fig, base_layout_title, finding_subtitle(r0, synthetic_tag), legend=False)
@@ -506,11 +544,14 @@ def _limitations(trial, s, res, n_t, n_c, subgroup, prespecified, eng) -> list[s
     lines = [
         f"Small sample: {n_t} people offered the programme and {n_c} not, so intervals are wide "
         "and moderate effects can be missed.",
-        f"Multiple outcomes: {k} outcomes were tested"
-        + (", without correction: at alpha "
-           f"{s.alpha:g}, about {s.alpha * k:.1f} of {k} would be expected to look significant "
-           "even if the programme had no effect." if s.correction == "none" else
-           f", with a {CORRECTIONS[s.correction]} correction."),
+        (f"Multiple outcomes: with {k} outcomes tested at {s.alpha:g} and no correction, a "
+         f"chance 'significant' result is {chance_adjective(s.alpha, k)} "
+         f"({chance_words(s.alpha, k)}) even if the "
+         "programme had no effect (taking the outcomes as independent)."
+         if s.correction == "none" and k > 1 else
+         f"Multiple outcomes: {k} outcomes were tested, with a "
+         f"{CORRECTIONS[s.correction]} correction." if k > 1 else
+         "One outcome was tested."),
     ]
     if subgroup:
         lines.append(("Subgroup results were pre-specified, but each subgroup is smaller still."
@@ -609,17 +650,19 @@ def display_table(pack: Pack) -> pd.DataFrame:
     for i in res.index:
         r = res.loc[i]
         shown = _comparison_shown(prot, i)
+        dg = mean_digits(r["mean_treatment"], r["mean_control"])
         pc = (f"{r['percent_change']:+.0f}% ("
               + interval_words(r["percent_change_ci_low"], r["percent_change_ci_high"],
                                r["confidence_level"]).replace(" CI from", " CI") + ")"
               if shown and _finite(r["percent_change"]) else (MARKER if not shown else "not estimable"))
         row = {
             "Outcome": r["label"],
-            "Group": "All" if r["subgroup"] == "All" else f"{r['subgroup_column']} {r['subgroup']}",
+            "Group": ("All" if r["subgroup"] == "All"
+                      else f"{readable_column(r['subgroup_column'])} {r['subgroup']}"),
             "n treatment": cell(i, "n_treatment", lambda v: f"{int(v)}"),
             "n control": cell(i, "n_control", lambda v: f"{int(v)}"),
-            "Mean treatment": cell(i, "mean_treatment", lambda v: f"{v:.2f}"),
-            "Mean control": cell(i, "mean_control", lambda v: f"{v:.2f}"),
+            "Mean treatment": cell(i, "mean_treatment", lambda v: f"{v:,.{dg}f}"),
+            "Mean control": cell(i, "mean_control", lambda v: f"{v:,.{dg}f}"),
             "Change (interval)": pc,
             f"p ({SIDEDNESS[r['alternative']]})": cell(i, "p_value", fmt_p),
         }
@@ -634,7 +677,23 @@ def display_table(pack: Pack) -> pd.DataFrame:
 def export_table(pack: Pack) -> pd.DataFrame:
     """The full results table for CSV/Excel: every result column, hidden cells marked."""
     out = pack.protected.marked() if pack.protected is not None else pack.results.copy()
-    return escape_frame(out)
+    return escape_frame(round_significant(out))
+
+
+def round_significant(frame: pd.DataFrame, digits: int = 6) -> pd.DataFrame:
+    """Round every finite float to ``digits`` significant digits (for CSV/Excel files)."""
+    def one(v):
+        if isinstance(v, (float, np.floating)) and np.isfinite(v) and v != 0:
+            return float(f"{float(v):.{digits}g}")
+        return v
+
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype.kind == "f":
+            out[col] = out[col].map(one).astype(float)
+        elif out[col].dtype == object:
+            out[col] = out[col].map(one)
+    return out
 
 
 def _header_rows(pack: Pack) -> list[tuple[str, str]]:
@@ -921,8 +980,12 @@ def html_bytes(pack: Pack, pngs: dict[str, bytes] | None = None) -> bytes:
                  f"{esc(pack.dataset)} · generated {esc(pack.generated)}</p>")
     if pack.synthetic:
         parts.append(f"<div class='banner'>{esc(SYNTHETIC_LABEL)}</div>")
+    has_eng, has_cost = pack.engagement is not None, bool(pack.cost_lines)
+    eng_title = ("Engagement and cost" if has_eng and has_cost else
+                 "Engagement" if has_eng else "Cost" if has_cost else "")
     parts.append("<nav><a href='#summary'>Summary</a><a href='#findings'>Findings</a>"
-                 "<a href='#engagement'>Engagement and cost</a><a href='#methods'>Methods</a>"
+                 + (f"<a href='#engagement'>{eng_title}</a>" if eng_title else "")
+                 + "<a href='#methods'>Methods</a>"
                  "<a href='#limitations'>Limitations</a><a href='#table'>Results table</a>"
                  "<a href='#disclosure'>Small numbers</a></nav>")
     parts.append("<h2 id='summary'>Summary</h2><table class='settings'>")
@@ -956,14 +1019,15 @@ def html_bytes(pack: Pack, pngs: dict[str, bytes] | None = None) -> bytes:
     if sg:
         parts.append(f"<h2>Subgroups</h2><div class='figure'>{fig_html(sg)}"
                      f"<p class='sentence'>{esc(sg.caption)}</p></div>")
-    parts.append("<h2 id='engagement'>Engagement and cost</h2>")
-    if pack.engagement is not None:
+    if eng_title:
+        parts.append(f"<h2 id='engagement'>{eng_title}</h2>")
+    if has_eng:
         ec = next((c for c in pack.charts if c.key.endswith("_engagement")), None)
         parts.append("<div class='figure'>" + (fig_html(ec) if ec else "") + "<ul>"
                      + "".join(f"<li>{esc(p)}</li>" for p in _engagement_paragraphs(pack))
                      + "</ul></div>")
-    if pack.cost_lines:
-        parts.append("<h3>Cost</h3><ul>" + "".join(f"<li>{esc(x)}</li>" for x in pack.cost_lines)
+    if has_cost:
+        parts.append(("<h3>Cost</h3>" if has_eng else "") + "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in pack.cost_lines)
                      + "</ul>")
     parts.append("<h2 id='methods'>How the results were worked out</h2><ul>"
                  + "".join(f"<li>{esc(x)}</li>" for x in pack.methods) + "</ul>")

@@ -19,6 +19,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from fd_stats.wording import pct_range
+
 COLOURS = {
     "blue": "#0072B2",
     "orange": "#E69F00",
@@ -102,11 +104,25 @@ def _pct_axis_range(lows, highs, ests):
     return math.log10(lo) - 0.08, math.log10(hi) + 0.08
 
 
-def _pct_ticks(rng):
+# ticks in order of preference: the first ones are kept when labels would collide
+_PCT_TICK_PRIORITY = [0, -50, 100, -75, 300, -90, 900, -25, 50, 200, 400, 1900]
+
+
+def _pct_ticks(rng, max_ticks: int = 7):
+    """Tick values (ratios) and labels, thinned so that neighbours are at least
+    1/max_ticks of the axis apart (their labels do not run into each other)."""
     lo, hi = 10 ** rng[0], 10 ** rng[1]
     ticks = _PCT_TICKS_FINE if rng[1] - rng[0] < 0.8 else _PCT_TICKS_COARSE
     ticks = [p for p in ticks if lo <= 1 + p / 100 <= hi]
-    return [1 + p / 100 for p in ticks], [("0%" if p == 0 else f"{p:+d}%") for p in ticks]
+    min_gap = (rng[1] - rng[0]) / max(int(max_ticks), 1)
+    kept: list[int] = []
+    for p in sorted(ticks, key=lambda t: _PCT_TICK_PRIORITY.index(t)
+                    if t in _PCT_TICK_PRIORITY else len(_PCT_TICK_PRIORITY)):
+        pos = math.log10(1 + p / 100)
+        if all(abs(pos - math.log10(1 + q / 100)) >= min_gap - 1e-9 for q in kept):
+            kept.append(p)
+    kept.sort()
+    return [1 + p / 100 for p in kept], [("0%" if p == 0 else f"{p:+d}%") for p in kept]
 
 
 def _fmt_pct(v) -> str:
@@ -117,15 +133,45 @@ def _fmt_pct(v) -> str:
     return f"{v:+.0f}%"
 
 
-def _interval_label(est, lo, hi) -> str:
-    lo_txt = "−100%" if lo <= -99.999 else _fmt_pct(lo)
-    hi_txt = "no limit" if np.isinf(hi) else _fmt_pct(hi)
-    return f"{_fmt_pct(est)} ({lo_txt} to {hi_txt})"
+def pct_interval(lo, hi, alternative: str | None = None, digits: int = 0) -> str:
+    """Compact interval text for table cells and chart labels.
+
+    One-sided intervals (and open ends) use :func:`fd_stats.wording.pct_range`:
+    "≤ -15%" / "≥ -40%", never a fake "-100%". For a two-sided interval whose
+    lower end really is -100% (the Fieller interval reached a ratio of 0) the
+    -100% is kept: "-100% to -22%".
+    """
+    if (alternative == "two-sided" and lo is not None and hi is not None
+            and np.isfinite(hi) and lo <= -100 + 1e-9 and hi > -100 + 1e-9):
+        return f"-100% to {hi:+.{digits}f}%".replace("+0%", "0%")
+    return pct_range(lo, hi, digits).replace("≤ ", "≤\u00a0").replace("≥ ", "≥\u00a0")
+
+
+def num_interval(lo, hi, digits: int = 2) -> str:
+    """Interval of a difference: "-256 to -55", or one-sided "≤ -55" / "≥ 0.12"."""
+    def one(v):
+        text = f"{v:,.{digits}f}"
+        return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
+
+    if lo is None or hi is None or np.isnan(lo) or np.isnan(hi):
+        return "not estimable"
+    if np.isinf(lo) and np.isinf(hi):
+        return "no limits"
+    if np.isinf(lo):
+        return f"≤\u00a0{one(hi)}"
+    if np.isinf(hi):
+        return f"≥\u00a0{one(lo)}"
+    return f"{one(lo)} to {one(hi)}"
+
+
+def _interval_label(est, lo, hi, alternative: str | None = None) -> str:
+    return f"{_fmt_pct(est)} ({pct_interval(lo, hi, alternative)})"
 
 
 def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
                 group_col: str | None = None, label_col: str = "label",
-                show_text: bool = True, height: int | None = None) -> go.Figure:
+                show_text: bool = True, height: int | None = None,
+                max_ticks: int = 7, text_margin: int = 90) -> go.Figure:
     """Forest plot of percentage change from control with intervals, on a log-ratio scale.
 
     Parameters
@@ -140,6 +186,10 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
         Column whose levels are drawn as separate series (own colour and marker shape).
     show_text : bool
         Write "estimate (interval) · sig/ns" to the right of each row.
+    max_ticks : int
+        At most about this many x-axis ticks (fewer for narrow plots, so labels don't collide).
+    text_margin : int
+        Right margin in pixels that the value labels may run into (they are not clipped).
 
     Notes
     -----
@@ -151,6 +201,8 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
     labels = list(dict.fromkeys(rows[label_col]))
     groups = list(dict.fromkeys(rows[group_col])) if group_col else [None]
     k = len(groups)
+    alternative = (str(rows["alternative"].iloc[0])
+                   if "alternative" in rows.columns and len(rows) else None)
     rng = _pct_axis_range(rows["percent_change_ci_low"], rows["percent_change_ci_high"],
                           rows["percent_change"])
     lo_edge, hi_edge = 10 ** rng[0], 10 ** rng[1]
@@ -184,9 +236,9 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
             sig = bool(r["significant"])
             symbols.append(base_symbol if sig else f"{base_symbol}-open")
             verdict = SIG_TEXT if sig else NS_TEXT
-            texts.append(f"{_interval_label(est, lo, hi)}  {verdict}")
+            texts.append(f"{_interval_label(est, lo, hi, alternative)}  {verdict}")
             hover.append(f"{r[label_col]}" + (f" · {group}" if group is not None else "")
-                         + f"<br>{_interval_label(est, lo, hi)}<br>{verdict} at {r['alpha']:g}")
+                         + f"<br>{_interval_label(est, lo, hi, alternative)}<br>{verdict} at {r['alpha']:g}")
             if (not np.isfinite(lo) or lo <= -99.999) and lo_r <= lo_edge * 1.0001:
                 annotations.append(dict(x=math.log10(lo_edge), y=y, xref="x", yref="y",
                                         text="◀", showarrow=False, xanchor="left",
@@ -211,24 +263,25 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
             fig.add_trace(go.Scatter(
                 x=[1.0] * len(ys), y=ys, mode="text", text=texts, xaxis="x2",
                 textposition="middle right", textfont=dict(size=FONT_SIZE - 2),
-                hoverinfo="skip", showlegend=False, name="values"))
+                cliponaxis=False, hoverinfo="skip", showlegend=False, name="values"))
     fig.add_vline(x=1.0, line_dash="dash", line_color=GREY, line_width=1.5)
-    tv, tt = _pct_ticks(rng)
+    tv, tt = _pct_ticks(rng, max_ticks)
     level = float(rows["confidence_level"].iloc[0]) if len(rows) else 0.95
     fig.update_xaxes(type="log", range=list(rng), tickvals=tv, ticktext=tt,
                      title_text=f"% change from control ({level_text(level)} CI)",
-                     tickangle=0, showgrid=True, gridcolor=LIGHT_GREY, zeroline=False)
+                     tickangle=0, tickfont=dict(size=FONT_SIZE - 2), showgrid=True,
+                     gridcolor=LIGHT_GREY, zeroline=False)
     fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels,
                      range=[len(labels) - 0.5, -0.5], showgrid=False, zeroline=False)
     if show_text:
-        fig.update_layout(xaxis=dict(domain=[0, 0.62]),
-                          xaxis2=dict(domain=[0.63, 1.0], range=[0.98, 1.4], visible=False,
+        fig.update_layout(xaxis=dict(domain=[0, 0.68]),
+                          xaxis2=dict(domain=[0.69, 1.0], range=[0.98, 1.4], visible=False,
                                       anchor="y"))
     fig.update_layout(annotations=list(fig.layout.annotations) + annotations)
     base_layout(fig, title, subtitle,
                 height=height or max(300, 120 + 48 * len(labels) * (1 if k == 1 else 1.2)),
                 legend=group_col is not None)
-    fig.update_layout(margin=dict(l=10, r=10))
+    fig.update_layout(margin=dict(l=10, r=text_margin if show_text else 10))
     return fig
 
 

@@ -122,24 +122,50 @@ def verdict(row) -> str:
             else f"not significant at {alpha:g}")
 
 
+def mean_digits(*values) -> int:
+    """Decimals for means: 0 when the values are 10 or more, else 2 (as on the Overview)."""
+    finite = [abs(float(v)) for v in values if v is not None and np.isfinite(v)]
+    return 0 if finite and max(finite) >= 10 else 2
+
+
+def unit_phrase(unit: str) -> tuple[str, str]:
+    """(words after each mean, words after both) for a unit, e.g. ('per person', ' (crime
+    harm in days)') or ('crimes per person', '')."""
+    unit = (unit or "").strip()
+    if not unit:
+        return "per person", ""
+    if unit.endswith("per person"):
+        return unit, ""
+    if unit.endswith(")") and " (" in unit:  # "crime harm (days)" -> "crime harm in days"
+        head, tail = unit[:-1].split(" (", 1)
+        unit = f"{head} in {tail}"
+    return "per person", f" ({unit})"
+
+
 def effect_sentence(row: pd.Series | dict, lower_is_better: bool = True,
                     unit: str = "") -> str:
-    """One sentence for one results row, with interval, p-value and its sidedness."""
+    """One sentence for one results row, with interval, p-value and its sidedness.
+
+    Means are rounded as on the Overview (0 decimals from 10 up, else 2) and carry ``unit``.
+    """
     r = row
     adjusted = r["correction"] != "none"
     p = r["p_adjusted"] if adjusted else r["p_value"]
     where = "" if r["subgroup"] == "All" else f" ({r['subgroup_column']} {r['subgroup']})"
+    mt, mc = r["mean_treatment"], r["mean_control"]
+    dg = mean_digits(mt, mc)
+    per, after = unit_phrase(unit)
     pc = r["percent_change"]
     if not np.isfinite(pc):
-        return (f"{r['label']}{where}: treatment mean {r['mean_treatment']:.2f} vs control "
-                f"{r['mean_control']:.2f}; percentage change not estimable; "
+        return (f"{r['label']}{where}: treatment mean {mt:,.{dg}f} vs control {mc:,.{dg}f}"
+                f"{after}; percentage change not estimable; "
                 f"{p_text(p, r['alternative'], adjusted, r['correction'])}.")
     consistent = ""
     if not r["significant"]:
         consistent = (" Not significant does not mean no effect: the data are consistent with "
                       f"{consistent_range(r['percent_change_ci_low'], r['percent_change_ci_high'])}.")
-    return (f"{r['label']}{where}: {r['mean_treatment']:.2f} per person with the programme vs "
-            f"{r['mean_control']:.2f} without, {change_words(pc, lower_is_better)} "
+    return (f"{r['label']}{where}: {mt:,.{dg}f} {per} with the programme vs {mc:,.{dg}f} "
+            f"without{after}, {change_words(pc, lower_is_better)} "
             f"({interval_words(r['percent_change_ci_low'], r['percent_change_ci_high'], r['confidence_level'])}); "
             f"{p_text(p, r['alternative'], adjusted, r['correction'])}, {verdict(r)}.{consistent}")
 

@@ -9,7 +9,8 @@ ctx = sidebar()
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from dashboard.figures import forest_plot, harm_plot, means_plot, share_plot  # noqa: E402
+from dashboard.figures import (forest_plot, harm_plot, means_plot, num_interval,  # noqa: E402
+                               pct_interval, share_plot)
 from fd_stats import (DataError, mann_whitney, percent_change, percent_change_bootstrap,  # noqa: E402
                       permutation_test, student_t, welch_t)
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
@@ -55,17 +56,29 @@ def _pct(v):
     return f"{v:+.1f}%" if 0 < abs(v) < 0.95 else f"{v:+.0f}%"
 
 
+def _pct_ci(lo, hi):
+    """Interval text: one-sided intervals as '≤ -15%' / '≥ -40%' (no fake -100% end)."""
+    return pct_interval(lo, hi, s.alternative, digits=1 if max(
+        abs(v) if np.isfinite(v) else 99 for v in (lo, hi)) < 0.95 else 0)
+
+
+def _cap(text):
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def _digits(row):
     return 0 if max(abs(row["mean_treatment"]), abs(row["mean_control"])) >= 10 else 2
 
 
 # ---------------------------------------------------------------- results table
 st.header("Results table")
-est_name = allr["estimate_label"].iloc[0].capitalize() if len(allr) else "Difference"
+est_name = _cap(allr["estimate_label"].iloc[0]) if len(allr) else "Difference"
 p_raw_col = f"p ({side})"
 p_adj_col = (f"{CORRECTIONS[s.correction].split(' (')[0]}-adjusted p" if corrected
              else "Adjusted p (none chosen)")
 roles = [trial.outcome(o).role for o in allr["outcome"]]
+has_roles = any(roles)
 table = pd.DataFrame({
     "Role": [r.capitalize() or "—" for r in roles],
     "Outcome": [lab.replace(f" as {r}", "") if r else lab for lab, r in zip(allr["label"], roles)],
@@ -73,18 +86,19 @@ table = pd.DataFrame({
         f"{_num(r['mean_treatment'], _digits(r))} vs {_num(r['mean_control'], _digits(r))}"
         for _, r in allr.iterrows()],
     f"{est_name} ({level} CI)": [
-        f"{_num(r['estimate'], _digits(r))} ({_num(r['ci_low'], _digits(r))} to "
-        f"{_num(r['ci_high'], _digits(r))})" for _, r in allr.iterrows()],
+        f"{_num(r['estimate'], _digits(r))} ({num_interval(r['ci_low'], r['ci_high'], _digits(r))})"
+        for _, r in allr.iterrows()],
     f"% change ({level} CI)": [
-        f"{_pct(r['percent_change'])} ({_pct(r['percent_change_ci_low'])} to "
-        f"{_pct(r['percent_change_ci_high'])})" for _, r in allr.iterrows()],
+        f"{_pct(r['percent_change'])} ({_pct_ci(r['percent_change_ci_low'], r['percent_change_ci_high'])})"
+        for _, r in allr.iterrows()],
     p_raw_col: [fmt_p(p) for p in allr["p_value"]],
     p_adj_col: [fmt_p(p) if corrected else "—" for p in allr["p_adjusted"]],
     f"Significant at {s.alpha:g}?": [
         ("n/a" if not np.isfinite(p) else ("✔ Yes" if sig else "— No"))
         for p, sig in zip(allr["p_adjusted"], allr["significant"])],
 })
-st.table(table.set_index(["Role", "Outcome"]))
+st.table(table.set_index(["Role", "Outcome"]) if has_roles
+         else table.drop(columns="Role").set_index("Outcome"))
 st.caption(f"{synth}n = {int(allr['n_treatment'].max())} treatment, "
            f"{int(allr['n_control'].max())} control (intention to treat). Means are per person"
            + (" over 12 months; harm is in Crime Harm Index days, the rest are counts of crimes. "
@@ -125,11 +139,8 @@ except DataError as exc:
 summ["unit"] = [trial.outcome(o).unit or "value" for o in summ["outcome"]]
 wide = summ.pivot_table(index="outcome", columns="arm", values="mean")
 n_lower_means = int((wide["treatment"] < wide["control"]).sum())
-lo_w = summ.pivot_table(index="outcome", columns="arm", values="ci_low")
-hi_w = summ.pivot_table(index="outcome", columns="arm", values="ci_high")
-n_overlap = int(((lo_w["treatment"] <= hi_w["control"]) & (lo_w["control"] <= hi_w["treatment"])).sum())
 fig = means_plot(summ, title=(f"The treatment mean was lower for {n_lower_means} of {len(wide)} "
-                              f"outcomes; the two arms' intervals overlap for {n_overlap}"),
+                              "outcomes"),
                  subtitle=f"{synth}Two-sided {level} t-interval for each arm's mean")
 st.plotly_chart(fig, width="stretch", theme=None, key="outcomes_means")
 st.caption("Each arm's mean with its own interval. Overlapping intervals do not by themselves "
@@ -138,8 +149,14 @@ st.caption("Each arm's mean with its own interval. Overlapping intervals do not 
 
 # ---------------------------------------------------------------- distributions
 st.header("Per-person distributions")
-st.markdown("These outcomes are **skewed counts**: most people had **none**, a few had many, "
-            "so a mean can be moved by a handful of people.")
+zero_all = summ.pivot_table(index="outcome", columns="arm", values="share_zero")
+if len(zero_all):
+    lo_z, hi_z = float(np.nanmin(zero_all.to_numpy())), float(np.nanmax(zero_all.to_numpy()))
+    share_words = (f"{lo_z:.0%}" if round(lo_z, 2) == round(hi_z, 2)
+                   else f"between {lo_z:.0%} and {hi_z:.0%}")
+    st.markdown(f"These outcomes are **skewed**: {share_words} of people had **none** "
+                "(depending on the outcome and the arm), a few had many, so a mean can be moved "
+                "by a handful of people.")
 outcomes = list(allr["outcome"])
 dist_outcome = st.selectbox("Outcome to show", outcomes, format_func=ctx.label,
                             key="outcomes_dist_outcome")
@@ -153,8 +170,9 @@ zero = summ[(summ["outcome"] == dist_outcome)].set_index("arm")["share_zero"]
 zero_text = (f"{zero.get('treatment', np.nan):.0%} of treatment and "
              f"{zero.get('control', np.nan):.0%} of control had none")
 if info.kind == "harm":
-    fig = harm_plot(values, title=f"{info.label}: most people had none; a few very high scores",
-                    subtitle=f"{synth}{zero_text}. Each dot is a person; box = quartiles, "
+    fig = harm_plot(values, title=f"{info.label}: {zero_text}",
+                    subtitle=f"{synth}A few people had very high scores. Each dot is a person; "
+                             "box = quartiles, "
                              "dashed line = mean",
                     y_title=f"{info.label.split(' as ')[0]} per person"
                             + (" (days)" if "days" in (info.unit or "") else ""))
@@ -165,8 +183,8 @@ else:
     except DataError as exc:
         show_data_error(exc)
         st.stop()
-    fig = share_plot(dist, title=f"{info.label}: most people had none",
-                     subtitle=f"{synth}{zero_text}",
+    fig = share_plot(dist, title=f"{info.label}: {zero_text}",
+                     subtitle=f"{synth}Share of each arm with 0, 1, 2, … per person",
                      x_title=f"{info.label} per person (number)")
     st.plotly_chart(fig, width="stretch", theme=None, key="outcomes_share")
 
@@ -217,8 +235,8 @@ for key in ("welch", "student", "mann-whitney", "permutation"):
         extra.append(t.note)
     rows.append({
         "Test": TEST_LABELS[key], "Estimate of": what,
-        f"Estimate ({level} CI)": f"{_num(t.estimate, d_digits)} ({_num(t.ci_low, d_digits)} to "
-                                  f"{_num(t.ci_high, d_digits)})",
+        f"Estimate ({level} CI)": (f"{_num(t.estimate, d_digits)} "
+                                  f"({num_interval(t.ci_low, t.ci_high, d_digits)})"),
         "p-value": p_text(t.p_value, t.alternative),
         f"Sig. at {s.alpha:g}?": ("n/a" if not np.isfinite(t.p_value) else
                                                      ("✔ Yes" if t.p_value < s.alpha else "— No")),
@@ -228,14 +246,15 @@ for key, name in (("pc", "Fieller (ratio of means)"), ("pc_boot", "Percentile bo
     e = tests[key]
     rows.append({
         "Test": name, "Estimate of": "% change from control",
-        f"Estimate ({level} CI)": f"{_pct(e.estimate)} ({_pct(e.ci_low)} to {_pct(e.ci_high)})",
+        f"Estimate ({level} CI)": f"{_pct(e.estimate)} ({_pct_ci(e.ci_low, e.ci_high)})",
         "p-value": "— (interval only)", f"Sig. at {s.alpha:g}?": "—",
         "Details": e.method + (f"; {e.note}" if e.note else ""),
     })
 st.table(pd.DataFrame(rows).set_index("Test"))
 row = allr.set_index("outcome").loc[detail].copy()
 row["outcome"] = detail
-st.markdown(effect_sentence(row, trial.outcome(detail).lower_is_better))
+st.markdown(effect_sentence(row, trial.outcome(detail).lower_is_better,
+                                     trial.outcome(detail).unit))
 st.caption(f"{synth}Treatment n = {len(x)}, control n = {len(y)}. Tests and intervals use the "
            f"sidebar's sidedness ({side}) and level ({level}); the p-values here are not adjusted "
            "for multiple outcomes. Mann-Whitney compares the whole distributions (its shift "

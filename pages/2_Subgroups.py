@@ -9,7 +9,7 @@ ctx = sidebar()
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from dashboard.figures import forest_plot  # noqa: E402
+from dashboard.figures import forest_plot, pct_interval  # noqa: E402
 from fd_stats import DataError  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
@@ -28,16 +28,20 @@ if trial.synthetic:
 
 if not ctx.subgroup:
     st.warning("No subgroup column is chosen. Choose one under **Subgroup column** in the "
-               "sidebar (for the bundled trial: `age_group`, the 11-17 and 18-25 cohorts).",
+               "sidebar (for the bundled trial, the age group: `age_group` in the list, the 11-17 "
+               "and 18-25 cohorts).",
                icon="👈")
     st.stop()
 
 sub_col = ctx.subgroup
+sub_name = sub_col.replace("_", " ").strip()
+sub_name = sub_name[:1].upper() + sub_name[1:]   # "age_group" -> "Age group"
+sub_lower = sub_name if any(ch.isupper() for ch in sub_name[1:]) else sub_name.lower()
 if ctx.prespecified:
-    st.success(f"**Pre-specified** subgroup analysis: {sub_col} was marked as planned before "
+    st.success(f"**Pre-specified** subgroup analysis: {sub_name} was marked as planned before "
                "the data were seen.", icon="📋")
 else:
-    st.warning(f"**Exploratory.** Subgroup results by {sub_col} were not pre-specified: treat "
+    st.warning(f"**Exploratory.** Subgroup results by {sub_lower} were not pre-specified: treat "
                "them as ideas to test in a new trial, not as findings. With several subgroups and "
                "outcomes, some differences will appear by chance alone.", icon="🔎")
 meta_note = next((g.get("note") for g in trial.meta.get("subgroups", [])
@@ -54,7 +58,7 @@ except DataError as exc:
 
 levels = [lv for lv in dict.fromkeys(res["subgroup"]) if lv != ALL]
 st.markdown(f"Settings: **{TEST_LABELS[s.test]}**, **{side}**, **{CORRECTIONS[s.correction]}**, "
-            f"threshold **{s.alpha:g}**, **{level}** intervals. Levels of **{sub_col}**: "
+            f"threshold **{s.alpha:g}**, **{level}** intervals. Levels of **{sub_lower}**: "
             + ", ".join(f"**{lv}**" for lv in levels) + ".")
 if corrected:
     st.caption("Adjusted p-values treat the outcomes within each subgroup level as one family.")
@@ -62,8 +66,8 @@ if corrected:
 
 def _pct(v):
     if not np.isfinite(v):
-        return "no limit" if v == np.inf else "n/a"
-    return "−100%" if v <= -99.999 else f"{v:+.0f}%"
+        return "n/a"
+    return f"{v:+.0f}%"
 
 
 def _num(v):
@@ -89,12 +93,15 @@ for tab, role in zip(tabs, roles):
     fig = forest_plot(part, group_col="subgroup", label_col="short",
                       title=title,
                       subtitle=f"{synth}{'Pre-specified' if ctx.prespecified else 'Exploratory'}"
-                               f" · {role} outcomes · {side}. Filled = significant, open = not",
+                               f" · {role + ' outcomes' if role in ('suspect', 'victim') else role}"
+                               f" · {side}. Filled = significant, open = not",
                       height=140 + 75 * part["outcome"].nunique())
     with tab:
         st.plotly_chart(fig, width="stretch", theme=None, key=f"subgroups_forest_{role}")
 st.caption(f"Percentage change from control with its {level} interval, for everyone (All) and "
-           f"each level of {sub_col}. Smaller groups give wider intervals.")
+           f"each level of {sub_lower}. Smaller groups give wider intervals."
+           + (" One-sided intervals are open at one end: “≤ −15%” means a change of −15% or "
+              "lower." if s.alternative != "two-sided" else ""))
 
 # ---------------------------------------------------------------- table
 st.header("Table of subgroup effects")
@@ -102,21 +109,22 @@ rows = res[res["subgroup"] != ALL].sort_values("outcome", kind="stable",
                                               key=lambda c: c.map(list(dict.fromkeys(res["outcome"])).index))
 table = pd.DataFrame({
     "Outcome": rows["label"],
-    sub_col: rows["subgroup"],
+    sub_name: rows["subgroup"],
     "n (treatment / control)": [f"{a} / {b}" for a, b in zip(rows["n_treatment"], rows["n_control"])],
     "Treatment mean": [_num(v) for v in rows["mean_treatment"]],
     "Control mean": [_num(v) for v in rows["mean_control"]],
-    f"% change ({level} CI)": [f"{_pct(r['percent_change'])} ({_pct(r['percent_change_ci_low'])} "
-                               f"to {_pct(r['percent_change_ci_high'])})" for _, r in rows.iterrows()],
+    f"% change ({level} CI)": [f"{_pct(r['percent_change'])} "
+                               f"({pct_interval(r['percent_change_ci_low'], r['percent_change_ci_high'], s.alternative)})"
+                               for _, r in rows.iterrows()],
     f"p ({side})": [fmt_p(p) for p in rows["p_value"]],
-    (f"{CORRECTIONS[s.correction]}-adjusted p" if corrected else "Adjusted p (none chosen)"):
+    (f"{CORRECTIONS[s.correction].split(' (')[0]}-adjusted p" if corrected else "Adjusted p (none chosen)"):
         [fmt_p(p) if corrected else "—" for p in rows["p_adjusted"]],
     f"Significant at {s.alpha:g}?": ["n/a" if not np.isfinite(p) else ("✔ Yes" if g else "— No")
                                      for p, g in zip(rows["p_adjusted"], rows["significant"])],
 })
 if not corrected:
     table = table.drop(columns=[c for c in table.columns if c.startswith("Adjusted p")])
-st.table(table.set_index(["Outcome", sub_col]))
+st.table(table.set_index(["Outcome", sub_name]))
 st.caption(f"{synth}A p-value is the probability of a difference at least this large if the "
            "programme had no effect. A subgroup being significant and another not does not show "
            "that the effect differs between them: that needs the test below.")
@@ -125,11 +133,10 @@ st.caption(f"{synth}A p-value is the probability of a difference at least this l
 st.header("Does the effect differ between subgroups?")
 n_levels = int(inter["k"].max()) if len(inter) else 0
 st.markdown(
-    "For each outcome, this tests **whether the effect differs between subgroups** (an "
-    "interaction test): "
-    + ("the z-test of the difference between the two subgroups' differences in means"
-       if n_levels == 2 else "Cochran's Q test on the subgroups' differences in means")
-    + f", two-sided whatever the sidebar's sidedness, judged at {s.alpha:g} without correction.")
+    "For each outcome, this asks **whether the effect of the programme differs between "
+    f"subgroups**: is the gap between treatment and control bigger in one {sub_lower} "
+    "than in another? The test is two-sided whatever the sidebar's sidedness, and judged at "
+    f"{s.alpha:g} without correction.")
 n_diff = int((inter["p_value"] < s.alpha).sum())
 if n_diff:
     st.markdown(f"**{n_diff} of {len(inter)} outcomes** show evidence at {s.alpha:g} that the "
@@ -152,11 +159,16 @@ itable = pd.DataFrame({
                                  for p in inter["p_value"]],
 })
 st.table(itable.set_index("Outcome"))
+with st.expander("Technical details of the test"):
+    st.markdown(
+        ("An interaction test: the z-test of the difference between the two subgroups' "
+         "differences in means" if n_levels == 2 else
+         "An interaction test: Cochran's Q test on the subgroups' differences in means")
+        + ", with Welch standard errors and a normal approximation. "
+        + (inter["method"].iloc[0] + "." if len(inter) else ""))
 with st.expander("In words, outcome by outcome"):
     for _, r in inter.iterrows():
         unit = trial.outcome(r["outcome"]).unit
         st.markdown("- " + interaction_sentence(r, s.alpha, unit))
 st.caption(f"{synth}Difference in effect = (treatment minus control in the first subgroup) minus "
-           "(treatment minus control in the second), in the outcome's units per person, with "
-           "Welch standard errors and a normal approximation. "
-           + (inter["method"].iloc[0] + "." if len(inter) else ""))
+           "(treatment minus control in the second), in the outcome's units per person.")

@@ -352,7 +352,7 @@ if COSTS_ENTERED:
         if len(bc_rows) == 1:
             iv = (f"the {level} interval runs from {end(bc.benefit_low)} to "
                   f"{end(bc.benefit_high)}")
-            title = ((f"Upper-end valuation: " if upper else "")
+            title = (("Upper-end valuation: " if upper else "")
                      + f"{money_text(bc.benefit, short=True)} of offences prevented for "
                      f"{money_text(total, short=True)} spent — "
                      + ("but " if bc.includes_no_effect else "") + iv)

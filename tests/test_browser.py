@@ -129,7 +129,6 @@ def test_changing_a_setting_updates_the_page(server, page):
 
 def _broken_files(folder: Path) -> list[Path]:
     """Ten kinds of broken upload, written to a pytest temp folder (never the repo)."""
-    import numpy as np
     import pandas as pd
 
     good = pd.DataFrame({"arm": ["treatment", "control"] * 5, "knife": [0, 1, 2, 0, 1, 3, 0, 0, 1, 2]})

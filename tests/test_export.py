@@ -47,7 +47,8 @@ def fmt_p(p):
 def numbers_of(row):
     """The figures a sentence must carry, formatted as the pack prints them."""
     lo, hi = row["percent_change_ci_low"], row["percent_change_ci_high"]
-    return [f"{row['mean_treatment']:.2f}", f"{row['mean_control']:.2f}",
+    dg = 0 if max(abs(row["mean_treatment"]), abs(row["mean_control"])) >= 10 else 2
+    return [f"{row['mean_treatment']:,.{dg}f}", f"{row['mean_control']:,.{dg}f}",
             f"{abs(row['percent_change']):.0f}%",
             f"{abs(lo):.{0 if round(lo) else 1}f}% lower" if lo < 0 else f"{lo:.{0 if round(lo) else 1}f}% higher",
             f"{abs(hi):.{0 if round(hi) else 1}f}% {'lower' if hi < 0 else 'higher'}",
@@ -112,8 +113,9 @@ def test_sentences_match_results_table(pack, files, fresh):
     for f in pack.findings:
         r = table[(table["outcome"] == f.outcome) & (table["subgroup"] == "All")].iloc[0]
         row = fresh[(fresh["outcome"] == f.outcome) & (fresh["subgroup"] == "All")].iloc[0]
-        assert float(r["mean_treatment"]) == pytest.approx(row["mean_treatment"], rel=1e-12)
-        assert float(r["p_value"]) == pytest.approx(row["p_value"], rel=1e-12)
+        # the files round to 6 significant digits
+        assert float(r["mean_treatment"]) == pytest.approx(row["mean_treatment"], rel=5e-6)
+        assert float(r["p_value"]) == pytest.approx(row["p_value"], rel=5e-6)
         for num in numbers_of(r.astype(object).where(r.notna(), np.nan).to_dict()
                               | {k: float(r[k]) for k in ("mean_treatment", "mean_control",
                                                           "percent_change", "percent_change_ci_low",
@@ -215,7 +217,7 @@ def test_xlsx_opens_with_settings_and_escaped_formulas(trial):
     assert ws.cell(header_row + 1, 1).value == res.loc[0, "outcome"]
     cols = [ws.cell(header_row, c).value for c in range(1, ws.max_column + 1)]
     p_col = cols.index("p_value") + 1
-    assert ws.cell(header_row + 1, p_col).value == pytest.approx(res.loc[0, "p_value"], rel=1e-12)
+    assert ws.cell(header_row + 1, p_col).value == pytest.approx(res.loc[0, "p_value"], rel=5e-6)
 
 
 # ---------------------------------------------------------------- disclosure in the pack
@@ -276,3 +278,43 @@ def test_export_page_builds_and_offers_downloads():
     at.checkbox(key="export_disclosure").uncheck().run()
     assert not at.exception
     assert any("Small counts will be shown" in w.value for w in at.warning)
+
+
+# ---------------------------------------------------------------- wording for uploaded data sets
+
+def test_chance_of_a_false_positive_is_worded_for_a_board():
+    # P(at least one of k independent tests significant at alpha | no effect) = 1 - (1 - alpha)^k:
+    # k = 3, alpha = 0.05 gives 0.142625 (hand arithmetic), about 1 in 7
+    assert E.chance_words(0.05, 3) == "about 1 in 7"
+    assert E.chance_words(0.05, 10) == "about 40%"     # 1 - 0.95**10 = 0.4013
+
+
+def test_files_round_to_six_significant_digits():
+    frame = pd.DataFrame({"p": [0.018428565079837936, np.nan, np.inf], "label": ["a", "b", "c"],
+                          "mixed": [1234567.891, "[c]", 0.0]})
+    out = E.round_significant(frame)
+    assert out["p"].iloc[0] == 0.0184286 and np.isnan(out["p"].iloc[1]) and np.isinf(out["p"].iloc[2])
+    assert out["mixed"].tolist() == [1234570.0, "[c]", 0.0]
+    assert out["label"].tolist() == ["a", "b", "c"]
+
+
+def test_no_empty_engagement_section_without_engagement_or_cost(trial):
+    import dataclasses
+    mapping = dataclasses.replace(trial.mapping, engagement=None)
+    bare = dataclasses.replace(trial, mapping=mapping,
+                               meta={k: v for k, v in trial.meta.items() if k != "cost"})
+    res = analyse(bare.table, mapping, Settings())
+    pack = E.build_content(bare, mapping, Settings(), res, generated=DATE)
+    assert pack.engagement is None and not pack.cost_lines
+    page = E.html_bytes(pack).decode()
+    assert "Engagement and cost" not in page and "id='engagement'" not in page
+    lim = " ".join(pack.limitations)
+    assert "about 40%" in lim and "0.5 of 10" not in lim
+
+
+def test_sentences_round_means_and_give_units(pack):
+    f = pack.findings[0]
+    r = f.row
+    assert f"{r['mean_treatment']:.0f} per person with the programme vs {r['mean_control']:.0f} without" \
+        in f.sentence
+    assert "crime harm in days" in f.sentence

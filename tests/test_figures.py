@@ -139,3 +139,38 @@ def test_threshold_grid_figure(trial):
     assert list(hm.text[row]) == [NS_TEXT] * 5 + [SIG_TEXT] * 3
     assert fig.layout.xaxis.title.text == "Significance threshold (alpha)"
     assert len(fig.layout.shapes) == 1  # the chosen threshold is outlined
+
+
+# ---------------------------------------------------------------- one-sided labels, ticks, margins
+
+def test_pct_interval_one_sided_has_no_fake_minus_100():
+    from dashboard.figures import pct_interval
+    assert pct_interval(-100.0, -15.0, "less") == "≤\u00a0-15%"
+    assert pct_interval(-40.0, np.inf, "greater") == "≥\u00a0-40%"
+    assert pct_interval(-78.0, -5.0, "two-sided") == "-78% to -5%"
+    # a two-sided Fieller interval whose lower end really reached a ratio of 0 keeps -100%
+    assert pct_interval(-100.0, -22.0, "two-sided") == "-100% to -22%"
+
+
+def test_forest_plot_one_sided_labels_fit(trial):
+    res = analyse(trial.table, trial.mapping, Settings(alternative="less"))
+    allr = res[res["subgroup"] == "All"]
+    fig = forest_plot(allr, title="t", subtitle="s")
+    texts = [t for tr in fig.data if tr.mode == "text" for t in tr.text]
+    assert texts and not any("100%" in t and "(-100%" in t for t in texts)
+    assert all("≤" in t for t in texts)
+    text_traces = [tr for tr in fig.data if tr.mode == "text"]
+    assert all(tr.cliponaxis is False for tr in text_traces)
+    assert fig.layout.margin.r >= 60   # labels may run into the right margin
+
+
+def test_forest_plot_ticks_do_not_crowd(trial):
+    import math
+    res = analyse(trial.table, trial.mapping.__class__(**{**trial.mapping.__dict__,
+                                                          "subgroup": "age_group"}), Settings())
+    rows = res[res["outcome"].isin(["suspect_harm", "suspect_knife", "suspect_violent"])]
+    fig = forest_plot(rows, title="t", group_col="subgroup", max_ticks=5)
+    ticks = sorted(math.log10(v) for v in fig.layout.xaxis.tickvals)
+    span = fig.layout.xaxis.range[1] - fig.layout.xaxis.range[0]
+    assert 1.0 in [round(v, 9) for v in fig.layout.xaxis.tickvals]      # 0% always kept
+    assert all(b - a >= span / 5 - 1e-9 for a, b in zip(ticks, ticks[1:]))

@@ -68,7 +68,7 @@ def test_overview_cards_follow_settings(trial):
     assert "Focused Deterrence" in at.title[0].value
     exp = expected(trial)
     assert card_p_texts(at) == [p_text(exp.loc[o, "p_value"], "two-sided") for o in HEADLINES]
-    assert badges(at) == [f":green-badge[:material/check_circle: Significant at 0.05]"
+    assert badges(at) == [":green-badge[:material/check_circle: Significant at 0.05]"
                           if exp.loc[o, "significant"] else
                           ":gray-badge[:material/remove: Not significant at 0.05]"
                           for o in HEADLINES]
@@ -203,3 +203,29 @@ def test_thresholds_page(trial):
             sig = exp.loc[o, "p_adjusted"] < float(a)
             assert text[i, j] == ("✔ sig" if sig else "— ns")
     assert "Benjamini-Hochberg" in json.dumps(heat["layout"]["title"])
+
+
+def test_ux_fixes_on_overview_outcomes_subgroups(trial):
+    # Overview: Appendix B note only for the bundled trial; Mann-Whitney note, no HL line
+    at = run("overview")
+    assert any("Appendix B" in m.value for m in at.markdown)
+    at.sidebar.selectbox(key="w_test").set_value("mann-whitney").run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "the Mann-Whitney test compares the whole distributions" in captions
+    assert "Hodges-lehmann" not in captions and "Hodges-Lehmann shift" not in captions
+    at.sidebar.selectbox(key="w_correction").set_value("holm").run()
+    assert any("Adjusted p-values are capped at 1." in c.value for c in at.caption)
+    # Outcomes: one-sided intervals without a fake -100%; zero shares in the distribution title
+    at = run("outcomes")
+    at.sidebar.radio(key="w_alternative").set_value("less").run()
+    table = at.table[0].value
+    pc_col = next(c for c in table.columns if c.startswith("% change"))
+    assert all("100%" not in v for v in table[pc_col]) and all("≤" in v for v in table[pc_col])
+    text = " ".join(m.value for m in at.markdown)
+    assert "had **none**" in text and "most people had none" not in text
+    # Subgroups: readable column name, no "all outcomes outcomes", jargon in an expander
+    at = run("subgroups")
+    assert "Age group" in at.table[0].value.index.names
+    assert not any("Cochran" in m.value for m in at.markdown if m not in
+                   [mm for e in at.expander for mm in e.markdown])
