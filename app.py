@@ -89,12 +89,12 @@ for col, outcome in zip(cols, heads):
                        f"({_ci(r['ci_low'], r['ci_high'], r['confidence_level'], dg)}), "
                        f"{TEST_LABELS[r['test']]}.")
         pc_excludes = (r["percent_change_ci_high"] < 0) or (r["percent_change_ci_low"] > 0)
-        if np.isfinite(r["p_adjusted"]) and bool(r["significant"]) != bool(pc_excludes) \
-                and r["test"] != "welch":
+        if np.isfinite(r["p_adjusted"]) and bool(r["significant"]) != bool(pc_excludes):
+            # e.g. another test, a correction, or a threshold that is not 1 - confidence level
             st.caption("Why the percentage interval and the verdict seem to disagree: the "
-                       f"percentage interval is matched to the Welch t-test at the {level} "
-                       f"level, while the verdict comes from the {TEST_LABELS[r['test']]} chosen "
-                       f"in the sidebar at threshold {s.alpha:g}"
+                       f"percentage interval is the {level} interval matched to the unadjusted "
+                       f"Welch t-test, while the verdict comes from the {TEST_LABELS[r['test']]} "
+                       f"at threshold {s.alpha:g}"
                        + (f", on the {CORRECTIONS[r['correction']]}-adjusted p-value"
                           if corrected else "") + ".")
 
