@@ -141,6 +141,25 @@ class Prepared:
     excluded_arm_values: list = field(default_factory=list)
 
 
+def arm_flags(arm: pd.Series, treatment, control):
+    """Treatment, control and blank-arm masks, and people per (normalised) arm value.
+
+    Each distinct value is normalised once (case, spaces, 1 vs 1.0), not once per person.
+    """
+    codes, uniques = pd.factorize(arm)
+    norm = [_norm_label(u) for u in uniques]
+    t_key, c_key = _norm_label(treatment), _norm_label(control)
+    is_t = np.isin(codes, [i for i, k in enumerate(norm) if k == t_key])
+    is_c = np.isin(codes, [i for i, k in enumerate(norm) if k == c_key])
+    is_blank = (codes < 0) | np.isin(codes, [i for i, k in enumerate(norm) if k == ""])
+    per_value = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    counts: dict[str, int] = {}
+    for k, c in zip(norm, per_value):
+        counts[k] = counts.get(k, 0) + int(c)
+    counts.pop("", None)
+    return is_t, is_c, is_blank, dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 def numeric_outcome_columns(data: pd.DataFrame, mapping: Mapping) -> list[str]:
     """Columns to analyse when none are named: numeric ones, and text columns that are
     numbers apart from a few bad cells (so the bad cells are reported, not the column
@@ -154,8 +173,11 @@ def numeric_outcome_columns(data: pd.DataFrame, mapping: Mapping) -> list[str]:
         if pd.api.types.is_numeric_dtype(s):
             out.append(c)
         elif s.notna().sum() >= 4:
-            present = s.dropna()
-            if pd.to_numeric(present, errors="coerce").notna().mean() >= 0.8:
+            # judge on the distinct values (a sample of 1,000): ids and labels are rejected
+            # without converting a million strings
+            values = (pd.Series(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype)
+                      else s.dropna().drop_duplicates().head(1000))
+            if pd.to_numeric(values, errors="coerce").notna().mean() >= 0.8:
                 out.append(c)
     return out
 
@@ -170,11 +192,7 @@ def prepare(data: pd.DataFrame, mapping: Mapping) -> Prepared:
     t_key, c_key = _norm_label(mapping.treatment), _norm_label(mapping.control)
     if not t_key or not c_key or t_key == c_key:
         raise DataError("Treatment and control must be two different, non-empty arm values.")
-    # normalise each distinct arm value once, not once per person
-    codes, uniques = pd.factorize(data[mapping.arm])
-    norm = [_norm_label(u) for u in uniques]
-    is_t = np.isin(codes, [i for i, k in enumerate(norm) if k == t_key])
-    is_c = np.isin(codes, [i for i, k in enumerate(norm) if k == c_key])
+    is_t, is_c, _, _ = arm_flags(data[mapping.arm], mapping.treatment, mapping.control)
     keep = is_t | is_c
     for key, label in ((is_t, mapping.treatment), (is_c, mapping.control)):
         if not key.any():

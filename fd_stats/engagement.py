@@ -7,12 +7,11 @@ import numpy as np
 import pandas as pd
 
 from ._checks import as_sample, check_alternative, check_level, z_quantile_pair
-from .binary import wilson_interval
 from .errors import DataError
 from .twosample import NOT_ESTIMABLE
 
 __all__ = ["EngagementRate", "engagement_rate", "ComplierEffect", "complier_average_effect",
-           "wilson_interval"]
+           "parse_flags", "engagement_flags"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +27,8 @@ class EngagementRate:
 
 def engagement_rate(engaged, n, confidence_level=0.95) -> EngagementRate:
     """Share engaged with a Wilson interval (R ``prop.test(engaged, n, correct=FALSE)``)."""
+    from .binary import wilson_interval  # scipy.stats: imported only when needed (CLI start-up)
+
     lo, hi = wilson_interval(engaged, n, confidence_level)
     return EngagementRate(int(engaged), int(n), engaged / n, lo, hi, confidence_level)
 

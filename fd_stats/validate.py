@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .analysis import Mapping, _norm_label, numeric_outcome_columns
+from .analysis import Mapping, _norm_label, arm_flags, numeric_outcome_columns
 from .engagement import FALSE_WORDS, MISSING_WORDS, TRUE_WORDS
 from .errors import DataError
 from .io import rows_text
@@ -155,11 +155,9 @@ def validate(data: pd.DataFrame, mapping: ColumnMapping | Mapping | None = None)
     is_t = np.zeros(n, bool)
     if m.arm and m.arm in cols:
         t_key, c_key = _norm_label(m.treatment), _norm_label(m.control)
-        arm = data[m.arm].map(_norm_label)
-        is_t, is_c = (arm == t_key).to_numpy(), (arm == c_key).to_numpy()
+        is_t, is_c, arm_na, seen = arm_flags(data[m.arm], m.treatment, m.control)
         keep = is_t | is_c
-        seen = data[m.arm].dropna().map(lambda v: _norm_label(v)).value_counts()
-        shown = ", ".join(f"{v!r} ({k})" for v, k in seen.head(10).items()) or "none"
+        shown = ", ".join(f"{v!r} ({k})" for v, k in list(seen.items())[:10]) or "none"
         if not t_key or not c_key or t_key == c_key:
             add(BLOCKING, "arm values", m.arm, (), "Treatment and control must be two different "
                 f"values of column {m.arm!r}. Values found: {shown}.")
@@ -174,7 +172,6 @@ def validate(data: pd.DataFrame, mapping: ColumnMapping | Mapping | None = None)
                 add(BLOCKING, "arm size", m.arm, _rows(key), f"The {str(label)!r} arm has only "
                     f"{k} person. Each arm needs at least 2 people to estimate variability; "
                     "check the arm values or add the missing people.")
-        arm_na = data[m.arm].isna().to_numpy() | (arm == "").to_numpy()
         other = ~keep & ~arm_na
         counts.append({"arm": "excluded", "people": int((~keep).sum())})
         rows_per_arm = pd.DataFrame(counts)
