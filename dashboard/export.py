@@ -31,6 +31,7 @@ from fd_stats.cli import escape_formula, escape_frame
 from fd_stats.disclosure import (MARKER, Protected, protect_counts, protect_engagement,
                                  protect_results, rule_text)
 from fd_stats.errors import DataError
+from fd_stats.mapping import plain_text
 from fd_stats.multiplicity import CORRECTIONS
 from fd_stats.trial import Trial
 from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, effect_sentence, mean_digits,
@@ -170,7 +171,7 @@ def _subtitle(*parts) -> str:
 
 def readable_column(name: str) -> str:
     """A column name for people: "age_group" -> "Age group"."""
-    text = str(name).replace("_", " ").strip()
+    text = plain_text(str(name).replace("_", " ").strip())
     return text[:1].upper() + text[1:]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -405,13 +405,24 @@ def guess_mapping(table: pd.DataFrame, labels: dict | None = None,
 
 # ---------------------------------------------------------------- trial
 
+def plain_text(text) -> str:
+    """Display text that Markdown cannot turn into a link, an image or a coloured directive.
+
+    Labels and units come from users' column names and are shown with st.markdown on
+    every page; brackets are what links ``[..](..)``, images ``![..](..)`` and
+    ``:red[..]`` need, so they become parentheses. (HTML is escaped by Streamlit.)
+    """
+    return str(text).replace("[", "(").replace("]", ")")
+
+
 def build_trial(table: pd.DataFrame, mapping: ColumnMapping, name: str,
                 synthetic: bool = False, source: str = "upload") -> Trial:
     """A :class:`Trial` from a user's table and mapping (checks the columns exist)."""
     mapping.check_columns(table)
     if not mapping.outcomes:
         raise DataError("Choose at least one outcome column.")
-    outcomes = [OutcomeInfo(o.column, o.label, o.unit, bool(o.lower_is_better), "",
+    outcomes = [OutcomeInfo(o.column, plain_text(o.label), plain_text(o.unit),
+                            bool(o.lower_is_better), "",
                             "harm" if o.kind == "continuous" else "count", i < 3)
                 for i, o in enumerate(mapping.outcomes)]
     meta = {
@@ -424,5 +435,7 @@ def build_trial(table: pd.DataFrame, mapping: ColumnMapping, name: str,
         "column_mapping": mapping.to_dict(),
     }
     full = name + (" (synthetic data)" if synthetic and "synthetic" not in name.lower() else "")
-    return Trial(full, table, mapping.to_mapping(), outcomes, bool(synthetic), meta,
+    plain = mapping.to_mapping()
+    plain = replace(plain, labels=tuple((c, plain_text(label)) for c, label in plain.labels))
+    return Trial(full, table, plain, outcomes, bool(synthetic), meta,
                  {c: False for c in mapping.subgroups})

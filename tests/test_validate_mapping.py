@@ -249,3 +249,15 @@ def test_build_trial_and_analyse():
     assert list(res.subgroup) == ["All", "F", "M"]
     with pytest.raises(DataError):
         build_trial(df, cmap(outcomes=("nope",)), "x")
+
+
+def test_labels_from_column_names_cannot_become_markdown_links_or_images():
+    from fd_stats.mapping import build_trial, guess_mapping
+
+    table = pd.DataFrame({"arm": ["treatment", "control"] * 3,
+                          "![x](http://127.0.0.1:9/leak.png)": [0, 1, 2, 0, 1, 3],
+                          "[click](http://127.0.0.1:9/)": [1, 0, 0, 2, 1, 1]})
+    trial = build_trial(table, guess_mapping(table), "upload")
+    for o in trial.outcomes:
+        assert "[" not in o.label and "]" not in o.label
+    assert all("[" not in label for _, label in trial.mapping.labels)
