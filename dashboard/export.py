@@ -22,12 +22,14 @@ import threading
 import zipfile
 from dataclasses import dataclass, field
 
+import math
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from fd_stats.analysis import SIDEDNESS, TEST_LABELS, Mapping, Settings
-from fd_stats.cli import escape_formula, escape_frame
+from fd_stats.cli import escape_formula, escape_frame, plain_value
 from fd_stats.disclosure import (MARKER, Protected, protect_counts, protect_engagement,
                                  protect_results, rule_text)
 from fd_stats.errors import DataError
@@ -733,15 +735,9 @@ def xlsx_bytes(pack: Pack) -> bytes:
     start = ws.max_row + 1
     table = export_table(pack)
 
-    def clean(v):
-        if isinstance(v, (np.bool_, bool)):
-            return bool(v)
-        if isinstance(v, (np.integer,)):
-            return int(v)
-        if isinstance(v, (float, np.floating)):
-            v = float(v)
-            return None if np.isnan(v) else ("inf" if v == np.inf else "-inf" if v == -np.inf else v)
-        return v
+    def clean(v):  # Excel has no infinity: open interval ends are written as text
+        v = plain_value(v)
+        return ("inf" if v > 0 else "-inf") if isinstance(v, float) and math.isinf(v) else v
 
     ws.append(list(table.columns))
     for c in range(1, len(table.columns) + 1):

@@ -49,7 +49,8 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _json_value(v):
+def plain_value(v):
+    """A numpy scalar as a plain Python value; NaN becomes None, infinities stay floats."""
     if isinstance(v, (np.bool_, bool)):
         return bool(v)
     if isinstance(v, (np.integer,)):
@@ -63,7 +64,7 @@ def _json_value(v):
 def emit(df: pd.DataFrame, fmt: str, out=None):
     out = out or sys.stdout
     if fmt == "json":
-        records = [{k: _json_value(v) for k, v in row.items()} for row in df.to_dict("records")]
+        records = [{k: plain_value(v) for k, v in row.items()} for row in df.to_dict("records")]
         out.write(json.dumps(records, indent=2, allow_nan=True) + "\n")
     elif fmt == "csv":
         buf = io.StringIO()
