@@ -16,13 +16,12 @@ import concurrent.futures
 import datetime as _dt
 import html
 import io
+import math
 import os
 import shutil
 import threading
 import zipfile
 from dataclasses import dataclass, field
-
-import math
 
 import numpy as np
 import pandas as pd
