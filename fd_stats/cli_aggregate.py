@@ -5,7 +5,6 @@ Wired into :mod:`fd_stats.cli` with::
     from .cli_aggregate import add_aggregate_parser
     add_aggregate_parser(sub)
 
-It can also run on its own: ``python -m fd_stats.cli_aggregate --crimes ...``.
 Bad input exits with status 2 and one line on stderr starting ``error:``;
 notes about what was ignored go to stderr as lines starting ``note:``.
 """
@@ -94,33 +93,3 @@ def add_aggregate_parser(subparsers) -> argparse.ArgumentParser:
         g.add_argument(opt, help=f"{what} (found by name if omitted)")
     g.set_defaults(func=cmd_aggregate)
     return g
-
-
-def main(argv=None) -> int:
-    """Run the ``aggregate`` subcommand alone (same behaviour as ``python -m fd_stats aggregate``)."""
-    from .cli import _Parser
-
-    parser = _Parser(prog="python -m fd_stats")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    add_aggregate_parser(sub)
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] != "aggregate":
-        argv = ["aggregate", *argv]
-    try:
-        args = parser.parse_args(argv)
-        args.func(args)
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except MemoryError:
-        print("error: the files are too large to aggregate on this machine.", file=sys.stderr)
-        return 2
-    except Exception as exc:  # never a traceback
-        print(f"error: unexpected problem ({type(exc).__name__}: {exc}). Check the files and "
-              "the options.", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

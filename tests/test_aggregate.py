@@ -192,7 +192,7 @@ def test_cli_aggregate_then_analyse(tmp_path):
     CRIMES.to_csv(crimes, index=False)
     PEOPLE.to_csv(people, index=False)
     out = tmp_path / "out.csv"
-    run = subprocess.run([sys.executable, "-m", "fd_stats.cli_aggregate", "--crimes", str(crimes),
+    run = subprocess.run([sys.executable, "-m", "fd_stats", "aggregate", "--crimes", str(crimes),
                           "--people", str(people), "--harm", str(EX / "harm_lookup_example.csv"),
                           "--months", "12", "--out", str(out)],
                          capture_output=True, text=True, cwd=ROOT)
@@ -216,7 +216,7 @@ def test_cli_aggregate_then_analyse(tmp_path):
      "--months", "zero"],
 ])
 def test_cli_aggregate_errors_are_one_line(args, tmp_path):
-    run = subprocess.run([sys.executable, "-m", "fd_stats.cli_aggregate", *args],
+    run = subprocess.run([sys.executable, "-m", "fd_stats", "aggregate", *args],
                          capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 2
     lines = run.stderr.strip().splitlines()
@@ -224,11 +224,6 @@ def test_cli_aggregate_errors_are_one_line(args, tmp_path):
     assert "Traceback" not in run.stderr
 
 
-CLI_WIRED = "cli_aggregate" in (ROOT / "fd_stats" / "cli.py").read_text()
-
-
-@pytest.mark.xfail(not CLI_WIRED, strict=True,
-                   reason="fd_stats/cli.py does not yet call add_aggregate_parser (issue 6)")
 def test_python_m_fd_stats_aggregate(tmp_path):
     out = tmp_path / "people.parquet"
     run = subprocess.run([sys.executable, "-m", "fd_stats", "aggregate",
