@@ -211,7 +211,9 @@ def read_parquet_bytes(raw: bytes, name="the file", columns=None, categorical=Fa
     except Exception:
         raise DataError(f"{name} could not be read as Parquet; it may be truncated or not a "
                         "Parquet file.") from None
-    df = table.to_pandas(split_blocks=True)  # one block per column: no consolidation copy
+    # one block per column (no consolidation copy); each Arrow column is freed once converted
+    df = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
     for c in df.columns:
         if isinstance(df[c].dtype, pd.CategoricalDtype):
             continue

@@ -318,10 +318,14 @@ def guess_kind(name: str, s: pd.Series) -> str:
     n = _norm(name)
     if any(w in n for w in CONTINUOUS_WORDS):
         return "continuous"
-    v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
-    v = v[np.isfinite(v)]
-    if len(v) and (np.all(v == np.round(v))) and v.min() >= 0:
-        return "count"
+    if pd.api.types.is_integer_dtype(s) and not s.hasnans:  # whole numbers, no rounding check
+        if len(s) and s.min() >= 0:
+            return "count"
+    else:
+        v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+        v = v[np.isfinite(v)]
+        if len(v) and (np.all(v == np.round(v))) and v.min() >= 0:
+            return "count"
     return "count" if any(w in n for w in ("count", "number", "crimes", "offences", "n_")) \
         else "continuous"
 

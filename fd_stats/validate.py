@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .analysis import Mapping, _norm_label, arm_flags, numeric_outcome_columns
+from .analysis import Mapping, _norm_label, arm_flags, counted, numeric_outcome_columns
 from .engagement import FALSE_WORDS, MISSING_WORDS, TRUE_WORDS
 from .errors import DataError
 from .io import rows_text
@@ -80,6 +80,139 @@ class ValidationReport:
             raise DataError(first + (f" ({more} more blocking problem(s); run the Data page's "
                                      "validation report to see them all.)" if more else ""))
         return self
+
+
+@dataclass
+class ValueSummary:
+    """What the outcome checks need to know about one column's values.
+
+    Masks are None when nothing is flagged. ``kept_range`` is (min, max) over analysed
+    rows with usable values (None if there are none); ``arm_ranges`` is (n, min, max)
+    for treatment then control.
+    """
+
+    inf: np.ndarray | None = None
+    huge: np.ndarray | None = None
+    huge_example: float = np.nan
+    missing: np.ndarray | None = None
+    negative: np.ndarray | None = None
+    fraction: np.ndarray | None = None
+    fraction_example: float = np.nan
+    kept_range: tuple[float, float] | None = None
+    arm_ranges: tuple = ((0, np.nan, np.nan), (0, np.nan, np.nan))
+    median: float = np.nan
+    far: np.ndarray | None = None
+    far_example: float = np.nan
+
+
+def _flag(mask):
+    return mask if mask.any() else None
+
+
+def _range(values) -> tuple:
+    return (len(values), float(values.min()), float(values.max())) if len(values) \
+        else (0, np.nan, np.nan)
+
+
+def _far(v, median, sd, usable=None) -> tuple:
+    """Rows more than FAR_SDS (trimmed) SDs from the median or above LARGE, and the largest."""
+    far = np.abs(v) > LARGE
+    if sd > 0:
+        far |= np.abs(v - median) > FAR_SDS * sd
+    if usable is not None:
+        far &= usable
+    if not far.any():
+        return None, np.nan
+    vals = v[far]
+    return far, float(vals[np.argmax(np.abs(vals))])
+
+
+def describe_values(s: pd.Series, keep: np.ndarray, is_t: np.ndarray) -> ValueSummary:
+    """Summarise a numeric column for the outcome checks.
+
+    Small non-negative integer counts (the usual outcome, millions of rows) are
+    summarised from one count of each value by arm, not by sorting or masking
+    the whole column several times; anything else by the direct computation.
+    Both give the same summary (checked by the tests).
+    """
+    raw = s.to_numpy()
+    top = counted(raw)
+    if top is not None and len(raw) >= 3:
+        return _describe_counts(raw, top, keep, is_t)
+    return _describe_direct(s.to_numpy(dtype=float), keep, is_t)
+
+
+def _describe_direct(v, keep, is_t) -> ValueSummary:
+    d = ValueSummary()
+    finite = np.isfinite(v)
+    d.inf = _flag(np.isinf(v))
+    huge = finite & (np.abs(v) > HUGE)
+    d.huge = _flag(huge)
+    if d.huge is not None:
+        d.huge_example = float(v[huge][0])
+    d.missing = _flag(np.isnan(v) & keep)
+    usable = finite & ~huge
+    ok = usable & keep
+    vals = v[ok]
+    if len(vals):
+        d.kept_range = (float(vals.min()), float(vals.max()))
+    d.arm_ranges = (_range(v[ok & is_t]), _range(v[ok & ~is_t]))
+    d.negative = _flag(finite & (v < 0))
+    frac = usable & (v != np.round(v))
+    d.fraction = _flag(frac)
+    if d.fraction is not None:
+        d.fraction_example = float(v[frac][0])
+    fin = v[usable]
+    if len(fin) >= 3:
+        med, lo, hi = np.percentile(fin, [50, 1, 99])  # one partition, not two
+        core = fin[(fin >= lo) & (fin <= hi)]
+        sd = core.std(ddof=1) if len(core) > 1 else 0.0
+        d.median = float(med)
+        d.far, d.far_example = _far(v, med, sd, usable)
+    return d
+
+
+def _sorted_value(cum, i):
+    """The i-th smallest value (0-based) from cumulative counts of values 0, 1, 2, ..."""
+    return np.searchsorted(cum, i, side="right")
+
+
+def _describe_counts(v, top, keep, is_t) -> ValueSummary:
+    d = ValueSummary()
+    arm = keep.astype(np.int64) + is_t  # 0 not analysed, 1 control, 2 treatment
+    h = np.bincount(v.astype(np.int64, copy=False) * 3 + arm,
+                    minlength=3 * (top + 1)).reshape(top + 1, 3)
+    x = np.arange(top + 1, dtype=float)
+    kept = np.flatnonzero(h[:, 1] + h[:, 2])
+    if len(kept):
+        d.kept_range = (x[kept[0]], x[kept[-1]])
+    ranges = []
+    for col in (2, 1):
+        present = np.flatnonzero(h[:, col])
+        ranges.append((int(h[:, col].sum()), x[present[0]], x[present[-1]]) if len(present)
+                      else (0, np.nan, np.nan))
+    d.arm_ranges = tuple(ranges)
+    total = h.sum(axis=1)
+    n = int(total.sum())
+    cum = np.cumsum(total)
+    # np.percentile's default (linear) method on the sorted values, from the counts
+    index = (n - 1) * (np.array([50.0, 1.0, 99.0]) / 100)
+    below = np.floor(index)
+    t = index - below
+    a = _sorted_value(cum, below).astype(float)
+    b = _sorted_value(cum, np.minimum(below + 1, n - 1)).astype(float)
+    med, lo, hi = np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
+    w = np.where((x >= lo) & (x <= hi), total, 0)
+    n_core = int(w.sum())
+    sd = 0.0
+    if n_core > 1:
+        mean = (w * x).sum() / n_core
+        sd = float(np.sqrt((w * (x - mean) ** 2).sum() / (n_core - 1)))
+    d.median = float(med)
+    present = total > 0
+    if sd > 0 and (present & (np.abs(x - med) > FAR_SDS * sd)).any():
+        d.far, d.far_example = _far(v.astype(float), med, sd)
+    return d
 
 
 def _rows(mask) -> tuple[int, ...]:
@@ -226,62 +359,45 @@ def validate(data: pd.DataFrame, mapping: ColumnMapping | Mapping | None = None)
                     "leave them empty, or do not use this column as an outcome.")
                 continue
             s = nums
-        v = s.to_numpy(dtype=float)
         checked += 1
-        inf = np.isinf(v)
-        if inf.any():
-            add(BLOCKING, "infinite values", c, _rows(inf), f"Column {c!r} has infinite values. "
+        d = describe_values(s, keep, is_t)
+        if d.inf is not None:
+            add(BLOCKING, "infinite values", c, _rows(d.inf), f"Column {c!r} has infinite values. "
                 "Correct them or leave the cells empty.")
-        huge = np.isfinite(v) & (np.abs(v) > HUGE)
-        if huge.any():
-            add(BLOCKING, "extreme values", c, _rows(huge), f"Column {c!r} has values too large "
-                f"to be real (above {HUGE:.0e}, e.g. {v[huge][0]:.3g}). They are probably data "
-                "entry or export errors: correct them or leave the cells empty.")
-        nan = np.isnan(v) & keep
-        if nan.any():
-            add(WARNING, "missing values", c, _rows(nan), f"Column {c!r} is empty for "
-                f"{int(nan.sum())} analysed row(s); those people are left out of this outcome "
-                "only. If no crimes were recorded, enter 0 instead of leaving it empty.")
-        ok = np.isfinite(v) & ~huge & keep
-        vals = v[ok]
-        if len(vals) and np.ptp(vals) == 0:
+        if d.huge is not None:
+            add(BLOCKING, "extreme values", c, _rows(d.huge), f"Column {c!r} has values too large "
+                f"to be real (above {HUGE:.0e}, e.g. {d.huge_example:.3g}). They are probably "
+                "data entry or export errors: correct them or leave the cells empty.")
+        if d.missing is not None:
+            add(WARNING, "missing values", c, _rows(d.missing), f"Column {c!r} is empty for "
+                f"{int(d.missing.sum())} analysed row(s); those people are left out of this "
+                "outcome only. If no crimes were recorded, enter 0 instead of leaving it empty.")
+        if d.kept_range is not None and d.kept_range[0] == d.kept_range[1]:
             add(WARNING, "no variation", c, (), f"Every analysed person has the same value "
-                f"({vals[0]:g}) in {c!r}, so the arms cannot be compared on it. Check the column, "
-                "or leave it out of the outcomes.")
-        elif len(vals):
+                f"({d.kept_range[0]:g}) in {c!r}, so the arms cannot be compared on it. Check the "
+                "column, or leave it out of the outcomes.")
+        elif d.kept_range is not None:
             varying += 1
-            for arm_mask, label in ((is_t, m.treatment), (~is_t, m.control)):
-                sel = v[ok & arm_mask]
-                if len(sel) >= 2 and np.ptp(sel) == 0 and m.arm in cols:
+            for (n_arm, lo, hi), label in zip(d.arm_ranges, (m.treatment, m.control)):
+                if n_arm >= 2 and lo == hi and m.arm in cols:
                     add(WARNING, "no variation", c, (), f"Everyone in the {str(label)!r} arm has "
-                        f"the same value ({sel[0]:g}) in {c!r}; the t-test's interval relies on "
+                        f"the same value ({lo:g}) in {c!r}; the t-test's interval relies on "
                         "the other arm's spread only.")
         if spec.kind == "count":
-            neg = np.isfinite(v) & (v < 0)
-            if neg.any():
-                add(BLOCKING, "negative counts", c, _rows(neg), f"Column {c!r} is a count but has "
-                    f"negative values ({int(neg.sum())} rows). Correct them, or if the column is "
-                    "not a count set its kind to 'continuous' in the mapping.")
-            frac = np.isfinite(v) & ~huge & (v != np.round(v))
-            if frac.any():
-                add(WARNING, "non-integer counts", c, _rows(frac), f"Column {c!r} is a count but "
-                    f"has values with decimals (e.g. {v[frac][0]:g}). Check the column; if it is "
-                    "not a count, set its kind to 'continuous' in the mapping.")
-        fin = v[np.isfinite(v) & ~huge]
-        if len(fin) >= 3:
-            med, lo, hi = np.percentile(fin, [50, 1, 99])  # one partition, not two
-            core = fin[(fin >= lo) & (fin <= hi)]
-            sd = core.std(ddof=1) if len(core) > 1 else 0.0
-            far = np.zeros(len(v), bool)
-            if sd > 0:
-                far = np.isfinite(v) & ~huge & (np.abs(v - med) > FAR_SDS * sd)
-            far |= np.isfinite(v) & ~huge & (np.abs(v) > LARGE)
-            if far.any():
-                add(WARNING, "extreme values", c, _rows(far), f"Column {c!r} has {int(far.sum())} "
-                    f"extreme value(s) (largest {v[far][np.argmax(np.abs(v[far]))]:.4g}; median "
-                    f"{med:g}). Check they are correct, not typing or export errors: a few extreme "
-                    "values can dominate a comparison of means (the Mann-Whitney test in the "
-                    "sidebar is less sensitive to them).")
+            if d.negative is not None:
+                add(BLOCKING, "negative counts", c, _rows(d.negative), f"Column {c!r} is a count "
+                    f"but has negative values ({int(d.negative.sum())} rows). Correct them, or if "
+                    "the column is not a count set its kind to 'continuous' in the mapping.")
+            if d.fraction is not None:
+                add(WARNING, "non-integer counts", c, _rows(d.fraction), f"Column {c!r} is a count "
+                    f"but has values with decimals (e.g. {d.fraction_example:g}). Check the "
+                    "column; if it is not a count, set its kind to 'continuous' in the mapping.")
+        if d.far is not None:
+            add(WARNING, "extreme values", c, _rows(d.far), f"Column {c!r} has "
+                f"{int(d.far.sum())} extreme value(s) (largest {d.far_example:.4g}; median "
+                f"{d.median:g}). Check they are correct, not typing or export errors: a few "
+                "extreme values can dominate a comparison of means (the Mann-Whitney test in "
+                "the sidebar is less sensitive to them).")
     if checked and not varying and m.outcomes:
         add(BLOCKING, "no variation", None, (), "No outcome varies: every person has the same "
             "value in every outcome, so there is nothing to compare. Check that the right file "

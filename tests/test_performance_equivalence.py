@@ -99,6 +99,38 @@ def test_full_analysis_equals_per_row_reference(trial, alternative, with_missing
         assert abs(r.p_permutation - other.p_value) < math.sqrt(2) * mc_tol(other.p_value, 3000)
 
 
+@pytest.mark.parametrize("test", ["welch", "student", "mann-whitney"])
+@pytest.mark.parametrize("alternative", ["two-sided", "greater"])
+def test_counting_split_equals_per_row_reference(trial, test, alternative):
+    """Without resampling, whole-number outcomes are split by counting each value; the rows
+    equal the scalar functions on plain boolean selections, and the same table with the
+    counts stored as floats (which are split by reordering)."""
+    table = trial.table.copy()
+    table.loc[[0, 7, 50], "age_group"] = None  # people with no subgroup count in "All" only
+    counts = [o for o in trial.mapping.outcomes if table[o].dtype.kind == "i"]
+    assert len(counts) >= 6
+    settings = Settings(test=test, alternative=alternative, extra_tests=("mann-whitney",))
+    res = analyse(table, trial.mapping, settings)
+    as_float = analyse(table.astype({o: float for o in counts}), trial.mapping, settings)
+    pd.testing.assert_frame_equal(res, as_float, check_exact=False, rtol=1e-12, atol=1e-12)
+    kw = dict(alternative=alternative, confidence_level=0.95)
+    rows = split_rows(table, trial.mapping)
+    assert len(res) == len(rows) == 30
+    for (level, outcome, x, y, _), (_, r) in zip(rows, res.iterrows()):
+        assert (r.subgroup, r.outcome, r.n_treatment, r.n_control) == (level, outcome, len(x),
+                                                                        len(y))
+        main = fd_stats.TESTS[test](x, y, **kw)
+        mw = fd_stats.mann_whitney(x, y, **kw)
+        pc, g = percent_change(x, y, **kw), hedges_g(x, y, **kw)
+        for got, want in [(r.p_value, main.p_value), (r.estimate, main.estimate),
+                          (r.ci_low, main.ci_low), (r.ci_high, main.ci_high),
+                          (r.mean_treatment, x.mean()), (r.sd_control, y.std(ddof=1)),
+                          (r.percent_change_ci_low, pc.ci_low), (r.hedges_g, g.estimate),
+                          (r.p_mann_whitney, mw.p_value), (r.hodges_lehmann_ci_high, mw.ci_high),
+                          (r.any_treatment, (x > 0).sum()), (r.any_control, (y > 0).sum())]:
+            assert same(got, want), (level, outcome, got, want)
+
+
 def test_permutation_main_test_batched_equals_scalar(trial):
     s = Settings(test="permutation", permutations=2000, bootstrap=500, seed=3)
     res = analyse(trial.table, trial.mapping, s)
@@ -282,3 +314,64 @@ def test_cli_choices_and_extra_columns(trial, tmp_path, capsys):
     np.testing.assert_allclose(out.p_value, want.p_value, rtol=1e-12)
     assert cli.main(["analyse", str(path), "--also", "nonsense"]) == 2
     assert "aggregate" in cli.build_parser().format_help()
+
+
+# ---------------------------------------------------------------- validation by counting
+
+def value_cases():
+    rng = np.random.default_rng(11)
+    n = 400
+    yield "counts", rng.negative_binomial(1, 0.4, n)
+    far = rng.poisson(1.0, n)
+    far[[3, 99]] = [250, 4000]  # far from the median: flagged as extreme
+    yield "two far values", far
+    yield "constant", np.full(n, 3)
+    one_arm_constant = rng.poisson(2.0, n)
+    one_arm_constant[::2] = 1
+    yield "one arm constant", one_arm_constant
+    yield "mostly zero", (rng.random(n) < 0.01).astype(np.int64)
+    yield "uint8", rng.integers(0, 200, n).astype(np.uint8)
+    yield "three rows", np.array([0, 5, 5])
+
+
+def assert_same_summary(a, b):
+    for name in ["inf", "huge", "missing", "negative", "fraction", "far"]:
+        m1, m2 = getattr(a, name), getattr(b, name)
+        assert (m1 is None and m2 is None) or np.array_equal(m1, m2), name
+    assert same(a.median, b.median) and same(a.far_example, b.far_example)
+    assert a.kept_range == b.kept_range
+    for (n1, lo1, hi1), (n2, lo2, hi2) in zip(a.arm_ranges, b.arm_ranges):
+        assert n1 == n2 and same(lo1, lo2) and same(hi1, hi2)
+
+
+@pytest.mark.parametrize("case", [c for c, _ in value_cases()])
+@pytest.mark.parametrize("kept", ["all", "some excluded", "none"])
+def test_validation_by_counting_equals_direct(case, kept):
+    """The counted summary of a whole-number column equals the direct one on the same values
+    as floats: same flagged rows, same median, ranges and examples."""
+    from fd_stats.validate import _describe_direct, _describe_counts, describe_values
+
+    v = dict(value_cases())[case]
+    rng = np.random.default_rng(len(v))
+    arm = rng.integers(0, 3, len(v))  # 0 excluded, 1 control, 2 treatment
+    keep = {"all": arm >= 0, "some excluded": arm > 0, "none": arm < 0}[kept]
+    is_t = (arm == 2) & keep
+    fast = describe_values(pd.Series(v), keep, is_t)
+    assert_same_summary(fast, _describe_counts(v, int(v.max()), keep, is_t))  # both paths agree
+    assert_same_summary(fast, _describe_direct(v.astype(float), keep, is_t))
+    if case == "two far values":
+        assert fast.far is not None and np.flatnonzero(fast.far).tolist() == [3, 99]
+
+
+def test_validation_report_same_for_whole_numbers_stored_as_floats(trial):
+    from fd_stats.validate import validate
+
+    table = trial.table.copy()
+    table.loc[3, "arm"] = "waiting list"  # excluded row
+    table.loc[10, "victim_knife"] = 900  # an extreme count
+    table["victim_violent"] = 2  # no variation
+    counts = [o for o in trial.mapping.outcomes if table[o].dtype.kind == "i"]
+    a = validate(table, trial.mapping).to_frame()
+    b = validate(table.astype({o: float for o in counts}), trial.mapping).to_frame()
+    pd.testing.assert_frame_equal(a, b)
+    assert {"excluded rows", "extreme values", "no variation"} <= set(a.check)
