@@ -25,7 +25,7 @@ system:
 	fi
 
 run: setup
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m dashboard.serve --server.port $(PORT)
 
 test: setup system
 	$(BIN)/python -m pytest -q

@@ -1,0 +1,63 @@
+"""Start the dashboard: ``python -m dashboard.serve [streamlit options]`` (``make run``).
+
+Streamlit imports a page's modules only when the first browser connects, which
+would make the first visitor wait about a second for pandas, scipy, plotly and
+the statistics engine. Here a background thread imports them as soon as the
+server is listening, while the browser is still loading Streamlit's own
+scripts. (Not before: the imports would then slow the server's own start.)
+Options are passed to ``streamlit run``.
+"""
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def _serving(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def _import_page_modules():
+    from streamlit import config
+
+    deadline = time.monotonic() + 30
+    while not _serving(config.get_option("server.port")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # hand the interpreter lock back to the server often, so it keeps serving the
+    # browser's requests while this thread imports
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    try:
+        import dashboard.export  # noqa: F401
+        import dashboard.figures  # noqa: F401
+        import dashboard.figures_programme  # noqa: F401
+        import dashboard.state  # noqa: F401
+        import fd_stats.trial
+
+        fd_stats.trial.load_trial()  # the bundled Parquet: pyarrow's first use
+    except Exception:  # noqa: BLE001 - only a head start; the page reports its own errors
+        pass
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def main(argv: list[str] | None = None) -> None:
+    threading.Thread(target=_import_page_modules, name="import-page-modules",
+                     daemon=True).start()
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main()
