@@ -12,6 +12,7 @@ import pandas as pd  # noqa: E402
 from dashboard.figures import forest_plot, pct_interval  # noqa: E402
 from fd_stats import DataError  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
+from fd_stats.mapping import plain_text  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.subgroups import interaction_sentence, interaction_test  # noqa: E402
 from fd_stats.wording import SYNTHETIC_LABEL, fmt_p  # noqa: E402
@@ -34,7 +35,7 @@ if not ctx.subgroup:
     st.stop()
 
 sub_col = ctx.subgroup
-sub_name = sub_col.replace("_", " ").strip()
+sub_name = plain_text(sub_col).replace("_", " ").strip()
 sub_name = sub_name[:1].upper() + sub_name[1:]   # "age_group" -> "Age group"
 sub_lower = sub_name if any(ch.isupper() for ch in sub_name[1:]) else sub_name.lower()
 if ctx.prespecified:
@@ -59,7 +60,7 @@ except DataError as exc:
 levels = [lv for lv in dict.fromkeys(res["subgroup"]) if lv != ALL]
 st.markdown(f"Settings: **{TEST_LABELS[s.test]}**, **{side}**, **{CORRECTIONS[s.correction]}**, "
             f"threshold **{s.alpha:g}**, **{level}** intervals. Levels of **{sub_lower}**: "
-            + ", ".join(f"**{lv}**" for lv in levels) + ".")
+            + ", ".join(f"**{plain_text(lv)}**" for lv in levels) + ".")
 if corrected:
     st.caption("Adjusted p-values treat the outcomes within each subgroup level as one family.")
 
@@ -109,7 +110,7 @@ rows = res[res["subgroup"] != ALL].sort_values("outcome", kind="stable",
                                               key=lambda c: c.map(list(dict.fromkeys(res["outcome"])).index))
 table = pd.DataFrame({
     "Outcome": rows["label"],
-    sub_name: rows["subgroup"],
+    sub_name: rows["subgroup"].map(plain_text),
     "n (treatment / control)": [f"{a} / {b}" for a, b in zip(rows["n_treatment"], rows["n_control"])],
     "Treatment mean": [_num(v) for v in rows["mean_treatment"]],
     "Control mean": [_num(v) for v in rows["mean_control"]],
@@ -147,7 +148,7 @@ else:
                 "little power with groups this small.")
 itable = pd.DataFrame({
     "Outcome": inter["label"],
-    "Compared": inter["contrast"].where(inter["contrast"] != "", inter["levels"]),
+    "Compared": inter["contrast"].where(inter["contrast"] != "", inter["levels"]).map(plain_text),
     f"Difference in effect ({level} CI)": [
         (f"{_num(r['difference_of_differences'])} ({_num(r['ci_low'])} to {_num(r['ci_high'])})"
          if np.isfinite(r["difference_of_differences"]) else "—") for _, r in inter.iterrows()],
@@ -169,6 +170,6 @@ with st.expander("Technical details of the test"):
 with st.expander("In words, outcome by outcome"):
     for _, r in inter.iterrows():
         unit = trial.outcome(r["outcome"]).unit
-        st.markdown("- " + interaction_sentence(r, s.alpha, unit))
+        st.markdown("- " + plain_text(interaction_sentence(r, s.alpha, unit)))
 st.caption(f"{synth}Difference in effect = (treatment minus control in the first subgroup) minus "
            "(treatment minus control in the second), in the outcome's units per person.")

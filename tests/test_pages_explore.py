@@ -5,6 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -229,3 +230,29 @@ def test_ux_fixes_on_overview_outcomes_subgroups(trial):
     assert "Age group" in at.table[0].value.index.names
     assert not any("Cochran" in m.value for m in at.markdown if m not in
                    [mm for e in at.expander for mm in e.markdown])
+
+
+def test_subgroup_values_from_an_upload_cannot_become_markdown_links():
+    """Level values and the column name are the user's text: shown, never made into links."""
+    from fd_stats.mapping import ColumnMapping, OutcomeSpec, build_trial
+
+    rng = np.random.default_rng(5)
+    n = 80
+    col = "[area](http://127.0.0.1:9/col)"
+    table = pd.DataFrame({
+        "arm": np.repeat(["treatment", "control"], n // 2),
+        col: np.tile(["[click](http://127.0.0.1:9/)", "![x](http://127.0.0.1:9/leak.png)"], n // 2),
+        "crimes": rng.poisson(2.0, n),
+    })
+    mapping = ColumnMapping("arm", "treatment", "control", [OutcomeSpec("crimes", "Crimes")],
+                            subgroups=[col])
+    trial = build_trial(table, mapping, "links (uploaded)")
+    at = AppTest.from_file(str(PAGES["subgroups"]), default_timeout=120)
+    at.session_state["datasets"] = {"links (uploaded)": trial}
+    at.session_state["cfg_dataset"] = "links (uploaded)"
+    at.session_state["cfg_subgroup"] = col
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [m.value for m in at.markdown] + [str(t.value) for t in at.table]
+    assert any("click" in v for v in shown)  # the levels are on the page ...
+    assert not any("](http" in v for v in shown)  # ... as text, not links or images
