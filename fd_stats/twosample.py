@@ -536,6 +536,9 @@ def mann_whitney(treatment, control, *, alternative="two-sided", confidence_leve
         estimate=float(est), ci_low=float(lo), ci_high=float(hi), statistic=w,
         df=NOT_ESTIMABLE, p_value=float(p), method=label,
         ci_method="Hodges-Lehmann shift, interval by inverting the rank-sum test", exact=exact,
+        note=("The shift's interval has no width: so many values are tied (often at zero) "
+              "that the rank test cannot locate the shift more finely; read the p-value and "
+              "the difference in means as well." if lo == hi else ""),
     )
 
 

@@ -172,3 +172,18 @@ def test_exact_permutation_matches_r_enumeration(alt, key):
     assert r.exact and r.n_resamples == c["n_perm"]
     assert close(r.statistic, c["d_obs"])
     assert close(r.p_value, c[key], 1e-12)
+
+
+def test_mann_whitney_zero_width_interval_matches_r_and_is_explained():
+    """Mostly-zero counts: R's interval collapses to the single shift 0 too; we say why."""
+    x = np.array([0] * 40 + [1] * 3 + [2])
+    y = np.array([0] * 45 + [1] * 2 + [3])
+    # R 4.2.2: wilcox.test(x, y, exact=FALSE, correct=TRUE, conf.int=TRUE, tol.root=1e-12)
+    #   W = 1085, p-value = 0.627864094101856,
+    #   conf.int = -9.07039491888021e-13 4.36852134607397e-13 (zero width to uniroot tolerance)
+    r = mann_whitney(x, y, method="asymptotic")
+    assert r.statistic == 1085
+    assert close(r.p_value, 0.627864094101856)
+    assert abs(r.ci_low) < 1e-9 and abs(r.ci_high) < 1e-9
+    assert "no width" in r.note
+    assert mann_whitney(x + np.arange(len(x)) % 5, y, method="asymptotic").note == ""
