@@ -253,13 +253,16 @@ with sync_playwright() as p:
                 if time.perf_counter() - t0 > 60:
                     raise
                 time.sleep(0.05)
+        # the first screen at 1280x720: title, the three headline results' cards, the
+        # sidebar's settings, and no "running" indicator (the page's script has finished)
         page.wait_for_selector("h1", timeout=60000)
-        page.wait_for_selector("h4", timeout=60000)  # the headline results' cards
-        title = time.perf_counter() - t0
-        # the whole page: the forest plot drawn and the script finished
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60000)
+        page.locator("h4").nth(2).wait_for(timeout=60000)
+        page.wait_for_selector("[data-testid=stSidebar] [data-testid=stSelectbox]", timeout=60000)
         page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=60000)
-        print(title, time.perf_counter() - t0)
+        first = time.perf_counter() - t0
+        # the rest of the page: the forest plot further down, drawn
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60000)
+        print(first, time.perf_counter() - t0)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -285,21 +288,22 @@ def bench_app(repeats, folder: Path):
         return
     script = folder / "browser_first_page.py"
     script.write_text(textwrap.dedent(BROWSER_SCRIPT))
-    titles, pages = [], []
+    firsts, pages = [], []
     for _ in range(max(3, repeats)):
         out = subprocess.run([PY, str(script), "8614"], cwd=ROOT, capture_output=True,
                              text=True, timeout=300)
         if out.returncode:
             print("  browser timing failed:", out.stderr.strip()[-800:])
             return
-        title, whole = map(float, out.stdout.strip().splitlines()[-1].split())
-        titles.append(title)
+        first, whole = map(float, out.stdout.strip().splitlines()[-1].split())
+        firsts.append(first)
         pages.append(whole)
-    t, w = statistics.median(titles), statistics.median(pages)
-    record("App: server start (make run) to Overview title and headline results in Chromium",
-           "< 5 s", t, met=t < 5)
-    record("App: server start (make run) to the whole Overview drawn, forest plot included",
-           "< 5 s", w, extra=f"slowest of {len(pages)} runs {max(pages):.2f} s", met=w < 5)
+    t, w = statistics.median(firsts), statistics.median(pages)
+    record("App: server start (make run) to the Overview's first screen drawn in Chromium",
+           "< 5 s", t, extra=f"slowest of {len(firsts)} runs {max(firsts):.2f} s", met=t < 5)
+    record("App: server start (make run) to the whole Overview drawn (forest plot below the "
+           "first screen included)", "(info)", w,
+           extra=f"slowest of {len(pages)} runs {max(pages):.2f} s")
 
 
 # ------------------------------------------------------------------ report
