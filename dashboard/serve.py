@@ -9,6 +9,7 @@ Options are passed to ``streamlit run``.
 """
 from __future__ import annotations
 
+import os
 import socket
 import sys
 import threading
@@ -16,6 +17,20 @@ import time
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def _port(args: list[str]) -> int:
+    """The port Streamlit will listen on: ``--server.port``, else its variable, else 8501.
+
+    Read from the arguments rather than Streamlit's config, which is not final until
+    Streamlit has parsed them (reading it earlier makes Streamlit warn of a change).
+    """
+    for i, arg in enumerate(args):
+        if arg.startswith("--server.port="):
+            return int(arg.split("=", 1)[1])
+        if arg == "--server.port" and i + 1 < len(args):
+            return int(args[i + 1])
+    return int(os.environ.get("STREAMLIT_SERVER_PORT", 8501))
 
 
 def _serving(port: int) -> bool:
@@ -26,11 +41,9 @@ def _serving(port: int) -> bool:
         return False
 
 
-def _import_page_modules():
-    from streamlit import config
-
+def _import_page_modules(port: int):
     deadline = time.monotonic() + 30
-    while not _serving(config.get_option("server.port")) and time.monotonic() < deadline:
+    while not _serving(port) and time.monotonic() < deadline:
         time.sleep(0.05)
     # hand the interpreter lock back to the server often, so it keeps serving the
     # browser's requests while this thread imports
@@ -51,11 +64,17 @@ def _import_page_modules():
 
 
 def main(argv: list[str] | None = None) -> None:
-    threading.Thread(target=_import_page_modules, name="import-page-modules",
-                     daemon=True).start()
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        port = _port(args)
+    except ValueError:
+        port = None  # Streamlit reports the bad option itself
+    if port is not None:
+        threading.Thread(target=_import_page_modules, args=(port,), name="import-page-modules",
+                         daemon=True).start()
     from streamlit.web import cli
 
-    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["streamlit", "run", str(APP), *args]
     cli.main()
 
 

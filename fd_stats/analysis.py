@@ -291,9 +291,11 @@ class _Split:
     same values either way:
 
     * counting (``by_counting=True``, small whole-number outcomes such as
-      crime counts): one count of each value per group, and each group's
-      values rebuilt in ascending order. No copy of the column is reordered,
-      which on a million people is most of the time and memory saved.
+      crime counts, when a count per value and group costs less than the
+      people): one count of each value per group, and each group's values
+      rebuilt in ascending order (the same values as in file order, so sums
+      agree to rounding). No copy of the column is reordered, which on a
+      million people is most of the time and memory saved.
     * reordering: people are sorted once by group with a stable sort, so
       every group is a contiguous slice, in file order, of one reordered copy
       per outcome ("All" keeps file order). Resampling (permutation,
@@ -308,14 +310,19 @@ class _Split:
         self.missing = {o: (np.isnan(v) if v.dtype.kind == "f" else None)
                         for o, v in prep.outcomes.items()}
         self.any_missing = {o: m is not None and bool(m.any()) for o, m in self.missing.items()}
-        self.top = {o: counted(v) if by_counting else None for o, v in prep.outcomes.items()}
         self.names, self.codes = ([], None) if prep.subgroup is None else _level_codes(prep.subgroup)
+        n_levels = len(self.names)
+        self.n_groups = 2 * n_levels + 2  # (level, arm); the last pair has no level
+        self.top = {}
+        for o, v in prep.outcomes.items():
+            top = counted(v) if by_counting else None
+            # a count per value and group must cost less than the people themselves
+            fits = top is not None and (top + 1) * self.n_groups <= max(len(v), 4096)
+            self.top[o] = top if fits else None
         self._sorted, self._counts = {}, {}
         # "All": treatment then control, each in file order (one gather per outcome)
         self.arm_order = np.argsort(self.is_c.astype(np.int8), kind="stable")
         self.n_t = int(self.is_t.sum())
-        n_levels = len(self.names)
-        self.n_groups = 2 * n_levels + 2  # (level, arm); the last pair has no level
         level = (np.zeros(len(self.is_t), np.int64) if self.codes is None
                  else np.where(self.codes >= 0, self.codes, n_levels))
         self.key = (2 * level + self.is_c).astype(np.int16 if self.n_groups < 32_000 else np.int64)

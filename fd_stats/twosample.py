@@ -536,9 +536,12 @@ def mann_whitney(treatment, control, *, alternative="two-sided", confidence_leve
         estimate=float(est), ci_low=float(lo), ci_high=float(hi), statistic=w,
         df=NOT_ESTIMABLE, p_value=float(p), method=label,
         ci_method="Hodges-Lehmann shift, interval by inverting the rank-sum test", exact=exact,
-        note=("The shift's interval has no width: so many values are tied (often at zero) "
-              "that the rank test cannot locate the shift more finely; read the p-value and "
-              "the difference in means as well." if lo == hi else ""),
+        note=(f"This interval is the single value {lo + 0.0:g}: most people in both arms share a "
+              "few whole-number values (often 0), so the typical difference between a person "
+              "in one arm and a person in the other is a whole number. The interval does not "
+              "show how large the effect is, and a value of 0 does not mean there is no effect; "
+              "use the p-value and the difference in means with its interval."
+              if lo == hi else ""),
     )
 
 

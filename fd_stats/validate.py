@@ -179,7 +179,7 @@ def _sorted_value(cum, i):
 
 def _describe_counts(v, top, keep, is_t) -> ValueSummary:
     d = ValueSummary()
-    arm = keep.astype(np.int64) + is_t  # 0 not analysed, 1 control, 2 treatment
+    arm = keep.astype(np.int64) + (is_t & keep)  # 0 not analysed, 1 control, 2 treatment
     h = np.bincount(v.astype(np.int64, copy=False) * 3 + arm,
                     minlength=3 * (top + 1)).reshape(top + 1, 3)
     x = np.arange(top + 1, dtype=float)

@@ -375,3 +375,22 @@ def test_validation_report_same_for_whole_numbers_stored_as_floats(trial):
     b = validate(table.astype({o: float for o in counts}), trial.mapping).to_frame()
     pd.testing.assert_frame_equal(a, b)
     assert {"excluded rows", "extreme values", "no variation"} <= set(a.check)
+
+
+def test_counting_is_not_used_when_the_counts_would_outgrow_the_people():
+    """Many subgroup levels and a large count: a count per value and group would need more
+    cells than there are people, so the values are reordered instead (same results)."""
+    from fd_stats.analysis import _Split, prepare
+
+    rng = np.random.default_rng(3)
+    n = 3000
+    table = pd.DataFrame({"arm": rng.choice(["treatment", "control"], n),
+                          "district": rng.integers(0, 300, n).astype(str),
+                          "days": rng.poisson(3, n), "crimes": rng.poisson(1, n)})
+    table.loc[0, "days"] = 5000
+    mapping = Mapping(outcomes=("days", "crimes"), subgroup="district")
+    split = _Split(prepare(table, mapping))
+    assert split.top == {"days": None, "crimes": int(table["crimes"].max())}
+    res = analyse(table, mapping)
+    as_float = analyse(table.astype({"days": float, "crimes": float}), mapping)
+    pd.testing.assert_frame_equal(res, as_float, check_exact=False, rtol=1e-12, atol=1e-12)
