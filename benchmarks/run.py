@@ -205,10 +205,11 @@ def bench_aggregate(repeats, n_rows=10_000_000, n_people=500_000):
         print(f"  skipped: fd_stats.aggregate not available ({exc})")
         return
     crimes, people, harm = datasets.crimes_inputs(n_rows, n_people)
+    first, _, _ = timed(lambda: aggregate(crimes, people, harm), 1)  # what one upload costs
     w, c, res = timed(lambda: aggregate(crimes, people, harm), repeats)
     record(f"{n_rows // 1_000_000}M crime rows aggregated, fd_stats.aggregate.aggregate (in process)",
-           "< 5 s", w, c, extra=f"{res.summary['crimes_counted']:,} crimes counted",
-           met=w < 5)
+           "< 5 s", w, c, extra=f"{res.summary['crimes_counted']:,} crimes counted; first call "
+           f"in the process {first:.2f} s", met=w < 5 and first < 5)
 
 
 # ------------------------------------------------------------------ 4. the app

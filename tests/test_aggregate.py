@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fd_stats import Mapping, analyse
 from fd_stats.aggregate import aggregate, parse_dates
@@ -246,3 +248,12 @@ def test_dates_with_times_and_time_zones_keep_their_local_day():
     aware = parse_dates(pd.Series(["2023-03-01T00:30:00+01:00", "2023-03-02T23:30:00+01:00"]),
                         "crimes.csv", "date")
     assert [str(d)[:10] for d in aware] == ["2023-03-01", "2023-03-02"]
+
+
+@given(st.lists(st.one_of(st.text(), st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x1f\x85\xa00123aBß"),
+                          st.integers(), st.floats(), st.none()), max_size=40))
+def test_keys_for_many_values_equal_the_per_value_rule(values):
+    """The column-wise normalisation of ids and offence codes = key_of on each value."""
+    from fd_stats.aggregate import _key_text, key_of
+
+    assert list(_key_text(values)) == [key_of(v) for v in values]
