@@ -132,7 +132,12 @@ def _key_text(values) -> np.ndarray:
 
 
 def _codes(series: pd.Series):
-    """Factorize a column: (codes with -1 for missing, normalised unique keys)."""
+    """Factorize a column: (codes with -1 for missing, normalised unique keys).
+
+    A categorical keeps its own small codes (no 8-byte copy per row of a large extract).
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(), _key_text(list(series.cat.categories))
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     return codes, _key_text(list(uniques))
 
@@ -342,7 +347,8 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
     # ---- crimes, factorized (loops below run over distinct values, never over rows)
     n_crimes = len(crimes)
     pc, pu = _codes(crimes[c_pid])
-    u_person = np.append(pd.Index(p_keys).get_indexer(pu), -1).astype(np.int64)  # ids unique
+    # 4-byte person and 1-byte role per row: less memory to touch on a large extract
+    u_person = np.append(pd.Index(p_keys).get_indexer(pu), -1).astype(np.int32)  # ids unique
     person = u_person[pc]
     oc, ou = _codes(crimes[c_off])
     u_harm = np.array([harm_of.get(k, np.nan) for k in ou] + [np.nan])
@@ -355,7 +361,7 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
             u_known[j] = True
     rc, ru = _codes(crimes[c_role])
     role_of = {w: r for r, words in enumerate(ROLE_WORDS.values()) for w in words}
-    u_role = np.array([role_of.get(k, -1) for k in ru] + [-1], dtype=np.int64)
+    u_role = np.array([role_of.get(k, -1) for k in ru] + [-1], dtype=np.int8)
     role = u_role[rc]
     dates = parse_dates(crimes[c_date], fn["crimes"], c_date)
     d_i = dates.astype("int64")
@@ -382,24 +388,26 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
         vals = ", ".join(repr(str(v)) for v in pd.unique(crimes[c_role][bad_role])[:4])
         notes.append(f"{int(bad_role.sum()):,} crime row(s) in the window have a role other than "
                      f"suspect or victim ({vals}) and were ignored.")
-    unknown_harm = use & np.isnan(u_harm[oc])
+    # from here on, only the counted rows
+    rows = np.flatnonzero(use)
+    offence = oc[rows]
+    unknown_harm = np.isnan(u_harm[offence])
     if unknown_harm.any():
-        vals = ", ".join(repr(str(v)) for v in pd.unique(crimes[c_off][unknown_harm])[:5])
+        vals = ", ".join(repr(str(v)) for v in
+                         pd.unique(crimes[c_off].iloc[rows[unknown_harm]])[:5])
         notes.append(f"{int(unknown_harm.sum()):,} counted crime(s) have offences not in "
                      f"{fn['harm']} ({vals}); they add 0 to harm. Add them to the lookup.")
-    unknown_grp = use & ~u_known[oc]
+    unknown_grp = ~u_known[offence]
     if unknown_grp.any():
-        vals = ", ".join(repr(str(v)) for v in pd.unique(crimes[c_off][unknown_grp])[:5])
+        vals = ", ".join(repr(str(v)) for v in
+                         pd.unique(crimes[c_off].iloc[rows[unknown_grp]])[:5])
         notes.append(f"{int(unknown_grp.sum()):,} counted crime(s) have offences not in "
                      f"{fn['groups']} ({vals}); they are in no offence group. Add them to the "
                      "groups file.")
 
-    # ---- counts: one bincount per group over key = person * n_roles + role, on the
-    # counted rows only (gathered once)
+    # ---- counts: one bincount per group over key = person * n_roles + role
     n_roles = len(ROLES)
-    rows = np.flatnonzero(use)
-    key = p_safe[rows] * n_roles + role[rows]
-    offence = oc[rows]
+    key = p_safe[rows].astype(np.int64) * n_roles + role[rows]
     size = n_people * n_roles
     out = {}
     crime_grp = u_grp[offence]  # (counted crimes, n_groups) bool

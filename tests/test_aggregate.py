@@ -257,3 +257,21 @@ def test_keys_for_many_values_equal_the_per_value_rule(values):
     from fd_stats.aggregate import _key_text, key_of
 
     assert list(_key_text(values)) == [key_of(v) for v in values]
+
+
+def test_counted_crimes_with_unknown_offences_are_named():
+    extra = pd.DataFrame([("P1", "2023-03-10", "Mystery Offence", "suspect", None),
+                          ("P1", "2025-12-01", "Other Unknown", "suspect", None)],  # out of window
+                         columns=CRIMES.columns)
+    notes = " ".join(aggregate(pd.concat([CRIMES, extra]), PEOPLE, HARM, GROUPS).notes)
+    assert "1 counted crime(s) have offences not in the harm lookup ('Mystery Offence')" in notes
+    assert "1 counted crime(s) have offences not in the offence groups file ('Mystery Offence')" \
+        in notes
+    assert "Other Unknown" not in notes
+
+
+def test_categorical_extract_gives_the_same_table_and_notes(result):
+    cat = CRIMES.astype({"person_id": "category", "offence": "category", "role": "category"})
+    again = aggregate(cat, PEOPLE, HARM, GROUPS, months=12)
+    pd.testing.assert_frame_equal(again.table, result.table)
+    assert again.notes == result.notes
