@@ -150,10 +150,41 @@ def _one_iso_date(text: str):
     return t.tz_localize(None) if t.tzinfo is not None else t
 
 
-def parse_dates(series: pd.Series, file: str, column: str) -> np.ndarray:
+_NUMERIC_DATE = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?:\s|$)"
+
+
+def _month_first(text: pd.Series, file: str, column: str, notes: list | None) -> bool:
+    """Whether nn/nn/yyyy dates in this column are written month first (US style).
+
+    Day first (UK) unless some value can only be month first (02/13/2023); a column with
+    both kinds (13/02/2023 and 02/13/2023) cannot be read safely and is refused.
+    """
+    parts = text.str.extract(_NUMERIC_DATE).dropna().astype(int)
+    if parts.empty:
+        return False
+    day_first = parts[0] > 12
+    month_first = parts[1] > 12
+    if not month_first.any():
+        return False
+    if day_first.any():
+        raise DataError(f"{file}: column {column!r} mixes dates written day first "
+                        f"({text[day_first[day_first].index[0]]!r}) and month first "
+                        f"({text[month_first[month_first].index[0]]!r}), so dates like "
+                        "03/04/2023 cannot be read safely. Save the dates in ISO form "
+                        "(2023-04-03 for 3 April 2023).")
+    if notes is not None:
+        notes.append(f"Dates in column {column!r} of {file} are written month first "
+                     f"(e.g. {text[month_first[month_first].index[0]]!r}), so all its "
+                     "nn/nn/yyyy dates were read as month/day/year.")
+    return True
+
+
+def parse_dates(series: pd.Series, file: str, column: str, notes: list | None = None) -> np.ndarray:
     """Dates as datetime64[ns] at midnight (NaT where unreadable).
 
     ISO (2023-02-01, with or without a time or time zone) or UK day-first (01/02/2023).
+    A column whose nn/nn/yyyy dates can only be month first (02/13/2023) is read month
+    first throughout, with a note added to ``notes``; one that mixes both is refused.
     Times are dropped: follow-up windows run in whole days, so a crime on the day of
     randomisation counts whatever time either was recorded at.
     """
@@ -163,11 +194,16 @@ def parse_dates(series: pd.Series, file: str, column: str) -> np.ndarray:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     text = pd.Series(uniques, dtype=object).map(lambda v: v if isinstance(v, str) else str(v))
     text = text.str.strip()
-    # each distinct value is tried with ISO first, then UK day-first formats (mixed columns OK)
+    # each distinct value is tried with ISO first, then UK day-first formats (mixed columns
+    # OK), or the same month first when the column is written that way
+    formats = ["%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y"]
+    day_first = True
+    if _month_first(text, file, column, notes):
+        formats = [f.replace("%d", "%D").replace("%m", "%d").replace("%D", "%m") for f in formats]
+        day_first = False
     u = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
-    for kwargs in ({"format": "ISO8601"}, {"format": "%d/%m/%Y"}, {"format": "%d/%m/%Y %H:%M"},
-                   {"format": "%d/%m/%Y %H:%M:%S"}, {"format": "%d-%m-%Y"},
-                   {"format": "%d.%m.%Y"}, {"dayfirst": True, "format": "mixed"}):
+    for kwargs in ({"format": "ISO8601"}, *({"format": f} for f in formats),
+                   {"dayfirst": day_first, "format": "mixed"}):
         todo = np.isnat(u)
         if not todo.any():
             break
@@ -333,7 +369,7 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
     if dup.any():
         raise DataError(f"{fn['people']}: person ids appear more than once (rows "
                         f"{rows_text(np.flatnonzero(dup))}). List each randomised person once.")
-    start = parse_dates(people[p_date], fn["people"], p_date)
+    start = parse_dates(people[p_date], fn["people"], p_date, notes)
     no_start = np.isnat(start)
     if no_start.any():
         notes.append(f"{int(no_start.sum())} person(s) in {fn['people']} have no readable "
@@ -363,7 +399,7 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
     role_of = {w: r for r, words in enumerate(ROLE_WORDS.values()) for w in words}
     u_role = np.array([role_of.get(k, -1) for k in ru] + [-1], dtype=np.int8)
     role = u_role[rc]
-    dates = parse_dates(crimes[c_date], fn["crimes"], c_date)
+    dates = parse_dates(crimes[c_date], fn["crimes"], c_date, notes)
     d_i = dates.astype("int64")
     bad_date = np.isnat(dates)
 

@@ -275,3 +275,25 @@ def test_categorical_extract_gives_the_same_table_and_notes(result):
     again = aggregate(cat, PEOPLE, HARM, GROUPS, months=12)
     pd.testing.assert_frame_equal(again.table, result.table)
     assert again.notes == result.notes
+
+
+def test_month_first_dates_are_detected_not_silently_swapped():
+    """02/13/2023 can only be month first, so 03/01/2023 in the same column is 1 March,
+    not 3 January; a column with both kinds is refused rather than guessed."""
+    notes = []
+    got = parse_dates(pd.Series(["02/13/2023", "03/01/2023", "2023-05-06", None]),
+                      "crimes.csv", "date", notes)
+    assert [str(d)[:10] for d in got] == ["2023-02-13", "2023-03-01", "2023-05-06", "NaT"]
+    assert "month first" in notes[0] and "'02/13/2023'" in notes[0]
+    uk = []
+    got = parse_dates(pd.Series(["13/02/2023", "03/01/2023"]), "crimes.csv", "date", uk)
+    assert [str(d)[:10] for d in got] == ["2023-02-13", "2023-01-03"] and uk == []
+    with pytest.raises(DataError, match="mixes dates written day first"):
+        parse_dates(pd.Series(["13/02/2023", "02/13/2023"]), "crimes.csv", "date")
+    # through the import: the note reaches the user, the window uses the right dates
+    people = PEOPLE.assign(randomisation_date=["01/15/2023", "02/01/2023", "03/10/2023",
+                                               "01/20/2023", "02/05/2023", "03/01/2023"])
+    res = aggregate(CRIMES, people, HARM, GROUPS, months=12)
+    assert any("month first" in n for n in res.notes)
+    for col, want in EXPECTED.items():  # read day first, P5's 02/05/2023 would be 2 May
+        assert res.table[col].tolist() == want, col
