@@ -45,7 +45,7 @@ EXTRA_TEST_COLUMNS = {
     "welch": ["p_welch"],
     "student": ["p_student"],
     "mann-whitney": ["p_mann_whitney", "hodges_lehmann", "hodges_lehmann_ci_low",
-                     "hodges_lehmann_ci_high"],
+                     "hodges_lehmann_ci_high", "note_mann_whitney"],
     "permutation": ["p_permutation", "mc_error_permutation", "n_resamples_permutation",
                     "method_permutation"],
     "bootstrap": ["percent_change_boot_ci_low", "percent_change_boot_ci_high",
@@ -440,7 +440,8 @@ def _extra_columns(x, y, settings: Settings, res, pc, given: dict, moments) -> d
         elif name == "mann-whitney":
             r = res if settings.test == name else TESTS[name](x, y, **kwargs)
             out.update(p_mann_whitney=r.p_value, hodges_lehmann=r.estimate,
-                       hodges_lehmann_ci_low=r.ci_low, hodges_lehmann_ci_high=r.ci_high)
+                       hodges_lehmann_ci_low=r.ci_low, hodges_lehmann_ci_high=r.ci_high,
+                       note_mann_whitney=r.note)
         elif name == "permutation":
             r = res if settings.test == name else given.get("permutation")
             if r is None:

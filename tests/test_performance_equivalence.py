@@ -163,6 +163,15 @@ def test_extra_tests_add_columns_only(trial):
         analyse(trial.table, trial.mapping, Settings(extra_tests=("bayes",)))
 
 
+def test_mann_whitney_as_an_extra_test_keeps_its_note(trial):
+    res = analyse(trial.table, trial.mapping, Settings(extra_tests=("mann-whitney",)))
+    rows = res[res.subgroup == "All"].set_index("outcome")
+    assert (rows.loc["suspect_knife", ["hodges_lehmann_ci_low", "hodges_lehmann_ci_high"]]
+            == 0).all()
+    assert "single value 0" in rows.loc["suspect_knife", "note_mann_whitney"]
+    assert rows.loc["suspect_harm", "note_mann_whitney"] == ""
+
+
 def test_categorical_and_split_paths_equal_plain_selection(trial):
     """Categorical arm/subgroup and shuffled rows give the same results as plain object columns."""
     t = trial.table.sample(frac=1.0, random_state=4).reset_index(drop=True)
