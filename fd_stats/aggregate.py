@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .analysis import _norm_label
 from .errors import DataError
 from .io import rows_text
 from .mapping import GROUP_LABELS, OutcomeSpec
@@ -93,12 +94,9 @@ def find_column(table: pd.DataFrame, wanted, role: str, file: str, required=True
 
 
 def key_of(v) -> str:
-    """Normalised text key for an id or offence code: 1.0 == '1' == '001', case-insensitive."""
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return ""
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        v = int(v)
-    s = " ".join(str(v).split()).casefold()
+    """Normalised text key for an id or offence code: as arm values are compared (case,
+    1 vs 1.0), and also inner spaces collapsed and 001 == 1."""
+    s = " ".join(_norm_label(v).split())
     if s.isdigit():
         s = s.lstrip("0") or "0"
     return s
