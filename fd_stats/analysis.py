@@ -62,7 +62,9 @@ class Mapping:
 
     ``outcomes`` empty means every numeric column that is not the arm,
     person id, subgroup or engagement column. ``labels`` pairs outcome
-    columns with display labels.
+    columns with display labels. ``covariates`` (baseline columns to adjust for),
+    ``strata`` (randomisation strata) and ``baselines`` (outcome -> its pre-randomisation
+    column) come from the trial specification.
     """
 
     arm: str = "arm"
@@ -73,6 +75,9 @@ class Mapping:
     person_id: str | None = None
     engagement: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
+    covariates: tuple[str, ...] = ()
+    strata: tuple[str, ...] = ()
+    baselines: tuple[tuple[str, str], ...] = ()  # (outcome column, its baseline column)
 
     def label(self, outcome: str) -> str:
         return dict(self.labels).get(outcome, outcome)

@@ -169,7 +169,7 @@ def test_guess_unfamiliar_names():
     assert g.subgroups == ["Sex"]
     assert g.outcome_columns == ["Arrests 12m", "Harm score"]
     kinds = {o.column: o.kind for o in g.outcomes}
-    assert kinds == {"Arrests 12m": "count", "Harm score": "continuous"}
+    assert kinds == {"Arrests 12m": "count", "Harm score": "score"}  # kinds of version 2
 
 
 @pytest.mark.parametrize("values, want", [
