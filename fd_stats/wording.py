@@ -6,6 +6,9 @@ carries its interval; "not significant" is never "no effect".
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -435,3 +438,70 @@ def summary_for(results: pd.DataFrame, specs: dict) -> str:
     favourable or unfavourable."""
     return summary_paragraph(results, {c: getattr(s, "direction", None)
                                        for c, s in specs.items()}, specs)
+
+
+CURRENCY_WORDS = {"gbp": "£", "£": "£", "usd": "$", "$": "$", "eur": "€", "€": "€"}
+
+
+def currency_of(unit: str) -> str | None:
+    """'GBP' / 'earnings (USD)' / '£' -> the currency code as written; None if not money."""
+    for w in re.findall(r"[A-Za-z]+|[£$€]", unit or ""):
+        if w.casefold() in CURRENCY_WORDS:
+            return w.upper() if w.isalpha() else w
+    return None
+
+
+@dataclass(frozen=True)
+class Improvement:
+    """How to speak of an outcome improving, for costs and scale-up.
+
+    ``one`` follows "per" ("offence prevented", "additional person with “learned result”",
+    "GBP 1 of extra earnings"); ``many`` follows a positive number ("offences prevented");
+    ``worse`` follows the size of a change the wrong way ("more offences"). ``sign`` is -1
+    when a reduction is the improvement, +1 when an increase is, 0 when the direction is
+    not set or neither (then there is no cost per improvement).
+    """
+
+    one: str
+    many: str
+    worse: str
+    sign: int
+
+
+def improvement_terms(spec) -> Improvement:
+    """Words for one unit of improvement in the outcome's own unit (crime words only for
+    crime measures)."""
+    spec = _spec_of(spec)
+    sign = spec.favourable_sign
+    label = spec.label
+    if label[:1].isupper() and not label[1:2].isupper():  # 'Earnings' -> 'earnings', not 'GP'
+        label = label[:1].lower() + label[1:]
+    unit = (spec.unit or "").strip()
+    if spec.crime and spec.kind == "score" and "harm" in (unit + label).lower():
+        return Improvement("day of crime harm prevented", "days of crime harm prevented",
+                           "more days of crime harm", sign)
+    if spec.crime and spec.kind == "count" and sign <= 0:
+        return Improvement("offence prevented", "offences prevented", "more offences", sign)
+    if spec.kind == "binary":
+        up = (f"additional person with “{label}”", f"additional people with “{label}”")
+        down = (f"person fewer with “{label}”", f"fewer people with “{label}”")
+        if sign >= 0:
+            return Improvement(*up, down[1], sign)
+        return Improvement(*down, f"more people with “{label}”", sign)
+    money = currency_of(unit)
+    if money:
+        gain, loss = f"{money} of extra {label}", f"{money} of {label} lost"
+        if sign >= 0:
+            return Improvement(f"{money} 1 of extra {label}", gain, loss, sign)
+        return Improvement(f"{money} 1 of {label} saved", f"{money} of {label} saved",
+                           f"{money} of extra {label}", sign)
+    if spec.kind == "count":
+        up = ("one more in “%s”" % label, "more in “%s”" % label)
+        down = ("one fewer in “%s”" % label, "fewer in “%s”" % label)
+    else:
+        u = unit or "units"
+        up = (f"1 {u} of extra “{label}”", f"{u} of extra “{label}”")
+        down = (f"1 {u} less of “{label}”", f"{u} less of “{label}”")
+    if sign >= 0:
+        return Improvement(*up, down[1], sign)
+    return Improvement(*down, up[1], sign)
