@@ -434,16 +434,19 @@ def power_curve_figure(curves: pd.DataFrame, *, target: float, title: str,
 
 
 def power_by_reduction_figure(curve: pd.DataFrame, *, target: float, title: str,
-                              subtitle: str | None = None, height: int = 400) -> go.Figure:
-    """Power against the percentage reduction at fixed sizes (columns reduction, power)."""
+                              subtitle: str | None = None, height: int = 400,
+                              change: str = "reduction") -> go.Figure:
+    """Power against the percentage change at fixed sizes (columns reduction, power);
+    ``change`` names it in the outcome's direction ("reduction", "increase", "change")."""
     fig = go.Figure(go.Scatter(x=curve["reduction"], y=100 * curve["power"], mode="lines",
                                line=dict(color=BLUE, width=3), name="Power",
-                               hovertemplate="%{x:.0f}% reduction: %{y:.0f}%<extra></extra>"))
+                               hovertemplate="%{x:.0f}% " + change
+                               + ": %{y:.0f}%<extra></extra>"))
     fig.add_hline(y=100 * target, line=dict(color="#333", dash="dot"))
     fig.add_annotation(x=0, xref="paper", y=100 * target, text=f"{target:.0%} power",
                        showarrow=False, xanchor="left", yanchor="bottom")
     base_layout(fig, title, subtitle, height=height, legend=False)
-    fig.update_xaxes(title_text="True reduction in the mean, relative to control (%)",
+    fig.update_xaxes(title_text=f"True {change} in the mean, relative to control (%)",
                      ticksuffix="%", dtick=10)
     fig.update_yaxes(title_text="Power (%)", range=[0, 100], dtick=20)
     return fig
