@@ -14,14 +14,12 @@ from dashboard.upload import (TABLE_TYPES, MAX_UPLOAD_MB, check_size, dataset_na
                               md_escape, outcomes_page, read_example, signature)
 from fd_stats.aggregate import aggregate  # noqa: E402
 from fd_stats.errors import DataError  # noqa: E402
-from fd_stats.mapping import (KINDS, ColumnMapping, OutcomeSpec, arm_values,  # noqa: E402
-                              build_trial, guess_arm_values, guess_kind, guess_label, guess_mapping,
-                              guess_unit, mapping_from_json)
+from dashboard.data_mapping import mapping_step  # noqa: E402
+from fd_stats.mapping import ColumnMapping, build_trial  # noqa: E402
 from fd_stats.validate import validate  # noqa: E402
 from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
 
 ss = st.session_state
-NONE = "(none)"
 
 
 def set_pending(table, name, source, labels=None, notes=None, sheets=None, sheet=None):
@@ -82,10 +80,12 @@ def show_flash(where: str) -> None:
         st.success(f"Now using **{md_escape(flash[1])}** on every page.",
                    icon=":material/check_circle:")
         try:
-            st.page_link(outcomes_page() or "", label="Go to the Outcomes page →",
+            st.page_link("app.py", label="See the results on the Overview →",
+                         icon=":material/insights:")
+            st.page_link(outcomes_page() or "", label="Every outcome in detail (Outcomes) →",
                          icon=":material/bar_chart:")
         except Exception:  # no Outcomes page, or the page runs alone (tests)
-            st.markdown("Open **Outcomes** in the page list on the left to see the results.")
+            st.markdown("Open **Overview** in the page list on the left to see the results.")
     else:
         st.error(f"The data set was not changed: {md_escape(flash[1])}", icon=":material/block:")
 
@@ -215,9 +215,7 @@ with tab_bundled:
     if b2.button("Open it below to see its columns and checks", key="data_open_bundled"):
         b = datasets()[BUNDLED_NAME]
         set_pending(b.table, "Focused Deterrence copy", "bundled",
-                    labels={o.column: OutcomeSpec(o.column, o.label, o.unit, o.lower_is_better,
-                                                  "continuous" if o.kind == "harm" else "count")
-                            for o in b.outcomes})
+                    labels={o.column: o for o in b.outcomes})
         ss["data_synthetic"] = True
 
 with tab_layout:
@@ -253,113 +251,7 @@ for note in pending["notes"]:
 
 # ---------------------------------------------------------------- step 3
 st.header("3. Which column is which?")
-token = pending["token"]
-if ss.get("data_map_for") != token or "data_arm" not in ss:
-    g = guess_mapping(table, pending["labels"])
-    ss["data_map_for"] = token
-    ss["data_arm"] = g.arm if g.arm in cols else cols[0]
-    vals = arm_values(table, ss["data_arm"])
-    ss["data_treat"], ss["data_ctrl"] = (g.treatment, g.control) if g.arm else \
-        guess_arm_values(vals)
-    ss["data_pid"] = g.person_id or NONE
-    ss["data_eng"] = g.engagement or NONE
-    ss["data_subgroups"] = g.subgroups
-    ss["data_outcomes"] = g.outcome_columns
-    ss["data_specs"] = {o.column: o for o in g.outcomes}
-    ss["data_mapping_note"] = None if g.arm else (
-        "No column looked like the arm: choose it below.")
-    ss.setdefault("data_synthetic", False)
-
-m_load = st.file_uploader("Load a saved mapping (JSON) — optional", type=["json"],
-                          key="data_mapping_file",
-                          help="A mapping downloaded from this page earlier: fills in every "
-                               "choice below in one go (handy for a monthly refresh).")
-if m_load is not None:
-    msig = signature(m_load.getvalue(), m_load.name) + token
-    if msig != ss.get("data_mapping_sig"):
-        ss["data_mapping_sig"] = msig
-        ss["data_mapping_error"] = None
-        try:
-            loaded = mapping_from_json(m_load.getvalue(), m_load.name)
-            loaded.check_columns(table, m_load.name)
-            vals = arm_values(table, loaded.arm)
-            for v in (loaded.treatment, loaded.control):
-                if v.casefold() not in {x.casefold() for x in vals}:
-                    raise DataError(f"{m_load.name}: the arm value {v!r} is not in column "
-                                    f"{loaded.arm!r} (values: {', '.join(vals[:8])}).")
-            fold = {x.casefold(): x for x in vals}
-            ss.update(data_arm=loaded.arm, data_treat=fold[loaded.treatment.casefold()],
-                      data_ctrl=fold[loaded.control.casefold()],
-                      data_pid=loaded.person_id or NONE, data_eng=loaded.engagement or NONE,
-                      data_subgroups=loaded.subgroups, data_outcomes=loaded.outcome_columns,
-                      data_specs={o.column: o for o in loaded.outcomes})
-            ss["data_mapping_note"] = f"Mapping loaded from {m_load.name}."
-        except DataError as exc:
-            ss["data_mapping_note"] = None
-            ss["data_mapping_error"] = str(exc)
-else:
-    ss["data_mapping_sig"] = None
-    ss["data_mapping_error"] = None
-if ss.get("data_mapping_error"):
-    st.error(md_escape(ss["data_mapping_error"]) + " The choices below were not changed.",
-             icon=":material/block:")
-if ss.get("data_mapping_note"):
-    st.info(md_escape(ss["data_mapping_note"]))
-
-c1, c2, c3 = st.columns(3)
-arm = c1.selectbox("Arm column (who was randomised to what)", cols, key="data_arm")
-vals = arm_values(table, arm) or ["(no values)"]
-if ss.get("data_treat") not in vals or ss.get("data_ctrl") not in vals:
-    ss["data_treat"], ss["data_ctrl"] = guess_arm_values(vals)
-    ss["data_treat"] = ss["data_treat"] or vals[0]
-    ss["data_ctrl"] = ss["data_ctrl"] or vals[-1]
-treat = c2.selectbox("Value meaning treatment", vals, key="data_treat")
-ctrl = c3.selectbox("Value meaning control", vals, key="data_ctrl")
-others = [c for c in cols if c != arm]
-c1, c2, c3 = st.columns(3)
-for k in ("data_pid", "data_eng"):
-    if ss.get(k) not in [NONE] + others:
-        ss[k] = NONE
-pid = c1.selectbox("Person id column", [NONE] + others, key="data_pid")
-eng = c2.selectbox("Engagement column (treatment arm, yes/no)", [NONE] + others, key="data_eng")
-ss["data_subgroups"] = [c for c in ss.get("data_subgroups", []) if c in others]
-subs = c3.multiselect("Subgroup columns (e.g. age group)", others, key="data_subgroups")
-keys = {arm, pid, eng}
-outcome_options = [c for c in cols if c not in keys]
-ss["data_outcomes"] = [c for c in ss.get("data_outcomes", []) if c in outcome_options]
-chosen = st.multiselect("Outcome columns (numbers compared between the arms)", outcome_options,
-                        key="data_outcomes")
-specs: dict = ss.setdefault("data_specs", {})
-for c in chosen:
-    if c not in specs:
-        kind = guess_kind(c, table[c])
-        specs[c] = OutcomeSpec(c, guess_label(c), guess_unit(kind, c), True, kind)
-if chosen:
-    st.caption("Check each outcome's label (shown on every page), unit, kind and direction: "
-               "labels and units are guessed from the column names and appear on every chart "
-               "and in the board pack. Click a cell to edit it.")
-    base = pd.DataFrame([{"column": c, "label": specs[c].label, "unit": specs[c].unit,
-                          "kind": specs[c].kind, "lower is better": specs[c].lower_is_better}
-                         for c in chosen])
-    edited = st.data_editor(
-        base, hide_index=True, disabled=["column"], num_rows="fixed",
-        key=f"data_editor_{token}_{abs(hash(tuple(chosen))) % 10**12}",
-        column_config={
-            "column": st.column_config.TextColumn("column in the file"),
-            "label": st.column_config.TextColumn("label", required=True),
-            "kind": st.column_config.SelectboxColumn("kind", options=list(KINDS), required=True,
-                                                     help="count: whole numbers >= 0; "
-                                                          "continuous: any number, e.g. harm"),
-            "lower is better": st.column_config.CheckboxColumn("lower is better"),
-        })
-    for row in edited.to_dict("records"):
-        c = row["column"]
-        specs[c] = OutcomeSpec(c, str(row.get("label") or c), str(row.get("unit") or ""),
-                               bool(row.get("lower is better", True)),
-                               row.get("kind") if row.get("kind") in KINDS else "count")
-
-cmap = ColumnMapping(arm, str(treat), str(ctrl), [specs[c] for c in chosen],
-                     None if pid == NONE else pid, list(subs), None if eng == NONE else eng)
+cmap = mapping_step(ss, table, pending)
 st.download_button("Download this mapping (JSON) for next time", cmap.to_json(),
                    file_name="column_mapping.json", mime="application/json",
                    key="data_dl_mapping")
@@ -371,8 +263,8 @@ if not report.rows_per_arm.empty:
     r = report.rows_per_arm.set_index("arm")["people"]
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Rows", f"{report.n_rows:,}")
-    m2.metric(f"Treatment ({treat})"[:40], f"{int(r.iloc[0]):,}")
-    m3.metric(f"Control ({ctrl})"[:40], f"{int(r.iloc[1]):,}")
+    m2.metric(f"Treatment ({cmap.treatment})"[:40], f"{int(r.iloc[0]):,}")
+    m3.metric(f"Control ({cmap.control})"[:40], f"{int(r.iloc[1]):,}")
     m4.metric("Left out (arm missing or other)", f"{int(r.iloc[2]):,}")
 if report.blocking:
     st.error(f"**{len(report.blocking)} blocking problem(s)**: this data set cannot be analysed "
