@@ -17,7 +17,7 @@ from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.cli import escape_frame  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.subgroups import arm_summary, arm_values, count_distribution  # noqa: E402
-from fd_stats.wording import SYNTHETIC_LABEL, effect_sentence, fmt_p, p_text  # noqa: E402
+from fd_stats.wording import SYNTHETIC_LABEL, effect_sentence_for, fmt_p, p_text  # noqa: E402
 
 trial, s = ctx.trial, ctx.settings
 corrected = s.correction != "none"
@@ -102,7 +102,7 @@ st.table(table.set_index(["Role", "Outcome"]) if has_roles
 st.caption(f"{synth}n = {int(allr['n_treatment'].max())} treatment, "
            f"{int(allr['n_control'].max())} control (intention to treat). Means are per person"
            + (" over 12 months; harm is in Crime Harm Index days, the rest are counts of crimes. "
-              if trial.meta.get("trial", {}).get("follow_up_months") else
+              if trial.crime_programme and trial.any_crime_outcome else
               "; units: " + ", ".join(sorted({trial.outcome(c).unit for c in ctx.mapping.outcomes
                                               if trial.outcome(c).unit})) + ". ")
            + ("Significance uses the adjusted p-value. " if corrected else
@@ -150,7 +150,7 @@ st.caption("Each arm's mean with its own interval. Overlapping intervals do not 
 # ---------------------------------------------------------------- distributions
 st.header("Per-person distributions")
 zero_all = summ.pivot_table(index="outcome", columns="arm", values="share_zero")
-if len(zero_all):
+if len(zero_all) and any(trial.outcome(o).kind in ("count", "score") for o in zero_all.index):
     lo_z, hi_z = float(np.nanmin(zero_all.to_numpy())), float(np.nanmax(zero_all.to_numpy()))
     share_words = (f"{lo_z:.0%}" if round(lo_z, 2) == round(hi_z, 2)
                    else f"between {lo_z:.0%} and {hi_z:.0%}")
@@ -169,7 +169,7 @@ except DataError as exc:
 zero = summ[(summ["outcome"] == dist_outcome)].set_index("arm")["share_zero"]
 zero_text = (f"{zero.get('treatment', np.nan):.0%} of treatment and "
              f"{zero.get('control', np.nan):.0%} of control had none")
-if info.kind == "harm":
+if info.kind in ("score", "continuous"):
     fig = harm_plot(values, title=f"{info.label}: {zero_text}",
                     subtitle=f"{synth}A few people had very high scores. Each dot is a person; "
                              "box = quartiles, "
@@ -184,8 +184,11 @@ else:
         show_data_error(exc)
         st.stop()
     fig = share_plot(dist, title=f"{info.label}: {zero_text}",
-                     subtitle=f"{synth}Share of each arm with 0, 1, 2, … per person",
-                     x_title=f"{info.label} per person (number)")
+                     subtitle=(f"{synth}Share of each arm with no (0) and yes (1)"
+                               if info.kind == "binary" else
+                               f"{synth}Share of each arm with 0, 1, 2, … per person"),
+                     x_title=f"{info.label} per person"
+                     + (" (0 = no, 1 = yes)" if info.kind == "binary" else " (number)"))
     st.plotly_chart(fig, width="stretch", theme=None, key="outcomes_share")
 
 # ---------------------------------------------------------------- detail view
@@ -253,8 +256,7 @@ for key, name in (("pc", "Fieller (ratio of means)"), ("pc_boot", "Percentile bo
 st.table(pd.DataFrame(rows).set_index("Test"))
 row = allr.set_index("outcome").loc[detail].copy()
 row["outcome"] = detail
-st.markdown(effect_sentence(row, trial.outcome(detail).lower_is_better,
-                                     trial.outcome(detail).unit))
+st.markdown(effect_sentence_for(row, trial.outcome(detail)))
 st.caption(f"{synth}Treatment n = {len(x)}, control n = {len(y)}. Tests and intervals use the "
            f"sidebar's sidedness ({side}) and level ({level}); the p-values here are not adjusted "
            "for multiple outcomes. Mann-Whitney compares the whole distributions (its shift "
