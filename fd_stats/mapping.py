@@ -407,8 +407,8 @@ def _is_numeric(s: pd.Series) -> bool:
 
 def _word(tokens, words) -> str | None:
     """The first of ``words`` among a column name's words (or the whole name)."""
-    joined = "_".join(tokens)
-    return next((w for w in words if w in tokens or w == joined), None)
+    joined = f"_{'_'.join(tokens)}_"
+    return next((w for w in words if w in tokens or ("_" in w and f"_{w}_" in joined)), None)
 
 
 class Facts:
@@ -461,11 +461,11 @@ FACTS = {
     "constant": lambda f: f.nunique <= 1,
     "few_levels": lambda f: 2 <= f.nunique <= min(MAX_SUBGROUP_LEVELS, max(f.n / 2, 2)),
     "mostly_present": lambda f: f.s.notna().mean() >= 0.5,
-    "arm_exact": lambda f: f.name in ARM_WORDS,
+    "arm_exact": lambda f: f.name in ARM_WORDS or _norm(f.column) in ARM_WORDS,
     "arm_name": _named(ARM_WORDS, "arm"),
     "arm_values": lambda f: set(f.values) & ALLOCATION_VALUES and len(set(f.values)) == 2,
     "flag_values": lambda f: any(set(f.values) == s for s in FLAG_VALUES),
-    "id_name": lambda f: f.name in ID_NAMES,
+    "id_name": lambda f: f.name in ID_NAMES or _norm(f.column) in ID_NAMES,
     "id_suffix": lambda f: f.name.endswith("id") or f.name.endswith("_no"),
     "engagement_name": _named(ENGAGEMENT_WORDS, "engagement"),
     "few_values": lambda f: f.nunique <= 3,
