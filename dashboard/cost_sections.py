@@ -84,6 +84,16 @@ class CostView:
         return r["difference"], r["ci_low"], r["ci_high"]
 
 
+def pounds(v) -> str:
+    """Money with pence when it is small (a cost per GBP 1 of earnings is often under £1)."""
+    return money(v, 2 if np.isfinite(v) and 0 < abs(v) < 10 else 0)
+
+
+def cost_range(c, total) -> str:
+    small = np.isfinite(c.cost_per_unit) and c.cost_per_unit < 10
+    return cost_per_unit_range(c.prevented_low, c.prevented_high, total, 2 if small else 0)
+
+
 def digits_for(spec) -> int:
     return 0 if spec.kind in ("score", "continuous") else 1
 
@@ -132,14 +142,14 @@ def result_headline(view: CostView, col) -> None:
                    f"{view.cases} people; {view.level} interval {interval}), so there is no "
                    f"cost per {words.one}.")
         return
-    rng = cost_per_unit_range(c.prevented_low, c.prevented_high, view.total)
+    rng = cost_range(c, view.total)
     if c.bounded:
-        st.success(f"**{money(c.cost_per_unit)} per {words.one}** ({name.lower()}): about "
+        st.success(f"**{pounds(c.cost_per_unit)} per {words.one}**: about "
                    f"{c.prevented:,.{dg}f} {words.many} among {view.cases} people "
                    f"({view.level} interval {interval}); the cost per {words.one} is {rng}.")
     else:
         rng = rng.replace("with no upper limit", "with **no upper limit**")
-        st.warning(f"**{money(c.cost_per_unit)} per {words.one}** at the central estimate "
+        st.warning(f"**{pounds(c.cost_per_unit)} per {words.one}** at the central estimate "
                    f"({name.lower()}: about {c.prevented:,.{dg}f} {words.many} among "
                    f"{view.cases} people). The {view.level} interval runs {interval}, so it "
                    f"includes no effect: the cost per {words.one} "
@@ -179,10 +189,9 @@ def every_outcome_table(view: CostView) -> None:
                      f"Improvement among {view.cases}":
                          f"{count_text(c.prevented, 1, words.worse, words.many)} "
                          f"({count_range(c.prevented_low, c.prevented_high, 1, words.worse, 'better')})",
-                     "Cost per unit improved": (money(c.cost_per_unit) if c.prevented > 0
+                     "Cost per unit improved": (pounds(c.cost_per_unit) if c.prevented > 0
                                                 else "no improvement"),
-                     "Range": (cost_per_unit_range(c.prevented_low, c.prevented_high, view.total)
-                               if c.prevented > 0 else "—"),
+                     "Range": cost_range(c, view.total) if c.prevented > 0 else "—",
                      "Per": words.one,
                      "Note": c.note.replace("prevented", "improved") or
                      "interval excludes no effect"})

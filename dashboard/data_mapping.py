@@ -124,32 +124,33 @@ def _outcome_table(ss, table: pd.DataFrame, chosen: list[str], baseline_options:
         # (two clicks per cell, lost column widths)
         ss["data_base_key"] = key
         ss["data_base"] = pd.DataFrame([{
-            "column": c, "label": specs[c].label, "unit": specs[c].unit, "kind": specs[c].kind,
-            "better": DIRECTION_LABELS[specs[c].direction], "crime measure": specs[c].crime,
+            "column": c, "label": specs[c].label,
+            "better": DIRECTION_LABELS[specs[c].direction], "kind": specs[c].kind,
+            "unit": specs[c].unit, "crime measure": specs[c].crime,
             "baseline": specs[c].baseline or NONE} for c in chosen])
     edited = st.data_editor(
         ss["data_base"], hide_index=True, disabled=["column"], num_rows="fixed", key=key,
         width="stretch",
         column_config={
-            "column": st.column_config.TextColumn("column in the file", width="medium"),
-            "label": st.column_config.TextColumn("label", required=True, width="large"),
-            "unit": st.column_config.TextColumn("unit", width="small",
+            "column": st.column_config.TextColumn("column in the file", width=130),
+            "label": st.column_config.TextColumn("label", required=True, width=160),
+            "unit": st.column_config.TextColumn("unit", width=80,
                                                 help="e.g. GBP, days, crimes per person"),
             "kind": st.column_config.SelectboxColumn(
-                "kind", options=list(KINDS), required=True, width="small",
+                "kind", options=list(KINDS), required=True, width=90,
                 help="count: events per person (0, 1, 2 ...); binary: yes/no as 0/1; "
                      "continuous: an amount such as money; score: a sum of weights such as "
                      "crime harm"),
             "better": st.column_config.SelectboxColumn(
                 "which way is better", options=list(DIRECTION_LABELS.values()), required=True,
-                width="small", help="Nothing is called favourable until you choose."),
+                width=140, help="Nothing is called favourable until you choose."),
             "crime measure": st.column_config.CheckboxColumn(
-                "crime measure", width="small",
+                "crime measure", width=95,
                 help="Tick for a crime or victimisation measure: only then do pages speak of "
                      "offences prevented and value them at the cost of crime."),
             "baseline": st.column_config.SelectboxColumn(
-                "baseline (same measure before)", options=[NONE] + baseline_options,
-                width="medium"),
+                "baseline", options=[NONE] + baseline_options, width=125,
+                help="The same measure before randomisation, if the file has it."),
         })
     for row in edited.to_dict("records"):
         c = row["column"]
@@ -238,8 +239,9 @@ def mapping_step(ss, table: pd.DataFrame, pending: dict) -> ColumnMapping:
                             min_value=0.05, max_value=20.0, step=0.25, key="data_ratio")
     follow = d3.number_input("Follow-up (months; 0 = not stated)", min_value=0.0,
                              max_value=600.0, step=1.0, key="data_follow")
-    crime_prog = d1.checkbox("The programme is case work about crime (pages then speak of "
-                             "case workers and offences prevented)", key="data_crime_programme")
+    crime_prog = d1.checkbox("Crime programme with case workers", key="data_crime_programme",
+                             help="Tick if the programme is case work about crime: the Cost and "
+                                  "Engagement pages then speak of case workers and caseloads.")
     return ColumnMapping(
         arm, str(treat), str(ctrl), [specs[c] for c in chosen],
         None if pid == NONE else pid, list(subs), None if eng == NONE else eng, list(covs),

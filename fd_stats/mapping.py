@@ -535,7 +535,8 @@ ROLE_RULES = (
 KIND_RULES = (
     ("binary", ("zero_one",), "only the values 0 and 1: yes/no per person"),
     ("score", ("score_name",), "named like a score ('{score}')"),
-    ("continuous", ("money_name",), "named like an amount of money ('{money}')"),
+    ("continuous", ("money_name",),
+     "named like an amount of money ('{money}'): enter its currency as the unit"),
     ("count", ("whole", "non_negative", "count_name"),
      "whole numbers, 0 or more, named like a count ('{count}')"),
     ("count", ("whole", "non_negative", "crime_name"),

@@ -17,8 +17,9 @@ from .analysis import SIDEDNESS
 P_VALUE_MEANING = ("A p-value is the probability of seeing a difference at least this large "
                    "if the programme had no effect. It is not the probability that the finding "
                    "is due to chance.")
-SYNTHETIC_LABEL = ("Synthetic data: these people are reconstructed from the report's published "
-                   "tables. No row describes a real person.")
+SYNTHETIC_LABEL = ("Synthetic data: these people are made up (the bundled trial's are "
+                   "reconstructed from the report's published tables). No row describes a real "
+                   "person.")
 
 
 def fmt_p(p: float) -> str:
@@ -387,8 +388,8 @@ def means_text(row, spec=None) -> str:
         return (f"**{share_text(mt)}** of people with the programme vs **{share_text(mc)}** "
                 f"without ({spec.label.lower()}).")
     dg = mean_digits(mt, mc)
-    return (f"Mean per person: **{mt:,.{dg}f}** with the programme vs **{mc:,.{dg}f}** without "
-            f"({spec.unit or 'per person'}).")
+    return (f"Mean per person: **{mt:,.{dg}f}** with the programme vs **{mc:,.{dg}f}** without"
+            + (f" ({spec.unit})." if spec.unit and spec.unit != "per person" else "."))
 
 
 def direction_words(spec) -> str:
@@ -498,10 +499,12 @@ def improvement_terms(spec) -> Improvement:
     if spec.kind == "count":
         up = ("one more in “%s”" % label, "more in “%s”" % label)
         down = ("one fewer in “%s”" % label, "fewer in “%s”" % label)
+    elif unit:
+        up = (f"1 {unit} of extra “{label}”", f"{unit} of extra “{label}”")
+        down = (f"1 {unit} less of “{label}”", f"{unit} less of “{label}”")
     else:
-        u = unit or "units"
-        up = (f"1 {u} of extra “{label}”", f"{u} of extra “{label}”")
-        down = (f"1 {u} less of “{label}”", f"{u} less of “{label}”")
+        up = (f"unit of extra “{label}”", f"units of extra “{label}”")
+        down = (f"unit less of “{label}”", f"units less of “{label}”")
     if sign >= 0:
         return Improvement(*up, down[1], sign)
     return Improvement(*down, up[1], sign)

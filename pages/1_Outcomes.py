@@ -17,7 +17,8 @@ from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.cli import escape_frame  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.subgroups import arm_summary, arm_values, count_distribution  # noqa: E402
-from fd_stats.wording import SYNTHETIC_LABEL, effect_sentence_for, fmt_p, p_text  # noqa: E402
+from fd_stats.wording import (SYNTHETIC_LABEL, effect_sentence_for, fmt_p, is_binary,  # noqa: E402
+                              p_text, pp_interval, pp_text, share_text)
 
 trial, s = ctx.trial, ctx.settings
 corrected = s.correction != "none"
@@ -83,10 +84,14 @@ table = pd.DataFrame({
     "Role": [r.capitalize() or "—" for r in roles],
     "Outcome": [lab.replace(f" as {r}", "") if r else lab for lab, r in zip(allr["label"], roles)],
     "Mean: treatment vs control": [
-        f"{_num(r['mean_treatment'], _digits(r))} vs {_num(r['mean_control'], _digits(r))}"
+        (f"{share_text(r['mean_treatment'])} vs {share_text(r['mean_control'])} of people"
+         if is_binary(trial.outcome(r["outcome"])) else
+         f"{_num(r['mean_treatment'], _digits(r))} vs {_num(r['mean_control'], _digits(r))}")
         for _, r in allr.iterrows()],
     f"{est_name} ({level} CI)": [
-        f"{_num(r['estimate'], _digits(r))} ({num_interval(r['ci_low'], r['ci_high'], _digits(r))})"
+        (f"{pp_text(r['estimate'])} ({pp_interval(r['ci_low'], r['ci_high'], r['confidence_level'])})"
+         if is_binary(trial.outcome(r["outcome"])) and r["estimate_label"] == "difference in means"
+         else f"{_num(r['estimate'], _digits(r))} ({num_interval(r['ci_low'], r['ci_high'], _digits(r))})")
         for _, r in allr.iterrows()],
     f"% change ({level} CI)": [
         f"{_pct(r['percent_change'])} ({_pct_ci(r['percent_change_ci_low'], r['percent_change_ci_high'])})"
