@@ -24,11 +24,11 @@ st.title("Planning a replication: how many people are needed?")
 st.markdown("Power is the chance that a trial finds a real effect of a given size to be "
             "statistically significant. This page uses the variability seen in this trial (or "
             f"figures you type) with the sidebar's **alpha = {alpha:g}, {side_words}** test.")
-if trial.synthetic:
-    st.info(SYNTHETIC_LABEL + " Their means, t and df reproduce the report's Appendix B.",
-            icon="⚠️")
 # published context about focused deterrence applies only to the bundled trial
 IS_FD = trial.meta.get("trial", {}).get("id") == "focused_deterrence"
+if trial.synthetic:
+    st.info(SYNTHETIC_LABEL + (" Their means, t and df reproduce the report's Appendix B."
+                               if IS_FD else ""), icon="⚠️")
 if settings.alternative == "greater":
     st.warning("The sidebar is set to one-sided 'treatment higher'. Power here is for a "
                "one-sided test in the direction of the effect you plan to detect.")
