@@ -260,3 +260,34 @@ def test_the_word_check_can_fail_on_the_crime_trial():
     for page in ("app.py", "pages/5_Cost.py", "pages/4_Engagement.py"):
         at = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
         assert CRIME_WORDS.search(page_text(at)), page
+
+
+def test_published_audit_one_sided_either_direction():
+    """A printed p = 0.004 for t = 2.674, df = 307.1 is one-sided 'treatment higher'.
+
+    R (tests/r/published_sidedness.R): pt(2.674, 307.1, lower.tail = FALSE) = 0.00394818339318749;
+    2 * pt(-2.674, 307.1) = 0.00789636678637499.
+    """
+    from fd_stats.summary import audit_published_table
+    t = pd.DataFrame({"t": ["2.674", "-2.674", "2.674", "2.674"], "df": ["307.1"] * 4,
+                      "p_reported": ["0.004", "0.004", "0.008", "0.04"]})
+    a = audit_published_table(t, one_sided_direction="either")
+    assert list(a["sidedness"]) == ["one-sided", "one-sided", "two-sided", "inconsistent"]
+    assert list(a["one_sided_direction"][:2]) == ["greater", "less"]
+    assert a["p_one_sided"].iloc[0] == pytest.approx(0.00394818339318749, abs=1e-9)
+    assert a["p_two_sided"].iloc[0] == pytest.approx(0.00789636678637499, abs=1e-9)
+    # the old fixed direction would call the first row inconsistent
+    assert audit_published_table(t)["sidedness"].iloc[0] == "inconsistent"
+
+
+def test_published_page_upload_says_what_it_needs_and_reads_either_direction():
+    at = AppTest.from_file(str(ROOT / "pages" / "6_Published_results.py"), default_timeout=120)
+    at.run()
+    at.radio(key="published_source").set_value("Upload another summary table").run()
+    assert "t statistic" in page_text(at) and "degrees of freedom" in page_text(at)
+    csv = b"outcome,t,df,p\nearnings,2.674,307.1,0.004\n"
+    at.file_uploader(key="published_file").set_value(("t.csv", csv, "text/csv")).run()
+    assert not at.exception
+    body = page_text(at)
+    assert "1 of 1 reported p-values are one-sided (treatment higher)" in body
+    assert "inconsistent" not in at.dataframe[0].value.to_csv()
