@@ -241,7 +241,12 @@ def test_export_pack_words(used):
                        [c.title for c in pack.charts], [c.caption for c in pack.charts]],
                       ensure_ascii=False)
     assert not CRIME_WORDS.search(text), CRIME_WORDS.findall(text)
+    from dashboard.export import html_bytes
+    html = html_bytes(pack).decode()
+    words = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S))
+    assert len(words) > 2000 and not CRIME_WORDS.search(words), CRIME_WORDS.findall(words)
     if name == "binary":
+        assert "percentage points" in words
         assert "percentage points" in text and "risk ratio" in text
         assert "% of people with the programme" in text
 
@@ -291,3 +296,32 @@ def test_published_page_upload_says_what_it_needs_and_reads_either_direction():
     body = page_text(at)
     assert "1 of 1 reported p-values are one-sided (treatment higher)" in body
     assert "inconsistent" not in at.dataframe[0].value.to_csv()
+
+
+def test_guesses_on_public_trial_shapes():
+    """The two public trials the issue names, in shape (values generated here): an incentive
+    trial with a village number, a person id coded 1/2-like numbers and 0/1 columns; a
+    job-training trial with re74/re75 earlier earnings beside re78."""
+    rng = np.random.default_rng(5)
+    n = 300
+    incentive = pd.DataFrame({
+        "id": np.arange(1, n + 1), "villnum": rng.integers(1, 40, n),
+        "any": rng.integers(0, 2, n), "age": rng.integers(15, 80, n),
+        "male": rng.integers(0, 2, n), "got": rng.integers(0, 2, n)})
+    g, reasons = guess_spec(incentive)
+    assert g.arm != "id" and g.person_id == "id"
+    assert "villnum" not in g.outcome_columns
+    # 'any' and 'got' are both unnamed 0/1 columns: the earlier one is proposed, flagged
+    assert g.arm == "any" and {o.column: o.kind for o in g.outcomes} == {"got": "binary"}
+    why = {r.column: r.reason for r in reasons}
+    assert "arm" in {r.role for r in reasons if r.column == g.arm}
+    assert "check it" in why[g.arm]          # a 0/1 column not named as allocation: flagged
+    jobs = pd.DataFrame({
+        "treat": rng.integers(0, 2, n), "age": rng.integers(17, 55, n),
+        "educ": rng.integers(3, 17, n), "black": rng.integers(0, 2, n),
+        "re74": rng.gamma(1, 3000, n), "re75": rng.gamma(1, 3000, n),
+        "re78": rng.gamma(1, 5000, n)})
+    g, reasons = guess_spec(jobs)
+    assert g.arm == "treat" and g.outcome_columns == ["re78"]
+    assert next(o for o in g.outcomes).baseline == "re75"       # the latest earlier year
+    assert {"re74", "re75", "age", "educ", "black"} <= set(g.covariates)
