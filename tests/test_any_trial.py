@@ -325,3 +325,18 @@ def test_guesses_on_public_trial_shapes():
     assert g.arm == "treat" and g.outcome_columns == ["re78"]
     assert next(o for o in g.outcomes).baseline == "re75"       # the latest earlier year
     assert {"re74", "re75", "age", "educ", "black"} <= set(g.covariates)
+
+
+def test_pack_command_reads_a_saved_mapping(tmp_path):
+    """`python -m dashboard.pack_cli file --mapping spec.json`: the saved directions, kinds."""
+    from dashboard.pack_cli import main
+    df = binary_trial()
+    g, _ = guess_spec(df)
+    g.outcomes[0].direction = "higher"
+    (tmp_path / "t.csv").write_text(df.to_csv(index=False))
+    (tmp_path / "spec.json").write_text(g.to_json())
+    main([str(tmp_path / "t.csv"), "--mapping", str(tmp_path / "spec.json"),
+          "--out", str(tmp_path / "out"), "--formats", "csv,html"])
+    html = next((tmp_path / "out").glob("*.html")).read_text()
+    assert "percentage points" in html and "moved in the programme" in html
+    assert not CRIME_WORDS.search(re.sub(r"<[^>]+>", " ", html.split("</style>")[-1]))
