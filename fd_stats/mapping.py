@@ -20,7 +20,7 @@ import pandas as pd
 
 from .analysis import Mapping
 from .errors import DataError
-from .trial import DIRECTIONS, KINDS, OutcomeSpec, Trial, direction_of
+from .trial import DIRECTIONS, KINDS, OutcomeSpec, Trial
 
 __all__ = ["ColumnMapping", "Design", "OutcomeSpec", "KINDS", "DIRECTIONS", "DESIGNS",
            "guess_mapping", "mapping_from_json", "mapping_from_dict", "build_trial",
