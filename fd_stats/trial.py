@@ -84,7 +84,13 @@ class OutcomeSpec:
         return {"lower": -1, "higher": 1}.get(self.direction, 0)
 
 
-OutcomeInfo = OutcomeSpec  # the name pages and exports used before the specification
+def OutcomeInfo(column: str, label: str = "", unit: str = "", lower_is_better=True,  # noqa: N802
+                role: str = "", kind: str = "count", headline: bool = False,
+                **more) -> OutcomeSpec:
+    """The :class:`OutcomeSpec` for callers written before the specification, with the old
+    argument order (column, label, unit, lower_is_better, role, kind, headline)."""
+    return OutcomeSpec(column, label, unit, more.pop("direction", lower_is_better), kind,
+                       role=role, headline=headline, **more)
 
 
 @dataclass
