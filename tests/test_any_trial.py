@@ -340,3 +340,20 @@ def test_pack_command_reads_a_saved_mapping(tmp_path):
     html = next((tmp_path / "out").glob("*.html")).read_text()
     assert "percentage points" in html and "moved in the programme" in html
     assert not CRIME_WORDS.search(re.sub(r"<[^>]+>", " ", html.split("</style>")[-1]))
+
+
+def test_thresholds_one_sided_looks_the_favourable_way():
+    """For an outcome where higher is better, the grid's one-sided test is 'treatment higher'
+    (a one-sided 'lower' test of a favourable rise would call it never significant)."""
+    from fd_stats.mapping import build_trial
+    df = money_trial()
+    g, _ = guess_spec(df)
+    g.outcomes[0].direction = "higher"
+    trial = build_trial(df, g, "money")
+    at = AppTest.from_file(str(ROOT / "pages" / "3_Thresholds.py"), default_timeout=180)
+    at.session_state["datasets"] = {trial.name: trial}
+    at.session_state["cfg_dataset"] = trial.name
+    at.run()
+    assert not at.exception
+    body = page_text(at)
+    assert "one-sided (treatment higher)" in body and "significant only with a two-sided" not in body
