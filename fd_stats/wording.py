@@ -326,8 +326,8 @@ def binary_summary(row, spec=None) -> str:
     iv = f" ({pp_interval(lo, hi, row['confidence_level'])})" if np.isfinite(lo) or np.isinf(lo) \
         else ""
     return (f"{share_text(row['mean_treatment'])} of people with the programme vs "
-            f"{share_text(row['mean_control'])} without: {pp_text(diff)}{iv}; risk ratio "
-            f"{ratio_text(row)}")
+            f"{share_text(row['mean_control'])} without: {pp_text(diff)}"
+            f"{favourable_words(diff, spec)}{iv}; risk ratio {ratio_text(row)}")
 
 
 def favourable_words(change: float, spec) -> str:
@@ -343,7 +343,19 @@ def effect_sentence_for(row, spec=None) -> str:
     and percentage points) and direction."""
     spec = _spec_of(spec, row["outcome"] if "outcome" in row else "")
     if not is_binary(spec):
-        return effect_sentence(row, spec.lower_is_better, spec.unit)
+        text = effect_sentence(row, spec.lower_is_better, spec.unit)
+        tag = favourable_words(row["percent_change"], spec)
+        if tag and ", a" in text:  # after the change words: '..., a 26% increase (favourable) (95% CI'
+            words = change_words(row["percent_change"], spec.lower_is_better)
+            text = text.replace(words, words + tag, 1)
+        lo, hi = difference_ci(row)
+        if spec.kind == "continuous" and np.isfinite(row["difference"]):
+            unit = f" {spec.unit}" if spec.unit else ""
+            iv = (f", {row['confidence_level']:.0%} CI {lo:+,.0f} to {hi:+,.0f}"
+                  if np.isfinite(lo) and np.isfinite(hi) else "")
+            text = text.replace("; p", f"; difference {row['difference']:+,.0f}{unit} per "
+                                f"person{iv}; p", 1)
+        return text
     r = row
     adjusted = r["correction"] != "none"
     p = r["p_adjusted"] if adjusted else r["p_value"]
@@ -354,7 +366,7 @@ def effect_sentence_for(row, spec=None) -> str:
     if not r["significant"] and np.isfinite(lo) and np.isfinite(hi):
         consistent = (" Not significant does not mean no effect: the data are consistent with "
                       f"anything from {pp_text(lo)} to {pp_text(hi)}.")
-    return (f"{r['label']}{where}: {binary_summary(r, spec)}{favourable_words(diff, spec)}; "
+    return (f"{r['label']}{where}: {binary_summary(r, spec)}; "
             f"{p_text(p, r['alternative'], adjusted, r['correction'])}, {verdict(r)}."
             f"{consistent}")
 

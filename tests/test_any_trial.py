@@ -357,3 +357,24 @@ def test_thresholds_one_sided_looks_the_favourable_way():
     assert not at.exception
     body = page_text(at)
     assert "one-sided (treatment higher)" in body and "significant only with a two-sided" not in body
+
+
+def test_effect_sentences_by_kind():
+    """Money in its unit with the difference and its interval; yes/no in points; the favourable
+    tag only once a direction is set."""
+    from fd_stats import Settings, analyse
+    from fd_stats.mapping import build_trial
+    from fd_stats.wording import effect_sentence_for
+    df = money_trial()
+    g, _ = guess_spec(df)
+    trial = build_trial(df, g, "m")
+    row = analyse(trial.table, trial.mapping, Settings()).iloc[0]
+    unset = effect_sentence_for(row, trial.outcomes[0])
+    assert "favourable" not in unset and "difference +" in unset
+    g.outcomes[0].direction, g.outcomes[0].unit = "higher", "GBP"
+    text = effect_sentence_for(row, g.outcomes[0])
+    d, lo, hi = row["difference"], row["ci_low"], row["ci_high"]
+    assert f"difference {d:+,.0f} GBP per person, 95% CI {lo:+,.0f} to {hi:+,.0f}" in text
+    assert "increase (favourable)" in text
+    g.outcomes[0].direction = "lower"
+    assert "increase (unfavourable)" in effect_sentence_for(row, g.outcomes[0])
