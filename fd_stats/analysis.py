@@ -21,15 +21,12 @@ from .twosample import (TESTS, Moments, bootstrap_means_many, permutation_test_m
                         t_test_moments)
 
 ALL = "All"
+#: Every method of the registry (fd_stats.methods), short names for menus and captions.
 TEST_LABELS = {
     "welch": "Welch t-test",
     "student": "Student t-test",
     "mann-whitney": "Mann-Whitney U",
     "permutation": "Permutation test",
-}
-#: Every method of the registry (fd_stats.methods), short names for menus.
-METHOD_LABELS = {
-    **TEST_LABELS,
     "poisson": "Poisson rate ratio (robust SE)",
     "negative-binomial": "Negative-binomial rate ratio",
     "lin": "Adjusted difference (Lin)",
@@ -37,6 +34,7 @@ METHOD_LABELS = {
     "prevalence": "Prevalence: risk difference",
     "prevalence-ratio": "Prevalence: risk ratio",
 }
+METHOD_LABELS = TEST_LABELS
 SIDEDNESS = {"two-sided": "two-sided", "less": "one-sided (treatment lower)",
              "greater": "one-sided (treatment higher)"}
 
