@@ -96,7 +96,8 @@ def probability_of_benefit(estimate: float, std_error: float, scale: str, *,
     ratio = scale in RATIO_SCALES
     if not (np.isfinite(estimate) and np.isfinite(std_error) and std_error > 0) or (
             ratio and estimate <= 0):
-        return Benefit(nan, nan, min_change, prior, label, "Not estimable: no standard error.")
+        return Benefit(nan, nan, min_change, prior, label,
+                       "Not estimable: the method gives no standard error (rank or permutation).")
     theta = float(np.log(estimate)) if ratio else float(estimate)
     sign = -1.0 if direction == "lower" else 1.0
     if ratio:

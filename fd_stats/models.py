@@ -241,7 +241,9 @@ def lin_difference(y, treated, *, covariates=None, baseline=None, baseline_name=
     zc = design.matrix - design.matrix.mean(axis=0)
     x = np.column_stack([np.ones(len(y)), t, zc, zc * t[:, None]])
     n, k = x.shape
-    label = METHODS[key].label + _adjust_text(design)
+    label = (METHODS[key].label + _adjust_text(design) if design.k else
+             "Difference in means with an HC2 standard error (Lin's estimator, no covariates "
+             "given)")
     if n - k < 1 or np.linalg.matrix_rank(x) < k:
         return not_estimable(key, y, treated, alternative, confidence_level,
                              f"{k} coefficients need more than {n} people, and covariates that "

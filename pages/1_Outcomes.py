@@ -13,7 +13,8 @@ from dashboard.figures import (forest_plot, harm_plot, means_plot, num_interval,
                                pct_interval, share_plot)
 from dataclasses import replace  # noqa: E402
 
-from dashboard.methods_view import benefit_table, methods_table, ratio_rows  # noqa: E402
+from dashboard.methods_view import (benefit_table, estimate_text, methods_table,  # noqa: E402
+                                    ratio_rows)
 from dashboard.state import table_hash  # noqa: E402
 from fd_stats import DataError, analyse, percent_change_bootstrap  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
@@ -91,7 +92,8 @@ table = pd.DataFrame({
         f"{_num(r['mean_treatment'], _digits(r))} vs {_num(r['mean_control'], _digits(r))}"
         for _, r in allr.iterrows()],
     f"{est_name} ({level} CI)": [
-        f"{_num(r['estimate'], _digits(r))} ({num_interval(r['ci_low'], r['ci_high'], _digits(r))})"
+        (f"{_num(r['estimate'], _digits(r))} ({num_interval(r['ci_low'], r['ci_high'], _digits(r))})"
+         if r["scale"] in ("difference", "shift") else estimate_text(r))  # ratio, share: own format
         for _, r in allr.iterrows()],
     f"% change ({level} CI)": [
         f"{_pct(r['percent_change'])} ({_pct_ci(r['percent_change_ci_low'], r['percent_change_ci_high'])})"
@@ -249,9 +251,8 @@ if len(ratios):
     st.plotly_chart(forest_plot(ratios, label_col="name",
                                 title=f"{info.label if detail == dist_outcome else ctx.label(detail)}:"
                                       " the same effect as a ratio, by method",
-                                subtitle=f"{synth}Treatment ÷ control on a ratio scale, shown as % "
-                                         f"change with the {level} interval. Filled marker = "
-                                         f"significant at {s.alpha:g}, open = not"),
+                                subtitle=f"{synth}Treatment ÷ control (log scale) as % change. "
+                                         f"Filled = significant at {s.alpha:g}, open = not"),
                     width="stretch", theme=None, key="outcomes_methods_forest")
 with st.expander("Probability that the programme helped (Bayesian)"):
     info_d = trial.outcome(detail)
@@ -266,6 +267,6 @@ with st.expander("Probability that the programme helped (Bayesian)"):
     st.caption("Bayesian probabilities from a normal approximation to each method's likelihood "
                f"with a {PRIORS[prior]}; {'lower' if direction == 'lower' else 'higher'} values "
                "count as better for this outcome. With the flat prior the probability that the "
-               "programme helped is one minus the one-sided p-value; the sceptical prior asks how "
+               "programme helped is about one minus the one-sided p-value; the sceptical prior asks how "
                "convincing the data are to someone who doubts the programme works. These are not "
                "p-values.")
