@@ -15,7 +15,7 @@ from .effects import (hedges_g_moments, percent_change_bootstrap, percent_change
                       percent_change_moments)
 from .errors import DataError
 from .io import rows_text
-from .methods import LEGACY, METHODS, MethodEffect, run_method
+from .methods import FREQUENCY_WEIGHTED, LEGACY, METHODS, MethodEffect, run_method
 from .multiplicity import CORRECTIONS, adjust_pvalues
 from .twosample import (TESTS, Moments, bootstrap_means_many, permutation_test_many,
                         t_test_moments)
@@ -405,13 +405,26 @@ class _Split:
         vs, b = self._sorted[outcome], self.bounds
         return vs[b[2 * level]:b[2 * level + 1]], vs[b[2 * level + 1]:b[2 * level + 2]], 0
 
-    def _counted_pair(self, outcome: str, level: int):
+    def value_counts(self, outcome: str, level: int):
+        """(values, is treatment, people) per distinct value and arm, for counted outcomes."""
+        h = self._histogram(outcome)
+        t, c = ((h[:, 0::2].sum(axis=1), h[:, 1::2].sum(axis=1)) if level < 0
+                else (h[:, 2 * level], h[:, 2 * level + 1]))
+        vt, vc = np.flatnonzero(t), np.flatnonzero(c)
+        return (np.concatenate([vt, vc]).astype(float),
+                np.concatenate([np.ones(len(vt), bool), np.zeros(len(vc), bool)]),
+                np.concatenate([t[vt], c[vc]]).astype(float))
+
+    def _histogram(self, outcome: str):
         if outcome not in self._counts:
             top, g = self.top[outcome], self.n_groups
             v = self.prep.outcomes[outcome].astype(np.int64, copy=False)
             self._counts[outcome] = np.bincount(v * g + self.key,
                                                 minlength=g * (top + 1)).reshape(top + 1, g)
-        h = self._counts[outcome]
+        return self._counts[outcome]
+
+    def _counted_pair(self, outcome: str, level: int):
+        h = self._histogram(outcome)
         if level < 0:
             t, c = h[:, 0::2].sum(axis=1), h[:, 1::2].sum(axis=1)
         else:
@@ -551,8 +564,24 @@ def _strata_key(design: pd.DataFrame, strata: tuple[str, ...]):
 
 
 def _method_effect(method: str, prep: Prepared, mapping: Mapping, settings: Settings,
-                   outcome: str, mask) -> MethodEffect:
-    """One registry method on one outcome for the people in ``mask`` (None: everyone)."""
+                   outcome: str, mask, split: "_Split | None" = None,
+                   level_index: int = -1) -> MethodEffect:
+    """One registry method on one outcome for the people in ``mask`` (None: everyone).
+
+    Count models and prevalence without adjustment are fitted on the value counts the
+    split already holds for small whole-number outcomes (the same likelihood, no copy
+    of a million people).
+    """
+    kw = dict(alternative=settings.alternative, confidence_level=settings.confidence_level,
+              permutations=settings.permutations, seed=settings.seed)
+    uses = METHODS[method].uses
+    unadjusted = not (("covariates" in uses and mapping.covariates)
+                      or ("baseline" in uses and mapping.baseline(outcome))
+                      or ("strata" in uses and mapping.strata))
+    if (split is not None and unadjusted and method in FREQUENCY_WEIGHTED
+            and split.top.get(outcome) is not None):
+        y, treated, people = split.value_counts(outcome, level_index)
+        return run_method(method, y, treated, weights=people, **kw)
     sel = slice(None) if mask is None else mask
     y = prep.outcomes[outcome][sel]
     treated = prep.is_treatment[sel]
@@ -566,10 +595,7 @@ def _method_effect(method: str, prep: Prepared, mapping: Mapping, settings: Sett
             base = pd.to_numeric(d[name], errors="coerce").to_numpy(dtype=float)
         strata = _strata_key(d, mapping.strata)
     return run_method(method, y, treated, covariates=cov, baseline=base,
-                      baseline_name=name or "baseline", strata=strata,
-                      alternative=settings.alternative,
-                      confidence_level=settings.confidence_level,
-                      permutations=settings.permutations, seed=settings.seed)
+                      baseline_name=name or "baseline", strata=strata, **kw)
 
 
 def _with_effect(row: dict, eff: MethodEffect, primary: bool) -> dict:
@@ -671,15 +697,17 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
     settings = requested
     if not batched or settings.methods:
         level_mask = dict(_level_masks(prep))
+        index = {name: i for name, i in split.levels()}
+
+        def effect(method, r):
+            return _method_effect(method, prep, mapping, settings, r["outcome"],
+                                  level_mask[r["subgroup"]], split, index[r["subgroup"]])
+
         primary_rows = rows
         if not batched:
-            primary_rows = [_with_effect(r, _method_effect(settings.test, prep, mapping, settings,
-                                                           r["outcome"], level_mask[r["subgroup"]]),
-                                         True) for r in rows]
-        rows = primary_rows + [
-            _with_effect(r, _method_effect(m, prep, mapping, settings, r["outcome"],
-                                           level_mask[r["subgroup"]]), False)
-            for m in settings.methods for r in primary_rows]
+            primary_rows = [_with_effect(r, effect(settings.test, r), True) for r in rows]
+        rows = primary_rows + [_with_effect(r, effect(m, r), False)
+                               for m in settings.methods for r in primary_rows]
     out = pd.DataFrame(rows)
     out["p_adjusted"] = np.nan
     # the family: the outcomes within one subgroup level, for one method

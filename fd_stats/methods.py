@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ._checks import check_alternative, check_level, z_quantile_pair
+from ._checks import check_alternative, check_level
 from .errors import DataError
 
 NAN = float("nan")
@@ -103,11 +103,12 @@ def wald(method, estimate, se, alternative, confidence_level, n_t, n_c, *, log=F
                             NAN, NAN, NAN, NAN, NAN, NAN, NAN, alternative, confidence_level,
                             n_t, n_c, ("Not estimable: the standard error is zero or undefined. "
                                        + note).strip())
-    from scipy.special import ndtr
+    from scipy.special import ndtr, ndtri  # not scipy.stats: its import costs seconds
 
     z = estimate / se
     p = {"less": ndtr(z), "greater": ndtr(-z)}.get(alternative, 2 * ndtr(-abs(z)))
-    lo_q, hi_q = z_quantile_pair(confidence_level, alternative)
+    q = ndtri(1 - (1 - confidence_level) / (2 if alternative == "two-sided" else 1))
+    lo_q, hi_q = {"less": (-np.inf, q), "greater": (-q, np.inf)}.get(alternative, (-q, q))
     lo, hi = estimate + lo_q * se, estimate + hi_q * se
     tr = np.exp if log else (lambda v: v)
     return MethodEffect(method, label or spec.label, spec.scale, spec.estimate_label,
@@ -156,6 +157,8 @@ METHODS: dict[str, MethodSpec] = {m.key: m for m in [
                "(Katz log interval, Fisher's exact test)", "ratio", "prevalence ratio", (),
                "fisher.test; Katz log interval"),
 ]}
+#: Methods that fit on value counts directly when given frequency weights.
+FREQUENCY_WEIGHTED = ("poisson", "negative-binomial", "prevalence", "prevalence-ratio")
 #: The four tests the engine had before the registry (computed in batches by analyse).
 LEGACY = ("welch", "student", "mann-whitney", "permutation")
 
@@ -176,10 +179,11 @@ def _two_sample(key, y, treated, alternative, confidence_level, permutations, se
                         r.n_resamples, r.mc_error, r.exact)
 
 
-def _prevalence(key, y, treated, alternative, confidence_level):
+def _prevalence(key, y, treated, alternative, confidence_level, weights=None):
     from .binary import compare_proportions
 
-    nt, nc = int(treated.sum()), int((~treated).sum())
+    w = np.ones(len(y)) if weights is None else weights
+    nt, nc = int(w[treated].sum()), int(w[~treated].sum())
     if nt < 1 or nc < 1:
         return not_estimable(key, y, treated, alternative, confidence_level,
                              "each arm needs at least one person.")
@@ -187,7 +191,7 @@ def _prevalence(key, y, treated, alternative, confidence_level):
         return not_estimable(key, y, treated, alternative, confidence_level,
                              "the outcome has negative values, so 'at least one event' "
                              "has no meaning.")
-    a, c = int((y[treated] > 0).sum()), int((y[~treated] > 0).sum())
+    a, c = int(w[treated & (y > 0)].sum()), int(w[~treated & (y > 0)].sum())
     r = compare_proportions(a, nt, c, nc, alternative=alternative,
                             confidence_level=confidence_level)
     p1, p2 = a / nt, c / nc
@@ -214,7 +218,7 @@ def _prevalence(key, y, treated, alternative, confidence_level):
 def run_method(method: str, y, treated, *, covariates: pd.DataFrame | None = None,
                baseline=None, baseline_name: str = "baseline", strata=None,
                alternative: str = "two-sided", confidence_level: float = 0.95,
-               permutations: int = 10_000, seed: int = 12345) -> MethodEffect:
+               permutations: int = 10_000, seed: int = 12345, weights=None) -> MethodEffect:
     """Run one registered method.
 
     Parameters
@@ -231,6 +235,9 @@ def run_method(method: str, y, treated, *, covariates: pd.DataFrame | None = Non
         This outcome's pre-randomisation value (count models: log(1 + b)).
     strata : array (n,), optional
         Randomisation strata.
+    weights : array (n,) of whole numbers, optional
+        Frequency weights: each row stands for that many people (value counts).
+        Only without covariates, baseline and strata.
 
     Returns
     -------
@@ -250,9 +257,19 @@ def run_method(method: str, y, treated, *, covariates: pd.DataFrame | None = Non
     ok = ~np.isnan(y)
     if np.isinf(y[ok]).any():
         raise DataError("The outcome has an infinite value; correct it or leave it empty.")
+    if weights is not None:
+        if covariates is not None or baseline is not None or strata is not None:
+            raise DataError("Frequency weights cannot be combined with covariates or strata.")
+        weights = np.asarray(weights, dtype=float)
+        if weights.shape != y.shape or (weights < 0).any():
+            raise DataError("Frequency weights must be one count of 0 or more per row.")
+        if method not in FREQUENCY_WEIGHTED:  # these methods need one row per person
+            y, treated = np.repeat(y, weights.astype(np.int64)), np.repeat(treated, weights.astype(np.int64))
+            ok, weights = ~np.isnan(y), None
     dropped = int((~ok).sum())
     if dropped:
         y, treated = y[ok], treated[ok]
+        weights = None if weights is None else weights[ok]
         covariates = None if covariates is None else covariates.loc[ok]
         baseline = None if baseline is None else np.asarray(baseline)[ok]
         strata = None if strata is None else np.asarray(strata)[ok]
@@ -267,14 +284,15 @@ def run_method(method: str, y, treated, *, covariates: pd.DataFrame | None = Non
     if method in LEGACY and not (method == "permutation" and strata is not None):
         res = _two_sample(method, y, treated, permutations=permutations, seed=seed, **kw)
     elif method.startswith("prevalence"):
-        res = _prevalence(method, y, treated, **kw)
+        res = _prevalence(method, y, treated, weights=weights, **kw)
     else:
         from . import models
 
         try:
             res = models.FITTERS[method](y, treated, covariates=covariates, baseline=baseline,
                                          baseline_name=baseline_name, strata=strata,
-                                         permutations=permutations, seed=seed, **kw)
+                                         permutations=permutations, seed=seed, weights=weights,
+                                         **kw)
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             # numerical breakdown on degenerate data is a result, not a crash
             res = not_estimable(method, y, treated, alternative, confidence_level,

@@ -38,6 +38,13 @@ def _adjust_text(design: Design) -> str:
 
 def _counts_rows(y, treated, z: np.ndarray):
     """Distinct (y, arm, covariate) rows and how many people each stands for."""
+    if z.shape[1] == 0 and y.max() < 1 << 24 and np.array_equal(y, np.floor(y)):
+        # whole-number outcome, arm only: one count per (value, arm) by integer binning
+        key = y.astype(np.int64) * 2 + treated
+        n = np.bincount(key)
+        seen = np.flatnonzero(n)
+        return ((seen // 2).astype(float), (seen % 2).astype(float)[:, None],
+                n[seen].astype(float))
     frame = pd.DataFrame(np.column_stack([y, treated.astype(float), z]))
     counts = frame.value_counts(sort=False)
     rows = np.array(counts.index.tolist(), dtype=float).reshape(len(counts), -1)
@@ -45,9 +52,13 @@ def _counts_rows(y, treated, z: np.ndarray):
 
 
 def _prepare_count(method, y, treated, covariates, baseline, baseline_name, strata,
-                   alternative, confidence_level):
-    """Checks shared by the count models; returns (problem result or None, X, y, weights, design)."""
-    nt, nc = int(treated.sum()), int((~treated).sum())
+                   alternative, confidence_level, weights=None):
+    """Checks shared by the count models; returns (problem result or None, X, y, weights, design).
+
+    ``weights`` (frequency weights: rows that are already value counts) only without covariates.
+    """
+    w0 = np.ones(len(y)) if weights is None else np.asarray(weights, float)
+    nt, nc = w0[treated].sum(), w0[~treated].sum()
     ne = lambda note: not_estimable(method, y, treated, alternative, confidence_level, note)  # noqa: E731
     if nt < 1 or nc < 1:
         return ne("each arm needs at least one person with a value."), None
@@ -55,14 +66,18 @@ def _prepare_count(method, y, treated, covariates, baseline, baseline_name, stra
         return ne("a rate ratio needs counts or other values of 0 or more; the outcome has "
                   "negative values."), None
     for arm, mask in (("treatment", treated), ("control", ~treated)):
-        if y[mask].sum() == 0:
+        if w0[mask] @ y[mask] == 0:
             return ne(f"nobody in the {arm} arm had an event, so the rate ratio is "
                       f"{'0' if arm == 'treatment' else 'infinite'} and has no interval."), None
     design = build_design(len(y), covariates, baseline, baseline_name, strata, log_baseline=True)
     if design.problem:
         return ne(design.problem + "."), None
     z = design.matrix
-    if not design.continuous and len(y) > 50:
+    if weights is not None:
+        if z.shape[1]:
+            raise ValueError("frequency weights are for models without covariates")
+        yy, xz, w = y, treated[:, None].astype(float), w0
+    elif not design.continuous and len(y) > 50:
         yy, xz, w = _counts_rows(y, treated, z)
     else:
         yy, xz, w = y, np.column_stack([treated.astype(float), z]), np.ones(len(y))
@@ -73,17 +88,38 @@ def _prepare_count(method, y, treated, covariates, baseline, baseline_name, stra
     return None, (x, yy, w, design)
 
 
+def _arm_only(x, w) -> bool:
+    return x.shape[1] == 2
+
+
+def _arm_means(x, yy, w):
+    """Per-arm size and mean from value-count rows (x[:, 1] is the arm)."""
+    t = x[:, 1] == 1
+    n_t, n_c = w[t].sum(), w[~t].sum()
+    return t, n_t, n_c, (w[t] @ yy[t]) / n_t, (w[~t] @ yy[~t]) / n_c
+
+
+def _nb_loglik(yy, mu, w, alpha):
+    """Negative-binomial log-likelihood (mean mu, variance mu + alpha mu^2), weighted rows."""
+    r = 1.0 / alpha
+    ll = (special.gammaln(yy + r) - special.gammaln(r) - special.gammaln(yy + 1)
+          + r * np.log(r / (r + mu)) + special.xlogy(yy, mu / (r + mu)))
+    return float(w @ ll)
+
+
 def _fit_glm(x, y, w, family, start=None, tol=TOL):
     import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     with warnings.catch_warnings():
+        # no convergence or separation: the caller reports "not estimable"
         warnings.simplefilter("error", ConvergenceWarning)
+        warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
             res = sm.GLM(y, x, family=family, freq_weights=w).fit(
                 tol=tol, maxiter=200, start_params=start)
-        except ConvergenceWarning:
+        except (ConvergenceWarning, PerfectSeparationWarning):
             return None
     if not np.all(np.isfinite(res.params)):
         return None
@@ -96,7 +132,7 @@ def _separated(params) -> bool:
 
 def poisson_rate_ratio(y, treated, *, covariates=None, baseline=None, baseline_name="baseline",
                        strata=None, alternative="two-sided", confidence_level=0.95,
-                       **_) -> MethodEffect:
+                       weights=None, **_) -> MethodEffect:
     """Poisson regression rate ratio (treatment / control) with the HC0 sandwich SE.
 
     Matches R ``glm(y ~ arm + log1p(b) + covariates, family = poisson)`` with
@@ -105,18 +141,31 @@ def poisson_rate_ratio(y, treated, *, covariates=None, baseline=None, baseline_n
     (the Poisson variance assumption is not needed), and for non-negative
     non-integer outcomes (a quasi-Poisson mean model).
     """
-    import statsmodels.api as sm
-
     key = "poisson"
     bad, fit = _prepare_count(key, y, treated, covariates, baseline, baseline_name, strata,
-                              alternative, confidence_level)
+                              alternative, confidence_level, weights)
     if bad is not None:
         return bad
     x, yy, w, design = fit
+    n_t, n_c = int(w[x[:, 1] == 1].sum()), int(w[x[:, 1] == 0].sum())
+    label = METHODS[key].label + _adjust_text(design)
+    if _arm_only(x, w):
+        # arm only: the maximum-likelihood fit is each arm's mean (score equations), and
+        # the HC0 sandwich is block-diagonal by arm; no model fit (or statsmodels import)
+        # is needed for the same numbers
+        t, nt, nc, m_t, m_c = _arm_means(x, yy, w)
+        var = (w[t] @ (yy[t] - m_t) ** 2) / (nt * m_t) ** 2 + \
+            (w[~t] @ (yy[~t] - m_c) ** 2) / (nc * m_c) ** 2
+        return wald(key, float(np.log(m_t / m_c)), float(np.sqrt(var)), alternative,
+                    confidence_level, n_t, n_c, log=True, label=label,
+                    note=" ".join(design.notes + _non_whole(y, "poisson")))
+    import statsmodels.api as sm
+
     res = _fit_glm(x, yy, w, sm.families.Poisson())
     if res is None:
         return not_estimable(key, y, treated, alternative, confidence_level,
-                             "the Poisson model did not converge.")
+                             "the Poisson model did not converge, or a covariate level has no "
+                             "events (separation).")
     if _separated(res.params):
         return not_estimable(key, y, treated, alternative, confidence_level,
                              "an estimate runs off to infinity (a covariate level or arm "
@@ -125,18 +174,23 @@ def poisson_rate_ratio(y, treated, *, covariates=None, baseline=None, baseline_n
     bread = np.linalg.inv(x.T @ (x * (w * mu)[:, None]))
     meat = x.T @ (x * (w * (yy - mu) ** 2)[:, None])
     se = float(np.sqrt((bread @ meat @ bread)[1, 1]))
-    notes = list(design.notes)
-    if np.any(np.abs(y - np.round(y)) > 1e-9):
-        notes.append("The outcome has non-whole values: the Poisson model is used for its "
-                     "mean only (the robust standard error does not assume Poisson variation).")
-    return wald(key, float(res.params[1]), se, alternative, confidence_level,
-                int(treated.sum()), int((~treated).sum()), log=True,
-                label=METHODS[key].label + _adjust_text(design), note=" ".join(notes))
+    return wald(key, float(res.params[1]), se, alternative, confidence_level, n_t, n_c,
+                log=True, label=label, note=" ".join(design.notes + _non_whole(y, "poisson")))
+
+
+def _non_whole(y, model) -> list[str]:
+    if np.array_equal(y, np.floor(y)):
+        return []
+    if model == "poisson":
+        return ["The outcome has non-whole values: the Poisson model is used for its mean only "
+                "(the robust standard error does not assume Poisson variation)."]
+    return ["The outcome has non-whole values; the negative binomial is a model for counts, "
+            "so read this with care."]
 
 
 def negative_binomial_rate_ratio(y, treated, *, covariates=None, baseline=None,
                                  baseline_name="baseline", strata=None, alternative="two-sided",
-                                 confidence_level=0.95, **_) -> MethodEffect:
+                                 confidence_level=0.95, weights=None, **_) -> MethodEffect:
     """Negative-binomial regression rate ratio, dispersion by maximum likelihood.
 
     Matches R ``MASS::glm.nb(y ~ arm + log1p(b) + covariates)`` and its Wald
@@ -145,15 +199,36 @@ def negative_binomial_rate_ratio(y, treated, *, covariates=None, baseline=None,
     bounded Brent search over log alpha, each point an IRLS fit by
     statsmodels); alpha = 1 / theta of R.
     """
-    import statsmodels.api as sm
     from scipy.optimize import minimize_scalar
 
     key = "negative-binomial"
     bad, fit = _prepare_count(key, y, treated, covariates, baseline, baseline_name, strata,
-                              alternative, confidence_level)
+                              alternative, confidence_level, weights)
     if bad is not None:
         return bad
     x, yy, w, design = fit
+    n_t, n_c = int(w[x[:, 1] == 1].sum()), int(w[x[:, 1] == 0].sum())
+    lo_b, hi_b = np.log(1e-8), np.log(1e4)
+    notes = list(design.notes)
+    if _arm_only(x, w):
+        # arm only: whatever the dispersion, the fitted means are the arm means, so the
+        # profile likelihood of alpha is the likelihood at those means
+        t, nt, nc, m_t, m_c = _arm_means(x, yy, w)
+        mu = np.where(t, m_t, m_c)
+        opt = minimize_scalar(lambda la: -_nb_loglik(yy, mu, w, np.exp(la)), bounds=(lo_b, hi_b),
+                              method="bounded", options={"xatol": 1e-10, "maxiter": 500})
+        alpha = float(np.exp(opt.x))
+        problem = _dispersion_problem(opt.x, lo_b, hi_b, notes)
+        if problem:
+            return not_estimable(key, y, treated, alternative, confidence_level, problem)
+        # model-based (expected information) variance of log(mean) per arm: (1 + alpha mu) / (n mu)
+        se = np.sqrt((1 + alpha * m_t) / (nt * m_t) + (1 + alpha * m_c) / (nc * m_c))
+        return wald(key, float(np.log(m_t / m_c)), float(se), alternative, confidence_level,
+                    n_t, n_c, log=True, label=METHODS[key].label
+                    + f" (theta = {1 / alpha:.3g})" + _adjust_text(design),
+                    note=" ".join(notes + _non_whole(y, "nb")))
+    import statsmodels.api as sm
+
     pois = _fit_glm(x, yy, w, sm.families.Poisson())
     if pois is None or _separated(pois.params):
         return not_estimable(key, y, treated, alternative, confidence_level,
@@ -169,31 +244,33 @@ def negative_binomial_rate_ratio(y, treated, *, covariates=None, baseline=None,
         start["p"] = r.params
         return -r.llf
 
-    lo_b, hi_b = np.log(1e-8), np.log(1e4)
     opt = minimize_scalar(neg_profile, bounds=(lo_b, hi_b), method="bounded",
                           options={"xatol": 1e-10, "maxiter": 500})
-    notes = list(design.notes)
     if not np.isfinite(opt.fun):
         return not_estimable(key, y, treated, alternative, confidence_level,
                              "the negative-binomial model did not converge.")
-    if opt.x > hi_b - 0.01:
-        return not_estimable(key, y, treated, alternative, confidence_level,
-                             "the dispersion could not be estimated (it grows without limit).")
-    if opt.x < lo_b + 0.01:
-        notes.append("No over-dispersion: the dispersion is at its lower limit, so the model "
-                     "is the Poisson model (R's glm.nb would report a very large theta).")
+    problem = _dispersion_problem(opt.x, lo_b, hi_b, notes)
+    if problem:
+        return not_estimable(key, y, treated, alternative, confidence_level, problem)
     res = _fit_glm(x, yy, w, sm.families.NegativeBinomial(alpha=np.exp(opt.x)), start=start["p"])
     if res is None or _separated(res.params):
         return not_estimable(key, y, treated, alternative, confidence_level,
                              "the negative-binomial model did not converge.")
-    if np.any(np.abs(y - np.round(y)) > 1e-9):
-        notes.append("The outcome has non-whole values; the negative binomial is a model for "
-                     "counts, so read this with care.")
     theta = 1 / np.exp(opt.x)
     return wald(key, float(res.params[1]), float(res.bse[1]), alternative, confidence_level,
-                int(treated.sum()), int((~treated).sum()), log=True,
+                n_t, n_c, log=True,
                 label=METHODS[key].label + f" (theta = {theta:.3g})" + _adjust_text(design),
-                note=" ".join(notes))
+                note=" ".join(notes + _non_whole(y, "nb")))
+
+
+def _dispersion_problem(log_alpha, lo_b, hi_b, notes) -> str:
+    """Why the ML dispersion is unusable (""), adding a note when it is at its lower limit."""
+    if log_alpha > hi_b - 0.01:
+        return "the dispersion could not be estimated (it grows without limit)."
+    if log_alpha < lo_b + 0.01:
+        notes.append("No over-dispersion: the dispersion is at its lower limit, so the model "
+                     "is the Poisson model (R's glm.nb would report a very large theta).")
+    return ""
 
 
 def _t_effect(key, est, se, df, alternative, confidence_level, n_t, n_c, label, note):

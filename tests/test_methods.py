@@ -433,3 +433,18 @@ def test_degenerate_inputs_are_not_estimable_with_a_plain_note(method, case):
         assert not res.estimable and "nobody in the treatment arm had an event" in res.note
     if case == "constant covariate" and method in ("lin", "poisson", "negative-binomial"):
         assert "x is the same for everyone here" in res.note
+
+
+def test_value_count_fits_in_analyse_equal_person_level_fits():
+    """analyse fits unadjusted count models and prevalence on value counts (frequency
+    weights); the numbers equal the registry on one row per person."""
+    res = analyse(D, Mapping(outcomes=("y",), subgroup="s"),
+                  Settings(test="negative-binomial",
+                           methods=("poisson", "prevalence", "prevalence-ratio")))
+    for _, row in res.iterrows():
+        d = D if row["subgroup"] == "All" else D[D["s"] == row["subgroup"]]
+        want = run_method(row["test"], d["y"], (d["arm"] == "treatment").to_numpy())
+        for col in ("estimate", "ci_low", "ci_high", "p_value", "std_error"):
+            assert row[col] == pytest.approx(getattr(want, col), rel=1e-9, nan_ok=True), col
+        assert (row["n_treatment"], row["n_control"]) == (want.n_treatment, want.n_control)
+        assert row["method"] == want.label and row["note"] == want.note
