@@ -444,7 +444,9 @@ def test_value_count_fits_in_analyse_equal_person_level_fits():
     for _, row in res.iterrows():
         d = D if row["subgroup"] == "All" else D[D["s"] == row["subgroup"]]
         want = run_method(row["test"], d["y"], (d["arm"] == "treatment").to_numpy())
+        # the dispersion search stops within 1e-10 on log(alpha): agreement to 1e-7 or better
+        rel = 1e-7 if row["test"] == "negative-binomial" else 1e-12
         for col in ("estimate", "ci_low", "ci_high", "p_value", "std_error"):
-            assert row[col] == pytest.approx(getattr(want, col), rel=1e-9, nan_ok=True), col
+            assert row[col] == pytest.approx(getattr(want, col), rel=rel, nan_ok=True), col
         assert (row["n_treatment"], row["n_control"]) == (want.n_treatment, want.n_control)
         assert row["method"] == want.label and row["note"] == want.note
