@@ -29,14 +29,19 @@ def _num(v, digits):
     return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
 
 
-def estimate_text(r, digits: int = 2) -> str:
-    """'0.71 (0.44 to 1.13)' on the row's own scale; risk differences in percentage points."""
+def estimate_text(r, digits: int = 2, with_percent: bool = True) -> str:
+    """'0.71 (0.44 to 1.13)' on the row's own scale; risk differences in percentage points.
+
+    ``with_percent`` adds a ratio's interval as % change (left out where a % column is beside it).
+    """
     est, lo, hi, scale = r["estimate"], r["ci_low"], r["ci_high"], r["scale"]
     if not np.isfinite(est):
         return "not estimable"
     if scale in ("ratio", "hazard ratio"):
         lo_t = "0" if lo == 0 else _num(lo, 2)
         hi_t = "∞" if hi == np.inf else _num(hi, 2)
+        if not with_percent:
+            return f"{_num(est, 2)} ({lo_t} to {hi_t})"
         return (f"{_num(est, 2)} ({lo_t} to {hi_t}; "
                 f"{pct_interval(100 * (lo - 1), 100 * (hi - 1), r['alternative'])})")
     if scale == "risk difference":

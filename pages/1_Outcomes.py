@@ -93,7 +93,7 @@ table = pd.DataFrame({
         for _, r in allr.iterrows()],
     f"{est_name} ({level} CI)": [
         (f"{_num(r['estimate'], _digits(r))} ({num_interval(r['ci_low'], r['ci_high'], _digits(r))})"
-         if r["scale"] in ("difference", "shift") else estimate_text(r))  # ratio, share: own format
+         if r["scale"] in ("difference", "shift") else estimate_text(r, with_percent=False))  # ratio, share: own format
         for _, r in allr.iterrows()],
     f"% change ({level} CI)": [
         f"{_pct(r['percent_change'])} ({_pct_ci(r['percent_change_ci_low'], r['percent_change_ci_high'])})"
