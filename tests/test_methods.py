@@ -450,3 +450,26 @@ def test_value_count_fits_in_analyse_equal_person_level_fits():
             assert row[col] == pytest.approx(getattr(want, col), rel=rel, nan_ok=True), col
         assert (row["n_treatment"], row["n_control"]) == (want.n_treatment, want.n_control)
         assert row["method"] == want.label and row["note"] == want.note
+
+
+@settings(max_examples=15, deadline=None)
+@given(n_t=st.integers(1, 12), n_c=st.integers(1, 12), seed=st.integers(0, 10_000),
+       zero=st.booleans(), method=st.sampled_from(list(METHODS)))
+def test_analyse_with_every_method_and_design_never_crashes(n_t, n_c, seed, zero, method):
+    rng = np.random.default_rng(seed)
+    n = n_t + n_c
+    df = pd.DataFrame({
+        "arm": ["treatment"] * n_t + ["control"] * n_c,
+        "y": np.zeros(n, int) if zero else rng.poisson(1.0, n),
+        "b": rng.poisson(2.0, n),
+        "x": np.where(rng.random(n) < 0.3, np.nan, rng.normal(size=n)),
+        "s": rng.choice(["a", "b"], n),
+        "g": rng.choice(["u", "v"], n),
+    })
+    mapping = Mapping(outcomes=("y",), subgroup="g", covariates=("x",), strata=("s",),
+                      baselines=(("y", "b"),))
+    res = analyse(df, mapping, Settings(test=method, methods=tuple(METHODS), permutations=200))
+    assert len(res) == len(METHODS) * res["subgroup"].nunique()
+    assert res["primary"].sum() == res["subgroup"].nunique()
+    for _, row in res.iterrows():
+        assert np.isfinite(row["p_value"]) or row["note"], row["test"]
