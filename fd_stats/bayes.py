@@ -120,3 +120,30 @@ def probability_of_benefit(estimate: float, std_error: float, scale: str, *,
     prob_min = float(ndtr(sign * (mean - threshold) / sd)) if np.isfinite(threshold) else nan
     note = "" if np.isfinite(prob_min) else "No control level to express the smallest change."
     return Benefit(prob, prob_min, min_change, prior, label, note)
+
+
+def add_probability_of_benefit(results, directions, *, min_change: float = 0.10,
+                               prior: str = "flat"):
+    """:func:`fd_stats.analyse` rows with the probability of benefit added.
+
+    ``directions`` is "lower" / "higher" for every outcome, or a dict outcome ->
+    direction (missing or None: not given). Adds ``prob_benefit``,
+    ``prob_benefit_min`` (at least ``min_change`` of the control level),
+    ``benefit_min_change`` and ``benefit_method`` (Bayesian, with the prior).
+    The control level is the control mean, or the control share with an event
+    for a risk difference.
+    """
+    out = results.copy()
+    probs, probs_min, labels = [], [], []
+    for _, r in out.iterrows():
+        d = directions.get(r["outcome"]) if isinstance(directions, dict) else directions
+        ref = ((r["any_control"] / r["n_control"]) if r["scale"] == "risk difference"
+               and r["n_control"] else r["mean_control"])
+        b = probability_of_benefit(r["estimate"], r["std_error"], r["scale"], direction=d,
+                                   min_change=min_change, reference=ref, prior=prior)
+        probs.append(b.probability)
+        probs_min.append(b.probability_min)
+        labels.append(b.label + (f" ({b.note})" if b.note else ""))
+    out["prob_benefit"], out["prob_benefit_min"] = probs, probs_min
+    out["benefit_min_change"], out["benefit_method"] = min_change, labels
+    return out

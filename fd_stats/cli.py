@@ -160,6 +160,11 @@ def cmd_analyse(args):
 
     validate(data, mapping).raise_if_blocking()  # one person per arm, 1e308, no variation...
     res = analyse(data, mapping, settings)
+    if args.benefit:
+        from .bayes import add_probability_of_benefit
+
+        res = add_probability_of_benefit(res, args.benefit, min_change=args.min_change,
+                                         prior=args.prior)
     if args.format == "table":
         extra = [c for name in settings.extra_tests for c in EXTRA_TEST_COLUMNS[name]
                  if c.startswith(("p_", "hodges_lehmann", "percent_change_boot_ci"))]
@@ -167,6 +172,8 @@ def cmd_analyse(args):
         if args.method not in ("welch", "student") or settings.methods:
             # the effect of each method on its own scale, beside the difference in means
             columns = TABLE_COLUMNS[:2] + ["test", "scale", "estimate"] + TABLE_COLUMNS[2:]
+        if args.benefit:
+            extra += ["prob_benefit", "prob_benefit_min"]
         t = res[columns + [c for c in extra if c not in columns]].copy()
         for c in t.columns:
             if pd.api.types.is_float_dtype(t[c]):
@@ -245,6 +252,12 @@ def build_parser(include_aggregate: bool = True):
                    help="an outcome's baseline column (repeatable)")
     a.add_argument("--strata", action="append", metavar="COL",
                    help="randomisation strata (blocked, permutation, models)")
+    a.add_argument("--benefit", choices=["lower", "higher"],
+                   help="add the Bayesian probability of benefit, with this better direction "
+                        "for every outcome (normal approximation; see --prior)")
+    a.add_argument("--prior", choices=["flat", "sceptical"], default="flat")
+    a.add_argument("--min-change", type=float, default=0.10,
+                   help="smallest change that matters, as a share of the control level")
     a.add_argument("--alternative", choices=["two-sided", "less", "greater"], default="two-sided")
     a.add_argument("--alpha", type=float, default=0.05)
     a.add_argument("--correction", choices=list(CORRECTIONS), default="none")

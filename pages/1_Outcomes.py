@@ -256,8 +256,10 @@ if len(ratios):
                     width="stretch", theme=None, key="outcomes_methods_forest")
 with st.expander("Probability that the programme helped (Bayesian)"):
     info_d = trial.outcome(detail)
-    direction = getattr(info_d, "direction", None) or (
-        "lower" if info_d.lower_is_better else "higher")
+    # the specification's direction (None: not chosen, so nothing is called a benefit);
+    # older specifications only say whether lower is better
+    direction = (info_d.direction if hasattr(info_d, "direction")
+                 else "lower" if info_d.lower_is_better else "higher")
     c1, c2 = st.columns(2)
     prior = c1.radio("Prior", list(PRIORS), format_func=lambda k: PRIORS[k].capitalize(),
                      key="outcomes_prior")
@@ -265,8 +267,10 @@ with st.expander("Probability that the programme helped (Bayesian)"):
                            key="outcomes_min_change") / 100
     st.table(benefit_table(by_method, direction=direction, min_change=min_change, prior=prior))
     st.caption("Bayesian probabilities from a normal approximation to each method's likelihood "
-               f"with a {PRIORS[prior]}; {'lower' if direction == 'lower' else 'higher'} values "
-               "count as better for this outcome. With the flat prior the probability that the "
-               "programme helped is about one minus the one-sided p-value; the sceptical prior asks how "
-               "convincing the data are to someone who doubts the programme works. These are not "
-               "p-values.")
+               f"with a {PRIORS[prior]}; "
+               + (f"{direction} values count as better for this outcome. "
+                  if direction in ("lower", "higher") else
+                  "no better direction is set for this outcome, so no probability of benefit. ")
+               + "With the flat prior the probability that the programme helped is about one "
+               "minus the one-sided p-value; the sceptical prior asks how convincing the data are "
+               "to someone who doubts the programme works. These are not p-values.")

@@ -61,3 +61,17 @@ def test_lin_and_blocked_rows_from_add_method_match_estimatr():
 def test_bad_method_options_are_one_line_errors(args, words):
     code, out, err = run(DATA, "--outcome", "y", *args)
     assert code == 2 and err.startswith("error:") and words in err and "Traceback" not in err
+
+
+def test_probability_of_benefit_columns_match_r_posterior():
+    code, out, err = run(EPIL, "--arm", "trt", "--treatment", "progabide", "--control",
+                         "placebo", "--outcome", "y", "--baseline", "y=base", "--method",
+                         "poisson", "--benefit", "lower", "--prior", "sceptical", "--format",
+                         "json")
+    assert code == 0, err
+    (row,) = json.loads(out)
+    # R (tests/r/methods.R): Poisson HC0 fit, prior N(0, (log(2) / qnorm(0.975))^2) on log(rr):
+    #   pnorm(0, post_mean, post_sd) -> 0.682404454493; pnorm(log(0.9), ...) -> 0.440006312444
+    assert row["prob_benefit"] == pytest.approx(0.682404454493, rel=1e-6)
+    assert row["prob_benefit_min"] == pytest.approx(0.440006312444, rel=1e-6)
+    assert row["benefit_method"].startswith("Bayesian") and "sceptical prior" in row["benefit_method"]
