@@ -399,8 +399,6 @@ def stratified_permutation(y, treated, *, strata=None, alternative="two-sided",
     codes, names = _strata_groups(strata)
     blocked = blocked_difference(y, treated, strata=strata, alternative=alternative,
                                  confidence_level=confidence_level)
-    label = (f"Permutation test re-randomising within {len(names)} strata (statistic: the "
-             "blocked difference in means)")
     if nt < 1 or nc < 1:
         return not_estimable(key, y, treated, alternative, confidence_level,
                              "each arm needs at least one person.")
@@ -419,6 +417,11 @@ def stratified_permutation(y, treated, *, strata=None, alternative="two-sided",
         return not_estimable(key, y, treated, alternative, confidence_level,
                              "no stratum has people in both arms.")
     n_all = sum(p[2] for p in parts)
+    label = (f"Permutation test re-randomising within {len(parts)} strata (statistic: the "
+             "blocked difference in means)")
+    one_arm = len(names) - len(parts)
+    left_out = (f" {one_arm} stratum/strata with people in one arm only left out (they carry "
+                "no information about the effect)." if one_arm else "")
     rng = np.random.default_rng(seed)
     exact = total_arr is not None
     dist = np.zeros(1) if exact else np.zeros(int(permutations))
@@ -448,8 +451,8 @@ def stratified_permutation(y, treated, *, strata=None, alternative="two-sided",
                         float(observed), NAN, blocked.std_error, alternative, confidence_level,
                         nt, nc, ("Interval: the blocked difference's t interval." if
                                  np.isfinite(blocked.ci_low) or np.isfinite(blocked.ci_high) else
-                                 "No interval: " + blocked.note.removeprefix("Not estimable: ")),
-                        len(dist), mc, exact)
+                                 "No interval: " + blocked.note.removeprefix("Not estimable: "))
+                        + left_out, len(dist), mc, exact)
 
 
 FITTERS = {
