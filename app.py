@@ -10,6 +10,7 @@ import numpy as np  # noqa: E402
 
 from dashboard.figures import forest_plot, num_interval  # noqa: E402
 from fd_stats import DataError  # noqa: E402
+from dashboard.methods_view import estimate_text  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, change_words,  # noqa: E402
@@ -85,8 +86,11 @@ for col, outcome in zip(cols, heads):
                        "distributions.")
         elif np.isfinite(r["estimate"]):
             est_label = str(r["estimate_label"])
-            st.caption(f"{est_label[:1].upper() + est_label[1:]}: {r['estimate']:+.{dg}f} "
-                       f"({_ci(r['ci_low'], r['ci_high'], r['confidence_level'], dg)}), "
+            est_text = (f"{r['estimate']:+.{dg}f} "
+                        f"({_ci(r['ci_low'], r['ci_high'], r['confidence_level'], dg)})"
+                        if r["scale"] in ("difference", "shift")
+                        else estimate_text(r))  # a ratio or a share keeps its own format
+            st.caption(f"{est_label[:1].upper() + est_label[1:]}: {est_text}, "
                        f"{TEST_LABELS[r['test']]}.")
         pc_excludes = (r["percent_change_ci_high"] < 0) or (r["percent_change_ci_low"] > 0)
         if np.isfinite(r["p_adjusted"]) and bool(r["significant"]) != bool(pc_excludes):
