@@ -340,7 +340,7 @@ def smd(treatment, control) -> float:
 def _smd_flag(value: float, cut: Cutoffs) -> str:
     if not np.isfinite(value) and not np.isinf(value):
         return "not estimable"
-    a = abs(value)
+    a = round(abs(value), 12)
     return "large" if a > cut.smd_large else "moderate" if a >= cut.smd_moderate else "balanced"
 
 
@@ -651,17 +651,21 @@ def equivalence_test(treatment, control, margin: float, *, alpha: float = 0.05,
 def rule_out_sentence(low_pct: float, high_pct: float, level: float) -> str:
     """'The data rule out a reduction larger than X% and an increase larger than Y%' from the
     ends of the (1 - 2 alpha) interval in % of the control mean."""
-    def pct(v):
-        return f"{abs(v):.0f}%" if abs(v) >= 1 else f"{abs(v):.1f}%"
+    def pct(v, outward=True):
+        # round so the claim stays true: an outer limit up, an inner limit down
+        a = abs(v)
+        step = 1 if a >= 1 else 0.1
+        r = (np.ceil(a / step - 1e-9) if outward else np.floor(a / step + 1e-9)) * step
+        return f"{r:.0f}%" if step == 1 else f"{r:.1f}%"
 
     if not (np.isfinite(low_pct) and np.isfinite(high_pct)):
         return "The data cannot rule out any size of effect for this outcome."
     if low_pct > 0:  # the whole interval is an increase
-        first = f"any reduction, no change and an increase smaller than {pct(low_pct)}"
+        first = f"any reduction, no change and an increase smaller than {pct(low_pct, False)}"
     else:
         first = f"a reduction larger than {pct(low_pct)}"
     if high_pct < 0:  # the whole interval is a reduction
-        second = f"no change, any increase and a reduction smaller than {pct(high_pct)}"
+        second = f"no change, any increase and a reduction smaller than {pct(high_pct, False)}"
     else:
         second = f"an increase larger than {pct(high_pct)}"
     return (f"The data rule out {first} and {second} "
@@ -903,7 +907,7 @@ def security_rating(*, facts: TrialFacts, allocation: pd.DataFrame, balance: pd.
     else:
         i = bal["smd"].abs().astype(float).idxmax()
         worst = bal.loc[i]
-        a = abs(float(worst["smd"]))
+        a = round(abs(float(worst["smd"])), 12)
         lvl = "high" if a > cut.smd_large else "moderate" if a >= cut.smd_moderate else "low"
         vt, vc = float(worst["value_treatment"]), float(worst["value_control"])
         if worst["kind"] == "share":
@@ -922,6 +926,7 @@ def security_rating(*, facts: TrialFacts, allocation: pd.DataFrame, balance: pd.
         j = attrition["differential"].abs().astype(float).idxmax()
         dr = attrition.loc[j]
         dv = abs(float(dr["differential"]))
+        dv = round(dv, 12)  # 30/200 - 10/200 is 0.0999...: compare shares as printed
         lvl = ("high" if dv >= cut.differential_high else
                "moderate" if dv >= cut.differential_moderate else "low")
         val = (f"largest gap: {labels.get(dr['outcome'], dr['outcome'])}, "
