@@ -648,9 +648,11 @@ def equivalence_test(treatment, control, margin: float, *, alpha: float = 0.05,
                        float(ci.high), float(alpha), bool(equal_var))
 
 
-def rule_out_sentence(low_pct: float, high_pct: float, level: float) -> str:
+def rule_out_sentence(low_pct: float, high_pct: float, level: float | None = None) -> str:
     """'The data rule out a reduction larger than X% and an increase larger than Y%' from the
-    ends of the (1 - 2 alpha) interval in % of the control mean."""
+    ends of the (1 - 2 alpha) interval in % of the control mean (each end ruled out at
+    one-sided level alpha; say so beside the sentence). Limits are rounded outwards (inwards
+    for 'at least') so the claim stays true."""
     def pct(v, outward=True):
         # round so the claim stays true: an outer limit up, an inner limit down
         a = abs(v)
@@ -660,16 +662,14 @@ def rule_out_sentence(low_pct: float, high_pct: float, level: float) -> str:
 
     if not (np.isfinite(low_pct) and np.isfinite(high_pct)):
         return "The data cannot rule out any size of effect for this outcome."
-    if low_pct > 0:  # the whole interval is an increase
-        first = f"any reduction, no change and an increase smaller than {pct(low_pct, False)}"
-    else:
-        first = f"a reduction larger than {pct(low_pct)}"
     if high_pct < 0:  # the whole interval is a reduction
-        second = f"no change, any increase and a reduction smaller than {pct(high_pct, False)}"
-    else:
-        second = f"an increase larger than {pct(high_pct)}"
-    return (f"The data rule out {first} and {second} "
-            f"(each at one-sided level {level:g}, in % of the control mean).")
+        return (f"The data rule out a reduction larger than {pct(low_pct)}, and rule out no "
+                f"change or an increase: the reduction is at least {pct(high_pct, False)}.")
+    if low_pct > 0:  # the whole interval is an increase
+        return (f"The data rule out no change or a reduction: the increase is at least "
+                f"{pct(low_pct, False)}; they rule out an increase larger than {pct(high_pct)}.")
+    return (f"The data rule out a reduction larger than {pct(low_pct)} and an increase larger "
+            f"than {pct(high_pct)}.")
 
 
 def equivalence_table(table: pd.DataFrame, mapping: Mapping, outcomes=None, *,
@@ -737,6 +737,8 @@ class Threat:
     rule: str
     source: str
     confirmed: bool
+    brief: str = ""
+    short: str = ""
 
     def counts_as(self, cut: Cutoffs) -> str:
         if self.level == "unclear":
@@ -757,6 +759,7 @@ class Rating:
     drop_rule: str
     reasons: tuple[str, ...]
     raise_it: tuple[str, ...]
+    facts: tuple[str, ...] = ()
     source: str = EEF_SOURCE
 
     @property
@@ -766,14 +769,15 @@ class Rating:
     @property
     def sentence(self) -> str:
         """One sentence a board member can repeat."""
-        why = "; ".join(r.rstrip(".") for r in self.reasons[:2])
-        return (f"Evidence strength {self.padlocks} of 5 padlocks ({self.label}), on rules "
-                f"modelled on the EEF security rating: {why[:1].lower() + why[1:]}.")
+        why = "; ".join(f[:1].lower() + f[1:] for f in self.facts[:3])
+        return (f"Evidence strength {self.padlocks} of 5 padlocks ({self.label}) on rules "
+                f"modelled on the EEF security rating, mainly because: {why}.")
 
     def to_frame(self) -> pd.DataFrame:
         """Every criterion and threat with its value, result, rule and source."""
         rows = [{"part": "starting rating", "check": c.name, "value": c.value,
-                 "result": f"{c.padlocks} padlocks", "rule": c.rule, "source": c.source,
+                 "result": f"{c.padlocks} padlock{'' if c.padlocks == 1 else 's'}",
+                 "rule": c.rule, "source": c.source,
                  "confirmed": c.confirmed} for c in self.criteria]
         rows += [{"part": "threat", "check": t.name, "value": t.value, "result": t.level,
                   "rule": t.rule, "source": t.source, "confirmed": t.confirmed}
@@ -884,7 +888,7 @@ def security_rating(*, facts: TrialFacts, allocation: pd.DataFrame, balance: pd.
     al = allocation.iloc[0] if len(allocation) else None
     if al is None:
         threats.append(Threat("Allocation as planned", "unclear", "no allocation data",
-                              "", src["allocation"][0], False))
+                              "", src["allocation"][0], False, "No allocation data"))
     else:
         ratio_txt = f"{al['planned_share']:.0%} treated"
         split = f"{int(al['n_treatment'])} of {int(al['n'])} allocated to the programme"
@@ -892,36 +896,54 @@ def security_rating(*, facts: TrialFacts, allocation: pd.DataFrame, balance: pd.
             lvl = "unclear"
             val = (f"{split}; the planned ratio is not recorded, so the split cannot be checked "
                    f"(against 1:1 the exact binomial p would be {al['p_value']:.2g})")
+            brief = (f"The planned split between the arms is not recorded, so "
+                     f"{int(al['n_treatment'])} v {int(al['n_control'])} cannot be checked "
+                     "against it")
         else:
             p = float(al["p_value"])
             lvl = ("high" if p < cut.allocation_p_high else
                    "moderate" if p < cut.allocation_p_moderate else "low")
             val = f"{split} against a planned {ratio_txt}: exact binomial p = {p:.2g} (two-sided)"
+            brief = (f"The split ({int(al['n_treatment'])} v {int(al['n_control'])}) "
+                     + ("matches" if lvl == "low" else "is unlikely under")
+                     + f" the planned ratio (exact binomial p = {p:.2g})")
         threats.append(Threat("Allocation as planned", lvl, val,
                               f"moderate if p < {cut.allocation_p_moderate:g}, high if p < "
-                              f"{cut.allocation_p_high:g}", src["allocation"][0], False))
+                              f"{cut.allocation_p_high:g}", src["allocation"][0], False, brief,
+                              "Planned split between arms not recorded" if lvl == "unclear"
+                              else f"Split {int(al['n_treatment'])} v {int(al['n_control'])}: "
+                              + ("as planned" if lvl == "low" else "unlikely under the plan")))
     bal = balance[~balance["stratum"]] if len(balance) else balance
     bal = bal[np.isfinite(bal["smd"].astype(float))] if len(bal) else bal
     if not len(bal):
         lvl, val = "unclear", "no baseline measures recorded besides strata, so balance cannot be shown"
+        brief = "No baseline measures are recorded, so balance between the arms cannot be shown"
     else:
         i = bal["smd"].abs().astype(float).idxmax()
         worst = bal.loc[i]
         a = round(abs(float(worst["smd"])), 12)
         lvl = "high" if a > cut.smd_large else "moderate" if a >= cut.smd_moderate else "low"
         vt, vc = float(worst["value_treatment"]), float(worst["value_control"])
+        name = str(worst["column"]).replace("_", " ")
         if worst["kind"] == "share":
-            what = (f"{worst['column']} = {worst['level']}: {vt:.0%} with the programme vs "
-                    f"{vc:.0%} without")
+            what = f"{name} {worst['level']}: {vt:.0%} with the programme vs {vc:.0%} without"
         else:
-            what = f"{worst['column']}: mean {vt:.3g} with the programme vs {vc:.3g} without"
+            what = f"{name}: mean {vt:.3g} with the programme vs {vc:.3g} without"
         flagged = bal.loc[bal["smd"].abs() >= cut.smd_moderate, "column"].nunique()
         val = (f"the arms differ most in {what} (SMD {float(worst['smd']):+.2f}); "
                f"{flagged} of {bal['column'].nunique()} baseline columns differ by "
                f"{cut.smd_moderate:g} or more")
+        short_what = (f"{name} {worst['level']}: {vt:.0%} v {vc:.0%}" if worst["kind"] == "share"
+                      else f"{name}, SMD {float(worst['smd']):+.2f}")
+        brief = ((f"Before the programme the arms differed in {what} "
+                  f"(SMD {float(worst['smd']):+.2f})") if lvl != "low" else
+                 f"The arms were similar at baseline (largest SMD {float(worst['smd']):+.2f})")
     threats.append(Threat("Baseline balance", lvl, val,
                           f"moderate if the largest |SMD| >= {cut.smd_moderate:g}, high if > "
-                          f"{cut.smd_large:g}", src["smd"][0], src["smd"][1]))
+                          f"{cut.smd_large:g}", src["smd"][0], src["smd"][1], brief,
+                          "No baseline measures to check balance" if lvl == "unclear" else
+                          "Arms alike at baseline" if lvl == "low" else
+                          f"Arms differed at baseline ({short_what})"))
     if len(attrition):
         j = attrition["differential"].abs().astype(float).idxmax()
         dr = attrition.loc[j]
@@ -932,17 +954,22 @@ def security_rating(*, facts: TrialFacts, allocation: pd.DataFrame, balance: pd.
         val = (f"largest gap: {labels.get(dr['outcome'], dr['outcome'])}, "
                f"{dr['share_missing_treatment']:.0%} missing with the programme vs "
                f"{dr['share_missing_control']:.0%} without")
+        brief = (f"Outcomes are missing for {dr['share_missing_treatment']:.0%} with the "
+                 f"programme vs {dr['share_missing_control']:.0%} without")
     else:
-        lvl, val = "unclear", "no outcomes"
+        lvl, val, brief = "unclear", "no outcomes", "No outcomes"
     threats.append(Threat("Differential missing outcomes", lvl, val,
                           f"moderate from {cut.differential_moderate:.0%} points, high from "
-                          f"{cut.differential_high:.0%} points", src["differential"][0], False))
+                          f"{cut.differential_high:.0%} points", src["differential"][0], False,
+                          brief, brief.replace("Outcomes are missing for", "Missing outcomes:")))
     share_x = excluded / n_rows if n_rows else 0.0
     lvl = "low" if excluded == 0 else "high" if share_x >= cut.excluded_high else "moderate"
     threats.append(Threat("People left out (unrecognised arm)", lvl,
                           f"{excluded} of {n_rows} rows ({share_x:.1%})",
                           f"moderate if any, high from {cut.excluded_high:.0%}",
-                          src["excluded"][0], False))
+                          src["excluded"][0], False,
+                          f"{excluded} rows left out because their arm value is not recognised",
+                          f"{excluded} rows with an unrecognised arm"))
     pre = [facts.outcomes_prespecified, facts.subgroups_prespecified if facts.subgroups else True]
     if any(v is False for v in pre):
         lvl = "moderate"
@@ -953,28 +980,39 @@ def security_rating(*, facts: TrialFacts, allocation: pd.DataFrame, balance: pd.
     words = {True: "pre-specified", False: "not pre-specified", None: "not recorded"}
     val = f"outcomes: {words[facts.outcomes_prespecified]}" + (
         f"; subgroups: {words[facts.subgroups_prespecified]}" if facts.subgroups else "")
+    brief = ("Outcomes " + words[facts.outcomes_prespecified].replace("not recorded",
+                                                                    "not recorded as pre-specified")
+             + (f"; subgroups {words[facts.subgroups_prespecified]}" if facts.subgroups else ""))
     threats.append(Threat("Pre-specification (selective reporting)", lvl, val,
                           "moderate if outcomes or subgroups were not pre-specified; unclear if "
-                          "not recorded", src["prespecified"][0], False))
+                          "not recorded", src["prespecified"][0], False, brief,
+                          "Outcomes and subgroups pre-specified" if lvl == "low" else
+                          "Subgroups not pre-specified (exploratory)"
+                          if facts.subgroups and facts.subgroups_prespecified is False else
+                          "Outcomes not pre-specified" if facts.outcomes_prespecified is False
+                          else "Pre-specification not recorded"))
     counted = [t.counts_as(cut) for t in threats]
     drop = threat_drop(counted.count("high"), counted.count("moderate"))
     final = max(0, initial - drop)
-    reasons, raise_it = _reasons(crit, threats, cut, n_treatment, n_control)
+    reasons, raise_it, short = _reasons(crit, threats, cut, n_treatment, n_control)
     return Rating(final, PADLOCK_LABELS[final], initial, drop, tuple(crit), tuple(threats),
-                  DROP_RULE, tuple(reasons), tuple(raise_it))
+                  DROP_RULE, tuple(reasons), tuple(raise_it), tuple(short))
 
 
 def _reasons(crit, threats, cut, n_t, n_c):
-    reasons, raise_it = [], []
+    """Sentences (weakest first), short facts for small panels, and what would help."""
+    reasons, raise_it, facts = [], [], []
     mdes = crit[1]
     for c in sorted(crit, key=lambda c: c.padlocks):
         if c.padlocks >= 5:
             continue
         if c is mdes:
-            reasons.append(f"With {_n_words(n_t, n_c)}, only effects of about "
+            reasons.append(f"With {n_t} and {n_c} people, only effects of about "
                            f"{c.number:.2f} standard deviations or more could be detected "
                            f"reliably ({c.padlocks} padlock{'s' if c.padlocks != 1 else ''} "
                            f"on size; 5 needs {cut.mdes[0]:g} or less)")
+            facts.append(f"Small trial ({n_t} v {n_c}): only large effects ({c.number:.2f} SD "
+                         "or more) reliably detectable")
             reps = replication_sizes(cut)
             nxt = reps[reps["padlocks"] > c.padlocks].sort_values("padlocks")
             if len(nxt):
@@ -988,9 +1026,11 @@ def _reasons(crit, threats, cut, n_t, n_c):
         elif c.name.startswith("Attrition"):
             reasons.append(f"{c.value[:1].upper() + c.value[1:]} ({c.padlocks} padlocks on "
                            "attrition)")
+            facts.append(f"{c.number:.0%} of outcomes missing")
             raise_it.append("Follow up everyone allocated, so fewer outcomes are missing.")
         else:
             reasons.append(f"The design is '{c.value}' ({c.padlocks} padlocks on design)")
+            facts.append("Not randomised")
     order = {"high": 0, "moderate": 1, "unclear": 2, "low": 3}
     fixes = {
         "Allocation as planned": "Record the planned allocation ratio (and strata) in the trial "
@@ -1006,12 +1046,18 @@ def _reasons(crit, threats, cut, n_t, n_c):
         if t.level == "low":
             continue
         tag = "cannot be checked" if t.level == "unclear" else f"{t.level} threat"
-        reasons.append(f"{t.value[:1].upper() + t.value[1:]} ({t.name.lower()}: {tag})")
+        reasons.append(f"{t.brief or t.value} ({tag})")
+        facts.append(t.short or t.name)
         raise_it.append(fixes.get(t.name, ""))
     for c in crit:  # strengths, after the weaknesses
         if c.padlocks >= 5:
-            reasons.append(f"{c.name}: {c.value} ({c.padlocks} padlocks)")
-    return reasons, [r for r in dict.fromkeys(raise_it) if r]
+            reasons.append(f"{c.name}: {c.value} ({c.padlocks} padlocks)".replace(
+                "Attrition (missing outcomes): no", "No"))
+            facts.append("Randomised" if c.name == "Design" else
+                         "No outcomes missing" if c.number == 0 else
+                         f"Only {c.number:.0%} of outcomes missing" if c.name.startswith("Attr")
+                         else c.name)
+    return reasons, [r for r in dict.fromkeys(raise_it) if r], facts
 
 
 # ---------------------------------------------------------------- everything at once
