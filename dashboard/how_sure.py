@@ -23,7 +23,7 @@ NOT_RECORDED = "not recorded"
 
 def assumptions(ctx: Context) -> tuple[TrialFacts, Cutoffs, float]:
     """Facts from the trial specification, with the user's overrides from the details page."""
-    facts = facts_from_trial(ctx.trial)
+    facts = facts_from_trial(ctx.trial, ctx.subgroup, ctx.prespecified)
     ss = st.session_state
     ratio = ss.get("hs_ratio")
     if facts.allocation_ratio is None and isinstance(ratio, (int, float)):
@@ -31,11 +31,6 @@ def assumptions(ctx: Context) -> tuple[TrialFacts, Cutoffs, float]:
     primary = ss.get("hs_primary")
     if primary in ctx.mapping.outcomes:
         facts = replace(facts, primary=primary)
-    if ctx.subgroup and ctx.subgroup not in facts.subgroups and ctx.subgroup not in facts.strata:
-        facts = replace(facts, subgroups=(*facts.subgroups, ctx.subgroup),
-                        subgroups_prespecified=bool(ctx.prespecified))
-    elif facts.subgroups and ctx.prespecified:
-        facts = replace(facts, subgroups_prespecified=True)
     cut = ss.get("hs_cutoffs") or Cutoffs()
     cut = replace(cut, alpha=0.05)  # MDES convention: two-sided 0.05, whatever the sidebar says
     return facts, cut, float(ss.get("hs_sesoi", DEFAULT_SESOI))

@@ -191,11 +191,26 @@ def _get(obj, name, default=None):
     return default if value is None else value
 
 
-def facts_from_trial(trial) -> TrialFacts:
+def facts_from_trial(trial, subgroup: str | None = None,
+                     prespecified: bool = False) -> TrialFacts:
     """Read :class:`TrialFacts` from a loaded trial: its engine ``Mapping`` (``covariates``,
     ``strata``, ``baselines`` when present) and its specification metadata (``design``:
     ``type``, ``strata``, ``cluster``, ``allocation_ratio``; ``covariates``; ``subgroups``
-    with ``prespecified``; outcomes with ``prespecified``). Missing facts keep the defaults."""
+    with ``prespecified``; outcomes with ``prespecified``). Missing facts keep the defaults.
+
+    ``subgroup`` / ``prespecified``: the subgroup column being analysed (e.g. the one chosen in
+    the app) and whether the user marked it pre-specified; it joins the baseline columns."""
+    facts = _facts_from_trial(trial)
+    if subgroup and subgroup not in facts.subgroups and subgroup not in facts.strata:
+        facts = replace(facts, subgroups=(*facts.subgroups, subgroup),
+                        subgroups_prespecified=bool(prespecified)
+                        and facts.subgroups_prespecified is not False)
+    elif facts.subgroups and prespecified and subgroup in facts.subgroups:
+        facts = replace(facts, subgroups_prespecified=True)
+    return facts
+
+
+def _facts_from_trial(trial) -> TrialFacts:
     meta = getattr(trial, "meta", {}) or {}
     mapping = getattr(trial, "mapping", None)
     design = meta.get("design") if isinstance(meta.get("design"), dict) else {}

@@ -413,3 +413,51 @@ def test_bad_input_is_a_clear_message():
         integrity_report(t, MAP)
     rep = integrity_report(make_trial(20, 20), MAP, facts=TrialFacts(covariates=("gone",)))
     assert any("gone" in n for n in rep.notes)
+
+
+# ---------------------------------------------------------------- where it shows
+
+def test_board_pack_has_the_rating_slide_and_the_checks_in_the_methods(trial):
+    import io
+
+    from pptx import Presentation
+
+    from dashboard import export as E
+    from fd_stats import Settings, analyse
+
+    res = analyse(trial.table, trial.mapping, Settings())
+    pack = E.build_content(trial, trial.mapping, Settings(), res, subgroup="age_group",
+                           generated="2025-01-31")
+    rep = integrity_report(trial.table, trial.mapping,
+                           facts=facts_from_trial(trial, "age_group", False))
+    assert pack.how_sure[0].startswith(rep.rating.headline)
+    prs = Presentation(io.BytesIO(E.pptx_bytes(pack, {})))
+    titles = [s.shapes.title.text for s in prs.slides]
+    title = f"How sure can we be? {rep.rating.headline}"
+    assert title in titles
+    slide = list(prs.slides)[titles.index(title)]
+    body = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert "0.52 standard deviations" in body and "EEF" in body
+    assert "394" in body  # a replication size from power.t.test
+    methods = list(prs.slides)[titles.index("How the results were worked out")]
+    text = " ".join(sh.text_frame.text for sh in methods.shapes if sh.has_text_frame)
+    assert "exact binomial" in text and "Lee (2009)" in text and "two one-sided tests" in text
+    html = E.html_bytes(pack).decode()
+    assert "How sure can we be?" in html and rep.rating.headline in html
+
+
+def test_pages_show_the_rating():
+    from streamlit.testing.v1 import AppTest
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    for page in ("app.py", "pages/11_How_sure.py"):
+        at = AppTest.from_file(str(root / page), default_timeout=120).run()
+        assert not at.exception, [e.value for e in at.exception]
+        text = " ".join(m.value for m in [*at.markdown, *at.caption])
+        assert "of 5 padlocks" in text and "EEF" in text, page
+    assert "What the data rule out" in " ".join(h.value for h in at.subheader)
+    assert any("rule out a reduction larger than" in m.value for m in at.markdown)
+    # the user's smallest effect of interest changes the verdict text
+    at.number_input(key="hs_sesoi").set_value(90.0).run()
+    assert not at.exception
+    assert any("Against ±90%" in m.value for m in at.markdown)
