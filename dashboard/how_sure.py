@@ -81,6 +81,6 @@ def overview_panel(ctx: Context) -> None:
         st.markdown("\n".join(f"- {html.escape(f)}" for f in r.facts[:3]))
         st.caption("Rules modelled on the EEF's security rating for trials.")
         try:
-            st.page_link(PAGE, label="Why, and what would raise it", icon=":material/arrow_forward:")
+            st.page_link(PAGE, label="Why? See the details", icon=":material/arrow_forward:")
         except Exception:  # a page run on its own (tests) cannot link to its siblings
             st.caption("Details: the 'How sure' page.")

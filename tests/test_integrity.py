@@ -461,3 +461,23 @@ def test_pages_show_the_rating():
     at.number_input(key="hs_sesoi").set_value(90.0).run()
     assert not at.exception
     assert any("Against ±90%" in m.value for m in at.markdown)
+
+
+def test_cutoffs_edited_on_the_page_change_the_rating_and_bad_ones_are_refused():
+    from streamlit.testing.v1 import AppTest
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    at = AppTest.from_file(str(root / "pages" / "11_How_sure.py"), default_timeout=120).run()
+    start = next(m.value for m in at.markdown if m.value.startswith("### "))
+    at.text_input(key="hs_mdes").set_value("0.6, 0.7, 0.8, 0.9, 1.0")
+    at.button[0].click().run()
+    assert not at.exception
+    table = at.table[0].value
+    assert list(table.loc[table["Check"].str.startswith("Minimum"), "Result"]) == ["5 padlocks"]
+    assert next(m.value for m in at.markdown if m.value.startswith("### ")) != start
+    at.text_input(key="hs_mdes").set_value("0.3, 0.2")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("Cut-offs not applied" in e.value for e in at.error)
+    at.button[1].click().run()  # back to the sourced defaults
+    assert next(m.value for m in at.markdown if m.value.startswith("### ")) == start
