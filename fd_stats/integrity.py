@@ -118,9 +118,10 @@ class Cutoffs:
 CUTOFF_SOURCES = {
     "scale": ("EEF help page 'The EEF padlocks security rating': 0-5 padlocks, from very low "
               "to very high security", True),
-    "design": (EEF_SOURCE + ": design row of the table. A randomised design can reach 5 "
-               "padlocks; a design without random allocation fewer (the Deanery training "
-               "gives 1 padlock for self-selected groups)", True),
+    "design": (EEF_SOURCE + ": design row of the table. Confirmed: a randomised design can "
+               "reach 5 padlocks, and self-selected groups with no steps to make them "
+               "comparable get 1 (" + DEANERY_SOURCE + ", 'Design'). The wording of rows 4 to 2 "
+               "is paraphrased from memory of the 2019 table: NOT CONFIRMED", False),
     "mdes": (EEF_SOURCE + ": MDES row, 0.2 / 0.3 / 0.4 / 0.5 / 0.6 standard deviations for 5 "
              "to 1 padlocks. NOT CONFIRMED: we could not read the published table itself; "
              "the figures are the 2019 table as we recall it. Check before relying on them", False),
@@ -138,7 +139,8 @@ CUTOFF_SOURCES = {
             "standard deviations is the usual sign of meaningful imbalance). 0.25: What Works "
             "Clearinghouse Standards Handbook (baseline differences above 0.25 SD are not "
             "accepted even with adjustment). Classing 0.1-0.25 as a moderate threat and above "
-            "0.25 as a high threat is this project's rule, not the EEF's", True),
+            "0.25 as a high threat is this project's rule, not the EEF's. Both figures are "
+            "widely cited; we did not re-read the texts for this work (not confirmed here)", False),
     "differential": ("This project's rule (not an EEF figure): a gap in missing outcomes "
                      "between arms of 5 percentage points is a moderate threat, 10 a high one", False),
     "allocation": ("This project's rule: exact binomial test of the split against the planned "
