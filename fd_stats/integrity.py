@@ -261,12 +261,21 @@ def _masks(table: pd.DataFrame, mapping: Mapping):
 
 
 def _numeric(table: pd.DataFrame, column: str) -> np.ndarray:
+    """The column as floats (missing = nan); text that is not a number is an error, never
+    silently missing (it would look like attrition)."""
+    from .io import rows_text
+
     if column not in table.columns:
         raise DataError(f"There is no column named {column!r}.")
     s = table[column]
     if pd.api.types.is_bool_dtype(s):
         s = s.astype(float)
-    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    v = pd.to_numeric(s, errors="coerce")
+    bad = np.flatnonzero(v.isna().to_numpy() & s.notna().to_numpy())
+    if len(bad):
+        raise DataError(f"Column {column!r} should hold numbers but rows {rows_text(bad)} hold "
+                        f"{', '.join(repr(str(x)) for x in s.iloc[bad[:3]])}.")
+    return v.to_numpy(dtype=float)
 
 
 def _binom_p(k: int, n: int, p: float) -> float:
@@ -1153,7 +1162,14 @@ def integrity_report(table: pd.DataFrame, mapping: Mapping, *, facts: TrialFacts
     missing_cols = [c for c in facts.baseline_columns if c not in table.columns]
     if missing_cols:
         notes.append("Baseline column(s) not in the data: " + ", ".join(missing_cols) + ".")
-    balance = baseline_balance(table, mapping, base_cols, strata=strata, cutoffs=cut)
+    parts = []
+    for col in base_cols:  # one unusable column is noted, not fatal
+        try:
+            parts.append(baseline_balance(table, mapping, [col], strata=strata, cutoffs=cut))
+        except DataError as exc:
+            notes.append(f"Baseline column {col!r} left out of the balance table: {exc}")
+    balance = (pd.concat(parts, ignore_index=True) if parts else
+               baseline_balance(table, mapping, [], cutoffs=cut))
     attr = attrition_table(table, mapping, outcomes)
     lee_rows = []
     for o in outcomes:

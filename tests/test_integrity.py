@@ -481,3 +481,15 @@ def test_cutoffs_edited_on_the_page_change_the_rating_and_bad_ones_are_refused()
     assert any("Cut-offs not applied" in e.value for e in at.error)
     at.button[1].click().run()  # back to the sourced defaults
     assert next(m.value for m in at.markdown if m.value.startswith("### ")) == start
+
+
+def test_unusable_columns_are_named_not_fatal_or_silent():
+    t = make_trial(20, 20)
+    t["postcode"] = [f"MK{i}" for i in range(40)]  # 40 levels: not a baseline category
+    rep = integrity_report(t, MAP, facts=TrialFacts(covariates=("postcode", "x")))
+    assert list(rep.balance["column"].unique()) == ["x"]
+    assert any("'postcode' left out" in n and "40 distinct values" in n for n in rep.notes)
+    t["y"] = t["y"].astype(object)
+    t.loc[3, "y"] = "n/a"
+    with pytest.raises(DataError, match=r"Column 'y' should hold numbers but rows 4 hold 'n/a'"):
+        integrity_report(t, MAP)
