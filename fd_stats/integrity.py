@@ -180,6 +180,7 @@ class TrialFacts:
     outcomes_prespecified: bool | None = None
     subgroups_prespecified: bool | None = None
     primary: str | None = None
+    allocation_note: str = ""
 
     @property
     def baseline_columns(self) -> tuple[str, ...]:
@@ -215,22 +216,37 @@ def facts_from_trial(trial, subgroup: str | None = None,
 def _facts_from_trial(trial) -> TrialFacts:
     meta = getattr(trial, "meta", {}) or {}
     mapping = getattr(trial, "mapping", None)
-    design = meta.get("design") if isinstance(meta.get("design"), dict) else {}
+    spec = getattr(trial, "spec", None)  # the full specification, when the trial carries one
+    design = {}
+    sd = getattr(spec, "design", None)
+    if sd is not None:
+        design = {k: getattr(sd, k, None) for k in ("type", "strata", "cluster",
+                                                     "allocation_ratio")}
     tdesign = (meta.get("trial") or {}).get("design")
-    if isinstance(tdesign, dict):
-        design = {**tdesign, **design}
+    for d in (tdesign, meta.get("design")):  # the written specification wins (it has notes)
+        if isinstance(d, dict):
+            design = {**design, **{k: v for k, v in d.items() if v is not None}}
     dtype = str(design.get("type") or "simple")
-    ratio = design.get("allocation_ratio")
+    ratio, note = design.get("allocation_ratio"), ""
     if isinstance(ratio, dict):
-        ratio = ratio.get("value")
+        ratio, note = ratio.get("value"), str(ratio.get("note", ""))
+    # a ratio recorded as the split achieved is no plan: testing the split against it is circular
+    if ratio is not None and any(w in note.casefold() for w in ("achieved", "no planned")):
+        ratio, note = None, f"The specification records the achieved split, not a plan: {note}"
     strata = tuple(_get(mapping, "strata", ()) or design.get("strata") or ())
-    covs = tuple(_get(mapping, "covariates", ()) or meta.get("covariates") or ())
+    covs = tuple(_get(mapping, "covariates", ()) or _get(spec, "covariates", ())
+                 or meta.get("covariates") or ())
     if covs and isinstance(covs[0], dict):
         covs = tuple(c.get("column") for c in covs if c.get("column"))
-    baselines = tuple(_get(mapping, "baselines", ()) or
+    spec_baselines = tuple((o.column, o.baseline) for o in (_get(spec, "outcomes", ()) or ())
+                           if getattr(o, "baseline", None))
+    baselines = tuple(_get(mapping, "baselines", ()) or spec_baselines or
                       tuple((o["column"], o["baseline"]) for o in meta.get("outcomes", [])
                             if isinstance(o, dict) and o.get("baseline")))
     subs = [s for s in meta.get("subgroups", []) if isinstance(s, dict) and s.get("column")]
+    if not subs and spec is not None:
+        pre = set(_get(spec, "prespecified", ()) or ())
+        subs = [{"column": c, "prespecified": c in pre} for c in _get(spec, "subgroups", ()) or ()]
     sub_pre = None
     if subs and all("prespecified" in s for s in subs):
         sub_pre = all(bool(s["prespecified"]) for s in subs)
@@ -246,7 +262,8 @@ def _facts_from_trial(trial) -> TrialFacts:
                       strata=strata, cluster=design.get("cluster"),
                       icc=design.get("icc"), covariates=covs, baselines=baselines,
                       subgroups=tuple(s["column"] for s in subs),
-                      outcomes_prespecified=out_pre, subgroups_prespecified=sub_pre)
+                      outcomes_prespecified=out_pre, subgroups_prespecified=sub_pre,
+                      allocation_note=note)
 
 
 # ---------------------------------------------------------------- helpers

@@ -75,6 +75,8 @@ st.markdown("**Who got the programme.** "
                f"{al['p_value']:.2g}"
                + (": either the plan was not 1:1 or allocation did not follow it."
                   if al["p_value"] < 0.05 else ", which is unremarkable.")))
+if facts.allocation_note:
+    st.caption(facts.allocation_note)
 bal = rep.balance
 if len(bal):
     worst = bal.loc[bal["smd"].abs().idxmax()]

@@ -493,3 +493,22 @@ def test_unusable_columns_are_named_not_fatal_or_silent():
     t.loc[3, "y"] = "n/a"
     with pytest.raises(DataError, match=r"Column 'y' should hold numbers but rows 4 hold 'n/a'"):
         integrity_report(t, MAP)
+
+
+def test_facts_from_a_spec_object_and_an_achieved_ratio_is_no_plan():
+    from types import SimpleNamespace as NS
+
+    spec = NS(design=NS(type="stratified", strata=["cohort"], cluster=None, allocation_ratio=2.0),
+              covariates=["prior"], subgroups=["cohort", "sex"], prespecified=["cohort"],
+              outcomes=[NS(column="y", baseline="y0"), NS(column="z", baseline=None)])
+    f = facts_from_trial(NS(meta={}, mapping=Mapping(), spec=spec))
+    assert (f.design_type, f.allocation_ratio, f.strata) == ("stratified", 2.0, ("cohort",))
+    assert f.covariates == ("prior",) and f.baselines == (("y", "y0"),)
+    assert f.subgroups == ("cohort", "sex") and f.subgroups_prespecified is False
+    # a written specification that records the achieved split (as the bundled trial's may):
+    meta = {"design": {"type": "simple", "allocation_ratio": {
+        "value": 0.5233, "note": "achieved allocation, 45 treatment : 86 control; no planned ratio"}}}
+    f = facts_from_trial(NS(meta=meta, mapping=Mapping(), spec=spec))
+    assert f.allocation_ratio is None and "achieved split, not a plan" in f.allocation_note
+    meta["design"]["allocation_ratio"] = {"value": 0.5, "note": "1:2 planned"}
+    assert facts_from_trial(NS(meta=meta, mapping=Mapping())).allocation_ratio == 0.5
