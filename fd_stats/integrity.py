@@ -1011,8 +1011,9 @@ def security_rating(*, facts: TrialFacts, allocation: pd.DataFrame, balance: pd.
                           f"{excluded} of {n_rows} rows ({share_x:.1%})",
                           f"moderate if any, high from {cut.excluded_high:.0%}",
                           src["excluded"][0], False,
-                          f"{excluded} rows left out because their arm value is not recognised",
-                          f"{excluded} rows with an unrecognised arm"))
+                          f"{excluded} row{'s' * (excluded != 1)} left out because the arm "
+                          "value is not recognised",
+                          f"{excluded} row{'s' * (excluded != 1)} with an unrecognised arm"))
     pre = [facts.outcomes_prespecified, facts.subgroups_prespecified if facts.subgroups else True]
     if any(v is False for v in pre):
         lvl = "moderate"

@@ -99,9 +99,15 @@ st.markdown("**Missing outcomes.** "
             + ("No outcome is missing for anyone allocated, so missing data cannot bias these "
                "results." if worst_att["overall"] == 0 else
                f"Up to {worst_att['overall']:.0%} of people have no value "
-               f"({label(worst_att['outcome'])}); the Lee bounds below show how far the estimate "
-               "could move if the people lost were the most extreme.")
-            + (f" {rep.excluded} rows were left out because their arm value was not recognised."
+               f"({label(worst_att['outcome'])}). If the people lost were the most extreme "
+               "allowed by the data (Lee bounds), the difference in means "
+               + "; ".join(f"for {label(b.outcome).lower()} could lie anywhere from "
+                           f"{b.lower:.3g} to {b.upper:.3g} (estimate {b.estimate:.3g})"
+                           for b in rep.lee.itertuples() if b.trim_share > 0)
+               + ".")
+            + ((" 1 row was left out" if rep.excluded == 1 else f" {rep.excluded} rows were left out")
+               + " because its arm value was not recognised." * (rep.excluded == 1)
+               + " because their arm values were not recognised." * (rep.excluded != 1)
                if rep.excluded else " Nobody was left out for an unrecognised arm."))
 heads = [o for o in trial.headline_outcomes if o in set(rep.mdes["outcome"])] or \
     list(rep.mdes["outcome"][:3])

@@ -512,3 +512,24 @@ def test_facts_from_a_spec_object_and_an_achieved_ratio_is_no_plan():
     assert f.allocation_ratio is None and "achieved split, not a plan" in f.allocation_note
     meta["design"]["allocation_ratio"] = {"value": 0.5, "note": "1:2 planned"}
     assert facts_from_trial(NS(meta=meta, mapping=Mapping())).allocation_ratio == 0.5
+
+
+def test_page_on_a_generated_trial_with_every_problem():
+    """Any trial: missing outcomes, an unrecognised arm, a baseline imbalance, no metadata."""
+    from streamlit.testing.v1 import AppTest
+
+    from fd_stats.trial import Trial
+
+    t = make_trial(60, 90, shift=0.3, miss_t=3, miss_c=20, extra_rows=("placebo",))
+    gen = Trial("Generated trial", t, Mapping(outcomes=("y",), subgroup=None), [], meta={})
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    at = AppTest.from_file(str(root / "pages" / "11_How_sure.py"), default_timeout=120)
+    at.session_state["datasets"] = {"Generated trial": gen}
+    at.session_state["cfg_dataset"] = "Generated trial"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(m.value for m in at.markdown)
+    rep = integrity_report(t, MAP)
+    assert f"{rep.rating.padlocks} of 5 padlocks" in text
+    assert "Lee bounds" in text and "could lie anywhere from" in text
+    assert "1 row was left out because its arm value was not recognised" in text
