@@ -727,7 +727,8 @@ def equivalence_test(treatment, control, margin: float, *, alpha: float = 0.05,
                        float(d + q * se), float(alpha), bool(equal_var))
 
 
-def rule_out_sentence(low_pct: float, high_pct: float, level: float | None = None) -> str:
+def rule_out_sentence(low_pct: float, high_pct: float, level: float | None = None, *,
+                      nonnegative: bool = False) -> str:
     """'The data rule out a reduction larger than X% and an increase larger than Y%' from the
     ends of the (1 - 2 alpha) interval in % of the control mean (each end ruled out at
     one-sided level alpha; say so beside the sentence). Limits are rounded outwards (inwards
@@ -741,6 +742,9 @@ def rule_out_sentence(low_pct: float, high_pct: float, level: float | None = Non
 
     if not (np.isfinite(low_pct) and np.isfinite(high_pct)):
         return "The data cannot rule out any size of effect for this outcome."
+    if nonnegative and low_pct <= -100 and high_pct >= 0:  # a count cannot fall by over 100%
+        return ("The data cannot rule out any reduction, even to zero; they rule out an "
+                f"increase larger than {pct(high_pct)}.")
     if high_pct < 0:  # the whole interval is a reduction
         return (f"The data rule out a reduction larger than {pct(low_pct)}, and rule out no "
                 f"change or an increase: the reduction is at least {pct(high_pct, False)}.")
@@ -787,7 +791,9 @@ def equivalence_table(table: pd.DataFrame, mapping: Mapping, outcomes=None, *,
                      "margin": e.margin, "sesoi_percent": sesoi_percent, "p_lower": e.p_lower,
                      "p_upper": e.p_upper, "p_value": e.p_value, "equivalent": e.equivalent,
                      "ci_low": e.ci_low, "ci_high": e.ci_high, "low_percent": lo,
-                     "high_percent": hi, "sentence": rule_out_sentence(lo, hi, alpha)})
+                     "high_percent": hi,
+                     "sentence": rule_out_sentence(lo, hi, alpha,
+                                                   nonnegative=bool(np.nanmin(v) >= 0))})
     return pd.DataFrame(rows)
 
 

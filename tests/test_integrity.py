@@ -5,6 +5,8 @@ for Lee (2009) bounds, which base R lacks, from hand computation written out in 
 Generated trials have a known allocation imbalance, known differential attrition or a known
 baseline imbalance, and the tests assert that flags and padlocks move as the rules say.
 """
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -320,6 +322,13 @@ def test_rule_out_wording(trial):
     # rounded outwards so the claim stays true: 86.7% -> 87%, 7.06% -> 8%
     assert "reduction larger than 87% and an increase larger than 8%" in eq["sentence"]
     assert "larger than 0.4%" in rule_out_sentence(-0.35, 0.2, 0.05)
+    # a count cannot fall by more than 100%: no vacuous "reduction larger than 106%"
+    assert rule_out_sentence(-105.6, 41.2, nonnegative=True) == (
+        "The data cannot rule out any reduction, even to zero; they rule out an increase "
+        "larger than 42%.")
+    assert "reduction larger than 106%" in rule_out_sentence(-105.6, 41.2)  # e.g. money
+    vk = equivalence_table(trial.table, trial.mapping, ["victim_knife"]).iloc[0]
+    assert vk["low_percent"] < -100 and vk["sentence"].startswith("The data cannot rule out any")
 
 
 # ---------------------------------------------------------------- the rating
@@ -533,3 +542,23 @@ def test_page_on_a_generated_trial_with_every_problem():
     assert f"{rep.rating.padlocks} of 5 padlocks" in text
     assert "Lee bounds" in text and "could lie anywhere from" in text
     assert "1 row was left out because its arm value was not recognised" in text
+
+
+def test_cli_integrity(tmp_path, capsys):
+    from fd_stats.cli import main
+
+    assert main(["integrity"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("0 of 5 padlocks: very low security")
+    assert "394 per arm" in out and "rule out a reduction larger than 87%" in out
+    t = make_trial(60, 90, shift=0.3, miss_t=3, miss_c=20)
+    t.to_csv(tmp_path / "t.csv", index=False)
+    assert main(["integrity", str(tmp_path / "t.csv"), "--outcome", "y", "--covariate", "x",
+                 "--ratio", "1", "--prespecified", "--format", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    rep = integrity_report(t, MAP, facts=TrialFacts(covariates=("x",), allocation_ratio=1.0,
+                                                    outcomes_prespecified=True))
+    assert got["padlocks"] == rep.rating.padlocks and got["lost"] == rep.rating.drop
+    assert got["balance"][0]["smd"] == pytest.approx(0.3, abs=1e-9)
+    assert main(["integrity", str(tmp_path / "missing.csv")]) == 2
+    assert capsys.readouterr().err.startswith("error: File not found")
