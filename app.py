@@ -9,6 +9,7 @@ ctx = sidebar()
 import numpy as np  # noqa: E402
 
 from dashboard.figures import forest_plot, num_interval  # noqa: E402
+from dashboard.how_sure import overview_panel  # noqa: E402
 from fd_stats import DataError  # noqa: E402
 from dashboard.methods_view import estimate_text  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
@@ -49,7 +50,9 @@ allr = res[res["subgroup"] == ALL].set_index("outcome", drop=False)
 heads = [c for c in trial.headline_outcomes if c in allr.index] or list(allr.index[:3])
 
 st.subheader("Headline results")
-cols = st.columns(len(heads))
+cols = st.columns(len(heads) + 1)
+with cols[-1]:  # "can we trust it?" beside "did it work?"
+    overview_panel(ctx)
 for col, outcome in zip(cols, heads):
     r = allr.loc[outcome]
     info = trial.outcome(outcome)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m fd_stats analyse|audit|power|aggregate ...``.
+"""Command line: ``python -m fd_stats analyse|audit|power|aggregate|integrity ...``.
 
 Bad input exits with status 2 and one line on stderr starting ``error:``.
 """
@@ -294,6 +294,8 @@ def build_parser(include_aggregate: bool = True):
     if include_aggregate:
         from .cli_aggregate import add_aggregate_parser  # crimes extract -> person-level table
         add_aggregate_parser(sub)
+    from .cli_integrity import add_integrity_parser  # 'How sure can we be?' checks (#15)
+    add_integrity_parser(sub)
     return p
 
 
