@@ -31,6 +31,9 @@ def test_new_user_yes_no_trial_to_the_overview(server, page, tmp_path):  # noqa:
     page.get_by_text("Now using").wait_for(timeout=60_000)
     page.get_by_text("See the results on the Overview").click()
     page.get_by_text("Headline results").wait_for(timeout=60_000)
+    # the cards and the summary are drawn after the trial checks beside them have run
+    page.get_by_text("In plain English").wait_for(timeout=120_000)
+    page.get_by_text("percentage points in the share of people").wait_for(timeout=120_000)
     settle(page)
     assert_healthy(page, "Overview after upload")
     body = page.inner_text("body")
