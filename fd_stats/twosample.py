@@ -420,11 +420,19 @@ class PairwiseDifferences:
       bracket are few enough to sort. The answer is exact whatever the draws;
       they only decide how fast it is reached.
 
-    A difference is the floating-point ``x_i - y_j``, as R's ``outer(x, y, "-")``.
+    Values on a decimal grid (counts, pence, two-decimal scores; see
+    :func:`grid_scale`) are differenced in whole grid steps, so 7.0 - 7.4 and
+    1.5 - 1.9 are the same difference, -0.4, as on paper; other values give
+    the floating-point ``x_i - y_j``, as R's ``outer(x, y, "-")``.
     """
 
     def __init__(self, ux, cx, uy, cy):
-        self.ux, self.uy = np.asarray(ux, float), np.asarray(uy, float)
+        ux, uy = np.asarray(ux, float), np.asarray(uy, float)
+        sx, sy = grid_scale(ux), grid_scale(uy)
+        self.scale = max(sx, sy) if sx is not None and sy is not None else None
+        if self.scale is not None:  # whole grid steps (exact in float64 below 2^50)
+            ux, uy = np.rint(ux * self.scale), np.rint(uy * self.scale)
+        self.ux, self.uy = ux, uy
         self.cx, self.cy = np.asarray(cx, np.int64), np.asarray(cy, np.int64)
         self.n = int(self.cy.sum())
         self.total = int(self.cx.sum()) * self.n
@@ -454,11 +462,17 @@ class PairwiseDifferences:
 
     def count_le(self, t) -> int:
         """Number of pairs (people) with ``x_i - y_j <= t``."""
+        if self.scale is not None:  # in grid steps; t within float dust of a step counts as it
+            t = float(np.floor(t * self.scale + 1e-6))
         q = self._first(t)
         return self.total - int(self.cx @ self.cum_y[q])
 
     def select(self, ks) -> np.ndarray:
         """The ``k``-th smallest difference (1-based) for each ``k`` in ``ks``."""
+        out = self._select(ks)
+        return out if self.scale is None else out / self.scale
+
+    def _select(self, ks) -> np.ndarray:
         ks = np.asarray(ks, np.int64)
         if len(ks) and (ks.min() < 1 or ks.max() > self.total):
             raise ValueError("rank out of range")
@@ -480,13 +494,8 @@ class PairwiseDifferences:
 
     def _grid_counter(self):
         if self._grid is None:
-            s = grid_scale(self.ux)
-            if s is not None and grid_scale(self.uy) is not None:
-                s = max(s, grid_scale(self.uy))
-                self._grid = _GridDifferences(np.rint(self.ux * s).astype(np.int64), self.cx,
-                                              np.rint(self.uy * s).astype(np.int64), self.cy, s)
-            else:
-                self._grid = False
+            self._grid = self.scale is not None and _GridDifferences(
+                self.ux.astype(np.int64), self.cx, self.uy.astype(np.int64), self.cy)
         return self._grid or None
 
     def median(self) -> float:
@@ -494,8 +503,8 @@ class PairwiseDifferences:
         n = self.total
         if n == 0:
             return NOT_ESTIMABLE
-        a, b = self.select([(n + 1) // 2, n // 2 + 1])
-        return float((a + b) / 2)
+        a, b = self._select([(n + 1) // 2, n // 2 + 1])
+        return float((a + b) / 2 / (self.scale or 1))
 
     def _small_table(self):
         """(sorted distinct differences, cumulative counts) when cheap to form, else None."""
@@ -577,7 +586,7 @@ class PairwiseDifferences:
 
 
 class _GridDifferences:
-    """Order statistics of ``x_i - y_j`` when both arms lie on a whole-number grid (step 1/scale).
+    """Order statistics of ``x_i - y_j`` for whole numbers (values in grid steps).
 
     The differences are whole numbers of steps, so the k-th smallest is the
     smallest whole number d with at least k differences <= d: found by
@@ -588,8 +597,8 @@ class _GridDifferences:
     by a sorted search of the few concerned.
     """
 
-    def __init__(self, ix, cx, iy, cy, scale):
-        self.ix, self.cx, self.iy, self.cy, self.scale = ix, cx, iy, cy, scale
+    def __init__(self, ix, cx, iy, cy):
+        self.ix, self.cx, self.iy, self.cy = ix, cx, iy, cy
         self.n = int(cy.sum())
         self.total = int(cx.sum()) * self.n
         span = max(4 * len(iy), DENSE_SPAN)
@@ -627,7 +636,7 @@ class _GridDifferences:
         guesses = self._sample_quantiles(ks)
         out = np.empty(len(ks))
         for i, k in enumerate(ks):
-            out[i] = self._smallest_with(int(k), guesses[i]) / self.scale
+            out[i] = self._smallest_with(int(k), guesses[i])
         return out
 
     def _sample_quantiles(self, ks, s=4096):

@@ -406,3 +406,126 @@ def test_counting_is_not_used_when_the_counts_would_outgrow_the_people():
     res = analyse(table, mapping)
     as_float = analyse(table.astype({"days": float, "crimes": float}), mapping)
     pd.testing.assert_frame_equal(res, as_float, check_exact=False, rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------- Hodges-Lehmann by selection
+# Issue 16: the estimate and interval come from counting and selecting pairwise differences
+# (PairwiseDifferences) instead of root finding over the data. Reference: today's code before
+# the change, kept verbatim in tests/reference_mann_whitney.py. Bounds agree to 1e-12 of the
+# data's range: the old code rounded each bound to 12 significant digits of that range to drop
+# bisection dust; the new one returns the pairwise difference itself.
+
+import reference_mann_whitney as old_mw  # noqa: E402
+from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st  # noqa: E402
+
+KINDS = ["counts", "zeros_and_decimals", "heavy", "binary", "continuous", "few_values"]
+
+
+def draw(kind, rng, m, n):
+    """Two arms of one outcome shape: ties, zeros, heavy tails, whole numbers, decimals."""
+    def one(size, shift):
+        if kind == "counts":
+            return rng.poisson(rng.gamma(0.5, 2 + shift, size)).astype(float)
+        if kind == "zeros_and_decimals":   # harm scores: mostly 0, log-normal tail, 2 decimals
+            v = np.round(rng.lognormal(2 + shift, 1.3, size), 2)
+            v[rng.random(size) < 0.7] = 0.0
+            return v
+        if kind == "heavy":                # Cauchy-like tails with 1 decimal
+            return np.round(rng.standard_t(1, size) * 10 + shift, 1)
+        if kind == "binary":
+            return (rng.random(size) < 0.3 + 0.1 * shift).astype(float)
+        if kind == "continuous":
+            return rng.normal(shift, 1, size)
+        return rng.choice([0.0, 1.5, 2.25, 7.0], size) + (shift if size % 2 else 0)
+    return one(m, 0.0), one(n, 0.4)
+
+
+def close(a, b, scale):
+    a, b = float(a), float(b)
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b or abs(a - b) <= 2e-12 * scale
+
+
+def assert_same_mann_whitney(x, y, **kw):
+    new, old = fd_stats.mann_whitney(x, y, **kw), old_mw.mann_whitney(x, y, **kw)
+    scale = max(np.abs(np.concatenate([x, y])).max(initial=0.0) * 2, 1.0)
+    assert new.p_value == old.p_value or (math.isnan(new.p_value) and math.isnan(old.p_value))
+    assert new.statistic == old.statistic or math.isnan(old.statistic)
+    assert (new.method, new.exact) == (old.method, old.exact)
+    if new.estimable:
+        assert (new.note == "") == (new.ci_low != new.ci_high)
+    else:
+        assert new.note == old.note
+    for f in ("estimate", "ci_low", "ci_high"):
+        assert close(getattr(new, f), getattr(old, f), scale), (f, getattr(new, f), getattr(old, f))
+    return new
+
+
+@hyp_settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(KINDS), m=st.integers(1, 90), n=st.integers(1, 90),
+       seed=st.integers(0, 2**32 - 1),
+       alternative=st.sampled_from(["two-sided", "less", "greater"]), correct=st.booleans(),
+       level=st.sampled_from([0.8, 0.95, 0.99]), method=st.sampled_from(["auto", "asymptotic"]))
+def test_mann_whitney_by_selection_equals_todays_implementation(kind, m, n, seed, alternative,
+                                                                correct, level, method):
+    x, y = draw(kind, np.random.default_rng(seed), m, n)
+    assert_same_mann_whitney(x, y, alternative=alternative, correct=correct,
+                             confidence_level=level, method=method)
+
+
+@hyp_settings(max_examples=80, deadline=None)
+@given(x=st.lists(st.integers(0, 6), min_size=1, max_size=60),
+       y=st.lists(st.integers(0, 6), min_size=1, max_size=60),
+       cents=st.booleans(), alternative=st.sampled_from(["two-sided", "less", "greater"]))
+def test_mann_whitney_by_selection_equals_todays_on_small_tied_data(x, y, cents, alternative):
+    x, y = np.array(x, float), np.array(y, float)
+    if cents:  # the same ties on a 0.01 grid (pence, two-decimal scores)
+        x, y = x * 0.37, y * 0.37
+    assert_same_mann_whitney(x, y, alternative=alternative)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("path", ["grid", "sampled brackets"])
+def test_pairwise_selection_paths_equal_sorting_every_pair(kind, path, monkeypatch):
+    """Each selection path (forced on small data) gives exactly the k-th smallest of all m x n
+    differences (in whole grid steps for data on a decimal grid)."""
+    monkeypatch.setattr(ts, "ALL_PAIRS_LIMIT", 0)
+    monkeypatch.setattr(ts, "CONVOLVE_LIMIT", 0)
+    if path == "sampled brackets":
+        monkeypatch.setattr(ts, "GRID_SCALES", ())
+    rng = np.random.default_rng(KINDS.index(kind))
+    for m, n in ((1, 1), (1, 40), (37, 2), (300, 250), (700, 20)):
+        x, y = draw(kind, rng, m, n)
+        pairs = ts.PairwiseDifferences(*ts.value_counts(x), *ts.value_counts(y))
+        sx, sy = ts.grid_scale(x), ts.grid_scale(y)
+        if sx is None or sy is None:   # x - y in floating point, as R's outer(x, y, "-")
+            every = np.sort(np.subtract.outer(x, y).ravel())
+        else:                          # whole grid steps: 7.0 - 7.4 = 1.5 - 1.9 = -0.4
+            s = max(sx, sy)
+            every = np.sort(np.subtract.outer(np.rint(x * s), np.rint(y * s)).ravel()) / s
+            assert np.allclose(every, np.sort(np.subtract.outer(x, y).ravel()), rtol=0,
+                               atol=1e-12 * max(np.abs(every).max(), 1))
+        ks = np.unique(np.r_[1, len(every), (len(every) + 1) // 2, len(every) // 2 + 1,
+                            rng.integers(1, len(every) + 1, 12)])
+        assert np.array_equal(pairs.select(ks), every[ks - 1])
+        assert pairs.median() == np.median(every)
+        for t in every[ks - 1]:
+            assert pairs.count_le(t) == np.count_nonzero(every <= t)
+
+
+@pytest.mark.parametrize("kind", ["counts", "zeros_and_decimals", "continuous", "heavy"])
+def test_large_mann_whitney_equals_todays_bisection(kind):
+    """Beyond 2 million pairs of distinct values the old code bisected over real shifts: the
+    bounds agree to its precision; its estimate was the lower of the two middle differences
+    (bisection), the new one is their mean, the median as defined (and as np.median)."""
+    rng = np.random.default_rng(7)
+    x, y = draw(kind, rng, 2600, 2300)
+    new = assert_same_mann_whitney(x, y) if kind != "continuous" else fd_stats.mann_whitney(x, y)
+    old = old_mw.mann_whitney(x, y)
+    every = np.sort(np.subtract.outer(x, y).ravel())
+    half = len(every) // 2
+    assert new.estimate == pytest.approx(np.median(every), rel=1e-13, abs=1e-13)
+    assert every[half - 1] - 1e-9 <= old.estimate <= every[half] + 1e-9
+    scale = max(np.abs(every).max(), 1.0)
+    assert close(new.ci_low, old.ci_low, scale) and close(new.ci_high, old.ci_high, scale)
