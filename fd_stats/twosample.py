@@ -256,7 +256,7 @@ def _qwilcox(p, counts):
 
 #: Decimal places tried when looking for a whole-number grid under the values (pence, 0.01 points).
 GRID_SCALES = (1, 10, 100, 1000, 10_000)
-#: Dense counting covers at most this many grid steps (or 4 per person); values beyond are sorted.
+#: Dense counting covers at most this many grid steps (or one per value); values beyond are sorted.
 DENSE_SPAN = 1 << 16
 
 
@@ -271,8 +271,10 @@ def _on_grid(v: np.ndarray):
             return None
         if not np.array_equal(np.rint(head * s) / s, head):
             continue
-        w = np.rint(v * s) if s > 1 else np.rint(v)
-        if np.array_equal(w / s if s > 1 else w, v):
+        w = np.multiply(v, s)
+        np.rint(w, out=w)
+        back = np.divide(w, s) if s > 1 else w
+        if (back == v).all():
             return s, w
     return None
 
@@ -294,7 +296,7 @@ def value_counts(v: np.ndarray):
 
     Values on a whole-number grid (counts, pounds and pence, scores with a
     few decimals) are counted with ``bincount`` over the grid (no sort); a
-    tail beyond ``DENSE_SPAN`` (or 4 per person) grid steps from the middle
+    tail beyond ``DENSE_SPAN`` (or one per person) grid steps from the middle
     is sorted on its own. This is what makes rank statistics on large
     samples cheap.
     """
@@ -303,7 +305,7 @@ def value_counts(v: np.ndarray):
     if found is None:
         return np.unique(v, return_counts=True)
     s, w = found
-    span = max(4 * len(v), DENSE_SPAN)
+    span = max(len(v), DENSE_SPAN)
     lo, hi = int(w.min()), int(w.max())
     if hi - lo < span:
         counts = np.bincount((w - lo).astype(np.intp))
@@ -313,12 +315,12 @@ def value_counts(v: np.ndarray):
     mid = int(np.median(w[:: max(1, len(w) // 4096)]))
     lo = min(max(lo, mid - span // 2), hi - span + 1)
     off = (w - lo).astype(np.intp)
-    dense = (off >= 0) & (off < span)
-    counts = np.bincount(off[dense], minlength=span)
+    below = off < 0 if lo > int(w.min()) else np.zeros(len(off), bool)
+    above = off >= span
+    counts = np.bincount(off[~(below | above)], minlength=span)
     present = np.flatnonzero(counts)
-    below = w < lo
     lu, lc = np.unique(w[below], return_counts=True)
-    up, uc = np.unique(w[~dense & ~below], return_counts=True)
+    up, uc = np.unique(w[above], return_counts=True)
     return (np.concatenate([lu, present + lo, up]) / s,
             np.concatenate([lc, counts[present], uc]))
 
@@ -369,11 +371,14 @@ class RankSums:
         i0 = int(np.searchsorted(xs, self.uy[0], side="left"))
         i1 = int(np.searchsorted(xs, self.uy[-1], side="right"))
         mid = xs[i0:i1]
-        lt = self.cum_y[np.searchsorted(self.uy, mid, side="left")]
-        le = self.cum_y[np.searchsorted(self.uy, mid, side="right")]
+        q = np.searchsorted(self.uy, mid, side="left")
+        lt = self.cum_y[q]
+        hit = q < len(self.uy)
+        hit[hit] = self.uy[q[hit]] == mid[hit]
+        eq = np.where(hit, self.cy[np.minimum(q, len(self.uy) - 1)], 0)  # control values equal
+        le = lt + eq
         cx_mid = cx[i0:i1]
         twice_w = int((cx_mid * (lt + le)).sum()) + 2 * self.n * int(cx[i1:].sum())
-        eq = le - lt
         both = eq > 0
         # (a + b)^3 - (a + b) - (a^3 - a) - (b^3 - b) = 3ab(a + b) where x and y values meet
         a, b = cx_mid[both], eq[both]

@@ -529,3 +529,22 @@ def test_large_mann_whitney_equals_todays_bisection(kind):
     assert every[half - 1] - 1e-9 <= old.estimate <= every[half] + 1e-9
     scale = max(np.abs(every).max(), 1.0)
     assert close(new.ci_low, old.ci_low, scale) and close(new.ci_high, old.ci_high, scale)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_value_counts_on_a_grid_equal_sorting(seed):
+    """Counting on a decimal grid (with sorted tails either side of the dense window) gives
+    np.unique's distinct values and counts exactly; off-grid values fall back to sorting."""
+    rng = np.random.default_rng(seed)
+    n = 300_000
+    cases = [np.round(rng.lognormal(6.9, 1.2, n), 2),                     # pence, long tail
+             -np.round(rng.lognormal(6.9, 1.2, n), 2),                    # long lower tail
+             np.round(rng.lognormal(2, 1.3, n), 2) * (rng.random(n) < 0.3),  # 70% zeros
+             np.r_[np.round(rng.normal(0, 1, n), 3), -1e7, 5e8],          # far outliers both sides
+             rng.poisson(3, n).astype(float), np.round(rng.normal(0, 1e4, n), 1),
+             rng.normal(size=n), np.r_[np.round(rng.normal(size=n), 2), 0.125 + 1e-9]]
+    for v in cases:
+        got, want = ts.value_counts(v), np.unique(v, return_counts=True)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    assert ts.grid_scale(cases[0]) == 100 and ts.grid_scale(cases[4]) == 1
+    assert ts.grid_scale(cases[6]) is None and ts.grid_scale(cases[7]) is None
