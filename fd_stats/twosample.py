@@ -325,12 +325,22 @@ def value_counts(v: np.ndarray):
             np.concatenate([lc, counts[present], uc]))
 
 
+def _exact_sum(terms_float, exact_int64, exact_python) -> int:
+    """A sum of non-negative whole numbers: int64 when it cannot overflow, else Python ints."""
+    if float(np.sum(terms_float)) < 2.0**62:
+        return int(exact_int64().sum())
+    return int(sum(exact_python()))
+
+
 def _cube_excess(c) -> int:
-    """sum(c^3 - c) exactly (Python integers when int64 could overflow)."""
+    """sum(c^3 - c) exactly (Python integers for the large counts when int64 could overflow:
+    a million people sharing one value already give 1e18)."""
     c = np.asarray(c, np.int64)
-    if len(c) and c.max() > 2_000_000:
-        return int(sum(int(v) ** 3 - int(v) for v in c))
-    return int((c**3 - c).sum())
+    if not len(c):
+        return 0
+    big = c > 100_000   # at most (people / 100,000) of these
+    small = c[~big]
+    return int((small**3 - small).sum()) + sum(int(v) ** 3 - int(v) for v in c[big])
 
 
 class RankSums:
@@ -382,8 +392,9 @@ class RankSums:
         both = eq > 0
         # (a + b)^3 - (a + b) - (a^3 - a) - (b^3 - b) = 3ab(a + b) where x and y values meet
         a, b = cx_mid[both], eq[both]
-        cross = (int((3 * a * b * (a + b)).sum()) if len(a) and max(a.max(), b.max()) <= 1_000_000
-                 else sum(3 * int(i) * int(j) * (int(i) + int(j)) for i, j in zip(a, b)))
+        af, bf = a.astype(float), b.astype(float)
+        cross = _exact_sum(3 * af * bf * (af + bf), lambda: 3 * a * b * (a + b),
+                           lambda: (3 * int(i) * int(j) * (int(i) + int(j)) for i, j in zip(a, b)))
         return twice_w / 2, ties_x + self.ties_y + cross, bool(len(a))
 
     def has_ties(self) -> bool:
