@@ -566,3 +566,44 @@ def test_tie_correction_exact_beyond_int64_for_millions_of_people():
     z = (abs(w - m * n / 2) - 0.5) / sigma
     assert fd_stats.mann_whitney(x, y).p_value == pytest.approx(math.erfc(z / math.sqrt(2)),
                                                                  rel=1e-9)
+
+
+def r_selection_data(kind, m=700, n=650):
+    """The formula-built samples of tests/r/hodges_lehmann_selection.R (same values in R)."""
+    i, j = np.arange(m), np.arange(n)
+    if kind == "pence":
+        return (np.round(((i * 37) % 101) * 1.37 + ((i % 7) ** 2) * 0.5, 2),
+                np.round(((j * 53) % 97) * 1.41 + ((j % 5) ** 2) * 0.75, 2))
+    if kind == "wide_counts":
+        return ((i * 7919) % 1501).astype(float), (((j * 104729) % 1499) + 20).astype(float)
+    return np.sqrt(i + 1) * np.pi, np.sqrt(j + 2) * np.e + 0.3
+
+
+# Rscript tests/r/hodges_lehmann_selection.R:
+# wilcox.test(x, y, conf.int = TRUE, alternative = alt) -> (estimate, conf.int, p.value)
+R_SELECTION = {
+    ("pence", "two.sided"): (2.940049118, -1.509980112, 7.400013648, 0.19412101095891754),
+    ("pence", "less"): (2.940049118, -np.inf, 6.680021568, 0.90296348309828678),
+    ("wide_counts", "two.sided"): (-18.99990185, -65.99997194, 28.00004228, 0.43433143954366094),
+    ("wide_counts", "less"): (-18.99990185, -np.inf, 20.99998007, 0.21716571977183047),
+    ("continuous", "two.sided"): (9.874676327, 7.956807134, 11.72581522, 6.9192965978713157e-21),
+    ("continuous", "less"): (9.874676327, -np.inf, 11.43280837, 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(R_SELECTION))
+def test_selection_paths_match_r(case):
+    """Samples big enough for each selection path (convolution, grid-step search, sampled
+    brackets): R's uniroot answers to its tolerance (tol.root = 1e-4)."""
+    kind, alt = case
+    x, y = r_selection_data(kind)
+    pairs = ts.PairwiseDifferences(*ts.value_counts(x), *ts.value_counts(y))
+    assert len(pairs.ux) * len(pairs.uy) > ts.ALL_PAIRS_LIMIT       # not every pair formed
+    # whole numbers in a modest range: convolution; pence: grid steps; else sampled brackets
+    assert (pairs._small_table() is not None) == (kind == "wide_counts")
+    assert (pairs.scale is not None) == (kind != "continuous")
+    r = fd_stats.mann_whitney(x, y, alternative={"two.sided": "two-sided"}.get(alt, alt))
+    est, lo, hi, p = R_SELECTION[case]
+    assert r.p_value == pytest.approx(p, rel=1e-9)
+    assert r.estimate == pytest.approx(est, abs=2e-4)
+    assert r.ci_low == pytest.approx(lo, abs=2e-4) and r.ci_high == pytest.approx(hi, abs=2e-4)
