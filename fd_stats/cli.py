@@ -101,14 +101,17 @@ def _extra_tests(value: str) -> tuple[str, ...]:
 
 
 def _read_for_analysis(path: str, mapping_args) -> pd.DataFrame:
-    """Read the data file; for Parquet only the columns the analysis uses, text as categoricals."""
+    """Read the data file: only the named columns when outcomes are named (a wide
+    extract then costs only those); Parquet text as categoricals."""
     from pathlib import Path
 
     from .io import parquet_columns, read_table
 
-    if Path(path).suffix.lower() not in (".parquet", ".pq") or not Path(path).is_file():
-        return read_table(path)
     arm, subgroup, outcomes = mapping_args
+    if Path(path).suffix.lower() not in (".parquet", ".pq") or not Path(path).is_file():
+        if outcomes and Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+            return read_table(path, columns=[c for c in (arm, subgroup, *outcomes) if c])
+        return read_table(path)
     if outcomes:
         wanted = [arm, subgroup, *outcomes]
     else:  # every numeric column may be an outcome
