@@ -157,10 +157,8 @@ def cmd_audit(args):
     from .io import read_table
     from .summary import audit_published_table
 
-    raw = read_table(args.table)
-    # reread as text so the printed precision of each figure is kept
-    table = raw.astype(object).map(lambda v: v if v is None else
-                                   (repr(v) if isinstance(v, float) else str(v)))
+    # as text: a printed 3 means 2.5 to 3.5 and 0.0500 keeps its zeros
+    table = read_table(args.table, as_text=True)
     res = audit_published_table(table, t=args.t, df=args.df, p=args.p)
     emit(res, args.format)
 

@@ -88,7 +88,8 @@ def _check_ragged(text: str, delim: str, name: str) -> None:
                         "delimiters, unquoted text or missing cells.")
 
 
-def read_csv_bytes(raw: bytes, name: str = "the file", columns=None) -> pd.DataFrame:
+def read_csv_bytes(raw: bytes, name: str = "the file", columns=None,
+                   as_text: bool = False) -> pd.DataFrame:
     """Read CSV bytes: detects , ; tab | delimiters, the number format of each column
     (see :func:`_finish`) and common encodings. ``columns`` reads only those columns
     (names not in the file are ignored)."""
@@ -113,10 +114,11 @@ def read_csv_bytes(raw: bytes, name: str = "the file", columns=None) -> pd.DataF
     except (pd.errors.EmptyDataError, ValueError) as exc:
         raise DataError(f"{name}: could not read it as a table ({exc}).") from None
     # an unquoted comma cannot be a decimal mark in a comma-separated file
-    return _finish(df, name, default_format="." if delim == "," else None)
+    return _finish(df, name, default_format="." if delim == "," else None, as_text=as_text)
 
 
-def _finish(df: pd.DataFrame, name: str, default_format: str | None = ".") -> pd.DataFrame:
+def _finish(df: pd.DataFrame, name: str, default_format: str | None = ".",
+            as_text: bool = False) -> pd.DataFrame:
     """Check the header and turn text columns of numbers into numbers.
 
     The number format (decimal point, or decimal comma with optional thousands
@@ -124,6 +126,8 @@ def _finish(df: pd.DataFrame, name: str, default_format: str | None = ".") -> pd
     column both formats read differently (``1.500``: one and a half, or fifteen
     hundred) follows the columns of the same file that settle the format; when
     none do it takes ``default_format`` (``None``: refused, naming the column).
+    ``as_text`` keeps numbers as printed (trailing zeros kept), written with a
+    decimal point and no thousands separators.
     """
     _check_cells(df.shape[0], df.shape[1], name)
     if df.shape[0] == 0:
@@ -154,7 +158,7 @@ def _finish(df: pd.DataFrame, name: str, default_format: str | None = ".") -> pd
                     f"thousands separator ({_parse(example, ','):g}), and the file does not "
                     "settle which. Save it with decimal points and no thousands separators, "
                     "or as .xlsx.")
-            new = _to_numbers(df[c], fmt)
+            new = _to_number_text(df[c], fmt) if as_text else _to_numbers(df[c], fmt)
         if new is not df[c]:
             df[c] = new
     return df
@@ -248,6 +252,16 @@ def _to_numbers(col: pd.Series, fmt: str) -> pd.Series:
     return s.map(table).astype(float)
 
 
+def _to_number_text(col: pd.Series, fmt: str) -> pd.Series:
+    """Numbers kept as their printed text, in one notation: 1.250,50 -> 1250.50."""
+    s = _cleaned(col.astype(object))
+    if fmt == ",":
+        s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        s = s.str.replace(",", "", regex=False)
+    return s.astype(object).where(s.notna(), None)
+
+
 def _as_text(col: pd.Series) -> pd.Series:
     """Trimmed text; missing tokens become None (categoricals: category by category)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
@@ -271,7 +285,7 @@ def _convert_categorical(col: pd.Series) -> pd.Series:
                      index=col.index, name=col.name)
 
 
-def read_excel_bytes(raw: bytes, name="the file", sheet=0) -> pd.DataFrame:
+def read_excel_bytes(raw: bytes, name="the file", sheet=0, as_text: bool = False) -> pd.DataFrame:
     if not raw:
         raise DataError(f"{name} is empty.")
     if not raw.startswith(b"PK"):
@@ -293,7 +307,7 @@ def read_excel_bytes(raw: bytes, name="the file", sheet=0) -> pd.DataFrame:
     df = df.iloc[1:].reset_index(drop=True)
     df.columns = header
     # number cells arrive as Python writes them (decimal point)
-    return _finish(df, name)
+    return _finish(df, name, as_text=as_text)
 
 
 def excel_sheets(raw: bytes, name="the file") -> list[str]:
@@ -375,7 +389,7 @@ def parquet_columns(source) -> list[tuple[str, str]]:
 
 
 def read_table(source, name: str | None = None, *, sheet=0, columns=None,
-               categorical=False) -> pd.DataFrame:
+               categorical=False, as_text=False) -> pd.DataFrame:
     """Read a table from a path or from bytes, choosing the reader from the file name.
 
     Parameters
@@ -388,6 +402,18 @@ def read_table(source, name: str | None = None, *, sheet=0, columns=None,
         the memory limit (:data:`MAX_CELLS`) then counts only them.
     categorical : bool
         Parquet only: text columns become pandas categoricals (fast on large files).
+    as_text : bool
+        CSV and Excel: keep every value as text, numbers as printed (``0.0500``
+        keeps its trailing zeros: the audit of a published table needs the
+        printed precision); decimal commas and thousands separators are
+        rewritten to plain decimal points. Excel number cells carry no printed
+        precision (store them as text in Excel to keep it). Parquet is not
+        text and is refused.
+
+    Raises
+    ------
+    DataError
+        Any problem, with a message naming the file, column or rows.
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -405,12 +431,15 @@ def read_table(source, name: str | None = None, *, sheet=0, columns=None,
         name = name or "the file"
     suffix = Path(name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return read_excel_bytes(raw, name, sheet)
+        return read_excel_bytes(raw, name, sheet, as_text=as_text)
+    if suffix in (".parquet", ".pq") and as_text:
+        raise DataError(f"{name}: Parquet stores numbers, not their printed digits; give this "
+                        "table as CSV or Excel so the printed precision is kept.")
     if suffix in (".parquet", ".pq"):
         return read_parquet_bytes(raw, name, columns=columns, categorical=categorical)
     if suffix == ".xls":
         raise DataError(f"{name} is an old Excel format (.xls). Save it as .xlsx or CSV.")
-    return read_csv_bytes(raw, name, columns=columns)
+    return read_csv_bytes(raw, name, columns=columns, as_text=as_text)
 
 
 def rows_text(index_positions, limit=5) -> str:

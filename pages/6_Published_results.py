@@ -1,5 +1,3 @@
-import io
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -11,6 +9,7 @@ ctx = sidebar()
 
 from dashboard.figures_programme import audit_figure  # noqa: E402
 from fd_stats import DataError, audit_published_table, p_from_t  # noqa: E402
+from fd_stats.io import read_table  # noqa: E402
 from fd_stats.analysis import SIDEDNESS  # noqa: E402
 from fd_stats.trial import BUNDLED_TRIAL  # noqa: E402
 from fd_stats.wording import P_VALUE_MEANING  # noqa: E402
@@ -38,17 +37,8 @@ def read_bundled() -> pd.DataFrame:
 
 
 def read_upload(raw: bytes, name: str) -> pd.DataFrame:
-    """Read uploaded bytes as text columns (memory only)."""
-    try:
-        if name.lower().endswith((".xlsx", ".xls")):
-            df = pd.read_excel(io.BytesIO(raw), dtype=str)
-        else:
-            df = pd.read_csv(io.BytesIO(raw), dtype=str, sep=None, engine="python",
-                             keep_default_na=False, encoding="utf-8-sig")
-    except Exception as exc:  # any parser failure becomes a message, never a traceback
-        raise DataError(f"{name} could not be read as a table ({type(exc).__name__}: "
-                        f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}). Save it as "
-                        "CSV (UTF-8) or Excel .xlsx with one header row.") from None
+    """Read uploaded bytes as text columns (memory only), printed precision kept."""
+    df = read_table(raw, name=name, as_text=True)
     if df.empty or df.shape[1] < 3:
         raise DataError(f"{name} needs a header row and at least the t, df and p-value "
                         "columns.")

@@ -74,3 +74,7 @@ g <- seq(-4, 6, by = 0.0005)
 cat("item7 6v7 two-sided p:", perm_p(x, y, "two.sided"), "\n")
 cat("item7 6v7 95% shifts not rejected (grid 0.0005):", limits(x, y, "two.sided", 0.05, g), "\n")
 cat("item7 6v7 less 90% upper limit (grid 0.0005):", limits(x, y, "less", 0.10, g)[2], "\n")
+
+# 5 (with df rounding too: a printed df of 10 means 9.5 to 10.5)
+cat(sprintf("item5 t=3 df=10 box: p %.10g .. %.10g\n", 2 * pt(-3.5, 10.5), 2 * pt(-2.5, 9.5)))
+cat(sprintf("item5 t=2.0000 df=40 box: p %.10g .. %.10g\n", 2 * pt(-2.00005, 40.5), 2 * pt(-1.99995, 39.5)))
