@@ -304,3 +304,69 @@ def test_the_limit_is_in_cells_and_counts_only_named_columns(monkeypatch, tmp_pa
     long = "arm,y\n" + "treatment,1\n" * 600
     with pytest.raises(DataError, match="1,000 cells"):
         read_table(long.encode(), "long.csv")
+
+
+# ---------------------------------------------------------------- 7. permutation interval
+from fd_stats.twosample import permutation_test, permutation_test_many  # noqa: E402
+
+
+def test_permutation_interval_3_v_3_is_unbounded_like_its_test():
+    # 20 arrangements: the smallest two-sided p is 2/20 = 0.1, so no shift is rejected at 5%
+    # R (tests/r/sweep.R, perm_p by combn): two-sided p 0.1, greater p 0.05
+    r = permutation_test([10, 11, 12], [1, 2, 3])
+    assert r.estimate == 9 and r.p_value == pytest.approx(0.1)
+    assert r.ci_low == -np.inf and r.ci_high == np.inf
+    assert "does not reject" in r.ci_method and "bootstrap" not in r.ci_method
+    g = permutation_test([10, 11, 12], [1, 2, 3], alternative="greater")
+    assert g.p_value == pytest.approx(0.05) and g.ci_low == -np.inf  # p = alpha: not rejected
+
+
+@pytest.mark.parametrize("x, y, alt, level, low, high, p", [
+    # R: perm_p(x - s, y, alt) > alpha over a grid of s (step 0.001 / 0.0005), range of s kept
+    ([10, 11, 12, 14], [1, 2, 3, 5, 4], "two-sided", 0.95, 6.0, 11.5, 0.007936507937),
+    ([10, 11, 12, 14], [1, 2, 3, 5, 4], "greater", 0.95, 6.5, np.inf, None),
+    ([3.1, 0.4, 2.2, 5.0, 1.7, 2.9], [1.2, 0.3, 2.5, 0.9, 1.1, 0.2, 1.4], "two-sided", 0.95,
+     0.05, 2.9, 0.04370629371),
+    ([3.1, 0.4, 2.2, 5.0, 1.7, 2.9], [1.2, 0.3, 2.5, 0.9, 1.1, 0.2, 1.4], "less", 0.90,
+     -np.inf, 2.3665, None),
+])
+def test_permutation_interval_inverts_the_exact_test_as_r(x, y, alt, level, low, high, p):
+    r = permutation_test(x, y, alternative=alt, confidence_level=level)
+    assert r.ci_low == pytest.approx(low, abs=1e-3)      # the R grid's resolution
+    assert r.ci_high == pytest.approx(high, abs=1e-3)
+    if p is not None:
+        assert r.p_value == pytest.approx(p, abs=1e-10)
+
+
+@pytest.mark.parametrize("alt", ["two-sided", "less", "greater"])
+@pytest.mark.parametrize("seed", range(6))
+def test_permutation_interval_agrees_with_its_test(alt, seed):
+    """0 lies in the interval exactly when p >= alpha, exact and Monte Carlo."""
+    rng = np.random.default_rng(seed)
+    for m, n, resamples in ((5, 6, 1000), (30, 35, 999)):
+        x = rng.normal(0.6 * seed / 5, 1, m).round(1)
+        y = rng.normal(0, 1, n).round(1)
+        for level in (0.9, 0.95):
+            r = permutation_test(x, y, alternative=alt, confidence_level=level,
+                                 n_resamples=resamples, seed=seed)
+            inside = r.ci_low <= 0 <= r.ci_high
+            assert inside == (r.p_value >= 1 - level), (m, level, r)
+            assert r.ci_low <= r.estimate <= r.ci_high
+
+
+def test_permutation_interval_same_on_every_path():
+    rng = np.random.default_rng(3)
+    xs, ys = rng.poisson(2, (40, 2)).astype(float), rng.poisson(3, (45, 2)).astype(float)
+    many = permutation_test_many(xs, ys, n_resamples=500, seed=7)
+    for j in range(2):
+        one = permutation_test(xs[:, j], ys[:, j], n_resamples=500, seed=7)
+        assert (many[j].ci_low, many[j].ci_high, many[j].p_value) == pytest.approx(
+            (one.ci_low, one.ci_high, one.p_value), abs=1e-9)
+    # large samples with few distinct values draw counts per value and arm: still the inversion
+    x, y = rng.poisson(1.0, 2500).astype(float), rng.poisson(1.2, 2600).astype(float)
+    r = permutation_test(x, y, n_resamples=10_000)
+    assert "counts of each distinct value" in r.method
+    assert (r.ci_low <= 0 <= r.ci_high) == (r.p_value >= 0.05)
+    w = welch_t(x, y)    # the same shifts as the t interval, to Monte Carlo precision
+    assert r.ci_low == pytest.approx(w.ci_low, abs=0.02)
+    assert r.ci_high == pytest.approx(w.ci_high, abs=0.02)
