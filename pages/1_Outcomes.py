@@ -231,6 +231,7 @@ for key in ("welch", "student", "mann-whitney", "permutation"):
     if key == "permutation":
         extra.append("exact" if t.exact else
                      f"{t.n_resamples:,} re-randomisations, Monte-Carlo error ±{t.mc_error:.4f}")
+        extra.append("interval: the differences this test does not reject")
     if t.note:
         extra.append(t.note)
     rows.append({

@@ -115,5 +115,9 @@ if files:
         name, mime = FILES[fmt]
         col.download_button(label, data=files[fmt], file_name=name, mime=mime,
                             key=f"export_dl_{fmt}", on_click="ignore", width="stretch")
+        if fmt == "csv":  # the CSV is a plain table; the settings behind it sit beside it
+            col.download_button("Its settings (.csv)", data=files["csv_settings"],
+                                file_name=FILES["csv_settings"][0], mime="text/csv",
+                                key="export_dl_csv_settings", on_click="ignore", width="stretch")
     st.caption("The report is one file with everything inside it: it opens without internet "
                "and prints to PDF from the browser (landscape).")
