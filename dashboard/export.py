@@ -36,7 +36,7 @@ from fd_stats.mapping import plain_text
 from fd_stats.multiplicity import CORRECTIONS
 from fd_stats.trial import Trial
 from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, effect_sentence, mean_digits,
-                              fmt_p, interval_words, p_text, summary_paragraph)
+                              count_of, fmt_p, interval_words, p_text, summary_paragraph)
 
 from dashboard import figures as F
 
@@ -257,7 +257,7 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
     if shown_all:
         rows = res.loc[shown_all]
         n_sig = int(rows["significant"].sum())
-        title = (f"{n_sig} of {len(rows)} outcomes changed significantly at alpha {settings.alpha:g}"
+        title = (f"{n_sig} of {count_of(len(rows), 'outcome')} changed significantly at alpha {settings.alpha:g}"
                  if n_sig else f"No outcome changed significantly at alpha {settings.alpha:g}")
         fig = _fit_forest(F.forest_plot(
             rows, title=title, subtitle=_subtitle(f"Percentage change, programme vs control, "
@@ -511,7 +511,7 @@ def _methods(trial, s, res, n_t, n_c, subgroup, prespecified) -> list[str]:
     design = trial.meta.get("trial", {}).get("design") or "Two-arm comparison, one row per person"
     outcomes = res["outcome"].nunique()
     corr = ("no correction for testing several outcomes" if s.correction == "none" else
-            f"{CORRECTIONS[s.correction]} correction across the {outcomes} outcomes")
+            f"{CORRECTIONS[s.correction]} correction across the {count_of(outcomes, 'outcome')}")
     method = res["percent_change_method"].iloc[0] if "percent_change_method" in res else ""
     lines = [
         f"Design: {design}.",
