@@ -216,9 +216,13 @@ if cols.get("pc") and cols.get("mt") and cols.get("mc"):
 if cols.get("like"):
     view["Report's wording ('likelihood of chance')"] = audit[cols["like"]]
 view["What the p-value means"] = audit.apply(meaning, axis=1)
-st.dataframe(view, hide_index=True, width="stretch", height=38 + 35 * min(len(view), 25),
-             column_config={"What the p-value means": st.column_config.TextColumn(width="large"),
-                            "Row": st.column_config.TextColumn(pinned=True)})
+# two tables that fit the page (one wide table cut its last columns off at 1280 px)
+first = [c for c in view.columns if c not in ("What the p-value means",) and "%" not in c
+         and not c.startswith("Report's wording")]
+st.table(view[first].set_index("Row"))
+second = ["Row"] + [c for c in view.columns if c not in first]
+st.markdown("**Percentage changes and wording**")
+st.table(view[second].set_index("Row"))
 st.caption("Printed figures are taken as rounded to the decimals shown: a printed p counts as "
            "two- or one-sided when it lies within the range of p-values that the printed t and "
            "df allow within their own rounding. 'Ambiguous' fits both; 'inconsistent' fits "

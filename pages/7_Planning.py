@@ -208,7 +208,7 @@ if len(ach):
         shown[k] = shown[k].map(lambda v: "n/a" if not np.isfinite(v) else f"{v:.0%}")
     shown = shown.rename(columns={"20% cut": "Power: 20% cut", "30% cut": "Power: 30% cut",
                                   "40% cut": "Power: 40% cut"})
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.table(shown.set_index("Outcome"))  # wraps, so the last column is never cut off
 st.caption("We do not show 'post-hoc power at the observed effect': it is a fixed function of "
            "the p-value (a non-significant result always has low observed power), so it adds "
            "nothing. Power for effect sizes that matter in practice says what the trial could have "

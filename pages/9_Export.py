@@ -39,9 +39,10 @@ with right:
     rounding = st.selectbox("Round the other counts of people to", [0, 5, 10],
                             format_func=lambda v: "no rounding" if v == 0 else f"nearest {v}",
                             key="export_rounding", disabled=not disclosure)
-    nonzero = st.checkbox("Also hide a mean when fewer than the threshold had any event "
-                          "(stricter)", value=False, key="export_nonzero", disabled=not disclosure,
-                          help="Mean × people = number of events, an upper bound on how many "
+    nonzero = st.checkbox("Stricter: hide means of rare events", value=False,
+                          key="export_nonzero", disabled=not disclosure,
+                          help="Also hide a mean when fewer than the threshold had any event. "
+                               "Mean × people = number of events, an upper bound on how many "
                                "people had one. Stricter services ask for this.")
     if not disclosure:
         st.warning("Small counts will be shown. Check with your data protection lead before "
