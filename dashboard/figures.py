@@ -379,7 +379,7 @@ def means_plot(summary: pd.DataFrame, *, title: str, subtitle: str | None = None
                              array=(a["ci_high"] - a["mean"]).clip(lower=0),
                              arrayminus=(a["mean"] - a["ci_low"]).clip(lower=0),
                              thickness=2.5, width=5, color=ARM_COLOURS[arm]),
-                hovertext=[f"{lab} · {arm}<br>mean {m:.2f} ({level_text(level)} CI {lo:.2f} to {hi:.2f})"
+                hovertext=[f"{lab} · {arm}<br>mean {m:,.2f} ({level_text(level)} CI {lo:,.2f} to {hi:,.2f})"
                            for lab, m, lo, hi in zip(labels, a["mean"], a["ci_low"], a["ci_high"])],
                 hoverinfo="text"), row=ri, col=1)
         fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels,
