@@ -75,7 +75,8 @@ for col, outcome in zip(cols, heads):
             st.caption(f"Unadjusted {p_text(r['p_value'], r['alternative'])}. "
                        f"Significance is judged on the {CORRECTIONS[r['correction']]}-adjusted "
                        f"p-value ({count_of(len(allr), 'outcome')} tested).")
-        _, unit = unit_phrase(info.unit or "")  # " (crime harm in days)", never nested brackets
+        per, unit = unit_phrase(info.unit or "")  # " (crime harm in days)", never nested brackets
+        unit = unit or ("" if per == "per person" else f" ({per})")
         dg = 0 if max(abs(r["mean_treatment"]), abs(r["mean_control"])) >= 10 else 2
         st.markdown(f"Mean per person: **{r['mean_treatment']:,.{dg}f}** with the programme vs "
                     f"**{r['mean_control']:,.{dg}f}** without{unit}.")

@@ -194,7 +194,7 @@ for col, row in allr.iterrows():
                 "20% cut": pw[0], "30% cut": pw[1], "40% cut": pw[2],
                 "80% power from": (
                     "n/a" if m <= 0 else f"{100 * mde_o / m:.0f}%" if mde_o <= m
-                    else ">100% (none)")})
+                    else "over 100% (none)")})
 ach = pd.DataFrame(ach)
 if len(ach):
     best = ach.loc[ach["30% cut"].idxmax()]
