@@ -766,7 +766,8 @@ def _permutation_result(x, y, alternative, confidence_level, n_resamples, seed, 
         estimate=float(observed), ci_low=lo, ci_high=hi, statistic=float(observed),
         df=NOT_ESTIMABLE, p_value=float(p),
         method=label + (f", exact ({arrangements:,} arrangements)" if exact
-                        else f", Monte Carlo ({len(diffs):,} re-randomisations{how}, seed {seed})"),
+                        else f", Monte Carlo ({len(diffs):,} re-randomisations{how}, seed {seed})")
+        + "; interval: the differences the test does not reject",
         ci_method=("shifts of the treated values the permutation test does not reject "
                    "(inverted test, same re-randomisations; infinite when even the most "
                    "extreme re-randomisation is not rare enough)"),
