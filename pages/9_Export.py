@@ -108,7 +108,8 @@ elif st.session_state.get("export_built_key") is not None:
 
 if files:
     st.success("The pack is ready. Each file states the settings used"
-               + (" and what was hidden." if disclosure else "."))
+               + (" and what was hidden" if disclosure else "")
+               + " (the results CSV is a plain table: its settings file goes beside it).")
     labels = {"pptx": "Slides (.pptx)", "html": "Report (.html)", "zip": "Charts (.zip of PNGs)",
               "csv": "Results (.csv)", "xlsx": "Results (.xlsx)"}
     cols = st.columns(len(labels))
