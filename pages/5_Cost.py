@@ -10,7 +10,7 @@ from dashboard import cost_sections as cs  # noqa: E402
 from dashboard.figures_programme import money  # noqa: E402
 from fd_stats import DataError, cost_per_person  # noqa: E402
 from fd_stats.consort import engagement_by_group  # noqa: E402
-from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
+from fd_stats.wording import SYNTHETIC_LABEL, in_sentence  # noqa: E402
 
 trial, mapping, settings = ctx.trial, ctx.mapping, ctx.settings
 st.title("Cost: what it costs per case and per result")
