@@ -54,6 +54,7 @@ CRIME_NAMES = {
     "role": ("role", "involvement", "person_role", "involvement_type", "role_type", "party"),
     "police_initiated": ("police_initiated", "police_generated", "proactive",
                          "police_initiated_flag", "police_found"),
+    "harm": ("harm", "harm_days", "crime_harm", "harm_score", "chi", "cchi"),
 }
 PEOPLE_NAMES = {
     "person_id": CRIME_NAMES["person_id"],
@@ -296,40 +297,71 @@ def read_harm(harm: pd.DataFrame, file: str = "the harm lookup", offence: str | 
     return dict(zip(table["k"], table["v"]))
 
 
-def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
-              groups: pd.DataFrame | None = None, months: int = 12, *,
-              columns: dict | None = None, names: dict | None = None) -> AggregateResult:
-    """Person-level outcomes from a crimes extract over a follow-up window.
+@dataclass
+class _Extract:
+    """The inputs read once, shared by :func:`aggregate` and :func:`aggregate_over_time`."""
 
-    Parameters
-    ----------
-    crimes, people, harm, groups : pandas.DataFrame
-        See the module docstring. ``groups`` None uses the bundled definitions.
-    months : int
-        Follow-up window length from each person's randomisation date.
-    columns : dict, optional
-        Explicit column names: ``crime_person_id``, ``date``, ``offence``,
-        ``role``, ``police_initiated``, ``person_id``, ``randomisation_date``,
-        ``harm_offence``, ``harm``. Unnamed ones are found by their usual names.
-    names : dict, optional
-        File names for messages: ``crimes``, ``people``, ``harm``, ``groups``.
+    people: pd.DataFrame          # the randomisation list, a person randomised twice kept once
+    start: np.ndarray             # randomisation date per person, datetime64[ns] (NaT unknown)
+    person: np.ndarray            # per crime row: index into people, -1 if not randomised
+    role: np.ndarray              # per crime row: index into ROLES, -1 if neither
+    dates: np.ndarray             # per crime row: datetime64[ns] at midnight (NaT unreadable)
+    groups: np.ndarray            # per crime row: (rows, groups) bool
+    harm: np.ndarray              # per crime row: harm days (0 where unknown)
+    g_names: list
+    notes: list
+    used: dict
+    fn: dict
+    n_unknown_person: int
+    crimes: pd.DataFrame
+    unknown_offence: tuple        # (no harm, no group) bool per crime row
 
-    Returns
-    -------
-    AggregateResult
-    """
-    cols = dict(columns or {})
-    fn = {"crimes": "the crimes extract", "people": "the randomisation list",
-          "harm": "the harm lookup", "groups": "the offence groups file", **(names or {})}
-    try:
-        months = int(months)
-    except (TypeError, ValueError):
-        raise DataError(f"The follow-up must be a whole number of months; got {months!r}.") from None
-    if not 1 <= months <= 120:
-        raise DataError(f"The follow-up must be between 1 and 120 months; got {months}.")
-    for t, k in ((crimes, "crimes"), (people, "people"), (harm, "harm")):
+    def note_unknown_offences(self, rows: np.ndarray) -> None:
+        """Name offences missing from the lookups among the counted crime ``rows``."""
+        off = self.crimes[self.used["offence"]]
+        for miss, file, what in ((self.unknown_offence[0], self.fn["harm"],
+                                  "they add 0 to harm. Add them to the lookup."),
+                                 (self.unknown_offence[1], self.fn["groups"],
+                                  "they are in no offence group. Add them to the groups file.")):
+            r = rows[miss[rows]]
+            if len(r):
+                vals = ", ".join(repr(str(v)) for v in pd.unique(off.iloc[r])[:5])
+                self.notes.append(f"{len(r):,} counted crime(s) have offences not in {file} "
+                                  f"({vals}); {what}")
+
+
+def _keep_first_randomisation(people: pd.DataFrame, keys: np.ndarray, start: np.ndarray,
+                              arm: str | None, file: str, notes: list):
+    """A person randomised twice: the first randomisation (earliest date) is the one analysed
+    (intention to treat). Refused when the rows disagree on the arm, because the id may then
+    belong to two people or the re-randomisation needs the trial team's decision."""
+    dup = pd.Series(keys).duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return people, keys, start
+    rows = np.flatnonzero(dup)
+    if arm is not None:
+        arms = pd.Series(_key_text(people[arm].tolist()))[dup]
+        if (arms.groupby(keys[dup]).nunique() > 1).any():
+            raise DataError(f"{file}: person ids appear more than once with different arms (rows "
+                            f"{rows_text(rows)}). List each randomised person once, or decide "
+                            "which allocation stands.")
+    order = np.lexsort((np.arange(len(keys)), np.where(np.isnat(start), np.iinfo(np.int64).max,
+                                                       start.astype("int64")), keys))
+    first = np.zeros(len(keys), bool)
+    k_sorted = keys[order]
+    first[order[np.r_[True, k_sorted[1:] != k_sorted[:-1]]]] = True
+    notes.append(f"{int((~first).sum())} row(s) of {file} repeat a person already randomised "
+                 f"(rows {rows_text(np.flatnonzero(~first))}); each person's first "
+                 "randomisation (earliest date) is analysed and the later row(s) are ignored.")
+    return people[first].reset_index(drop=True), keys[first], start[first]
+
+
+def _read_inputs(crimes, people, harm, groups, cols, fn, arm_column="arm") -> _Extract:
+    for t, k in ((crimes, "crimes"), (people, "people")):
         if not isinstance(t, pd.DataFrame) or t.shape[0] == 0:
             raise DataError(f"{fn[k]} has no rows.")
+    if harm is not None and (not isinstance(harm, pd.DataFrame) or harm.shape[0] == 0):
+        raise DataError(f"{fn['harm']} has no rows.")
     if groups is None:
         from .io import read_table
         groups = read_table(DEFAULT_GROUPS)
@@ -345,6 +377,11 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
                          given=cols.get("role"))
     c_pi = find_column(crimes, CRIME_NAMES["police_initiated"], "police-initiated flag",
                        fn["crimes"], required=False, given=cols.get("police_initiated"))
+    c_harm = find_column(crimes, CRIME_NAMES["harm"], "harm per crime", fn["crimes"],
+                         required=False, given=cols.get("crime_harm"))
+    if harm is None and c_harm is None:
+        raise DataError(f"Give a harm lookup (offence -> days), or a harm column in "
+                        f"{fn['crimes']} (e.g. 'harm').")
     p_pid = find_column(people, PEOPLE_NAMES["person_id"], "person id", fn["people"],
                         given=cols.get("person_id"))
     p_date = find_column(people, PEOPLE_NAMES["randomisation_date"], "randomisation date",
@@ -352,34 +389,28 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
     notes: list[str] = []
 
     # ---- lookups
-    harm_of = read_harm(harm, fn["harm"], cols.get("harm_offence"), cols.get("harm"))
+    harm_of = ({} if harm is None else
+               read_harm(harm, fn["harm"], cols.get("harm_offence"), cols.get("harm")))
     g_keys, g_names, g_mat = read_groups(groups, fn["groups"])
     g_index = {k: i for i, k in enumerate(g_keys)}
 
     # ---- people
-    n_people = len(people)
     p_keys = _key_text(people[p_pid].tolist())
     empty_id = p_keys == ""
     if empty_id.any():
         raise DataError(f"{fn['people']}: rows {rows_text(np.flatnonzero(empty_id))} have no "
                         f"person id in column {p_pid!r}. Every randomised person needs an id.")
-    dup = pd.Series(p_keys).duplicated(keep=False).to_numpy()
-    if dup.any():
-        raise DataError(f"{fn['people']}: person ids appear more than once (rows "
-                        f"{rows_text(np.flatnonzero(dup))}). List each randomised person once.")
     start = parse_dates(people[p_date], fn["people"], p_date, notes)
+    arm = arm_column if arm_column in map(str, people.columns) else None
+    people, p_keys, start = _keep_first_randomisation(people, p_keys, start, arm, fn["people"],
+                                                      notes)
     no_start = np.isnat(start)
     if no_start.any():
         notes.append(f"{int(no_start.sum())} person(s) in {fn['people']} have no readable "
                      f"randomisation date (rows {rows_text(np.flatnonzero(no_start))}); their "
                      "outcomes are left empty. Fill in the dates to count their crimes.")
-    safe_start = np.where(no_start, np.datetime64("1970-01-01", "ns"), start)
-    end = (pd.DatetimeIndex(safe_start) + pd.DateOffset(months=months)).to_numpy("datetime64[ns]")
-    start_i = safe_start.astype("int64")
-    end_i = end.astype("int64")
 
     # ---- crimes, factorized (loops below run over distinct values, never over rows)
-    n_crimes = len(crimes)
     pc, pu = _codes(crimes[c_pid])
     # 4-byte person and 1-byte role per row: less memory to touch on a large extract
     u_person = np.append(pd.Index(p_keys).get_indexer(pu), -1).astype(np.int32)  # ids unique
@@ -398,15 +429,8 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
     u_role = np.array([role_of.get(k, -1) for k in ru] + [-1], dtype=np.int8)
     role = u_role[rc]
     dates = parse_dates(crimes[c_date], fn["crimes"], c_date, notes)
-    d_i = dates.astype("int64")
     bad_date = np.isnat(dates)
-
-    # ---- what is counted
     in_list = person >= 0
-    p_safe = np.where(in_list, person, 0)
-    has_start = in_list & ~no_start[p_safe]
-    in_window = has_start & ~bad_date & (d_i >= start_i[p_safe]) & (d_i < end_i[p_safe])
-    use = in_window & (role >= 0)
 
     n_unknown_person = int((~in_list).sum())
     if n_unknown_person:
@@ -417,57 +441,131 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
         r = np.flatnonzero(bad_date & in_list)
         notes.append(f"{len(r):,} crime row(s) have no readable date in column {c_date!r} "
                      f"(rows {rows_text(r)}) and were ignored.")
-    bad_role = in_window & (role < 0)
+    bad_role = in_list & ~bad_date & (role < 0)
     if bad_role.any():
         vals = ", ".join(repr(str(v)) for v in pd.unique(crimes[c_role][bad_role])[:4])
-        notes.append(f"{int(bad_role.sum()):,} crime row(s) in the window have a role other than "
+        notes.append(f"{int(bad_role.sum()):,} crime row(s) have a role other than "
                      f"suspect or victim ({vals}) and were ignored.")
-    # from here on, only the counted rows
-    rows = np.flatnonzero(use)
-    offence = oc[rows]
-    unknown_harm = np.isnan(u_harm[offence])
-    if unknown_harm.any():
-        vals = ", ".join(repr(str(v)) for v in
-                         pd.unique(crimes[c_off].iloc[rows[unknown_harm]])[:5])
-        notes.append(f"{int(unknown_harm.sum()):,} counted crime(s) have offences not in "
-                     f"{fn['harm']} ({vals}); they add 0 to harm. Add them to the lookup.")
-    unknown_grp = ~u_known[offence]
-    if unknown_grp.any():
-        vals = ", ".join(repr(str(v)) for v in
-                         pd.unique(crimes[c_off].iloc[rows[unknown_grp]])[:5])
-        notes.append(f"{int(unknown_grp.sum()):,} counted crime(s) have offences not in "
-                     f"{fn['groups']} ({vals}); they are in no offence group. Add them to the "
-                     "groups file.")
-
-    # ---- counts: one bincount per group over key = person * n_roles + role
-    n_roles = len(ROLES)
-    key = p_safe[rows].astype(np.int64) * n_roles + role[rows]
-    size = n_people * n_roles
-    out = {}
-    crime_grp = u_grp[offence]  # (counted crimes, n_groups) bool
+    # unusable rows are marked once here: person -1 means "not counted anywhere"
+    person = np.where(bad_date | (role < 0), -1, person).astype(np.int32)
+    rows = np.flatnonzero(person >= 0)
+    crime_harm = u_harm[oc]
+    if c_harm is not None:  # a harm score per crime (e.g. in the police extract) comes first
+        given = pd.to_numeric(crimes[c_harm], errors="coerce").to_numpy(dtype=float)
+        bad = np.isnan(given) & crimes[c_harm].notna().to_numpy()
+        if bad.any():
+            raise DataError(f"{fn['crimes']}: column {c_harm!r} should hold harm in days but "
+                            f"rows {rows_text(np.flatnonzero(bad))} do not. Correct those cells.")
+        if (given < 0).any():
+            raise DataError(f"{fn['crimes']}: harm cannot be negative (rows "
+                            f"{rows_text(np.flatnonzero(given < 0))}).")
+        crime_harm = np.where(np.isnan(given), crime_harm, given)
+    crime_grp = u_grp[oc]
     if c_pi is not None and "non_police_initiated" in g_names:
         flag = _flag(crimes[c_pi])
         j = g_names.index("non_police_initiated")
         known = ~np.isnan(flag)
-        counted_flag = flag[rows]
-        counted_known = known[rows]
-        crime_grp[counted_known, j] = counted_flag[counted_known] == 0
+        crime_grp[known, j] = flag[known] == 0
         notes.append(f"Non-police-initiated crimes taken from column {c_pi!r} where it is filled "
                      f"in ({int(known.sum()):,} rows), otherwise from {fn['groups']}.")
-    harm_w = np.nan_to_num(u_harm[offence], nan=0.0)
-    harm_sum = np.bincount(key, weights=harm_w, minlength=size).reshape(n_people, n_roles)
+    used = {"crime_person_id": c_pid, "date": c_date, "offence": c_off, "role": c_role,
+            "police_initiated": c_pi, "crime_harm": c_harm, "person_id": p_pid,
+            "randomisation_date": p_date}
+    return _Extract(people, start, person, role, dates, crime_grp,
+                    np.nan_to_num(crime_harm, nan=0.0), g_names, notes, used, fn,
+                    n_unknown_person, crimes, (np.isnan(crime_harm), ~u_known[oc]))
+
+
+def _file_names(names):
+    return {"crimes": "the crimes extract", "people": "the randomisation list",
+            "harm": "the harm lookup", "groups": "the offence groups file", **(names or {})}
+
+
+def _check_clash(people: pd.DataFrame, new_columns, file: str):
+    clash = [c for c in new_columns if c in map(str, people.columns)]
+    if clash:
+        raise DataError(f"{file} already has column(s) {', '.join(clash[:8])}, which the "
+                        "aggregation creates. Rename or remove them from the randomisation list.")
+
+
+def _outcome_order(g_names, suffix=""):
+    return ([f"{ROLES[0]}_harm{suffix}"] + [f"{ROLES[0]}_{g}{suffix}" for g in g_names]
+            + [f"{ROLES[1]}_harm{suffix}"] + [f"{ROLES[1]}_{g}{suffix}" for g in g_names])
+
+
+def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame | None,
+              groups: pd.DataFrame | None = None, months: int = 12, *,
+              columns: dict | None = None, names: dict | None = None) -> AggregateResult:
+    """Person-level outcomes from a crimes extract over a follow-up window.
+
+    Parameters
+    ----------
+    crimes, people, harm, groups : pandas.DataFrame
+        See the module docstring. ``groups`` None uses the bundled definitions.
+        ``harm`` may be None when the crimes carry a harm column (``harm``,
+        ``harm_days``, ...); a filled harm cell of a crime wins over the lookup.
+    months : int
+        Follow-up window length from each person's randomisation date.
+    columns : dict, optional
+        Explicit column names: ``crime_person_id``, ``date``, ``offence``,
+        ``role``, ``police_initiated``, ``crime_harm``, ``person_id``,
+        ``randomisation_date``, ``harm_offence``, ``harm``. Unnamed ones are found
+        by their usual names.
+    names : dict, optional
+        File names for messages: ``crimes``, ``people``, ``harm``, ``groups``.
+
+    Returns
+    -------
+    AggregateResult
+
+    Raises
+    ------
+    DataError
+        Missing columns, unreadable dates in a whole column, a person listed twice with
+        different arms, bad harm values. A person listed twice with the same arm keeps
+        the first randomisation (earliest date), with a note.
+    """
+    cols = dict(columns or {})
+    fn = _file_names(names)
+    try:
+        months = int(months)
+    except (TypeError, ValueError):
+        raise DataError(f"The follow-up must be a whole number of months; got {months!r}.") from None
+    if not 1 <= months <= 120:
+        raise DataError(f"The follow-up must be between 1 and 120 months; got {months}.")
+    x = _read_inputs(crimes, people, harm, groups, cols, fn)
+    people, notes, g_names = x.people, x.notes, x.g_names
+    n_people = len(people)
+    no_start = np.isnat(x.start)
+    safe_start = np.where(no_start, np.datetime64("1970-01-01", "ns"), x.start)
+    end = (pd.DatetimeIndex(safe_start) + pd.DateOffset(months=months)).to_numpy("datetime64[ns]")
+    start_i = safe_start.astype("int64")
+    end_i = end.astype("int64")
+    d_i = x.dates.astype("int64")
+
+    # ---- what is counted
+    in_list = x.person >= 0
+    p_safe = np.where(in_list, x.person, 0)
+    has_start = in_list & ~no_start[p_safe]
+    use = has_start & (d_i >= start_i[p_safe]) & (d_i < end_i[p_safe])
+    rows = np.flatnonzero(use)
+    x.note_unknown_offences(rows)
+
+    # ---- counts: one bincount per group over key = person * n_roles + role
+    n_roles = len(ROLES)
+    key = p_safe[rows].astype(np.int64) * n_roles + x.role[rows]
+    size = n_people * n_roles
+    out = {}
+    crime_grp = x.groups[rows]  # (counted crimes, n_groups) bool
+    harm_sum = np.bincount(key, weights=x.harm[rows], minlength=size).reshape(n_people, n_roles)
     for r, rname in enumerate(ROLES):
         out[f"{rname}_harm"] = harm_sum[:, r]
     for g, gname in enumerate(g_names):
         cnt = np.bincount(key[crime_grp[:, g]], minlength=size).reshape(n_people, n_roles)
         for r, rname in enumerate(ROLES):
             out[f"{rname}_{gname}"] = cnt[:, r].astype(np.int64)
-    order = [f"{r}_harm" for r in ROLES[:1]] + [f"{ROLES[0]}_{g}" for g in g_names] + \
-            [f"{r}_harm" for r in ROLES[1:]] + [f"{ROLES[1]}_{g}" for g in g_names]
-    clash = [c for c in order if c in map(str, people.columns)]
-    if clash:
-        raise DataError(f"{fn['people']} already has column(s) {', '.join(clash)}, which the "
-                        "aggregation creates. Rename or remove them from the randomisation list.")
+    order = _outcome_order(g_names)
+    _check_clash(people, order, fn["people"])
     new = pd.DataFrame({c: out[c] for c in order}, index=people.index)
     if no_start.any():
         new = new.astype(float)
@@ -475,7 +573,8 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
     table = pd.concat([people.reset_index(drop=True), new.reset_index(drop=True)], axis=1)
 
     # ---- follow-up completeness
-    latest = d_i[~bad_date].max() if (~bad_date).any() else None
+    ok_date = ~np.isnat(x.dates)
+    latest = d_i[ok_date].max() if ok_date.any() else None
     if latest is not None:
         short = ~no_start & (end_i > latest + 86_400_000_000_000)
         if short.any():
@@ -486,12 +585,11 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame,
     outcomes = [OutcomeSpec(c, _label(c), "crime harm (days)" if c.endswith("_harm")
                             else "crimes per person", True,
                             "continuous" if c.endswith("_harm") else "count") for c in order]
-    summary = {"people": n_people, "crime_rows": n_crimes, "crimes_counted": int(use.sum()),
-               "outside_window": int((has_start & ~bad_date & ~in_window).sum()),
-               "unknown_person": n_unknown_person, "months": months, "groups": g_names}
-    used = {"crime_person_id": c_pid, "date": c_date, "offence": c_off, "role": c_role,
-            "police_initiated": c_pi, "person_id": p_pid, "randomisation_date": p_date}
-    return AggregateResult(table, outcomes, notes, summary, used)
+    summary = {"people": n_people, "crime_rows": len(crimes), "crimes_counted": int(use.sum()),
+               "outside_window": int((has_start & ~use).sum()),
+               "unknown_person": x.n_unknown_person, "months": months,
+               "groups": g_names}
+    return AggregateResult(table, outcomes, notes, summary, x.used)
 
 
 def _label(column: str) -> str:
