@@ -596,3 +596,300 @@ def _label(column: str) -> str:
     role, _, group = column.partition("_")
     base = GROUP_LABELS.get(group, group.replace("_", " ").capitalize() + " crimes")
     return f"{base} as {role}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Over time: baselines, follow-up windows, programme periods, time to first offence, months
+
+
+def add_months(days: np.ndarray, k) -> np.ndarray:
+    """Day numbers (days since 1970-01-01) ``k`` calendar months later (k may be negative).
+
+    The same day of the month, clamped to the month's last day (31 January + 1 month =
+    28 or 29 February; 29 February 2024 + 12 months = 28 February 2025), as pandas
+    ``DateOffset(months=k)`` and lubridate's ``%m+%``.
+    """
+    d = np.asarray(days, dtype="int64").astype("datetime64[D]")
+    month = d.astype("datetime64[M]")
+    day = (d - month.astype("datetime64[D]")).astype(np.int64)  # 0-based day of month
+    target = month + np.asarray(k, dtype=np.int64)
+    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
+    return (target.astype("datetime64[D]").astype(np.int64) + np.minimum(day, length - 1))
+
+
+def month_index(day: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Whole calendar months from ``start`` to ``day`` (both day numbers): k with
+    add_months(start, k) <= day < add_months(start, k + 1); negative before ``start``."""
+    d = day.astype("datetime64[D]")
+    s = start.astype("datetime64[D]")
+    dm, sm = d.astype("datetime64[M]"), s.astype("datetime64[M]")
+    k0 = (dm - sm).astype(np.int64)
+    dday = (d - dm.astype("datetime64[D]")).astype(np.int64)
+    sday = (s - sm.astype("datetime64[D]")).astype(np.int64)
+    length = ((dm + 1).astype("datetime64[D]") - dm.astype("datetime64[D]")).astype(np.int64)
+    return k0 - (dday < np.minimum(sday, length - 1))
+
+
+def _month_list(values, what: str, default) -> tuple[int, ...]:
+    if values is None:
+        values = default
+    if isinstance(values, str):
+        values = [v for v in values.replace(" ", "").split(",") if v]
+    try:
+        out = tuple(sorted({int(v) for v in values}))
+    except (TypeError, ValueError):
+        raise DataError(f"{what} must be whole numbers of months, e.g. 6,12; got {values!r}.") from None
+    if not out or out[0] < 1 or out[-1] > 120:
+        raise DataError(f"{what} must be between 1 and 120 months; got {values!r}.")
+    return out
+
+
+def _day_number(value, what: str) -> int:
+    try:
+        t = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        t = pd.NaT
+    if pd.isna(t):
+        raise DataError(f"{what} must be a date like 2024-12-31; got {value!r}.")
+    return int(np.datetime64(t.date(), "D").astype(np.int64))
+
+
+@dataclass
+class OverTimeResult:
+    """Person-level columns over time, the month-by-month counts, and what was decided.
+
+    ``table``: the randomisation list plus, for each role x offence group and harm
+    (``<role>_<group>``, ``<role>_harm``):
+
+    * ``<outcome>_pre<B>m``: baseline, crimes in the B months before randomisation;
+    * ``<outcome>_fu<W>m`` and ``exposure_days_fu<W>m``: follow-up window of W months
+      from randomisation, cut at the extract end (exposure = days observed);
+    * ``<outcome>_during`` / ``_after`` and ``exposure_days_during`` / ``_after`` when a
+      programme length P is given: [0, P) and [P, longest window) months;
+    * ``<role>_<group>_days`` and ``<role>_<group>_event``: time to the first offence in
+      days (the randomisation day is day 1), censored at ``followup_days`` (the
+      longest window cut at the extract end), event 1 if an offence was seen;
+    * ``months_observed``: whole months of follow-up observed (for the mean cumulative count).
+
+    ``monthly``: one row per person, follow-up month (1 = the first month) and role with
+    at least one crime; ``<group>`` counts and ``harm``. Months not listed had none.
+    """
+
+    table: pd.DataFrame
+    monthly: pd.DataFrame
+    windows: tuple
+    baselines: tuple
+    programme_months: int | None
+    end_date: str
+    notes: list = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    columns: dict = field(default_factory=dict)
+    baseline_of: dict = field(default_factory=dict)
+
+
+def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
+                        harm: pd.DataFrame | None = None, groups: pd.DataFrame | None = None, *,
+                        end_date, baseline_months=(12, 24), windows=(6, 12, 18, 24),
+                        programme_months: int | None = None, columns: dict | None = None,
+                        names: dict | None = None, arm: str = "arm") -> OverTimeResult:
+    """Baselines, follow-up windows, programme periods and times to first offence.
+
+    Parameters
+    ----------
+    crimes, people, harm, groups : pandas.DataFrame
+        As for :func:`aggregate`.
+    end_date : str or date
+        The last day the extract covers. Each person's exposure runs from the
+        randomisation day to the earlier of the window end and this day, so people
+        randomised late are not counted as crime-free for days nobody looked.
+    baseline_months : sequence of int
+        Baseline windows before randomisation (default 12 and 24 months).
+    windows : sequence of int
+        Follow-up windows from randomisation (default 6, 12, 18, 24). Windows that end
+        after the extract for every person are left out, with a note ("as far as the
+        data reach").
+    programme_months : int, optional
+        The programme's length: adds the periods during it and after it (to the end
+        of the longest window).
+    arm : str
+        The arm column, used only to refuse a person randomised twice into different arms.
+
+    Returns
+    -------
+    OverTimeResult
+
+    Raises
+    ------
+    DataError
+        Bad window lists, an unreadable end date, no window the data reach, and
+        everything :func:`aggregate` raises.
+
+    Notes
+    -----
+    Rules (each tested with hand counts in ``tests/test_over_time.py``):
+    windows run in whole days ``[randomisation day, same day N months later)`` (the end
+    clamped to the month's last day, so from 29 February 2024 twelve months end on 28
+    February 2025, exclusive); a crime on the randomisation day is follow-up (day 1);
+    a crime before it is baseline; a crime after the extract end is ignored with a note;
+    times and time zones are dropped, keeping the local date; a person randomised twice
+    keeps the first randomisation.
+    """
+    cols = dict(columns or {})
+    fn = _file_names(names)
+    end = _day_number(end_date, "The extract's end date")
+    bases = _month_list(baseline_months, "Baseline windows", (12, 24)) if baseline_months else ()
+    wins = _month_list(windows, "Follow-up windows", (6, 12, 18, 24))
+    prog = None
+    if programme_months not in (None, "", 0):
+        prog = _month_list([programme_months], "The programme length", ())[0]
+    x = _read_inputs(crimes, people, harm, groups, cols, fn, arm_column=arm)
+    people, notes, g_names = x.people, x.notes, x.g_names
+    n, n_roles = len(people), len(ROLES)
+    no_start = np.isnat(x.start)
+    start = np.where(no_start, end, x.start.astype("datetime64[D]").astype(np.int64))
+    late = ~no_start & (start > end)
+    if late.any():
+        notes.append(f"{int(late.sum())} person(s) were randomised after the extract's end "
+                     f"({pd.Timestamp(end, unit='D').date()}); they have no follow-up "
+                     "(exposure 0) and are left out of the time-to-event analyses.")
+    stop = end + 1  # exclusive
+    ok = ~no_start
+    reach = [w for w in wins if ok.any() and add_months(start[ok], w).min() <= stop]
+    dropped = [w for w in wins if w not in reach]
+    if not reach:
+        raise DataError(f"The extract ends on {pd.Timestamp(end, unit='D').date()}, before "
+                        f"anyone's shortest follow-up window ({wins[0]} months) is complete. "
+                        "Check the end date or choose shorter windows.")
+    if dropped:
+        notes.append(f"Windows of {', '.join(map(str, dropped))} months are left out: the "
+                     "extract ends before they are complete for anyone.")
+    if prog is not None and prog >= reach[-1]:
+        raise DataError(f"The programme lasts {prog} months, so there is no period after it "
+                        f"within the longest window the data reach ({reach[-1]} months). "
+                        "Add a longer window or check the programme length.")
+    horizon = reach[-1]
+
+    # ---- each row's month relative to randomisation (a Python loop over windows only)
+    day = x.dates.astype("datetime64[D]").astype(np.int64)
+    p_ok = x.person >= 0
+    rows = np.flatnonzero(p_ok)
+    p = x.person[rows].astype(np.int64)
+    keep = ~no_start[p]
+    rows, p = rows[keep], p[keep]
+    d = day[rows]
+    after_end = d > end
+    if after_end.any():
+        notes.append(f"{int(after_end.sum()):,} crime row(s) are dated after the extract's end "
+                     f"({pd.Timestamp(end, unit='D').date()}) and were ignored: check the end "
+                     "date.")
+    rows, p, d = rows[~after_end], p[~after_end], d[~after_end]
+    k = month_index(d, start[p])
+    lowest = -(bases[-1] if bases else 0)
+    inside = (k >= lowest) & (k < horizon)
+    rows, p, d, k = rows[inside], p[inside], d[inside], k[inside]
+    x.note_unknown_offences(rows)
+    r = x.role[rows].astype(np.int64)
+    grp = x.groups[rows]
+    hw = x.harm[rows]
+
+    edges = sorted({-b for b in bases} | {0, *reach} | ({prog} if prog else set()))
+    n_bins = len(edges) - 1
+    b = np.searchsorted(edges, k, side="right") - 1
+    key = (p * n_roles + r) * n_bins + b
+    size = n * n_roles * n_bins
+    cube = {"harm": np.bincount(key, weights=hw, minlength=size).reshape(n, n_roles, n_bins)}
+    for g, gname in enumerate(g_names):
+        cube[gname] = np.bincount(key[grp[:, g]], minlength=size).reshape(n, n_roles, n_bins)
+
+    def period(lo, hi):  # bins covering months [lo, hi)
+        return slice(edges.index(lo), edges.index(hi))
+
+    def exposure(lo, hi):  # days observed in months [lo, hi) of follow-up
+        a = np.minimum(add_months(start, lo), stop)
+        z = np.minimum(add_months(start, hi), stop)
+        e = np.maximum(z - a, 0).astype(float)
+        e[no_start] = np.nan
+        return e
+
+    out: dict[str, np.ndarray] = {}
+    baseline_of: dict[str, str] = {}
+    parts = [(f"_pre{bm}m", period(-bm, 0)) for bm in bases]
+    parts += [(f"_fu{w}m", period(0, w)) for w in reach]
+    if prog:
+        parts += [("_during", period(0, prog)), ("_after", period(prog, horizon))]
+    for suffix, sl in parts:
+        for ri, rname in enumerate(ROLES):
+            for gname in ["harm", *g_names]:
+                v = cube[gname][:, ri, sl].sum(axis=1)
+                v = v.astype(float) if gname == "harm" or no_start.any() else v.astype(np.int64)
+                if no_start.any():
+                    v[no_start] = np.nan
+                out[f"{rname}_{gname}{suffix}"] = v
+    for w in reach:
+        out[f"exposure_days_fu{w}m"] = exposure(0, w)
+    if prog:
+        out["exposure_days_during"] = exposure(0, prog)
+        out["exposure_days_after"] = exposure(prog, horizon)
+    if bases:
+        for c in _outcome_order(g_names):
+            for w in reach:
+                baseline_of[f"{c}_fu{w}m"] = f"{c}_pre{bases[0]}m"
+
+    # ---- time to first offence: day number of the first follow-up crime, censored at the
+    # end of the longest window or of the extract
+    followup = exposure(0, horizon)
+    out["followup_days"] = followup
+    fu = k >= 0
+    t = (d[fu] - start[p[fu]] + 1).astype(np.int64)       # randomisation day = day 1
+    key_pr = p[fu] * n_roles + r[fu]
+    never = np.iinfo(np.int64).max
+    for g, gname in enumerate(g_names):
+        first = np.full(n * n_roles, never, dtype=np.int64)
+        m = grp[fu, g]
+        np.minimum.at(first, key_pr[m], t[m])
+        first = first.reshape(n, n_roles)
+        for ri, rname in enumerate(ROLES):
+            seen = first[:, ri] != never
+            days = np.where(seen, first[:, ri], followup).astype(float)
+            ev = seen.astype(float)
+            days[no_start | late], ev[no_start | late] = np.nan, np.nan
+            out[f"{rname}_{gname}_days"] = days
+            out[f"{rname}_{gname}_event"] = ev
+    # whole months observed (the last, partly observed month is not counted)
+    months_obs = month_index(np.full(n, stop), start)
+    months_obs = np.clip(months_obs, 0, horizon).astype(float)
+    months_obs[no_start] = np.nan
+    out["months_observed"] = months_obs
+
+    new_cols = list(out)
+    _check_clash(people, new_cols, fn["people"])
+    table = pd.concat([people.reset_index(drop=True),
+                       pd.DataFrame(out)], axis=1)
+
+    # ---- month by month (sparse: only person-months with a crime)
+    mk = (p[fu] * n_roles + r[fu]) * horizon + k[fu]
+    uniq, inv = np.unique(mk, return_inverse=True)
+    pid_col = x.used["person_id"]
+    monthly = pd.DataFrame({
+        pid_col: people[pid_col].to_numpy()[uniq // (n_roles * horizon)],
+        "month": (uniq % horizon + 1).astype(np.int64),
+        "role": np.asarray(ROLES, dtype=object)[(uniq // horizon) % n_roles],
+        "harm": np.bincount(inv, weights=hw[fu], minlength=len(uniq))})
+    for g, gname in enumerate(g_names):
+        monthly[gname] = np.bincount(inv, weights=grp[fu, g], minlength=len(uniq)).astype(np.int64)
+
+    earliest = day[~np.isnat(x.dates)].min() if (~np.isnat(x.dates)).any() else None
+    if bases and earliest is not None and ok.any():
+        first_base = add_months(start[ok], -bases[-1]).min()
+        if earliest > first_base:
+            notes.append(f"The earliest crime in {fn['crimes']} is on "
+                         f"{pd.Timestamp(earliest, unit='D').date()}, but the {bases[-1]}-month "
+                         "baseline of the earliest-randomised person starts on "
+                         f"{pd.Timestamp(first_base, unit='D').date()}: baseline counts may be "
+                         "incomplete if the extract starts later.")
+    summary = {"people": n, "crime_rows": len(crimes), "crimes_in_windows": int(len(rows)),
+               "windows": reach, "windows_left_out": dropped, "baselines": bases,
+               "programme_months": prog, "end_date": str(pd.Timestamp(end, unit="D").date()),
+               "groups": g_names, "randomised_after_end": int(late.sum())}
+    return OverTimeResult(table, monthly, tuple(reach), bases, prog,
+                          summary["end_date"], notes, summary, x.used, baseline_of)
