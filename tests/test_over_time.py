@@ -195,3 +195,26 @@ def test_month_arithmetic_agrees_with_pandas(start, k, offset):
     d = s + offset
     m = int(month_index(d, s)[0])
     assert add_months(s, m)[0] <= d[0] < add_months(s, m + 1)[0]
+
+
+def test_cli_aggregate_over_time(tmp_path):
+    crimes, people = tmp_path / "crimes.csv", tmp_path / "people.csv"
+    CRIMES.to_csv(crimes, index=False)
+    PEOPLE.to_csv(people, index=False)
+    out, monthly = tmp_path / "out.parquet", tmp_path / "monthly.csv"
+    run = subprocess.run([sys.executable, "-m", "fd_stats", "aggregate", "--crimes", str(crimes),
+                          "--people", str(people), "--harm", str(EX / "harm_lookup_example.csv"),
+                          "--end-date", END, "--baseline-months", "12,24",
+                          "--windows", "6,12,18,24", "--programme-months", "12",
+                          "--out", str(out), "--monthly-out", str(monthly)],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    t = pd.read_parquet(out).set_index("person_id")
+    assert t.loc["A", "suspect_non_police_initiated_pre24m"] == 3
+    assert t.loc["A", "exposure_days_after"] == 366
+    assert len(read_table(monthly)) == 8  # A: months 1, 6, 7, 13; B: 12, 13; C: 1; D: 2
+    bad = subprocess.run([sys.executable, "-m", "fd_stats", "aggregate", "--crimes", str(crimes),
+                          "--people", str(people), "--harm", str(EX / "harm_lookup_example.csv"),
+                          "--end-date", "31/02/2024", "--out", str(out)],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: The extract's end date")
