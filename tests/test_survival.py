@@ -211,3 +211,32 @@ def test_window_effects_uses_differences_of_cumulative_windows():
     w = window_effects(table, "x", ARM, [6, 12])
     assert w.period.tolist() == ["months 0-6", "months 6-12"]
     assert w.rate_ratio.tolist() == pytest.approx([0.279069768173105, 0.887122637817827], rel=REL)
+
+
+def test_cli_analyse_cox_and_logrank_json(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "people.csv"
+    pd.DataFrame({"arm": np.where(ARM == 1, "treatment", "control"), "t": DAYS, "e": EVENT,
+                  "base": BASE}).to_csv(path, index=False)
+    root = Path(__file__).resolve().parents[1]
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "fd_stats", "analyse", str(path), *args],
+                              capture_output=True, text=True, cwd=root)
+
+    r = run("--method", "cox", "--time", "t", "--event", "e", "--covariate", "base",
+            "--format", "json")
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)[0]
+    assert {"method", "scale", "estimate", "ci_low", "ci_high", "p_value"} <= set(row)
+    assert row["scale"] == "hazard ratio"
+    assert row["estimate"] == pytest.approx(0.447964126184509, rel=REL)
+    assert row["ci_high"] == pytest.approx(0.818627234118405, rel=REL)
+    r = run("--method", "logrank", "--time", "t", "--event", "e", "--format", "json")
+    assert json.loads(r.stdout)[0]["p_value"] == pytest.approx(0.0201792762406772, rel=REL)
+    r = run("--method", "cox", "--time", "t")
+    assert r.returncode == 2 and r.stderr.startswith("error: --method cox needs --time and --event")
