@@ -906,6 +906,24 @@ def trial_metadata(ht):
             },
         },
     }
+    # over time (#14): the SYNTHETIC extract and each outcome's synthetic baseline column
+    for o in meta["outcomes[]"]:
+        o["baseline"] = f"{o['column']}_pre12m"
+    meta["extract"] = {
+        "synthetic": True,
+        "crimes_csv": "crimes.csv",
+        "randomisation_csv": "randomisation.csv",
+        "end_date": "2025-03-31",
+        "programme_months": 12,
+        "windows_months": [6, 12, 18, 24],
+        "baseline_months": [12, 24],
+        "note": ("SYNTHETIC: the Report publishes no dates; randomisation dates, crime dates, "
+                 "baseline crimes and crimes after month 12 are invented to illustrate the "
+                 "over-time analyses (build_extract.py). The 12-month counts and harm equal "
+                 "people.csv."),
+        "source": "build_extract.py (invented); randomisation from February 2023: Report, "
+                  "'What is Focused Deterrence?'",
+    }
     return meta
 
 
