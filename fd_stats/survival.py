@@ -268,7 +268,14 @@ def cox(time, event, treated, covariates=None, covariate_names=None,
     exog = z[:, None] if X is None else np.column_stack([z, X])
     names = list(covariate_names or [f"covariate_{i + 1}" for i in range(exog.shape[1] - 1)])
     try:
-        fit = PHReg(t, exog, status=e, ties="efron").fit()
+        model = PHReg(t, exog, status=e, ties="efron")
+        with np.errstate(all="ignore"):
+            fit = model.fit(disp=False)
+            if not np.isfinite(np.asarray(fit.params)).all():
+                # plain Newton steps can overshoot (a strong covariate); R's coxph halves
+                # its steps. Start Newton again from a BFGS solution instead.
+                rough = model.fit(method="bfgs", maxiter=500, disp=False)
+                fit = model.fit(start_params=rough.params, disp=False)
     except (np.linalg.LinAlgError, ValueError) as exc:
         raise DataError(f"The Cox model could not be fitted ({exc}).") from None
     b, se = np.asarray(fit.params), np.asarray(fit.bse)
@@ -549,3 +556,55 @@ def analyse_survival(data: pd.DataFrame, method: str, time: str, event: str, arm
     else:
         raise DataError(f"Survival method must be 'cox' or 'logrank'; got {method!r}.")
     return pd.DataFrame([{**row, **base}])[list(RESULT_FIELDS)]
+
+
+# ----------------------------------------------------------------------------- wording
+
+def _p_words(p: float) -> str:
+    if not np.isfinite(p):
+        return "p not estimable"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _pct_words(ratio: float) -> tuple[int, str]:
+    pct = round(abs(ratio - 1) * 100)
+    return pct, ("lower" if ratio < 1 else "higher")
+
+
+def hazard_ratio_sentence(r: CoxResult, event: str, follow_up: str = "follow-up") -> str:
+    """The hazard ratio in words, with its interval, p-value and sidedness.
+
+    ``event`` names the first event ("a first knife-related crime as suspect"). A hazard
+    ratio compares the rate of a first event at any moment among people still without one;
+    it is not a difference in the share of people who ever offend, so it is worded as a rate.
+    """
+    lvl = f"{r.confidence_level:.0%}"
+    pct, word = _pct_words(r.hazard_ratio)
+    lo_pct, lo_word = _pct_words(r.ci_low)
+    hi_pct, hi_word = _pct_words(r.ci_high)
+    if round(r.hazard_ratio, 2) == 1:
+        head = (f"At any point in {follow_up}, people offered the programme had about the same "
+                f"rate of {event} as the control arm")
+    else:
+        head = (f"At any point in {follow_up}, the rate of {event} among people offered the "
+                f"programme was {pct}% {word} than in the control arm")
+    rng = (f"the data are compatible with anything from a {lo_pct}% {lo_word} to a "
+           f"{hi_pct}% {hi_word} rate")
+    return (f"{head}: hazard ratio {r.hazard_ratio:.2f} ({lvl} CI {r.ci_low:.2f} to "
+            f"{r.ci_high:.2f}; {rng}). {_p_words(r.p_value)} (two-sided): the probability of a "
+            "difference at least this large if the programme had no effect.")
+
+
+def effect_change_sentence(r: EffectChange, outcome: str) -> str:
+    """Whether the rate ratio after the programme differs from the one during it, in words."""
+    lvl = f"{r.during.confidence_level:.0%}"
+    d, a = r.during, r.after
+    return (f"Rate ratio of {outcome} (offered the programme / control): during the programme "
+            f"{d.rate_ratio:.2f} ({lvl} CI {d.ci_low:.2f} to {d.ci_high:.2f}), after it "
+            f"{a.rate_ratio:.2f} ({lvl} CI {a.ci_low:.2f} to {a.ci_high:.2f}). The after/during "
+            f"ratio is {r.ratio:.2f} ({lvl} CI {r.ci_low:.2f} to {r.ci_high:.2f}; "
+            f"{_p_words(r.p_value)}, two-sided): "
+            + ("the data show a change in the effect once support ended (a ratio above 1 "
+               "means the gap between the arms narrowed)." if r.p_value < 0.05 else
+               "the data do not show a clear change in the effect once support ended; that is "
+               "not proof that it lasted, as the interval shows."))

@@ -240,3 +240,19 @@ def test_cli_analyse_cox_and_logrank_json(tmp_path):
     assert json.loads(r.stdout)[0]["p_value"] == pytest.approx(0.0201792762406772, rel=REL)
     r = run("--method", "cox", "--time", "t")
     assert r.returncode == 2 and r.stderr.startswith("error: --method cox needs --time and --event")
+
+
+def test_cox_converges_where_plain_newton_overshoots():
+    # coxph(Surv(days, event) ~ I(arm == "treatment") + baseline, ties = "efron") on
+    # tests/r/cox_newton_overshoot.csv (bundled synthetic trial, victim non-police-initiated):
+    # coef 0.0762202601979024 se 0.2924422409057182 p 0.794375112421006;
+    # baseline coef 0.4351951513885613 p 1.25350588521489e-08
+    from pathlib import Path
+    d = pd.read_csv(Path(__file__).parent / "r" / "cox_newton_overshoot.csv")
+    r = cox(d.victim_non_police_initiated_days, d.victim_non_police_initiated_event,
+            (d.arm == "treatment").astype(float), d.victim_non_police_initiated_pre12m, ["base"])
+    assert r.coef == pytest.approx(0.0762202601979024, rel=REL)
+    assert r.se == pytest.approx(0.2924422409057182, rel=REL)
+    assert r.p_value == pytest.approx(0.794375112421006, rel=REL)
+    assert np.log(r.covariates["base"][0]) == pytest.approx(0.4351951513885613, rel=REL)
+    assert r.covariates["base"][3] == pytest.approx(1.25350588521489e-08, rel=REL)

@@ -155,11 +155,11 @@ def build_extract(people: list[dict], seed: int):
                     add(pid, _day_in(rng, s, end12), o, role, h, f)
             # after month 12: the person's own first-year rate, to the extract's end
             stop = min(add_months(s, 24), EXTRACT_END + dt.timedelta(1))
-            if offences and stop > end12:
+            if offences and stop > end12:  # Poisson at the first-year rate, same offence mix
                 share = (stop - end12).days / (end12 - s).days
-                for o in offences:
-                    if rng.random() < share:
-                        add(pid, _day_in(rng, end12, stop), o, role, _typical_pence(rng, o))
+                for _ in range(int(rng.poisson(len(offences) * share))):
+                    o = str(rng.choice(offences))
+                    add(pid, _day_in(rng, end12, stop), o, role, _typical_pence(rng, o))
             # baseline: eligibility crimes (suspect), then more by rank in the cell
             base = []
             if role == "suspect":

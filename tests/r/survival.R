@@ -60,3 +60,9 @@ print(c(ratio = exp(b), se = se, lower = exp(b - qnorm(0.975) * se),
 L <- c(0, 1, 0, 1)
 ba <- sum(L * coef(g3)); sa <- sqrt(drop(t(L) %*% v3 %*% L))
 print(c(rr_after = exp(ba), se_after = sa))
+
+cat("== coxph where plain Newton steps overshoot (tests/r/cox_newton_overshoot.csv)\n")
+d <- read.csv("tests/r/cox_newton_overshoot.csv")
+cx3 <- coxph(Surv(victim_non_police_initiated_days, victim_non_police_initiated_event) ~
+             I(arm == "treatment") + victim_non_police_initiated_pre12m, data = d, ties = "efron")
+print(summary(cx3)$coefficients)
