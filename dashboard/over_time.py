@@ -45,7 +45,8 @@ def load_bundled_extract(folder: Path, meta: dict) -> OverTimeResult:
     return aggregate_over_time(crimes, rand, None, end_date=ex["end_date"],
                                baseline_months=ex.get("baseline_months", (12, 24)),
                                windows=ex.get("windows_months", (6, 12, 18, 24)),
-                               programme_months=ex.get("programme_months"))
+                               programme_months=ex.get("programme_months"),
+                               start_date=ex.get("start_date"))
 
 
 @dataclass

@@ -690,8 +690,9 @@ class OverTimeResult:
 def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
                         harm: pd.DataFrame | None = None, groups: pd.DataFrame | None = None, *,
                         end_date, baseline_months=(12, 24), windows=(6, 12, 18, 24),
-                        programme_months: int | None = None, columns: dict | None = None,
-                        names: dict | None = None, arm: str = "arm") -> OverTimeResult:
+                        programme_months: int | None = None, start_date=None,
+                        columns: dict | None = None, names: dict | None = None,
+                        arm: str = "arm") -> OverTimeResult:
     """Baselines, follow-up windows, programme periods and times to first offence.
 
     Parameters
@@ -711,6 +712,9 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
     programme_months : int, optional
         The programme's length: adds the periods during it and after it (to the end
         of the longest window).
+    start_date : str or date, optional
+        The first day the extract covers; baseline windows reaching before it are noted as
+        incomplete (without it, the earliest crime's date is used as a hint).
     arm : str
         The arm column, used only to refuse a person randomised twice into different arms.
 
@@ -879,7 +883,14 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
         monthly[gname] = np.bincount(inv, weights=grp[fu, g], minlength=len(uniq)).astype(np.int64)
 
     earliest = day[~np.isnat(x.dates)].min() if (~np.isnat(x.dates)).any() else None
-    if bases and earliest is not None and ok.any():
+    if bases and start_date is not None and ok.any():
+        first = _day_number(start_date, "The extract's first day")
+        short = ok & (add_months(start, -bases[-1]) < first)
+        if short.any():
+            notes.append(f"The extract starts on {pd.Timestamp(first, unit='D').date()}, so the "
+                         f"{bases[-1]}-month baseline of {int(short.sum())} person(s) begins "
+                         "before it: their baseline counts are incomplete.")
+    elif bases and earliest is not None and ok.any():
         first_base = add_months(start[ok], -bases[-1]).min()
         if earliest > first_base:
             notes.append(f"The earliest crime in {fn['crimes']} is on "

@@ -42,7 +42,8 @@ def cmd_aggregate(args) -> None:
     if args.end_date:
         res = aggregate_over_time(crimes, people, harm, groups, end_date=args.end_date,
                                   baseline_months=args.baseline_months, windows=args.windows,
-                                  programme_months=args.programme_months, columns=columns,
+                                  programme_months=args.programme_months,
+                                  start_date=args.start_date, columns=columns,
                                   names=names, arm=args.arm)
     else:
         res = aggregate(crimes, people, harm, groups, args.months, columns=columns, names=names)
@@ -115,6 +116,8 @@ def add_aggregate_parser(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--end-date", help="the last day the extract covers (YYYY-MM-DD): turns on "
                    "baselines, several follow-up windows and times to first offence, each "
                    "person's exposure cut at this date")
+    g.add_argument("--start-date", help="the first day the extract covers (YYYY-MM-DD): "
+                   "baselines reaching before it are reported as incomplete")
     g.add_argument("--baseline-months", default="12,24",
                    help="baseline windows before randomisation (with --end-date; default 12,24)")
     g.add_argument("--windows", default="6,12,18,24", help="follow-up windows in months "

@@ -218,3 +218,11 @@ def test_cli_aggregate_over_time(tmp_path):
                           "--end-date", "31/02/2024", "--out", str(out)],
                          capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2 and bad.stderr.startswith("error: The extract's end date")
+
+
+def test_extract_start_date_marks_incomplete_baselines():
+    r = aggregate_over_time(CRIMES, PEOPLE, HARM, GROUPS, end_date=END, start_date="2022-01-01")
+    # 24-month baselines: A and D from 2021-01-10 (before 2022); B, C, E from 2022-02-28 or later
+    assert any("baseline of 2 person(s) begins before it" in n for n in r.notes)
+    r = aggregate_over_time(CRIMES, PEOPLE, HARM, GROUPS, end_date=END, start_date="2021-01-01")
+    assert not any("baseline" in n for n in r.notes)

@@ -913,6 +913,7 @@ def trial_metadata(ht):
         "synthetic": True,
         "crimes_csv": "crimes.csv",
         "randomisation_csv": "randomisation.csv",
+        "start_date": "2021-02-01",
         "end_date": "2025-03-31",
         "programme_months": 12,
         "windows_months": [6, 12, 18, 24],
