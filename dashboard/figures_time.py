@@ -52,7 +52,13 @@ def km_figure(km: pd.DataFrame, *, title: str, subtitle: str | None = None,
         fig.add_trace(go.Scatter(x=cens.time / DAYS_PER_MONTH, y=cens.survival, mode="markers",
                                  marker=dict(symbol="line-ns-open", size=8, color=colour),
                                  hoverinfo="skip", showlegend=False))
-    fig.update_yaxes(title=f"Share with {event}", tickformat=".0%", range=[0, 1.02])
+    # the axis starts below the lowest band (not at 0) so the gap between arms is visible;
+    # its title and ticks say so
+    lowest = np.nanmin(km.ci_low.to_numpy(dtype=float)) if len(km) else 0.0
+    floor = max(0.0, np.floor((lowest - 0.05) * 10) / 10)
+    fig.update_yaxes(title=f"Share with {event}", tickformat=".0%", range=[floor, 1.02])
+    if floor > 0:
+        subtitle = " · ".join(p for p in (subtitle, f"vertical axis starts at {floor:.0%}") if p)
     fig.update_xaxes(title="Months since randomisation", dtick=3, rangemode="tozero")
     return base_layout(fig, title, subtitle, height=480)
 
@@ -85,7 +91,7 @@ def mcf_figure(mcf: pd.DataFrame, *, title: str, subtitle: str | None = None,
             customdata=m.n_observed,
             hovertemplate="month %{x}: %{y:.2f} " + unit
                           + " (%{customdata} people observed)<extra>%{fullData.name}</extra>"))
-    fig.update_yaxes(title=f"Mean cumulative {unit}", rangemode="tozero")
+    fig.update_yaxes(title="Mean per person", rangemode="tozero")
     fig.update_xaxes(title="Months since randomisation", dtick=3)
     return base_layout(fig, title, subtitle, height=430)
 
@@ -101,8 +107,7 @@ def window_effect_figure(effects: pd.DataFrame, *, title: str, subtitle: str | N
     fig = go.Figure()
     if len(e):
         sig = e.p_value < alpha
-        label = [f"{r:.2f} ({lo:.2f} to {hi:.2f}) {SIG_TEXT if s else NS_TEXT}"
-                 for r, lo, hi, s in zip(e.rate_ratio, e.ci_low, e.ci_high, sig)]
+        label = [f"{r:.2f} {SIG_TEXT if s else NS_TEXT}" for r, s in zip(e.rate_ratio, sig)]
         fig.add_trace(go.Scatter(
             x=e.period, y=e.rate_ratio, mode="markers+text", text=label,
             textposition="middle right", textfont=dict(size=13),
@@ -113,9 +118,17 @@ def window_effect_figure(effects: pd.DataFrame, *, title: str, subtitle: str | N
                          arrayminus=e.rate_ratio - e.ci_low, color=ARM_COLOURS["treatment"],
                          thickness=2, width=8),
             showlegend=False,
-            hovertemplate="%{x}: rate ratio %{y:.2f}<extra></extra>"))
+            customdata=np.column_stack([e.ci_low, e.ci_high]),
+            hovertemplate=("%{x}: rate ratio %{y:.2f} (" + f"{confidence_level:.0%}"
+                           + " CI %{customdata[0]:.2f} to %{customdata[1]:.2f})<extra></extra>")))
+        n_windows = int(e.period.str.startswith("months").sum())
+        if 0 < n_windows < len(e):  # windows on the left, programme periods on the right
+            fig.add_vline(x=n_windows - 0.5, line=dict(color=GREY, width=1))
     fig.add_hline(y=1, line=dict(color=GREY, dash="dot"),
-                  annotation_text="1 = same rate in both arms", annotation_position="top left")
-    fig.update_yaxes(type="log", title=f"Rate ratio, offered / control ({confidence_level:.0%} CI)")
-    fig.update_xaxes(title="Period of follow-up")
+                  annotation_text="1 = same rate in both arms",
+                  annotation_position="bottom right")
+    ticks = [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20]
+    fig.update_yaxes(type="log", title="Rate ratio (log scale)", tickvals=ticks,
+                     ticktext=[f"{t:g}" for t in ticks], minor=dict(showgrid=False))
+    fig.update_xaxes(title="Period of follow-up", range=[-0.5, len(e) - 0.2])
     return base_layout(fig, title, subtitle, height=460, legend=False)

@@ -116,24 +116,27 @@ def over_time_view(res: OverTimeResult, role: str, group: str, *, arm: str = "ar
                                  f"{confidence_level:.0%} intervals", f"Extract to {res.end_date}")
                      if p)
     pct = round(abs(c.hazard_ratio - 1) * 100)
-    hr_title = (f"Hazard ratio {c.hazard_ratio:.2f}: a first {group_words(group).rstrip('s')} "
-                f"as {role} came at a {pct}% {'lower' if c.hazard_ratio < 1 else 'higher'} rate "
-                "among people offered the programme")
+    hr_title = (f"Hazard ratio {c.hazard_ratio:.2f} ({confidence_level:.0%} CI {c.ci_low:.2f} "
+                f"to {c.ci_high:.2f}): a first {group_words(group).rstrip('s')} as {role}<br>"
+                f"came at a {pct}% {'lower' if c.hazard_ratio < 1 else 'higher'} rate among "
+                "people offered the programme")
     last = mcf.dropna().groupby("arm").last()
     mcf_title = (f"By month {int(last.month.min())}: {last.loc['treatment', 'mean_cumulative']:.2f} "
-                 f"{what} per person offered the programme, "
+                 f"{what} per person offered the programme,<br>"
                  f"{last.loc['control', 'mean_cumulative']:.2f} in the control arm")
     if change is not None:
         win_title = (f"Does it fade after support ends? Rate ratio {change.during.rate_ratio:.2f} "
-                     f"during, {change.after.rate_ratio:.2f} after "
-                     f"(change p = {change.p_value:.3f}, two-sided)")
+                     f"during the programme,<br>{change.after.rate_ratio:.2f} after it "
+                     f"(test of a change: p = {change.p_value:.3f}, two-sided)")
     else:
         win_title = "Rate ratio of offending in each period of follow-up"
     figures = {
-        "km": km_figure(km, title=hr_title, subtitle=sub, event=f"no {what} yet",
+        "km": km_figure(km, title=hr_title, subtitle=sub, event="none yet",
                         confidence_level=confidence_level),
         "mcf": mcf_figure(mcf, title=mcf_title, subtitle=sub, unit=f"{what}"),
-        "windows": window_effect_figure(win, title=win_title, subtitle=sub,
+        "windows": window_effect_figure(win, title=win_title,
+                                        subtitle=sub + " · offered the programme / control, "
+                                        "with intervals",
                                         confidence_level=confidence_level, alpha=alpha),
     }
     return OverTimeView(km, at_risk_table(km, months), c, c_adj, lr, mcf, win, change,
