@@ -74,7 +74,7 @@ def test_figure_builders_are_pure_and_label_axes(res):
                                                                      "Control")}
     assert dashes == {"Offered the programme": "solid", "Control": "dash"}
     m = mcf_figure(v.mcf, title="m")
-    assert "Mean cumulative" in m.layout.yaxis.title.text
+    assert m.layout.yaxis.title.text == "Mean per person"
     w = window_effect_figure(v.windows, title="w")
     assert w.layout.yaxis.type == "log"
     symbols = list(w.data[0].marker.symbol)
