@@ -617,17 +617,36 @@ def add_months(days: np.ndarray, k) -> np.ndarray:
     return (target.astype("datetime64[D]").astype(np.int64) + np.minimum(day, length - 1))
 
 
+def _calendar(days: np.ndarray):
+    """(months since 1970-01, 0-based day of month, days in that month) of day numbers."""
+    d = days.astype("datetime64[D]")
+    month = d.astype("datetime64[M]")
+    first = month.astype("datetime64[D]")
+    length = ((month + 1).astype("datetime64[D]") - first).astype(np.int32)
+    return month.astype(np.int32), (d - first).astype(np.int32), length
+
+
 def month_index(day: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Whole calendar months from ``start`` to ``day`` (both day numbers): k with
-    add_months(start, k) <= day < add_months(start, k + 1); negative before ``start``."""
-    d = day.astype("datetime64[D]")
-    s = start.astype("datetime64[D]")
-    dm, sm = d.astype("datetime64[M]"), s.astype("datetime64[M]")
-    k0 = (dm - sm).astype(np.int64)
-    dday = (d - dm.astype("datetime64[D]")).astype(np.int64)
-    sday = (s - sm.astype("datetime64[D]")).astype(np.int64)
-    length = ((dm + 1).astype("datetime64[D]") - dm.astype("datetime64[D]")).astype(np.int64)
-    return k0 - (dday < np.minimum(sday, length - 1))
+    add_months(start, k) <= day < add_months(start, k + 1); negative before ``start``.
+
+    The calendar of each distinct day is looked up in a table over the days spanned, so a
+    10-million-row extract costs a few integer gathers, not date arithmetic per row.
+    """
+    day = np.asarray(day, dtype=np.int64)
+    start = np.asarray(start, dtype=np.int64)
+    if not len(day):
+        return np.zeros(0, dtype=np.int64)
+    lo = int(min(day.min(), start.min()))
+    hi = int(max(day.max(), start.max()))
+    if hi - lo < 400_000:                       # about 1,100 years: a small table
+        month, dom, length = _calendar(np.arange(lo, hi + 1))
+        di, si = day - lo, start - lo
+        dm, dd, dl = month[di], dom[di], length[di]
+        sm, sd = month[si], dom[si]
+    else:
+        (dm, dd, dl), (sm, sd, _) = _calendar(day), _calendar(start)
+    return (dm - sm).astype(np.int64) - (dd < np.minimum(sd, dl - 1))
 
 
 def _month_list(values, what: str, default) -> tuple[int, ...]:
@@ -774,7 +793,7 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
     horizon = reach[-1]
 
     # ---- each row's month relative to randomisation (a Python loop over windows only)
-    day = x.dates.astype("datetime64[D]").astype(np.int64)
+    day = x.dates.view(np.int64) // 86_400_000_000_000  # midnight ns -> day number
     p_ok = x.person >= 0
     rows = np.flatnonzero(p_ok)
     p = x.person[rows].astype(np.int64)
@@ -872,10 +891,18 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
 
     # ---- month by month (sparse: only person-months with a crime)
     mk = (p[fu] * n_roles + r[fu]) * horizon + k[fu]
-    uniq, inv = np.unique(mk, return_inverse=True)
+    space = n * n_roles * horizon
+    if space <= 8 * len(mk) + 1_000_000:  # dense key space: mark and rank, no sort
+        present = np.zeros(space, dtype=bool)
+        present[mk] = True
+        uniq = np.flatnonzero(present)
+        inv = (np.cumsum(present, dtype=np.int32) - 1)[mk]
+    else:
+        uniq, inv = np.unique(mk, return_inverse=True)
     pid_col = x.used["person_id"]
     monthly = pd.DataFrame({
-        pid_col: people[pid_col].to_numpy()[uniq // (n_roles * horizon)],
+        pid_col: pd.Categorical.from_codes(uniq // (n_roles * horizon),
+                                           categories=pd.Index(people[pid_col].astype(str))),
         "month": (uniq % horizon + 1).astype(np.int64),
         "role": np.asarray(ROLES, dtype=object)[(uniq // horizon) % n_roles],
         "harm": np.bincount(inv, weights=hw[fu], minlength=len(uniq))})
