@@ -113,6 +113,7 @@ class Pack:
     limitations: list[str] = field(default_factory=list)
     disclosure_notes: list[str] = field(default_factory=list)
     suppressed: list = field(default_factory=list)
+    over_time: tuple | None = None      # (slide title, chart key or None, paragraphs)
 
     def chart(self, key: str | None) -> Chart | None:
         return next((c for c in self.charts if c.key == key), None)
@@ -330,6 +331,11 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
                                        subtitle=_subtitle("Treatment arm only", synthetic_tag))
             charts.append(Chart(f"{len(charts) + 1:02d}_engagement", title, fig, eng_note))
 
+    from dashboard.over_time import pack_over_time  # over time (#14): one slide
+    over_time = pack_over_time(trial, level, settings.alpha, options.disclosure)
+    if over_time and over_time[1] is not None:
+        charts.append(Chart(f"{len(charts) + 1:02d}_over_time", over_time[0], over_time[1],
+                            " ".join(over_time[2])))
     cost_lines = _cost_lines(trial, res, table, protected, heads, eng)
     n_t = int(res.loc[all_idx, "n_treatment"].max()) if all_idx else 0
     n_c = int(res.loc[all_idx, "n_control"].max()) if all_idx else 0
@@ -348,7 +354,9 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
                 protected=protected, findings=findings, summary=summary, charts=charts,
                 engagement=eng, engagement_note=eng_note, reasons=reasons,
                 cost_lines=cost_lines, methods=methods, limitations=limitations,
-                disclosure_notes=notes, suppressed=suppressed)
+                disclosure_notes=notes, suppressed=suppressed,
+                over_time=(over_time[0], charts[-1].key if over_time[1] is not None else None,
+                           over_time[2]) if over_time else None)
 
 
 def _wrap(label: str, width: int = 18) -> str:
@@ -896,6 +904,16 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
             text_box(s, Inches(8.6), Inches(1.35), Inches(4.35), Inches(5.5), paras, 16)
         else:
             text_box(s, Inches(0.6), Inches(1.4), W - Inches(1.2), Inches(5), paras, 18, True)
+
+    # over time (#14)
+    if pack.over_time:
+        title, chart_key, paras = pack.over_time
+        s = titled(title)
+        if chart_key:
+            picture(s, chart_key, Inches(0.4), Inches(1.3), Inches(8.0))
+            text_box(s, Inches(8.6), Inches(1.35), Inches(4.35), Inches(5.5), paras, 14)
+        else:
+            text_box(s, Inches(0.6), Inches(1.4), W - Inches(1.2), Inches(5), paras, 18)
 
     # cost
     if pack.cost_lines:

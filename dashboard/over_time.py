@@ -141,3 +141,36 @@ def over_time_view(res: OverTimeResult, role: str, group: str, *, arm: str = "ar
     }
     return OverTimeView(km, at_risk_table(km, months), c, c_adj, lr, mcf, win, change,
                         sentences, figures, notes)
+
+
+def pack_over_time(trial, confidence_level: float = 0.95, alpha: float = 0.05,
+                   disclosure: bool = False):
+    """(title, figure or None, sentences) for the board pack's Over time slide, or None when
+    the trial has no crimes extract. Under disclosure control the Kaplan-Meier chart (whose
+    steps are single people) is left out and only the hazard ratio, which holds no counts,
+    is given."""
+    ex = (trial.meta or {}).get("extract")
+    if not ex:
+        return None
+    from fd_stats.trial import BUNDLED_TRIAL
+
+    folder = Path(trial.meta.get("_folder", BUNDLED_TRIAL))
+    try:
+        res = load_bundled_extract(folder, trial.meta)
+        groups = res.summary["groups"]
+        group = "knife" if "knife" in groups else groups[0]
+        view = over_time_view(res, "suspect", group, confidence_level=confidence_level,
+                              alpha=alpha, synthetic=bool(ex.get("synthetic")))
+    except (DataError, OSError):
+        return None
+    fig = None if disclosure else view.figures["km"]
+    lines = [view.sentences["hazard"]]
+    if "change" in view.sentences:
+        lines.append(view.sentences["change"])
+    if ex.get("synthetic"):
+        lines.append(SYNTHETIC_DATES)
+    if disclosure:
+        lines.append("The survival chart is left out under small-number protection: each "
+                     "step of the curve is one person.")
+    title = f"Time to a first {group_words(group).rstrip('s')} as suspect"
+    return title, fig, lines
