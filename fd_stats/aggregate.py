@@ -673,6 +673,15 @@ def _day_number(value, what: str) -> int:
     return int(np.datetime64(t.date(), "D").astype(np.int64))
 
 
+def _unique_labels(ids: pd.Series) -> pd.Index:
+    """Person ids as category labels (ids are unique after normalisation; raw values that
+    still clash, e.g. 7 and "7", are shown as text with their row number)."""
+    idx = pd.Index(ids)
+    if idx.is_unique:
+        return idx
+    return pd.Index([f"{v} (row {i + 1})" for i, v in enumerate(ids.astype(str))])
+
+
 @dataclass
 class OverTimeResult:
     """Person-level columns over time, the month-by-month counts, and what was decided.
@@ -794,18 +803,15 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
 
     # ---- each row's month relative to randomisation (a Python loop over windows only)
     day = x.dates.view(np.int64) // 86_400_000_000_000  # midnight ns -> day number
-    p_ok = x.person >= 0
-    rows = np.flatnonzero(p_ok)
-    p = x.person[rows].astype(np.int64)
-    keep = ~no_start[p]
-    rows, p = rows[keep], p[keep]
-    d = day[rows]
-    after_end = d > end
+    valid = (x.person >= 0) & ~no_start[np.maximum(x.person, 0)]
+    after_end = valid & (day > end)
     if after_end.any():
         notes.append(f"{int(after_end.sum()):,} crime row(s) are dated after the extract's end "
                      f"({pd.Timestamp(end, unit='D').date()}) and were ignored: check the end "
                      "date.")
-    rows, p, d = rows[~after_end], p[~after_end], d[~after_end]
+    rows = np.flatnonzero(valid & ~after_end)       # one compaction of the extract
+    p = x.person[rows].astype(np.int64)
+    d = day[rows]
     k = month_index(d, start[p])
     lowest = -(bases[-1] if bases else 0)
     inside = (k >= lowest) & (k < horizon)
@@ -824,8 +830,12 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
     for g, gname in enumerate(g_names):
         cube[gname] = np.bincount(key[grp[:, g]], minlength=size).reshape(n, n_roles, n_bins)
 
-    def period(lo, hi):  # bins covering months [lo, hi)
-        return slice(edges.index(lo), edges.index(hi))
+    # running totals over the bins: a period's count is a difference of two of them
+    cum = {g: np.concatenate([np.zeros((n, n_roles, 1), c.dtype), c.cumsum(axis=2)], axis=2)
+           for g, c in cube.items()}
+
+    def period(lo, hi):  # bin edges of months [lo, hi)
+        return edges.index(lo), edges.index(hi)
 
     def exposure(lo, hi):  # days observed in months [lo, hi) of follow-up
         a = np.minimum(add_months(start, lo), stop)
@@ -843,7 +853,7 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
     for suffix, sl in parts:
         for ri, rname in enumerate(ROLES):
             for gname in ["harm", *g_names]:
-                v = cube[gname][:, ri, sl].sum(axis=1)
+                v = cum[gname][:, ri, sl[1]] - cum[gname][:, ri, sl[0]]
                 v = v.astype(float) if gname == "harm" or no_start.any() else v.astype(np.int64)
                 if no_start.any():
                     v[no_start] = np.nan
@@ -902,12 +912,12 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
     pid_col = x.used["person_id"]
     monthly = pd.DataFrame({
         pid_col: pd.Categorical.from_codes(uniq // (n_roles * horizon),
-                                           categories=pd.Index(people[pid_col].astype(str))),
+                                           categories=_unique_labels(people[pid_col])),
         "month": (uniq % horizon + 1).astype(np.int64),
-        "role": np.asarray(ROLES, dtype=object)[(uniq // horizon) % n_roles],
+        "role": pd.Categorical.from_codes((uniq // horizon) % n_roles, categories=ROLES),
         "harm": np.bincount(inv, weights=hw[fu], minlength=len(uniq))})
     for g, gname in enumerate(g_names):
-        monthly[gname] = np.bincount(inv, weights=grp[fu, g], minlength=len(uniq)).astype(np.int64)
+        monthly[gname] = np.bincount(inv[grp[fu, g]], minlength=len(uniq)).astype(np.int64)
 
     earliest = day[~np.isnat(x.dates)].min() if (~np.isnat(x.dates)).any() else None
     if bases and start_date is not None and ok.any():
