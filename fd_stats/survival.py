@@ -426,8 +426,9 @@ def mean_cumulative_count(monthly_counts: np.ndarray, months_observed, treated) 
 
     Nelson's estimator on a monthly grid: in each month, the events of the people
     observed for the whole month divided by their number, summed over months; a person
-    stops counting after their last whole month observed. (For a month-level data set this
-    equals R ``survfit(Surv(start, stop, event) ~ arm, id = id)``'s cumulative hazard.)
+    stops counting after their last whole month observed (Nelson, W. B. (2003) *Recurrent
+    Events Data Analysis for Product Repairs, Disease Recurrences, and Other Applications*,
+    SIAM: the mean cumulative function). Checked by hand in the tests, not against R.
 
     Parameters
     ----------
