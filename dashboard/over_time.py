@@ -79,17 +79,26 @@ def over_time_view(res: OverTimeResult, role: str, group: str, *, arm: str = "ar
     time, event = t[f"{role}_{group}_days"], t[f"{role}_{group}_event"]
     km = kaplan_meier_by_arm(time, event, z, confidence_level)
     months = list(range(0, res.windows[-1] + 1, 3))
-    c = cox(time, event, z, confidence_level=confidence_level)
+    change, notes = None, []
+    try:
+        c = cox(time, event, z, confidence_level=confidence_level)
+    except DataError as exc:        # e.g. no events in one arm: the rest still shows
+        c = None
+        notes.append(f"Hazard ratio: {exc}")
     base_col = f"{role}_{group}_pre{res.baselines[0]}m" if res.baselines else None
-    c_adj = (cox(time, event, z, t[[base_col]].to_numpy(float), [base_col],
-                 confidence_level=confidence_level) if base_col in t else None)
+    c_adj = None
+    if c is not None and base_col in t:
+        try:
+            c_adj = cox(time, event, z, t[[base_col]].to_numpy(float), [base_col],
+                        confidence_level=confidence_level)
+        except DataError as exc:
+            notes.append(f"Hazard ratio adjusted for the baseline: {exc}")
     lr = logrank(time, event, z)
     mat = monthly_matrix(res.monthly, t[res.columns["person_id"]], res.columns["person_id"],
                          group, role, res.windows[-1])
     mcf = mean_cumulative_count(mat, t["months_observed"], z)
     win = window_effects(t, f"{role}_{group}", z, res.windows, programme=True,
                          confidence_level=confidence_level)
-    change, notes = None, []
     if res.programme_months:
         try:
             change = effect_change(t[f"{role}_{group}_during"], t["exposure_days_during"],
@@ -98,7 +107,7 @@ def over_time_view(res: OverTimeResult, role: str, group: str, *, arm: str = "ar
         except DataError as exc:
             notes.append(f"The change after the programme cannot be estimated: {exc}")
     horizon = f"the {res.windows[-1]} months of follow-up"
-    sentences = {"hazard": hazard_ratio_sentence(c, first, horizon)}
+    sentences = {"hazard": hazard_ratio_sentence(c, first, horizon) if c else ""}
     if c_adj is not None:
         sentences["hazard_adjusted"] = (
             f"Adjusted for each person's {what} in the {res.baselines[0]} months before "
@@ -115,11 +124,15 @@ def over_time_view(res: OverTimeResult, role: str, group: str, *, arm: str = "ar
     sub = " · ".join(p for p in ("Synthetic data and dates" if synthetic else "",
                                  f"{confidence_level:.0%} intervals", f"Extract to {res.end_date}")
                      if p)
-    pct = round(abs(c.hazard_ratio - 1) * 100)
-    hr_title = (f"Hazard ratio {c.hazard_ratio:.2f} ({confidence_level:.0%} CI {c.ci_low:.2f} "
-                f"to {c.ci_high:.2f}): a first {group_words(group).rstrip('s')} as {role}<br>"
-                f"came at a {pct}% {'lower' if c.hazard_ratio < 1 else 'higher'} rate among "
-                "people offered the programme")
+    if c is not None:
+        pct = round(abs(c.hazard_ratio - 1) * 100)
+        hr_title = (f"Hazard ratio {c.hazard_ratio:.2f} ({confidence_level:.0%} CI "
+                    f"{c.ci_low:.2f} to {c.ci_high:.2f}): a first "
+                    f"{group_words(group).rstrip('s')} as {role}<br>came at a {pct}% "
+                    f"{'lower' if c.hazard_ratio < 1 else 'higher'} rate among people "
+                    "offered the programme")
+    else:
+        hr_title = f"Share of people with no {what} yet, by arm (hazard ratio not estimable)"
     last = mcf.dropna().groupby("arm").last()
     mcf_title = (f"By month {int(last.month.min())}: {last.loc['treatment', 'mean_cumulative']:.2f} "
                  f"{what} per person offered the programme,<br>"
@@ -164,7 +177,7 @@ def pack_over_time(trial, confidence_level: float = 0.95, alpha: float = 0.05,
     except (DataError, OSError):
         return None
     fig = None if disclosure else view.figures["km"]
-    lines = [view.sentences["hazard"]]
+    lines = [view.sentences["hazard"] or " ".join(view.notes)]
     if "change" in view.sentences:
         lines.append(view.sentences["change"])
     if ex.get("synthetic"):

@@ -265,6 +265,11 @@ def cox(time, event, treated, covariates=None, covariate_names=None,
     from statsmodels.duration.hazard_regression import PHReg
 
     t, e, z, X, n_bad = _clean(time, event, treated, covariates)
+    for arm, name in ((1, "treatment"), (0, "control")):
+        if not e[z == arm].any():  # the likelihood has no maximum: HR 0 or infinite
+            raise DataError(f"No events in the {name} arm, so the hazard ratio is not "
+                            "estimable (it would be 0 or infinite); the log-rank test still "
+                            "applies.")
     exog = z[:, None] if X is None else np.column_stack([z, X])
     names = list(covariate_names or [f"covariate_{i + 1}" for i in range(exog.shape[1] - 1)])
     try:

@@ -117,7 +117,11 @@ st.header(f"Time to the first {group_words(group).rstrip('s')} as {role}")
 st.plotly_chart(view.figures["km"], width="stretch", theme=None, key="ot_km")
 st.markdown("**Number still at risk** (no such offence yet and still followed):")
 st.dataframe(view.at_risk, width="stretch")
-st.markdown(view.sentences["hazard"])
+for note in view.notes:
+    if note.startswith("Hazard ratio"):
+        st.warning(note)
+if view.sentences["hazard"]:
+    st.markdown(view.sentences["hazard"])
 if "hazard_adjusted" in view.sentences:
     st.markdown(view.sentences["hazard_adjusted"])
 st.markdown(view.sentences["logrank"])
@@ -141,7 +145,8 @@ st.plotly_chart(view.figures["windows"], width="stretch", theme=None, key="ot_wi
 if "change" in view.sentences:
     st.markdown(view.sentences["change"])
 for note in view.notes:
-    st.warning(note)
+    if not note.startswith("Hazard ratio"):
+        st.warning(note)
 table = view.windows.copy()
 show = pd.DataFrame({
     "Period": table["period"],

@@ -111,3 +111,18 @@ def test_uploaded_extract_is_counted_and_a_bad_one_keeps_it():
     assert "no column for the offence" in at.error[0].value or "no column" in at.error[0].value
     assert at.session_state["ot_result"] is first
     assert any("still shows" in i.value for i in at.info)
+
+
+def test_no_events_in_one_arm_leaves_the_rest_of_the_view(res):
+    """A group with no events among the treated: no hazard ratio (a note says why), but the
+    curves, the log-rank test and the month-by-month counts still show."""
+    import copy
+
+    r = copy.deepcopy(res)
+    treated = r.table.arm == "treatment"
+    r.table.loc[treated, "suspect_knife_event"] = 0
+    v = over_time_view(r, "suspect", "knife")
+    assert v.cox is None and v.sentences["hazard"] == ""
+    assert any(n.startswith("Hazard ratio: No events in the treatment arm") for n in v.notes)
+    assert "not estimable" in v.figures["km"].layout.title.text
+    assert "Log-rank" in v.sentences["logrank"] and len(v.mcf)

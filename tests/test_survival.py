@@ -256,3 +256,9 @@ def test_cox_converges_where_plain_newton_overshoots():
     assert r.p_value == pytest.approx(0.794375112421006, rel=REL)
     assert np.log(r.covariates["base"][0]) == pytest.approx(0.4351951513885613, rel=REL)
     assert r.covariates["base"][3] == pytest.approx(1.25350588521489e-08, rel=REL)
+
+
+def test_cox_refuses_an_arm_without_events():
+    with pytest.raises(DataError, match="No events in the treatment arm"):
+        cox(DAYS, np.where(ARM == 1, 0, EVENT), ARM)
+    assert logrank(DAYS, np.where(ARM == 1, 0, EVENT), ARM).p_value < 1e-6
