@@ -999,7 +999,10 @@ def write_readme(people, ht, checks):
             a(f"| `{role}_{o}` | int | count of {extra}; cell sums and sums of squares exactly as below | DOMAIN.md table (inferred from Appendix B) |")
     for role in ROLES:
         for o in OUTCOMES:
-            a(f"| `{role}_{o}_pre12m` | {'float, 2 decimals' if o == 'harm' else 'int'} | **SYNTHETIC baseline, not from the Report**: {o.replace('_', ' ')} {'harm (days)' if o == 'harm' else 'crimes'} as {role} in the 12 months before randomisation, counted from crimes.csv | invented (build_extract.py); the Report publishes no baseline figures |")
+            what = {"harm": "total crime harm (days)", "knife": "knife-related crimes",
+                    "violent": "violent crimes", "violent_sexual": "violent or sexual crimes",
+                    "non_police_initiated": "non-police-initiated crimes"}[o]
+            a(f"| `{role}_{o}_pre12m` | {'float, 2 decimals' if o == 'harm' else 'int'} | **SYNTHETIC baseline, not from the Report**: {what} as {role} in the 12 months before randomisation, counted from crimes.csv | invented (build_extract.py); the Report publishes no baseline figures |")
     a("")
     a("## The synthetic crimes extract (crimes.csv, randomisation.csv)")
     a("")
