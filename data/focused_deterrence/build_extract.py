@@ -11,9 +11,9 @@ information about the real trial. What is fixed:
   suspect and as victim;
 * baseline crimes satisfy the eligibility rule (DOMAIN.md): at least one knife offence as
   suspect in the 12 months before randomisation and one more knife, violent or sexual
-  offence as suspect in the 24 months before; further baseline crimes follow each
-  person's rank within their arm and cohort, so baseline predicts follow-up without
-  differing between arms by construction;
+  offence as suspect in the 24 months before; their number, offences and harm are fixed
+  functions of each person's rank within their arm and cohort (only the days are drawn),
+  so baseline predicts follow-up and the arms' baselines match by construction;
 * after month 12, each person offends at their own first-year rate: by construction the
   synthetic effect neither fades nor grows after the programme;
 * the extract ends on 31 March 2025 (invented), so later-randomised people have less than
@@ -48,6 +48,11 @@ KNIFE_VIOLENT = ("violence_with_injury_knife", "violence_without_injury_knife",
 VIOLENT = ("violence_with_injury", "violence_without_injury", "robbery_personal")
 SEXUAL = ("other_sexual",)
 OTHER_NPI = ("theft", "burglary", "criminal_damage", "public_order", "vehicle_crime")
+# baseline crimes beyond the eligibility ones, taken in this order (invented)
+SUSPECT_POOL = ("theft", "threaten_with_blade", "violence_without_injury", "public_order",
+                "criminal_damage", "violence_with_injury", "drugs_possession", "other_sexual")
+VICTIM_POOL = ("violence_without_injury", "violence_with_injury_knife", "theft",
+               "robbery_personal")
 # group membership (knife, violent, violent_sexual, non_police_initiated), as in
 # data/offence_groups_example.csv
 GROUPS = {o: (o.endswith("_knife") or o in ("threaten_with_blade", "possession_bladed_article"),
@@ -160,21 +165,25 @@ def build_extract(people: list[dict], seed: int):
                 for _ in range(int(rng.poisson(len(offences) * share))):
                     o = str(rng.choice(offences))
                     add(pid, _day_in(rng, end12, stop), o, role, _typical_pence(rng, o))
-            # baseline: eligibility crimes (suspect), then more by rank in the cell
+            # baseline: eligibility crimes (suspect), then more by rank in the cell. Counts,
+            # offences and harm are fixed functions of the within-cell rank u (only the
+            # days are random), so the arms get the same baseline distribution and any
+            # baseline imbalance is not an invented finding
+            u = pct[role][pid]
+            lo12, lo24 = add_months(s, -12), add_months(s, -24)
             base = []
             if role == "suspect":
-                base.append((str(rng.choice(KNIFE_VIOLENT + ("possession_bladed_article",
-                                                              "threaten_with_blade"))),
-                             _day_in(rng, add_months(s, -12), s)))
-                base.append((str(rng.choice(KNIFE_VIOLENT + VIOLENT + SEXUAL)),
-                             _day_in(rng, add_months(s, -24), s)))
-            z = np.sqrt(2) * _erfinv(2 * pct[role][pid] - 1)
-            lam = np.exp((0.9 if role == "suspect" else -0.2) + 0.8 * z)
-            pool = KNIFE_VIOLENT + VIOLENT + SEXUAL + OTHER_NPI * 2 + ("drugs_possession",)
-            for _ in range(int(rng.poisson(lam))):
-                base.append((str(rng.choice(pool)), _day_in(rng, add_months(s, -24), s)))
-            for o, d in base:
-                add(pid, d, o, role, _typical_pence(rng, o))
+                base.append(("possession_bladed_article" if u < 0.5
+                             else "violence_with_injury_knife", lo12))          # in 12 months
+                base.append(("violence_without_injury", lo24))                  # 12-24 months
+                n12, n24, pool = int(3 * u ** 2), int(2 * u), SUSPECT_POOL
+            else:
+                n12, n24, pool = int(2.5 * u ** 3), int(1.3 * u ** 2), VICTIM_POOL
+            base += [(pool[j % len(pool)], lo12) for j in range(n12)]
+            base += [(pool[(j + n12) % len(pool)], lo24) for j in range(n24)]
+            for o, lo in base:
+                hi = s if lo == lo12 else lo12
+                add(pid, _day_in(rng, lo, hi), o, role, TYPICAL_DAYS[o] * 100)
         # baseline columns, counted here from the rows just made (not by the aggregation)
         for role in ROLES:
             lo = add_months(s, -12)
@@ -191,16 +200,3 @@ def build_extract(people: list[dict], seed: int):
     randomisation = [{"person_id": p["person_id"], "arm": p["arm"], "age_group": p["age_group"],
                       "randomisation_date": start[p["person_id"]].isoformat()} for p in people]
     return rows, randomisation
-
-
-def _erfinv(y: float) -> float:
-    """Inverse error function by bisection (standard library only; a few calls)."""
-    import math
-    lo, hi = -6.0, 6.0
-    for _ in range(80):
-        mid = (lo + hi) / 2
-        if math.erf(mid) < y:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
