@@ -37,8 +37,12 @@ def test_over_time_page_on_the_bundled_trial_and_an_upload(server, page):  # noq
         settle(page)
     page.get_by_test_id("stBaseButton-primary").click()
     settle(page)
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3",
-                           timeout=60_000)
+    # the bundled trial's charts are still on screen until the rerun ends: wait for the
+    # upload's own note and the sentences under its charts
+    page.get_by_text("Windows of 24 months are left out", exact=False).first.wait_for(
+        timeout=60_000)
+    page.get_by_text("Log-rank test of equal curves", exact=False).first.wait_for(timeout=60_000)
+    settle(page)
     assert_healthy(page, "Over time (upload)")
     main = page.inner_text('[data-testid="stMain"]')
     assert "hazard ratio" in main and "Synthetic dates" not in main
