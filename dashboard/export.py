@@ -114,6 +114,7 @@ class Pack:
     disclosure_notes: list[str] = field(default_factory=list)
     suppressed: list = field(default_factory=list)
     how_sure: list[str] = field(default_factory=list)  # rating headline, then its reasons
+    over_time: tuple | None = None      # (slide title, chart key or None, paragraphs)
 
     def chart(self, key: str | None) -> Chart | None:
         return next((c for c in self.charts if c.key == key), None)
@@ -336,6 +337,12 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
                                        subtitle=_subtitle("Treatment arm only", synthetic_tag))
             charts.append(Chart(f"{len(charts) + 1:02d}_engagement", title, fig, eng_note))
 
+    from dashboard.over_time import pack_over_time  # over time (#14): one slide
+    over_time = pack_over_time(trial, level, settings.alpha, options.disclosure)
+    over_time_key = None
+    if over_time and over_time[1] is not None:
+        over_time_key = f"{len(charts) + 1:02d}_over_time"
+        charts.append(Chart(over_time_key, over_time[0], over_time[1], " ".join(over_time[2])))
     cost_lines = _cost_lines(trial, res, table, protected, heads, eng)
     n_t = int(res.loc[all_idx, "n_treatment"].max()) if all_idx else 0
     n_c = int(res.loc[all_idx, "n_control"].max()) if all_idx else 0
@@ -356,7 +363,8 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
                 protected=protected, findings=findings, summary=summary, charts=charts,
                 engagement=eng, engagement_note=eng_note, reasons=reasons,
                 cost_lines=cost_lines, methods=methods, limitations=limitations,
-                disclosure_notes=notes, suppressed=suppressed, how_sure=how_sure)
+                disclosure_notes=notes, suppressed=suppressed, how_sure=how_sure,
+                over_time=(over_time[0], over_time_key, over_time[2]) if over_time else None)
 
 
 def _how_sure(trial, mapping, subgroup, prespecified) -> tuple[list[str], list[str]]:
@@ -956,6 +964,16 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
             text_box(s, Inches(8.6), Inches(1.35), Inches(4.35), Inches(5.5), paras, 16)
         else:
             text_box(s, Inches(0.6), Inches(1.4), W - Inches(1.2), Inches(5), paras, 18, True)
+
+    # over time (#14)
+    if pack.over_time:
+        title, chart_key, paras = pack.over_time
+        s = titled(title)
+        if chart_key:
+            picture(s, chart_key, Inches(0.4), Inches(1.3), Inches(8.0))
+            text_box(s, Inches(8.6), Inches(1.35), Inches(4.35), Inches(5.5), paras, 14)
+        else:
+            text_box(s, Inches(0.6), Inches(1.4), W - Inches(1.2), Inches(5), paras, 18)
 
     # cost
     if pack.cost_lines:

@@ -148,6 +148,10 @@ def _methods(values) -> tuple[str, ...]:
 
 def cmd_analyse(args):
     from .analysis import EXTRA_TEST_COLUMNS, METHOD_LABELS, Mapping, Settings, analyse
+    from .cli_survival import run_survival
+
+    if run_survival(args):  # --method cox|logrank: time to event (fd_stats.survival)
+        return
 
     outcomes = _outcomes(args.outcome)
     covariates, strata = _outcomes(args.covariate), _outcomes(args.strata)
@@ -273,6 +277,8 @@ def build_parser(include_aggregate: bool = True):
                         + ", ".join(EXTRA_CHOICES) + " (default mann-whitney; 'none' for none)")
     a.add_argument("--seed", type=int, default=12345)
     a.add_argument("--format", **fmt)
+    from .cli_survival import add_survival_arguments
+    add_survival_arguments(a)
     a.set_defaults(func=cmd_analyse)
 
     u = sub.add_parser("audit", help="recompute p-values of a published table from t and df")

@@ -69,9 +69,9 @@ def test_pptx_slides_titles_pictures_and_numbers(pack, files, fresh, trial):
     slides = list(prs.slides)
     titles = [s.shapes.title.text for s in slides]
     heads = trial.headline_outcomes
-    # title, overview, one per headline, how sure (#15), subgroups, engagement, cost, methods,
-    # limitations, disclosure
-    assert len(slides) == 1 + 1 + len(heads) + 1 + 1 + 1 + 1 + 1 + 1 + 1
+    # title, overview, one per headline, how sure (#15), subgroups, engagement, over time
+    # (#14), cost, methods, limitations, disclosure
+    assert len(slides) == 1 + 1 + len(heads) + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1
     assert titles[0] == pack.trial_name
     assert "SYNTHETIC DATA" in " ".join(slide_texts(slides[0]))
     assert "Data set: " + pack.dataset in " ".join(slide_texts(slides[0]))
@@ -330,6 +330,31 @@ def test_sentences_round_means_and_give_units(pack):
     assert f"{r['mean_treatment']:.0f} per person with the programme vs {r['mean_control']:.0f} without" \
         in f.sentence
     assert "crime harm in days" in f.sentence
+
+
+def test_over_time_slide(trial, fresh):
+    """One slide: the hazard ratio sentence (with interval and sidedness) and the synthetic-
+    dates warning; the survival chart only when small-number protection is off (its steps
+    are single people)."""
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    from dashboard.over_time import load_bundled_extract, over_time_view
+    from fd_stats.trial import BUNDLED_TRIAL
+
+    view = over_time_view(load_bundled_extract(BUNDLED_TRIAL, trial.meta), "suspect", "knife")
+    for disclosure in (True, False):
+        pack = E.build_content(trial, trial.mapping, Settings(), fresh, generated=DATE,
+                               options=E.PackOptions(disclosure=disclosure))
+        prs = Presentation(io.BytesIO(E.pptx_bytes(pack, E.render_pngs(pack.charts)
+                                                   if not disclosure else {})))
+        s = next(s for s in prs.slides
+                 if s.shapes.title.text == "Time to a first knife-related crime as suspect")
+        body = " ".join(slide_texts(s))
+        assert view.sentences["hazard"] in body and "(two-sided)" in body
+        assert "Synthetic dates" in body
+        pics = [sh for sh in s.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(pics) == (0 if disclosure else 1)
 
 
 def test_excel_results_sheet_reads_as_a_table(pack):

@@ -191,6 +191,7 @@ HEADLINE = {("suspect", "harm"), ("suspect", "knife"), ("suspect", "violent")}
 PEOPLE_COLUMNS = (
     ["person_id", "arm", "age_group", "engaged", "non_engagement_reason"]
     + [f"{r}_{o}" for r in ROLES for o in OUTCOMES]
+    + [f"{r}_{o}_pre12m" for r in ROLES for o in OUTCOMES]  # synthetic baselines (#14)
 )
 
 # ---------------------------------------------------------------------------
@@ -647,7 +648,7 @@ def write_people(people):
     for p in sorted(people, key=lambda p: p["person_id"]):
         out = []
         for c in PEOPLE_COLUMNS:
-            if c.endswith("_harm"):
+            if c.endswith(("_harm", "_harm_pre12m")):
                 pence = p[c + "_pence"]
                 out.append(f"{pence // 100}.{pence % 100:02d}")
             else:
@@ -664,7 +665,7 @@ def write_people(people):
         elif c == "engaged":
             typ = pa.bool_()
             data = [p[c] for p in ordered]
-        elif c.endswith("_harm"):
+        elif c.endswith(("_harm", "_harm_pre12m")):
             typ = pa.float64()
             data = [p[c + "_pence"] / 100 for p in ordered]
         else:
@@ -918,6 +919,25 @@ def trial_metadata(ht):
             },
         },
     }
+    # over time (#14): the SYNTHETIC extract and each outcome's synthetic baseline column
+    for o in meta["outcomes[]"]:
+        o["baseline"] = f"{o['column']}_pre12m"
+    meta["extract"] = {
+        "synthetic": True,
+        "crimes_csv": "crimes.csv",
+        "randomisation_csv": "randomisation.csv",
+        "start_date": "2021-02-01",
+        "end_date": "2025-03-31",
+        "programme_months": 12,
+        "windows_months": [6, 12, 18, 24],
+        "baseline_months": [12, 24],
+        "note": ("SYNTHETIC: the Report publishes no dates; randomisation dates, crime dates, "
+                 "baseline crimes and crimes after month 12 are invented to illustrate the "
+                 "over-time analyses (build_extract.py). The 12-month counts and harm equal "
+                 "people.csv."),
+        "source": "build_extract.py (invented); randomisation from February 2023: Report, "
+                  "'What is Focused Deterrence?'",
+    }
     return meta
 
 
@@ -961,6 +981,8 @@ def write_readme(people, ht, checks):
     a("| `appendix_b.csv` | Appendix B as printed (all values kept as the printed text) |")
     a("| `trial.toml` | trial metadata for the app: citation, arms, outcomes, subgroup, engagement, costs, support offers, unit costs of crime; each figure with its `source` |")
     a("| `build.py` | the generator; all published figures are constants in it with their source |")
+    a("| `crimes.csv` | **SYNTHETIC, dates invented**: one row per crime and person (`person_id`, `date`, `offence`, `role`, `police_initiated`, `harm` in days); its 12-month aggregation reproduces every count and harm in people.csv exactly. Written by `build_extract.py` (see below) |")
+    a("| `randomisation.csv` | **SYNTHETIC, dates invented**: `person_id`, `arm`, `age_group`, `randomisation_date` (working days, 1 February to 31 July 2023) |")
     a("")
     a("## Columns of people.csv / people.parquet")
     a("")
@@ -988,6 +1010,16 @@ def write_readme(people, ht, checks):
                                             if npi_ok else "not constrained against the other counts")),
             }[o]
             a(f"| `{role}_{o}` | int | count of {extra}; cell sums and sums of squares exactly as below | DOMAIN.md table (inferred from Appendix B) |")
+    for role in ROLES:
+        for o in OUTCOMES:
+            what = {"harm": "total crime harm (days)", "knife": "knife-related crimes",
+                    "violent": "violent crimes", "violent_sexual": "violent or sexual crimes",
+                    "non_police_initiated": "non-police-initiated crimes"}[o]
+            a(f"| `{role}_{o}_pre12m` | {'float, 2 decimals' if o == 'harm' else 'int'} | **SYNTHETIC baseline, not from the Report**: {what} as {role} in the 12 months before randomisation, counted from crimes.csv | invented (build_extract.py); the Report publishes no baseline figures |")
+    a("")
+    a("## The synthetic crimes extract (crimes.csv, randomisation.csv)")
+    a("")
+    a("The Report publishes no dates. `build_extract.py` invents them to illustrate the over-time analyses (the Over time page); they carry **no** information about the real trial. Rules: randomisation staggered over working days from 1 February 2023 (the Report: delivery from February 2023, cases taken on in stages) to 31 July 2023 (invented); each person's crimes in the 12 months from randomisation reproduce their people.csv counts and harm exactly (the 12-month harm split over their crimes; a knife crime beyond the non-police-initiated count is flagged police-initiated); baseline crimes satisfy the eligibility rule (a knife offence as suspect in the 12 months before randomisation and one more knife, violent or sexual offence as suspect in the 24 months before), with more baseline crimes for people ranked higher on follow-up offending within their arm and cohort, their number, offences and harm fixed functions of that rank (only the days are drawn), so baseline predicts follow-up and the arms' baselines match by construction; after month 12 each person offends at their own first-year rate, so **by construction the synthetic effect neither fades nor grows after the programme**; the extract ends on 31 March 2025 (invented), so people randomised after March 2023 have less than 24 months of follow-up. Harm per crime outside the first year uses invented typical days per offence (`TYPICAL_DAYS` in build_extract.py), not the licensed Cambridge Crime Harm Index.")
     a("")
     a("## How the rows were built")
     a("")
@@ -1073,9 +1105,24 @@ def write_readme(people, ht, checks):
     (OUT / "README.md").write_text("\n".join(L), encoding="utf-8")
 
 
+def write_extract(people):
+    """The synthetic crimes extract and randomisation list (dates invented); adds the
+    ``*_pre12m`` baseline columns to ``people``."""
+    from build_extract import build_extract
+
+    crimes, randomisation = build_extract(people, SEED)
+    for name, rows in (("crimes.csv", crimes), ("randomisation.csv", randomisation)):
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        (OUT / name).write_text(buf.getvalue(), encoding="utf-8", newline="")
+
+
 def main():
     people, tg, ht = build()
     checks = check(people, tg)
+    write_extract(people)
     write_people(people)
     write_appendix_b()
     write_toml(ht)

@@ -1,0 +1,49 @@
+"""The Over time page in headless Chromium at 1280x720: the bundled trial (synthetic dates)
+and an uploaded crimes extract (the fictional example files)."""
+from pathlib import Path
+
+import pytest
+
+from test_browser import assert_healthy, browser, page, server, settle  # noqa: F401 (fixtures)
+
+ROOT = Path(__file__).resolve().parents[1]
+EX = ROOT / "data" / "examples"
+pytestmark = pytest.mark.browser
+
+
+def test_over_time_page_on_the_bundled_trial_and_an_upload(server, page):  # noqa: F811
+    page.goto(f"{server}/Over_time")
+    settle(page)
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3",
+                           timeout=60_000)
+    assert_healthy(page, "Over time (bundled)")
+    main = page.inner_text('[data-testid="stMain"]')
+    assert "Synthetic dates" in main and "Number still at risk" in main
+    assert "hazard ratio" in main and "(two-sided)" in main
+    assert "Does it fade after support ends?" in page.inner_text(".js-plotly-plot >> nth=2")
+
+    page.get_by_text("Upload a crimes extract").first.click()
+    settle(page)
+    files = page.locator("input[type=file]")  # column order: crimes, harm | people, groups
+    files.nth(0).set_input_files(str(EX / "crimes_example.csv"))
+    files.nth(1).set_input_files(str(EX / "harm_lookup_example.csv"))
+    files.nth(2).set_input_files(str(EX / "randomisation_example.csv"))
+    settle(page)
+    for label, value in (("Arm column", "allocation"), ("Treatment value", "FD"),
+                         ("Control value", "BAU")):
+        box = page.get_by_role("textbox", name=label, exact=True)
+        box.fill(value)
+        box.press("Enter")
+        settle(page)
+    page.get_by_test_id("stBaseButton-primary").click()
+    settle(page)
+    # the bundled trial's charts are still on screen until the rerun ends: wait for the
+    # upload's own note and the sentences under its charts
+    page.get_by_text("Windows of 24 months are left out", exact=False).first.wait_for(
+        timeout=60_000)
+    page.get_by_text("Log-rank test of equal curves", exact=False).first.wait_for(timeout=60_000)
+    settle(page)
+    assert_healthy(page, "Over time (upload)")
+    main = page.inner_text('[data-testid="stMain"]')
+    assert "hazard ratio" in main and "Synthetic dates" not in main
+    assert "Windows of 24 months are left out" in main
