@@ -8,8 +8,10 @@ directly from each session's own data and mapping, never from the page under tes
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
@@ -194,3 +196,70 @@ def test_threshold_grid_of_another_session_with_swapped_arms_is_not_shown(downlo
     _same_verdicts(_page_grid(downloads), _grid_reference(b, ("control", "treatment")))
     allb = _page_grid(downloads).query("subgroup == @ALL")
     assert not allb.empty
+
+
+# ---------------------------------------------------------------- the grid from fewer runs
+
+def _brute_force_grid(table, mapping, settings):
+    """The grid with every (test, sidedness) analysed afresh (the previous method)."""
+    from fd_stats import analyse
+    from fd_stats.multiplicity import adjust_pvalues
+    from fd_stats.thresholds import (GRID_ALPHAS, GRID_ALTERNATIVES, GRID_COLUMNS,
+                                     GRID_CORRECTIONS, GRID_TESTS)
+    blocks = []
+    for test in GRID_TESTS:
+        for alt in GRID_ALTERNATIVES:
+            res = analyse(table, mapping, replace(settings, test=test, alternative=alt))
+            for corr in GRID_CORRECTIONS:
+                adj = np.full(len(res), np.nan)
+                for _, idx in res.groupby("subgroup", sort=False).indices.items():
+                    adj[idx] = adjust_pvalues(res["p_value"].to_numpy()[idx], corr)
+                for a in GRID_ALPHAS:
+                    b = res[["outcome", "label", "subgroup", "p_value", "percent_change"]].copy()
+                    b["test"], b["alternative"], b["correction"], b["alpha"] = test, alt, corr, a
+                    b["p_adjusted"], b["significant"] = adj, adj < a
+                    blocks.append(b)
+    return pd.concat(blocks, ignore_index=True)[GRID_COLUMNS]
+
+
+def _awkward_table(seed=7):
+    """Counts with missing values, a constant outcome, a skewed one and a subgroup level with
+    one treated person (t-tests not estimable there)."""
+    rng = np.random.default_rng(seed)
+    n = 80
+    arm = np.where(rng.random(n) < 0.5, "treatment", "control")
+    group = rng.choice(["a", "b"], size=n)
+    group[:3] = "tiny"
+    arm[:3] = ["treatment", "control", "control"]
+    skewed = rng.negative_binomial(1, 0.3, size=n).astype(float)
+    skewed[rng.random(n) < 0.1] = np.nan
+    return pd.DataFrame({"arm": arm, "group": group, "skewed": skewed,
+                         "constant": np.ones(n), "shifted": rng.poisson(2, n) + (arm == "control")})
+
+
+@pytest.mark.parametrize("case", ["bundled", "awkward", "one-sided settings"])
+def test_grid_from_one_t_run_per_t_test_equals_every_run_afresh(case):
+    from fd_stats.analysis import Mapping
+    from fd_stats.trial import load_trial
+    settings = Settings(permutations=500)
+    if case == "awkward":
+        table = _awkward_table()
+        mapping = Mapping(outcomes=("skewed", "constant", "shifted"), subgroup="group")
+    else:
+        trial = load_trial()
+        table, mapping = trial.table, trial.mapping
+        if case == "one-sided settings":
+            settings = replace(settings, alternative="less", test="permutation", confidence_level=0.9)
+    calls = []
+
+    def counted(s):
+        calls.append((s.test, s.alternative))
+        from fd_stats import analyse
+        return analyse(table, mapping, s)
+
+    fast = threshold_grid(None, settings=settings, analyse_fn=counted)
+    assert sorted(calls) == sorted([("welch", "two-sided"), ("student", "two-sided"),
+                                    ("mann-whitney", "two-sided"), ("mann-whitney", "less"),
+                                    ("permutation", "two-sided"), ("permutation", "less")])
+    pd.testing.assert_frame_equal(fast, _brute_force_grid(table, mapping, settings),
+                                  check_exact=True)
