@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields, replace
 import pandas as pd
 import streamlit as st
 
+from dashboard.sessions import start_reaper
 from fd_stats import Settings, analyse, with_alpha
 from fd_stats.analysis import Mapping, TEST_LABELS
 from fd_stats.errors import DataError
@@ -168,6 +169,7 @@ def results_for(trial: Trial, mapping: Mapping, settings: Settings) -> pd.DataFr
 
 def sidebar() -> Context:
     """Draw the analysis settings in the sidebar (same on every page) and return the context."""
+    start_reaper()  # once per server: closed sessions give their memory back
     _navigation()
     sets = datasets()
     if _cfg("dataset") not in sets:
