@@ -78,11 +78,12 @@ class Sampler(threading.Thread):
             self.stop.wait(1.0)
 
 
-def start_server(port: int, ttl: int):
+def start_server(port: int, ttl: int, log):
+    # the server's output goes to a file: an unread pipe would fill and stall the server
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
                              "--server.address", "127.0.0.1",
                              "--server.disconnectedSessionTTL", str(ttl)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -164,6 +165,9 @@ async def upload_session(browser, url, path: Path, timeout_s: float, outcome: li
                 ).first.inner_text())[:200]
                 break
             await page.wait_for_timeout(500)
+        if result == "lost":  # what the uploader itself shows, for the record
+            widget = await page.locator('[data-testid="stFileUploader"]').first.inner_text()
+            result += ": uploader shows " + " ".join(widget.split())[:160]
         outcome.append((result, round(time.monotonic() - t, 1)))
     except Exception as exc:  # noqa: BLE001
         outcome.append((f"driver error: {type(exc).__name__}: {str(exc)[:120]}", float("nan")))
@@ -178,7 +182,8 @@ async def run(args) -> dict:
     report = {"sessions": args.sessions, "uploads": args.uploads, "upload_mb": args.upload_mb,
               "ttl_s": args.ttl, "cpus": os.cpu_count(),
               "load_before": [round(x, 2) for x in os.getloadavg()]}
-    proc = start_server(port, args.ttl)
+    server_log = tempfile.TemporaryFile("w+")
+    proc = start_server(port, args.ttl, server_log)
     sampler = Sampler(proc.pid)
     sampler.start()
     try:
@@ -197,6 +202,7 @@ async def run(args) -> dict:
                 report["rss_start_mb"] = rss_mb(proc.pid)
 
                 sampler.phase = "overview"
+                _say(f"{args.sessions} sessions on the Overview…")
                 timings, errors = {"overview": [], "setting": []}, []
                 contexts = list(await asyncio.gather(*(
                     overview_session(browser, url, timings, errors)
@@ -208,15 +214,19 @@ async def run(args) -> dict:
                               rss_after_overview_mb=rss_mb(proc.pid))
 
                 sampler.phase = "uploads"
+                _say(f"{args.uploads} uploads of {report['upload_bytes'] / 1e6:.0f} MB at once…")
                 outcome: list = []
                 contexts += await asyncio.gather(*(
                     upload_session(browser, url, upload, args.upload_timeout, outcome)
                     for _ in range(args.uploads)))
                 report.update(upload_outcomes=outcome,
-                              uploads_lost=sum(1 for r, _ in outcome if r != "landed"),
+                              uploads_lost=sum(1 for r, _ in outcome if r.startswith("lost")),
+                              uploads_failed_visibly=sum(1 for r, _ in outcome
+                                                         if r.startswith("error shown")),
                               rss_peak_mb=max(s[2] for s in sampler.samples),
                               rss_after_uploads_mb=rss_mb(proc.pid))
                 sampler.phase = "closed"
+                _say(f"closing every session; sampling memory for {args.after:g} s…")
                 for c in contexts:
                     await c.close()
                 await browser.close()
@@ -233,6 +243,10 @@ async def run(args) -> dict:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+    server_log.seek(0)
+    lines = server_log.read().splitlines()
+    report["server_log_errors"] = [x[:200] for x in lines
+                                   if any(w in x for w in ("Error", "error", "Exception"))][:20]
     report["memory"] = sampler.samples
     return report
 
@@ -255,6 +269,10 @@ def main(argv=None) -> dict:
     report["memory_samples"] = len(samples)
     print(json.dumps(report, default=str), flush=True)
     return report
+
+
+def _say(text):
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
 def _med(v):
