@@ -165,9 +165,13 @@ async def upload_session(browser, url, path: Path, timeout_s: float, outcome: li
                 ).first.inner_text())[:200]
                 break
             await page.wait_for_timeout(500)
-        if result == "lost":  # what the uploader itself shows, for the record
-            widget = await page.locator('[data-testid="stFileUploader"]').first.inner_text()
-            result += ": uploader shows " + " ".join(widget.split())[:160]
+        if result == "lost":  # still working, or idle with nothing to show?
+            status = await page.locator('[data-testid="stStatusWidget"]').all_inner_texts()
+            if any("Running" in x or "Connecting" in x for x in status):
+                result = "still running at the timeout"
+            else:
+                widget = await page.locator('[data-testid="stFileUploader"]').first.inner_text()
+                result += ": uploader shows " + " ".join(widget.split())[:160]
         outcome.append((result, round(time.monotonic() - t, 1)))
     except Exception as exc:  # noqa: BLE001
         outcome.append((f"driver error: {type(exc).__name__}: {str(exc)[:120]}", float("nan")))

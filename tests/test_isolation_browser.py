@@ -150,3 +150,36 @@ def test_two_sessions_on_one_server_never_see_each_other(server, browser, tmp_pa
     finally:
         ctx_a.close()
         ctx_b.close()
+
+
+def test_an_upload_is_not_lost_when_a_rerun_overlaps_its_parsing(server, browser, tmp_path):
+    """A click while a large file is still being parsed starts a second run of the page
+    (Streamlit's fast reruns). Before #18 the second run found the file marked as read but no
+    table yet, and the page said "Upload a file above" with the file still in the uploader."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import datasets
+    import pyarrow.csv as pacsv
+
+    path = tmp_path / "overlap_check.csv"
+    pacsv.write_csv(datasets.people(400_000), path)  # about 20 MB: seconds to parse
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server}/Data")
+        settle(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+            str(path))
+        # the run that reads the file has started: now change a setting, which reruns the page
+        page.wait_for_function(
+            """() => /Running/i.test(
+                   document.querySelector('[data-testid="stStatusWidget"]')?.innerText || '')""",
+            timeout=120_000)
+        page.get_by_text("One-sided: treatment lower").click()
+        settle(page, timeout=240_000)
+        main = page.inner_text('[data-testid="stMain"]')
+        assert "Upload a file above" not in main
+        assert "2. Preview" in main and "overlap_check" in main
+    finally:
+        ctx.close()
