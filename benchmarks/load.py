@@ -39,10 +39,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Streamlit 1.67 shows a running icon (and a Stop button) while a script runs; its text never
+# says "Running", so the icons are what tell a finished page from a busy one.
 SETTLED_JS = """() => {
     const s = document.querySelector('[data-testid="stStatusWidget"]');
-    return !!document.querySelector('[data-testid="stMain"] h1')
-        && (!s || !/Running|Connecting/i.test(s.innerText));
+    const busy = s && (s.querySelector('[data-testid="stStatusWidgetRunningIcon"],'
+                                        + '[data-testid="stStatusWidgetRunningManIcon"]')
+                       || /Running|Connecting|Stop/i.test(s.innerText));
+    return !!document.querySelector('[data-testid="stMain"] h1') && !busy;
 }"""
 
 
@@ -115,6 +119,7 @@ def write_upload(folder: Path, mb: float) -> Path:
 async def overview_session(browser, url, timings, errors):
     """Open the Overview, switch the sidedness there and back, choose another test."""
     ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
+    ctx.set_default_timeout(300_000)  # a busy server is slow, not an error
     try:
         page = await ctx.new_page()
         t = time.monotonic()
@@ -144,6 +149,7 @@ async def overview_session(browser, url, timings, errors):
 async def upload_session(browser, url, path: Path, timeout_s: float, outcome: list):
     """Upload on the Data page; the outcome is landed, error shown, or lost (neither)."""
     ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
+    ctx.set_default_timeout(300_000)
     try:
         page = await ctx.new_page()
         await page.goto(url + "/Data")

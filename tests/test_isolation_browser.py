@@ -8,12 +8,17 @@ pass over the pages so it stays short enough for CI.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import test_browser
+from load import SETTLED_JS
 from test_browser import (CHROMIUM, CHROMIUM_ARGS, PAGES, assert_healthy, browser,  # noqa: F401
-                          server, settle)
+                          server)
 
 ROOT = Path(__file__).resolve().parents[1]
 PEOPLE_CSV = (ROOT / "data" / "focused_deterrence" / "people.csv").read_bytes()
@@ -21,6 +26,13 @@ A_FILE, A_NAME = "nightjar_7731_extract.csv", "Operation Nightjar 7731"
 B_FILE, B_NAME = "public_demo.csv", "Public demo data"
 A_TOKENS = ("Nightjar", "nightjar")
 pytestmark = pytest.mark.browser
+
+
+def settle(page, timeout=60_000):
+    """test_browser's wait, then until the running icon is gone (Streamlit 1.67's status widget
+    shows an icon and "Stop" while a script runs, never the word "Running")."""
+    test_browser.settle(page, timeout)
+    page.wait_for_function(SETTLED_JS, timeout=timeout)
 
 
 def _sidebar_link(page, label):
@@ -156,9 +168,6 @@ def test_an_upload_is_not_lost_when_a_rerun_overlaps_its_parsing(server, browser
     """A click while a large file is still being parsed starts a second run of the page
     (Streamlit's fast reruns). Before #18 the second run found the file marked as read but no
     table yet, and the page said "Upload a file above" with the file still in the uploader."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
     import datasets
     import pyarrow.csv as pacsv
 
@@ -171,11 +180,13 @@ def test_an_upload_is_not_lost_when_a_rerun_overlaps_its_parsing(server, browser
         settle(page)
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
             str(path))
-        # the run that reads the file has started: now change a setting, which reruns the page
-        page.wait_for_function(
-            """() => /Running/i.test(
-                   document.querySelector('[data-testid="stStatusWidget"]')?.innerText || '')""",
+        # the file has reached the server (its name is in the uploader) and the run that reads
+        # it has begun: now change a setting, which starts another run of the page
+        page.locator('[data-testid="stFileChipName"]', has_text="overlap_check").wait_for(
             timeout=120_000)
+        page.locator('[data-testid="stFileChipIconSpinner"]').wait_for(state="detached",
+                                                                       timeout=120_000)
+        page.wait_for_timeout(300)
         page.get_by_text("One-sided: treatment lower").click()
         settle(page, timeout=240_000)
         main = page.inner_text('[data-testid="stMain"]')
