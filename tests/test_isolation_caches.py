@@ -263,3 +263,13 @@ def test_grid_from_one_t_run_per_t_test_equals_every_run_afresh(case):
                                     ("permutation", "two-sided"), ("permutation", "less")])
     pd.testing.assert_frame_equal(fast, _brute_force_grid(table, mapping, settings),
                                   check_exact=True)
+
+
+def test_a_built_pack_is_withdrawn_when_a_setting_changes(downloads):
+    at = new_session()
+    build_pack(at, downloads)
+    assert len(at.get("download_button")) == 5
+    at.radio(key="w_alternative").set_value("less")
+    ok(at.run())
+    assert len(at.get("download_button")) == 0
+    assert any("changed since the last build" in i.value for i in at.info)
