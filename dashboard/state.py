@@ -75,6 +75,12 @@ def _session_table_hash(name: str, table: pd.DataFrame) -> str:
     return held[1]
 
 
+def table_key(trial: Trial) -> str:
+    """Content hash of the trial's table, for cache keys (computed once per session and table;
+    never stored in the trial)."""
+    return _session_table_hash(trial.name, trial.table)
+
+
 def dataset_key(trial: Trial) -> str:
     """Fingerprint of everything about a data set that can change a result, a chart, a grid or
     a pack: the table's content, the name, the synthetic flag, the mapping (arm column and
@@ -83,7 +89,7 @@ def dataset_key(trial: Trial) -> str:
     # every field but the table, so a field added to Trial later is covered too
     described = repr([(f.name, getattr(trial, f.name)) for f in fields(trial)
                       if f.name != "table"])
-    h = hashlib.sha256(_session_table_hash(trial.name, trial.table).encode())
+    h = hashlib.sha256(table_key(trial).encode())
     h.update(described.encode())
     return h.hexdigest()[:24]
 
@@ -162,7 +168,7 @@ def _analyse_cached(_table: pd.DataFrame, table_key: str, mapping: Mapping, sett
 def results_for(trial: Trial, mapping: Mapping, settings: Settings) -> pd.DataFrame:
     """The one cached analysis every page reads (shared by sessions with the same table,
     mapping and settings). Alpha only re-judges significance, so it is not part of the key."""
-    key = _session_table_hash(trial.name, trial.table)
+    key = table_key(trial)
     base = _analyse_cached(trial.table, key, mapping, replace(settings, alpha=0.05))
     return with_alpha(base, settings.alpha)
 
