@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import os
 import signal
 import socket
@@ -82,11 +83,11 @@ class Sampler(threading.Thread):
             self.stop.wait(1.0)
 
 
-def start_server(port: int, ttl: int, log):
+def start_server(port: int, ttl: int, log, extra=()):
     # the server's output goes to a file: an unread pipe would fill and stall the server
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
                              "--server.address", "127.0.0.1",
-                             "--server.disconnectedSessionTTL", str(ttl)],
+                             "--server.disconnectedSessionTTL", str(ttl), *extra],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     deadline = time.time() + 90
@@ -131,8 +132,10 @@ async def overview_session(browser, url, timings, errors):
             await page.get_by_text(label).click()
             await settle(page)
             timings["setting"].append(time.monotonic() - t)
+        label = page.locator('[data-testid="stWidgetLabel"]',
+                             has_text=re.compile(r"^\s*(Method|Test)\s*$"))
         box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]',
-                           has_text="Test").locator("input")
+                           has=label).locator("input")
         t = time.monotonic()
         await box.click()
         await box.fill("Mann")
@@ -202,8 +205,9 @@ async def run(args) -> dict:
     report = {"sessions": args.sessions, "uploads": args.uploads, "upload_mb": args.upload_mb,
               "ttl_s": args.ttl, "cpus": os.cpu_count(),
               "load_before": [round(x, 2) for x in os.getloadavg()]}
-    server_log = tempfile.TemporaryFile("w+")
-    proc = start_server(port, args.ttl, server_log)
+    server_log = open(args.server_log, "w+") if args.server_log else tempfile.TemporaryFile("w+")
+    proc = start_server(port, args.ttl, server_log,
+                        ("--logger.level", "debug") if args.server_log else ())
     sampler = Sampler(proc.pid)
     sampler.start()
     try:
@@ -290,6 +294,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--ttl", type=int, default=120, help="server.disconnectedSessionTTL (s)")
     ap.add_argument("--after", type=float, default=180, help="seconds sampled after closing")
     ap.add_argument("--memory-csv", type=Path)
+    ap.add_argument("--server-log", type=Path, help="keep the server's debug log here")
     args = ap.parse_args(argv)
     report = asyncio.run(run(args))
     samples = report.pop("memory")
