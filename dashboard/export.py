@@ -28,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fd_stats.analysis import SIDEDNESS, TEST_LABELS, Mapping, Settings
-from fd_stats.cli import escape_formula, escape_frame, plain_value
+from fd_stats.cli import FORMULA_START, escape_formula, escape_frame, plain_value
 from fd_stats.disclosure import (MARKER, Protected, protect_counts, protect_engagement,
                                  protect_results, rule_text)
 from fd_stats.errors import DataError
@@ -36,7 +36,7 @@ from fd_stats.mapping import plain_text
 from fd_stats.multiplicity import CORRECTIONS
 from fd_stats.trial import Trial
 from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, effect_sentence, mean_digits,
-                              fmt_p, interval_words, p_text, summary_paragraph)
+                              count_of, fmt_p, interval_words, p_text, summary_paragraph)
 
 from dashboard import figures as F
 
@@ -258,7 +258,7 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
     if shown_all:
         rows = res.loc[shown_all]
         n_sig = int(rows["significant"].sum())
-        title = (f"{n_sig} of {len(rows)} outcomes changed significantly at alpha {settings.alpha:g}"
+        title = (f"{n_sig} of {count_of(len(rows), 'outcome')} changed significantly at alpha {settings.alpha:g}"
                  if n_sig else f"No outcome changed significantly at alpha {settings.alpha:g}")
         fig = _fit_forest(F.forest_plot(
             rows, title=title, subtitle=_subtitle(f"Percentage change, programme vs control, "
@@ -533,7 +533,7 @@ def _methods(trial, s, res, n_t, n_c, subgroup, prespecified) -> list[str]:
     design = trial.meta.get("trial", {}).get("design") or "Two-arm comparison, one row per person"
     outcomes = res["outcome"].nunique()
     corr = ("no correction for testing several outcomes" if s.correction == "none" else
-            f"{CORRECTIONS[s.correction]} correction across the {outcomes} outcomes")
+            f"{CORRECTIONS[s.correction]} correction across the {count_of(outcomes, 'outcome')}")
     method = res["percent_change_method"].iloc[0] if "percent_change_method" in res else ""
     lines = [
         f"Design: {design}.",
@@ -720,26 +720,46 @@ def round_significant(frame: pd.DataFrame, digits: int = 6) -> pd.DataFrame:
     return out
 
 
-def _header_rows(pack: Pack) -> list[tuple[str, str]]:
-    rows = [(k, v) for k, v in pack.settings_block]
-    for n in pack.disclosure_notes:
-        rows.append(("Disclosure note", n))
+def _notes(pack: Pack) -> list[tuple[str, str]]:
+    rows = [("Disclosure note", n) for n in pack.disclosure_notes]
     if pack.synthetic:
         rows.append(("Warning", SYNTHETIC_LABEL))
+    return rows
+
+
+def _header_rows(pack: Pack) -> list[tuple[str, str]]:
+    """Settings and notes for a CSV (formula-like text escaped: CSV has no text type)."""
+    rows = [(k, v) for k, v in pack.settings_block] + _notes(pack)
     return [(escape_formula(k), escape_formula(v)) for k, v in rows]
 
 
 def csv_bytes(pack: Pack) -> bytes:
-    """Settings header block, a blank line, then the full results table."""
-    buf = io.StringIO()
-    pd.DataFrame(_header_rows(pack), columns=["setting", "value"]).to_csv(buf, index=False)
-    buf.write("\n")
-    export_table(pack).to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8-sig")
+    """The full results table alone (one header row: ``pandas.read_csv`` reads it); the
+    settings behind it are in :func:`settings_csv_bytes`, saved beside it."""
+    return export_table(pack).to_csv(index=False).encode("utf-8-sig")
+
+
+def settings_csv_bytes(pack: Pack) -> bytes:
+    """The settings, disclosure notes and data warning behind ``results.csv`` (setting, value)."""
+    rows = [("File", f"settings behind {FILES['csv'][0]} ({pack.trial_name})"), *_header_rows(pack)]
+    return pd.DataFrame(rows, columns=["setting", "value"]).to_csv(index=False).encode("utf-8-sig")
+
+
+def _append_text_safe(ws, values) -> None:
+    """Append a row; text that a spreadsheet would run as a formula is stored as text
+    with Excel's hidden quote prefix (no visible apostrophe, not run when edited)."""
+    ws.append([None if isinstance(v, str) and v.startswith(FORMULA_START) else v
+               for v in values])
+    for c, v in enumerate(values, start=1):
+        if isinstance(v, str) and v.startswith(FORMULA_START):
+            cell = ws.cell(ws.max_row, c)
+            cell.value = v
+            cell.data_type = "s"          # a string, never a formula
+            cell.quotePrefix = True
 
 
 def xlsx_bytes(pack: Pack) -> bytes:
-    """Workbook: 'Results' (settings block then the table), 'Readable', 'Hidden cells'."""
+    """Workbook: 'Results' (the table alone, from A1), 'Settings', 'Readable', 'Hidden cells'."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -747,45 +767,49 @@ def xlsx_bytes(pack: Pack) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Results"
-    ws.append(["Board pack results: " + escape_formula(pack.trial_name)])
-    ws["A1"].font = Font(bold=True, size=14)
-    for k, v in _header_rows(pack):
-        ws.append([k, v])
-        ws.cell(ws.max_row, 1).font = Font(bold=True)
-    ws.append([])
-    start = ws.max_row + 1
-    table = export_table(pack)
+    start = 1
+    table = round_significant(pack.protected.marked() if pack.protected is not None
+                              else pack.results.copy())
 
     def clean(v):  # Excel has no infinity: open interval ends are written as text
         v = plain_value(v)
         return ("inf" if v > 0 else "-inf") if isinstance(v, float) and math.isinf(v) else v
 
-    ws.append(list(table.columns))
+    _append_text_safe(ws, [str(c) for c in table.columns])
     for c in range(1, len(table.columns) + 1):
         ws.cell(start, c).font = Font(bold=True)
     for rec in table.itertuples(index=False):
-        ws.append([clean(v) for v in rec])
+        _append_text_safe(ws, [clean(v) for v in rec])
     ws.freeze_panes = ws.cell(start + 1, 3)
     for c in range(1, len(table.columns) + 1):
         ws.column_dimensions[get_column_letter(c)].width = 16 if c > 2 else 34
 
+    wss = wb.create_sheet("Settings")
+    _append_text_safe(wss, ["Board pack results: " + pack.trial_name])
+    wss["A1"].font = Font(bold=True, size=14)
+    for k, v in [(k, v) for k, v in pack.settings_block] + _notes(pack):
+        _append_text_safe(wss, [k, v])
+        wss.cell(wss.max_row, 1).font = Font(bold=True)
+    wss.column_dimensions["A"].width = 30
+    wss.column_dimensions["B"].width = 100
+
     ws2 = wb.create_sheet("Readable")
-    disp = escape_frame(display_table(pack))
-    ws2.append(list(disp.columns))
+    disp = display_table(pack)
+    _append_text_safe(ws2, [str(c) for c in disp.columns])
     for c in range(1, len(disp.columns) + 1):
         ws2.cell(1, c).font = Font(bold=True)
         ws2.column_dimensions[get_column_letter(c)].width = 22
     ws2.column_dimensions["A"].width = 40
     ws2.column_dimensions["G"].width = 44
     for rec in disp.itertuples(index=False):
-        ws2.append(list(rec))
+        _append_text_safe(ws2, list(rec))
 
     ws3 = wb.create_sheet("Hidden cells")
     ws3.append(["Row", "Column", "Kind", "Reason"])
     for c in range(1, 5):
         ws3.cell(1, c).font = Font(bold=True)
     for s in pack.suppressed:
-        ws3.append([escape_formula(s.row), s.column, s.kind, escape_formula(s.reason)])
+        _append_text_safe(ws3, [s.row, s.column, s.kind, s.reason])
     if not pack.suppressed:
         ws3.append(["(none)", "", "", "disclosure control off" if not pack.options.disclosure
                     else "nothing needed hiding"])
@@ -1088,6 +1112,7 @@ FILES = {
     "html": ("board_report.html", "text/html"),
     "zip": ("board_charts.zip", "application/zip"),
     "csv": ("results.csv", "text/csv"),
+    "csv_settings": ("results_settings.csv", "text/csv"),
     "xlsx": ("results.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 
@@ -1103,8 +1128,9 @@ def build_files(pack: Pack, formats=("pptx", "html", "zip", "csv", "xlsx")) -> d
         out["html"] = html_bytes(pack)
     if "zip" in formats:
         out["zip"] = images_zip(pngs)
-    if "csv" in formats:
+    if "csv" in formats:  # the plain table and, beside it, the settings behind it
         out["csv"] = csv_bytes(pack)
+        out["csv_settings"] = settings_csv_bytes(pack)
     if "xlsx" in formats:
         out["xlsx"] = xlsx_bytes(pack)
     return out
