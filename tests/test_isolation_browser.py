@@ -96,7 +96,7 @@ def _pack(page, tmp_path) -> dict[str, bytes]:
     page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=240_000)
     return {label: _download(page, tmp_path, label)
             for label in ("Slides (.pptx)", "Report (.html)", "Results (.csv)",
-                          "Results (.xlsx)")}
+                          "Its settings (.csv)", "Results (.xlsx)")}
 
 
 def _grid_csv(page, tmp_path) -> bytes:
