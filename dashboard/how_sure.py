@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard.state import Context, table_hash
+from dashboard.state import Context, table_key
 from fd_stats.integrity import (Cutoffs, IntegrityReport, TrialFacts, facts_from_trial,
                                 integrity_report)
 
@@ -45,7 +45,7 @@ def _report(_table, key: str, mapping, facts, cutoffs, sesoi, labels) -> Integri
 def report_for(ctx: Context) -> IntegrityReport:
     """The integrity report for the page's data set, outcomes and assumptions (cached)."""
     facts, cut, sesoi = assumptions(ctx)
-    key = ctx.trial.meta.setdefault("_hash", table_hash(ctx.trial.table))
+    key = table_key(ctx.trial)
     labels = tuple((o, ctx.label(o)) for o in ctx.mapping.outcomes)
     return _report(ctx.trial.table, key, ctx.mapping, facts, cut, sesoi, labels)
 

@@ -6,13 +6,15 @@ when the page that drew a widget is left), and widgets are re-seeded from them.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 from pathlib import Path
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.sessions import start_reaper
 from fd_stats import Settings, analyse, with_alpha
 from fd_stats.analysis import Mapping, TEST_LABELS
 from fd_stats.errors import DataError
@@ -42,16 +44,54 @@ BUNDLED_NAME = "Focused Deterrence trial (synthetic data)"
 
 
 @st.cache_resource(show_spinner=False)
-def bundled_trial() -> Trial:
+def _bundled_master() -> Trial:
+    """Read once per server; never handed to a session (sessions get their own copy)."""
     trial = load_trial()
     trial.name = BUNDLED_NAME
     return trial
 
 
+def bundled_trial() -> Trial:
+    """This session's own copy of the bundled trial (131 rows), so nothing a session does to
+    its data sets (a rename, a re-mapping, an edited table) can reach another session."""
+    return copy.deepcopy(_bundled_master())
+
+
 def table_hash(table: pd.DataFrame) -> str:
+    """Content hash of a table: values, index, column names and dtypes (reads, never writes)."""
     h = hashlib.sha256(pd.util.hash_pandas_object(table, index=True).to_numpy().tobytes())
-    h.update("|".join(map(str, table.columns)).encode())
-    return h.hexdigest()[:16]
+    h.update(repr([(str(c), str(t)) for c, t in table.dtypes.items()]).encode())
+    return h.hexdigest()[:24]
+
+
+def _session_table_hash(name: str, table: pd.DataFrame) -> str:
+    """``table_hash``, remembered in this session for as long as ``name`` holds this very table
+    (the memo keeps the table itself, so a new table at a recycled address is never confused
+    with it). Nothing is written to the trial, which may be shared."""
+    memo = st.session_state.setdefault("dataset_table_hashes", {})
+    held = memo.get(name)
+    if held is None or held[0] is not table:
+        held = memo[name] = (table, table_hash(table))
+    return held[1]
+
+
+def table_key(trial: Trial) -> str:
+    """Content hash of the trial's table, for cache keys (computed once per session and table;
+    never stored in the trial)."""
+    return _session_table_hash(trial.name, trial.table)
+
+
+def dataset_key(trial: Trial) -> str:
+    """Fingerprint of everything about a data set that can change a result, a chart, a grid or
+    a pack: the table's content, the name, the synthetic flag, the mapping (arm column and
+    values, labels), the outcomes' labels, units, kinds and directions, the subgroups and the
+    metadata. Dicts keep their insertion order in the repr, which is deterministic here."""
+    # every field but the table, so a field added to Trial later is covered too
+    described = repr([(f.name, getattr(trial, f.name)) for f in fields(trial)
+                      if f.name != "table"])
+    h = hashlib.sha256(table_key(trial).encode())
+    h.update(described.encode())
+    return h.hexdigest()[:24]
 
 
 def datasets() -> dict[str, Trial]:
@@ -123,13 +163,17 @@ class Context:
 
 
 @st.cache_data(show_spinner="Running the analysis…", max_entries=64)
-def _analyse_cached(_table: pd.DataFrame, key: str, mapping: Mapping, settings: Settings):
+def _analyse_cached(_table: pd.DataFrame, table_key: str, mapping: Mapping, settings: Settings):
+    # analyse() reads only the table, the mapping (arm column and values, outcomes, labels,
+    # subgroup) and the settings, so these three make the whole key. st.cache_data hands every
+    # caller its own copy of the result.
     return analyse(_table, mapping, settings)
 
 
 def results_for(trial: Trial, mapping: Mapping, settings: Settings) -> pd.DataFrame:
-    """Cached analysis. Alpha only re-judges significance, so it is not part of the cache key."""
-    key = trial.meta.setdefault("_hash", table_hash(trial.table))
+    """The one cached analysis every page reads (shared by sessions with the same table,
+    mapping and settings). Alpha only re-judges significance, so it is not part of the key."""
+    key = table_key(trial)
     base = _analyse_cached(trial.table, key, mapping, replace(settings, alpha=0.05))
     return with_alpha(base, settings.alpha)
 
@@ -145,6 +189,7 @@ SIDEBAR_CSS = """<style>
 
 def sidebar() -> Context:
     """Draw the analysis settings in the sidebar (same on every page) and return the context."""
+    start_reaper()  # once per server: closed sessions give their memory back
     _navigation()
     sets = datasets()
     if _cfg("dataset") not in sets:

@@ -2,9 +2,10 @@
 
 :func:`threshold_grid` judges every outcome under every combination of
 significance threshold (alpha), sidedness, multiple-comparison correction and
-test. It runs :func:`fd_stats.analyse` once per (test, sidedness) and re-judges
-the p-values with :func:`fd_stats.adjust_pvalues` and each alpha, so no test is
-run more than once. :func:`depends_on_choice` then words, for each finding that
+test. It runs :func:`fd_stats.analyse` once per test and sidedness (once per
+t-test: the other sidedness follows from the same t and degrees of freedom) and
+re-judges the p-values with :func:`fd_stats.adjust_pvalues` and each alpha, so
+no test is run more than once. :func:`depends_on_choice` then words, for each finding that
 is significant under some choices and not others, which choices it needs.
 """
 from __future__ import annotations
@@ -18,11 +19,14 @@ import pandas as pd
 from .analysis import ALL, SIDEDNESS, Mapping, Settings, analyse
 from .errors import DataError
 from .multiplicity import CORRECTIONS, adjust_pvalues
+from .twosample import p_from_t
 
 GRID_ALPHAS = (0.01, 0.02, 0.025, 0.05, 0.075, 0.10, 0.15, 0.20)
 GRID_ALTERNATIVES = ("two-sided", "less")
 GRID_CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
 GRID_TESTS = ("welch", "student", "mann-whitney", "permutation")
+#: Tests whose p-value for any sidedness follows from one run's t and df (R: ``pt``).
+T_TESTS = ("welch", "student")
 GRID_COLUMNS = ["outcome", "label", "subgroup", "test", "alternative", "correction", "alpha",
                 "p_value", "p_adjusted", "significant", "percent_change"]
 
@@ -64,7 +68,8 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
     analyse_fn : callable, optional
         ``settings -> results``; defaults to ``analyse(data, mapping, settings)``.
         The app passes its cached analysis here. It is called once per
-        (test, sidedness).
+        (test, sidedness), except that each t-test runs once (the first
+        sidedness): its other p-values are ``pt`` of the same t and df.
 
     Returns
     -------
@@ -87,9 +92,19 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
         raise DataError("Every alpha must be between 0 and 1.")
     blocks = []
     for test in tests:
+        t_run = None
         for alt in alternatives:
-            res = analyse_fn(replace(settings, test=test, alternative=alt, correction="none"))
-            base = res[["outcome", "label", "subgroup", "p_value", "percent_change"]].copy()
+            if test in T_TESTS and t_run is not None:
+                # same t and df whatever the sidedness; only the tail changes (as in the engine)
+                base = t_run.copy()
+                base["p_value"] = p_from_t(t_run["statistic"].to_numpy(float),
+                                           t_run["df"].to_numpy(float), alt)
+            else:
+                res = analyse_fn(replace(settings, test=test, alternative=alt,
+                                         correction="none"))
+                base = res[["outcome", "label", "subgroup", "p_value", "percent_change",
+                            "statistic", "df"]].copy()
+                t_run = base if test in T_TESTS else None
             for corr in corrections:
                 adj = np.full(len(base), np.nan)
                 for _, idx in base.groupby("subgroup", sort=False).indices.items():

@@ -15,7 +15,7 @@ from dataclasses import replace  # noqa: E402
 
 from dashboard.methods_view import (benefit_table, estimate_text, methods_table,  # noqa: E402
                                     ratio_rows)
-from dashboard.state import table_hash  # noqa: E402
+from dashboard.state import table_key  # noqa: E402
 from fd_stats import DataError, analyse, percent_change_bootstrap  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.bayes import PRIORS  # noqa: E402
@@ -226,8 +226,7 @@ def _boot(x, y, alternative, confidence_level, seed):
 one = replace(ctx.mapping, outcomes=(detail,), subgroup=None)
 every = replace(s, methods=tuple(m for m in METHODS if m != s.test))
 try:
-    by_method = _all_methods(trial.table, trial.meta.setdefault("_hash", table_hash(trial.table)),
-                             one, every)
+    by_method = _all_methods(trial.table, table_key(trial), one, every)
     v = arm_values(trial.table, ctx.mapping, detail)
     pc = _boot(v.loc[v["arm"] == "treatment", "value"].to_numpy(float),
                v.loc[v["arm"] == "control", "value"].to_numpy(float), s.alternative,

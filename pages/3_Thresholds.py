@@ -14,8 +14,9 @@ from fd_stats import DataError  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.cli import escape_frame  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
-from fd_stats.thresholds import (GRID_ALPHAS, alpha_table, depends_on_choice,  # noqa: E402
-                                 flip_summary, threshold_grid)
+from fd_stats.thresholds import (GRID_ALPHAS, GRID_ALTERNATIVES, GRID_TESTS,  # noqa: E402
+                                 T_TESTS, alpha_table, depends_on_choice, flip_summary,
+                                 threshold_grid)
 from fd_stats.wording import SYNTHETIC_LABEL, count_of  # noqa: E402
 
 trial, s = ctx.trial, ctx.settings
@@ -77,27 +78,30 @@ st.header("Every combination of choices")
 ONE_SIDED = ("greater" if {trial.outcome(c).direction for c in ctx.mapping.outcomes}
              == {"higher"} else "less")
 ONE_WORDS = "treatment higher" if ONE_SIDED == "greater" else "treatment lower"
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _grid(key, _ctx_settings, _fn):
-    return threshold_grid(None, settings=_ctx_settings, analyse_fn=_fn,
-                          alternatives=("two-sided", key[-1]))
+n_runs = sum(1 if t in T_TESTS else len(GRID_ALTERNATIVES) for t in GRID_TESTS)
+progress = st.progress(0.0, text="Judging every outcome under 256 combinations of choices…")
+done = []
 
 
 def _analyse(settings):
+    # the one cached analysis every page reads (keyed by the table, the mapping with its arms
+    # and labels, and the settings); no grid-level cache that could go stale. Updating the bar
+    # between runs also lets Streamlit stop the work when this session reloads or closes.
+    progress.progress(len(done) / n_runs, text=f"Running the {TEST_LABELS[settings.test]}, "
+                                               f"{SIDEDNESS[settings.alternative]}…")
+    done.append(settings)
     return ctx.results_with(test=settings.test, alternative=settings.alternative,
                             correction="none")
 
 
-cache_key = (trial.name, trial.meta.get("_hash", ""), tuple(ctx.mapping.outcomes),
-             ctx.mapping.subgroup, s.confidence_level, s.permutations, s.seed, ONE_SIDED)
 try:
-    with st.spinner("Judging every outcome under 256 combinations of choices…"):
-        grid = _grid(cache_key, s, _analyse)
+    grid = threshold_grid(None, settings=s, analyse_fn=_analyse,
+                          alternatives=("two-sided", ONE_SIDED))
 except DataError as exc:
     show_data_error(exc)
     st.stop()
+finally:
+    progress.empty()
 g_all = grid[grid["subgroup"] == ALL]
 n_comb = int(len(g_all) / max(g_all["outcome"].nunique(), 1))
 

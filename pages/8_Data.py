@@ -1,4 +1,5 @@
 """Data: choose the bundled trial or bring your own (upload, map columns, validate, use)."""
+import threading
 import uuid
 
 import pandas as pd
@@ -105,21 +106,28 @@ with tab_up:
     up = st.file_uploader(f"CSV, Excel (.xlsx) or Parquet, one row per person, up to "
                           f"{MAX_UPLOAD_MB} MB", type=TABLE_TYPES, key="data_file")
     if up is not None:
-        try:
-            check_size(up.size, up.name)
-            raw = up.getvalue()
-            sheet = ss.get("data_sheet") if is_excel(up.name) else None
-            sig = signature(raw, up.name, sheet)
-            if sig != ss.get("data_upload_sig"):
+        # A rerun (a click, a reconnect) starts a new run while this one may still be parsing:
+        # the lock makes the new run wait, and the signature is recorded only together with
+        # the table or its error, so no run finds the file "done" with nothing to show.
+        with ss.setdefault("data_upload_lock", threading.Lock()):
+            sig = None
+            try:
+                check_size(up.size, up.name)
+                raw = up.getvalue()
+                sheet = ss.get("data_sheet") if is_excel(up.name) else None
+                sig = signature(raw, up.name, sheet)
+                if sig != ss.get("data_upload_sig"):
+                    ss["data_upload_error"] = None
+                    u = handle_upload(raw, up.name, sheet)
+                    set_pending(u.table, u.name, "upload", sheets=u.sheets, sheet=u.sheet)
+                    ss["data_upload_sig"] = sig
+            except DataError as exc:
+                fail(str(exc))
                 ss["data_upload_sig"] = sig
-                ss["data_upload_error"] = None
-                u = handle_upload(raw, up.name, sheet)
-                set_pending(u.table, u.name, "upload", sheets=u.sheets, sheet=u.sheet)
-        except DataError as exc:
-            fail(str(exc))
-        except Exception as exc:  # never a traceback, whatever the file holds
-            fail(f"{up.name} could not be read ({type(exc).__name__}). Check that it is a "
-                 "CSV, .xlsx or Parquet file with a header row.")
+            except Exception as exc:  # never a traceback, whatever the file holds
+                fail(f"{up.name} could not be read ({type(exc).__name__}). Check that it is a "
+                     "CSV, .xlsx or Parquet file with a header row.")
+                ss["data_upload_sig"] = sig
     else:
         ss["data_upload_sig"] = None
     if ss.get("data_upload_error"):

@@ -1,7 +1,7 @@
 """Export: the board pack (slides, report, charts, tables) with small-number protection."""
 import streamlit as st
 
-from dashboard.state import sidebar, show_data_error, table_hash
+from dashboard.state import dataset_key, sidebar, show_data_error
 
 st.set_page_config(page_title="Export · Focused Deterrence evaluation", layout="wide")
 ctx = sidebar()
@@ -83,28 +83,23 @@ with st.expander("Results table as it will appear in the pack"):
     st.dataframe(display_table(pack_preview), hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- build and download
-key = (ctx.trial.meta.setdefault("_hash", table_hash(ctx.trial.table)), ctx.mapping,
-       ctx.settings, ctx.subgroup, ctx.prespecified, options)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _build(_pack, key):
-    return build_files(_pack)
-
+# Everything the pack states: the data set's whole description (name, synthetic flag, labels,
+# units, directions, arms, table), the mapping, the settings and the export options.
+key = (dataset_key(ctx.trial), ctx.mapping, ctx.settings, ctx.subgroup, ctx.prespecified, options)
+built = st.session_state.get("export_files")  # (key, files): this session's own, freed with it
 
 st.subheader("Build the pack")
 st.write("Drawing the charts takes a few seconds.")
 if st.button("Build the board pack", type="primary", key="export_build"):
-    st.session_state["export_built_key"] = key
-files = None
-if st.session_state.get("export_built_key") == key:
+    built = st.session_state["export_files"] = None
     try:
         with st.spinner("Building the slides, report, charts and tables…"):
-            files = _build(pack_preview, key)
+            built = st.session_state["export_files"] = (key, build_files(pack_preview))
     except (ExportError, DataError) as exc:
         st.error(f"The pack could not be built: {exc}", icon="🚫")
-elif st.session_state.get("export_built_key") is not None:
-    st.info("The settings changed since the last build: build the pack again.")
+files = built[1] if built is not None and built[0] == key else None
+if built is not None and files is None:
+    st.info("The data set or the settings changed since the last build: build the pack again.")
 
 if files:
     st.success("The pack is ready. Each file states the settings used"

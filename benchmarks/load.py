@@ -1,0 +1,322 @@
+"""Many users at once on one server (issue #18): a bounded load run over loopback only.
+
+Starts the app as ``make run`` does (``python -m dashboard.serve``) on a free local port, drives
+it with headless Chromium (one browser context per user, so one Streamlit session each) and
+samples the server's resident memory (``/proc/<pid>/status`` VmRSS) every second::
+
+    .venv/bin/python benchmarks/load.py                       # the full run (about 8 minutes)
+    .venv/bin/python benchmarks/load.py --sessions 3 --uploads 2 --upload-mb 5 --ttl 4 --after 20
+
+Phases:
+1. ``--sessions`` users open the Overview at once, then each changes the sidedness and the test
+   in the sidebar; the time from each action to the page having finished is recorded.
+2. ``--uploads`` users upload a ``--upload-mb`` MB person-level CSV on the Data page at once.
+   An upload *lands* when the page shows the preview of that file, *fails visibly* when it
+   shows an error, and is *lost* otherwise (no file, no message) within ``--upload-timeout``.
+3. Every browser context closes; memory is sampled for ``--after`` seconds more.
+
+Prints one JSON object (all numbers) on the last line; ``--memory-csv`` writes the samples.
+Nothing leaves the machine: the server listens on 127.0.0.1 and the browser only visits it.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Streamlit 1.67 shows a running icon (and a Stop button) while a script runs; its text never
+# says "Running", so the icons are what tell a finished page from a busy one.
+SETTLED_JS = """() => {
+    const s = document.querySelector('[data-testid="stStatusWidget"]');
+    const busy = s && (s.querySelector('[data-testid="stStatusWidgetRunningIcon"],'
+                                        + '[data-testid="stStatusWidgetRunningManIcon"]')
+                       || /Running|Connecting|Stop/i.test(s.innerText));
+    return !!document.querySelector('[data-testid="stMain"] h1') && !busy;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Sampler(threading.Thread):
+    """Server memory every second, with the phase it was taken in."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.phase, self.samples, self.stop = pid, "start", [], threading.Event()
+        self.t0 = time.monotonic()
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                self.samples.append((round(time.monotonic() - self.t0, 1), self.phase,
+                                     round(rss_mb(self.pid), 1)))
+            except OSError:
+                return
+            self.stop.wait(1.0)
+
+
+def start_server(port: int, ttl: int, log, extra=()):
+    # the server's output goes to a file: an unread pipe would fill and stall the server
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
+                             "--server.address", "127.0.0.1",
+                             "--server.disconnectedSessionTTL", str(ttl), *extra],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGTERM)
+    raise RuntimeError("the server did not start within 90 s")
+
+
+async def settle(page, timeout=300_000):
+    await page.wait_for_timeout(300)  # let the rerun begin before asking whether it has finished
+    await page.wait_for_function(SETTLED_JS, timeout=timeout)
+
+
+def write_upload(folder: Path, mb: float) -> Path:
+    """A person-level CSV of about ``mb`` megabytes (the benchmarks' seeded people)."""
+    import datasets
+    import pyarrow.csv as pacsv
+
+    n = max(200, int(mb * 1024 * 1024 / 52))  # ~52 bytes a row
+    path = folder / f"people_{mb:g}MB.csv"
+    pacsv.write_csv(datasets.people(n), path)
+    return path
+
+
+async def overview_session(browser, url, timings, errors):
+    """Open the Overview, switch the sidedness there and back, choose another test."""
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
+    ctx.set_default_timeout(300_000)  # a busy server is slow, not an error
+    try:
+        page = await ctx.new_page()
+        t = time.monotonic()
+        await page.goto(url)
+        await settle(page)
+        timings["overview"].append(time.monotonic() - t)
+        for label in ("One-sided: treatment lower", "Two-sided (any difference)"):
+            t = time.monotonic()
+            await page.get_by_text(label).click()
+            await settle(page)
+            timings["setting"].append(time.monotonic() - t)
+        label = page.locator('[data-testid="stWidgetLabel"]',
+                             has_text=re.compile(r"^\s*(Method|Test)\s*$"))
+        box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]',
+                           has=label).locator("input")
+        t = time.monotonic()
+        await box.click()
+        await box.fill("Mann")
+        await box.press("Enter")
+        await settle(page)
+        timings["setting"].append(time.monotonic() - t)
+        if await page.locator('[data-testid="stException"]').count():
+            errors.append("exception on the Overview")
+    except Exception as exc:  # noqa: BLE001 - counted, not raised
+        errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    return ctx
+
+
+async def upload_session(browser, url, path: Path, timeout_s: float, outcome: list):
+    """Upload on the Data page; the outcome is landed, error shown, or lost (neither)."""
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
+    ctx.set_default_timeout(300_000)
+    try:
+        page = await ctx.new_page()
+        puts: list = []  # the uploader's PUT requests and their answers, for the record
+
+        async def on_response(resp):
+            if "/_stcore/upload_file/" in resp.url and resp.request.method == "PUT":
+                puts.append(resp.status)
+
+        page.on("response", on_response)
+        page.on("requestfailed", lambda req: puts.append("failed: " + str(req.failure))
+                if "/_stcore/upload_file/" in req.url else None)
+        await page.goto(url + "/Data")
+        await settle(page)
+        t = time.monotonic()
+        await page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+            str(path))
+        deadline = time.monotonic() + timeout_s
+        result = "lost"
+        while time.monotonic() < deadline:
+            body = await page.inner_text('[data-testid="stMain"]')
+            if "2. Preview" in body and path.stem in body:
+                result = "landed"
+                break
+            if await page.locator('[data-testid="stAlertContentError"], '
+                                  '[data-testid="stException"]').count():
+                result = "error shown: " + (await page.locator(
+                    '[data-testid="stAlertContentError"], [data-testid="stException"]'
+                ).first.inner_text())[:200]
+                break
+            await page.wait_for_timeout(500)
+        if result == "lost":  # still working, or idle with nothing to show?
+            status = await page.locator('[data-testid="stStatusWidget"]').all_inner_texts()
+            if any("Running" in x or "Connecting" in x for x in status):
+                result = "still running at the timeout"
+            else:
+                widget = await page.locator('[data-testid="stFileUploader"]').first.inner_text()
+                result += ": uploader shows " + " ".join(widget.split())[:160]
+        result += f" (upload requests answered: {puts or 'none sent'})"
+        outcome.append((result, round(time.monotonic() - t, 1)))
+    except Exception as exc:  # noqa: BLE001
+        outcome.append((f"driver error: {type(exc).__name__}: {str(exc)[:120]}", float("nan")))
+    return ctx
+
+
+async def run(args) -> dict:
+    from playwright.async_api import async_playwright
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    report = {"sessions": args.sessions, "uploads": args.uploads, "upload_mb": args.upload_mb,
+              "ttl_s": args.ttl, "cpus": os.cpu_count(),
+              "load_before": [round(x, 2) for x in os.getloadavg()]}
+    server_log = open(args.server_log, "w+") if args.server_log else tempfile.TemporaryFile("w+")
+    proc = start_server(port, args.ttl, server_log,
+                        ("--logger.level", "debug") if args.server_log else ())
+    sampler = Sampler(proc.pid)
+    sampler.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            upload = write_upload(Path(tmp), args.upload_mb)
+            report["upload_bytes"] = upload.stat().st_size
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                # warm the server as a first user would: the Overview, then a small upload on
+                # the Data page (imports, thread pools and caches that stay for the server's
+                # life are then part of the starting memory, not counted as kept by sessions)
+                ctx = await browser.new_context()
+                page = await ctx.new_page()
+                await page.goto(url)
+                await settle(page)
+                small = write_upload(Path(tmp), 0.5)
+                outcome: list = []
+                await (await upload_session(browser, url, small, args.upload_timeout,
+                                            outcome)).close()
+                report["warm_up_upload"] = outcome[0][0]
+                _say("warm-up done")
+                await ctx.close()
+                await asyncio.sleep(2)
+                report["rss_start_mb"] = rss_mb(proc.pid)
+
+                sampler.phase = "overview"
+                _say(f"{args.sessions} sessions on the Overview…")
+                timings, errors = {"overview": [], "setting": []}, []
+                contexts = list(await asyncio.gather(*(
+                    overview_session(browser, url, timings, errors)
+                    for _ in range(args.sessions))))
+                report.update(overview_median_s=_med(timings["overview"]),
+                              overview_max_s=_max(timings["overview"]),
+                              setting_median_s=_med(timings["setting"]),
+                              setting_max_s=_max(timings["setting"]), errors=errors,
+                              rss_after_overview_mb=rss_mb(proc.pid))
+
+                sampler.phase = "uploads"
+                _say(f"{args.uploads} uploads of {report['upload_bytes'] / 1e6:.0f} MB at once…")
+                outcome: list = []
+                contexts += await asyncio.gather(*(
+                    upload_session(browser, url, upload, args.upload_timeout, outcome)
+                    for _ in range(args.uploads)))
+                report.update(upload_outcomes=outcome,
+                              uploads_lost=sum(1 for r, _ in outcome if r.startswith("lost")),
+                              uploads_landed=sum(1 for r, _ in outcome
+                                                 if r.startswith("landed")),
+                              uploads_failed_visibly=sum(1 for r, _ in outcome
+                                                         if r.startswith("error shown")),
+                              rss_peak_mb=max(s[2] for s in sampler.samples),
+                              rss_after_uploads_mb=rss_mb(proc.pid))
+                sampler.phase = "closed"
+                _say(f"closing every session; sampling memory for {args.after:g} s…")
+                for c in contexts:
+                    await c.close()
+                await browser.close()
+            closed_at = time.monotonic()
+            while time.monotonic() - closed_at < args.after:
+                await asyncio.sleep(1)
+            report["rss_end_mb"] = rss_mb(proc.pid)
+            report["rss_end_vs_start"] = round(report["rss_end_mb"] / report["rss_start_mb"], 2)
+    finally:
+        sampler.stop.set()
+        report["load_after"] = [round(x, 2) for x in os.getloadavg()]
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    server_log.seek(0)
+    lines = server_log.read().splitlines()
+    report["server_log_errors"] = [x[:200] for x in lines
+                                   if any(w in x for w in ("Error", "error", "Exception"))][:20]
+    report["memory"] = sampler.samples
+    return report
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=10)
+    ap.add_argument("--uploads", type=int, default=5)
+    ap.add_argument("--upload-mb", type=float, default=50)
+    ap.add_argument("--upload-timeout", type=float, default=300)
+    ap.add_argument("--ttl", type=int, default=120, help="server.disconnectedSessionTTL (s)")
+    ap.add_argument("--after", type=float, default=180, help="seconds sampled after closing")
+    ap.add_argument("--memory-csv", type=Path)
+    ap.add_argument("--server-log", type=Path, help="keep the server's debug log here")
+    args = ap.parse_args(argv)
+    report = asyncio.run(run(args))
+    samples = report.pop("memory")
+    if args.memory_csv:
+        args.memory_csv.write_text("seconds,phase,rss_mb\n" + "".join(
+            f"{t},{ph},{mb}\n" for t, ph, mb in samples))
+    report["memory_samples"] = len(samples)
+    print(json.dumps(report, default=str), flush=True)
+    return report
+
+
+def _say(text):
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def _med(v):
+    return round(statistics.median(v), 2) if v else None
+
+
+def _max(v):
+    return round(max(v), 2) if v else None
+
+
+if __name__ == "__main__":
+    main()

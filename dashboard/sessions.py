@@ -1,0 +1,122 @@
+"""Closed browser sessions give their memory back (issue #18).
+
+When a browser tab closes, Streamlit (1.67) keeps the session for
+``server.disconnectedSessionTTL`` seconds (120) so a reconnect can resume it.
+Two things then keep its memory for ever:
+
+* the store of disconnected sessions expires entries only when it is next
+  touched (a new connection), so after the last user leaves nothing expires;
+* an expired session is dropped without ``AppSession.shutdown()``, so its
+  uploaded files stay in the upload manager (keyed by the session id), with
+  the 50 MB of bytes of each upload.
+
+:func:`start_reaper` starts one background thread per server that every
+``REAP_EVERY_S`` seconds expires the stored sessions whose time is up, shuts
+them down on the server's event loop (as Streamlit does for a closed session),
+and hands the freed memory back to the operating system. It reads Streamlit's
+runtime through private attributes; if they are missing (another Streamlit
+version) it does nothing and says so once in the log, and the app works as before.
+"""
+from __future__ import annotations
+
+import ctypes
+import gc
+import logging
+import threading
+import time
+
+import streamlit as st
+
+REAP_EVERY_S = 15
+_LOG = logging.getLogger(__name__)
+
+
+def _parts():
+    """(event loop, stored-session cache, its lock) of the running server, or None."""
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return None
+    rt = Runtime.instance()
+    mgr = getattr(rt, "_session_mgr", None)
+    cache = getattr(getattr(mgr, "_session_storage", None), "_cache", None)
+    lock = getattr(mgr, "_storage_lock", None)
+    try:
+        loop = rt._get_async_objs().eventloop
+    except Exception:  # noqa: BLE001 - runtime not started yet
+        return None
+    if cache is None or lock is None or not hasattr(cache, "expire"):
+        return None
+    return loop, cache, lock
+
+
+def release_memory() -> None:
+    """Return freed memory to the operating system (pyarrow's pool, then glibc's heap)."""
+    gc.collect()
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except Exception:  # noqa: BLE001 - pyarrow absent or pool without the call
+        pass
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def reap_once(timeout: float = 30.0) -> int:
+    """Shut down every stored session whose reconnect window has passed; return how many."""
+    parts = _parts()
+    if parts is None:
+        return 0
+    loop, cache, lock = parts
+    with lock:
+        expired = cache.expire()
+    if not expired:
+        return 0
+    done = threading.Event()
+
+    def shut_down():
+        try:
+            for _, info in expired:
+                info.session.shutdown()
+        finally:
+            done.set()
+
+    loop.call_soon_threadsafe(shut_down)
+    done.wait(timeout)
+    n = len(expired)
+    del expired
+    release_memory()
+    return n
+
+
+def _interval() -> float:
+    """Every REAP_EVERY_S seconds, or a quarter of a shorter reconnect window (tests)."""
+    try:
+        ttl = float(st.get_option("server.disconnectedSessionTTL"))
+    except Exception:  # noqa: BLE001
+        return REAP_EVERY_S
+    return min(REAP_EVERY_S, max(1.0, ttl / 4))
+
+
+def _loop() -> None:
+    warned = False
+    while True:
+        time.sleep(_interval())
+        try:
+            if _parts() is None and not warned:
+                _LOG.info("Session reaper: Streamlit's session store not found; not reaping.")
+                warned = True
+            reap_once()
+        except Exception:  # noqa: BLE001 - never take the server down
+            _LOG.exception("Session reaper failed; will retry")
+
+
+@st.cache_resource(show_spinner=False)
+def start_reaper() -> threading.Thread:
+    """Start the reaper once per server (the first page run calls this)."""
+    thread = threading.Thread(target=_loop, name="session-reaper", daemon=True)
+    thread.start()
+    return thread
