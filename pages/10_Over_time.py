@@ -31,8 +31,15 @@ def _bundled():
     return load_bundled_extract(BUNDLED_TRIAL, load_trial().meta)
 
 
-source = st.radio("Data", ["Bundled trial (synthetic dates)", "Upload a crimes extract"],
-                  horizontal=True, key="ot_source")
+SOURCES = ["Bundled trial (synthetic dates)", "Upload a crimes extract"]
+if not ctx.trial.crime_programme:
+    # never show the bundled knife-crime trial under another trial's name in the sidebar
+    st.info(f"The data set in use, {md_escape(ctx.trial.name)}, is not a crime "
+            "trial, so this page has nothing of its own to show: it counts offences from a "
+            "police records extract. Upload such an extract below, or choose the bundled "
+            "trial on the Data page.", icon=":material/info:")
+    SOURCES = SOURCES[1:]
+source = st.radio("Data", SOURCES, horizontal=True, key="ot_source")
 bundled = source.startswith("Bundled")
 if bundled:
     st.warning(SYNTHETIC_DATES, icon="⚠️")
