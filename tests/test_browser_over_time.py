@@ -35,6 +35,9 @@ def test_over_time_page_on_the_bundled_trial_and_an_upload(server, page):  # noq
         box.fill(value)
         box.press("Enter")
         settle(page)
+    # enabled once the server has both required files (slow on a busy machine)
+    page.wait_for_function("!document.querySelector('[data-testid=stBaseButton-primary]')"
+                           ".disabled", timeout=90_000)
     page.get_by_test_id("stBaseButton-primary").click()
     settle(page)
     # the bundled trial's charts are still on screen until the rerun ends: wait for the
