@@ -717,62 +717,65 @@ def csv_bytes(pack: Pack) -> bytes:
 
 
 def xlsx_bytes(pack: Pack) -> bytes:
-    """Workbook: 'Results' (settings block then the table), 'Readable', 'Hidden cells'."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    """Workbook: 'Results' (settings block then the table), 'Readable', 'Hidden cells'.
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Results"
-    ws.append(["Board pack results: " + escape_formula(pack.trial_name)])
-    ws["A1"].font = Font(bold=True, size=14)
-    for k, v in _header_rows(pack):
-        ws.append([k, v])
-        ws.cell(ws.max_row, 1).font = Font(bold=True)
-    ws.append([])
-    start = ws.max_row + 1
-    table = export_table(pack)
+    Written by XlsxWriter with ``in_memory``: openpyxl (and XlsxWriter by default) would
+    write each sheet, holding the labels and results, to a temporary file first.
+    """
+    import xlsxwriter
 
-    def clean(v):  # Excel has no infinity: open interval ends are written as text
-        v = plain_value(v)
-        return ("inf" if v > 0 else "-inf") if isinstance(v, float) and math.isinf(v) else v
-
-    ws.append(list(table.columns))
-    for c in range(1, len(table.columns) + 1):
-        ws.cell(start, c).font = Font(bold=True)
-    for rec in table.itertuples(index=False):
-        ws.append([clean(v) for v in rec])
-    ws.freeze_panes = ws.cell(start + 1, 3)
-    for c in range(1, len(table.columns) + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 16 if c > 2 else 34
-
-    ws2 = wb.create_sheet("Readable")
-    disp = escape_frame(display_table(pack))
-    ws2.append(list(disp.columns))
-    for c in range(1, len(disp.columns) + 1):
-        ws2.cell(1, c).font = Font(bold=True)
-        ws2.column_dimensions[get_column_letter(c)].width = 22
-    ws2.column_dimensions["A"].width = 40
-    ws2.column_dimensions["G"].width = 44
-    for rec in disp.itertuples(index=False):
-        ws2.append(list(rec))
-
-    ws3 = wb.create_sheet("Hidden cells")
-    ws3.append(["Row", "Column", "Kind", "Reason"])
-    for c in range(1, 5):
-        ws3.cell(1, c).font = Font(bold=True)
-    for s in pack.suppressed:
-        ws3.append([escape_formula(s.row), s.column, s.kind, escape_formula(s.reason)])
-    if not pack.suppressed:
-        ws3.append(["(none)", "", "", "disclosure control off" if not pack.options.disclosure
-                    else "nothing needed hiding"])
-    for col, w in zip("ABCD", (50, 22, 14, 80)):
-        ws3.column_dimensions[col].width = w
-    for row in ws3.iter_rows(min_row=2):
-        row[3].alignment = Alignment(wrap_text=True)
     buf = io.BytesIO()
-    wb.save(buf)
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "nan_inf_to_errors": False})
+    bold, title = wb.add_format({"bold": True}), wb.add_format({"bold": True, "font_size": 14})
+    wrap = wb.add_format({"text_wrap": True})
+
+    def clean(v):  # Excel has no infinity or NaN: open interval ends are written as text
+        v = plain_value(v)
+        if isinstance(v, float) and math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return None if isinstance(v, float) and math.isnan(v) else v
+
+    ws = wb.add_worksheet("Results")
+    ws.write(0, 0, "Board pack results: " + escape_formula(pack.trial_name), title)
+    r = 1
+    for k, v in _header_rows(pack):
+        ws.write(r, 0, k, bold)
+        ws.write(r, 1, v)
+        r += 1
+    start = r + 1  # a blank row, then the table
+    table = export_table(pack)
+    ws.write_row(start, 0, list(table.columns), bold)
+    for i, rec in enumerate(table.itertuples(index=False), start=start + 1):
+        for j, v in enumerate(rec):
+            ws.write(i, j, clean(v))
+    ws.freeze_panes(start + 1, 2)
+    ws.set_column(0, 1, 34)
+    ws.set_column(2, max(2, len(table.columns) - 1), 16)
+
+    ws2 = wb.add_worksheet("Readable")
+    disp = escape_frame(display_table(pack))
+    ws2.write_row(0, 0, list(disp.columns), bold)
+    ws2.set_column(0, 0, 40)
+    ws2.set_column(1, max(1, len(disp.columns) - 1), 22)
+    ws2.set_column(6, 6, 44)
+    for i, rec in enumerate(disp.itertuples(index=False), start=1):
+        for j, v in enumerate(rec):
+            ws2.write(i, j, clean(v))
+
+    ws3 = wb.add_worksheet("Hidden cells")
+    ws3.write_row(0, 0, ["Row", "Column", "Kind", "Reason"], bold)
+    rows = [[escape_formula(s.row), s.column, s.kind, escape_formula(s.reason)]
+            for s in pack.suppressed]
+    if not rows:
+        rows = [["(none)", "", "", "disclosure control off" if not pack.options.disclosure
+                 else "nothing needed hiding"]]
+    for i, rec in enumerate(rows, start=1):
+        ws3.write_row(i, 0, rec[:3])
+        ws3.write(i, 3, rec[3], wrap)
+    for c, w in enumerate((50, 22, 14, 80)):
+        ws3.set_column(c, c, w)
+    wb.close()
     return buf.getvalue()
 
 
