@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .workbook_guard import check_workbook
 
 MISSING_TOKENS = ["", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "Null", "None",
                   "none", "-", "."]
@@ -163,6 +164,7 @@ def read_excel_bytes(raw: bytes, name="the file", sheet=0) -> pd.DataFrame:
     if not raw.startswith(b"PK"):
         raise DataError(f"{name} is not a real .xlsx workbook (it may be renamed CSV or an old "
                         ".xls file). Save it from Excel as .xlsx or CSV.")
+    check_workbook(raw, name, sheet)  # spreadsheet bombs are refused before parsing
     try:
         df = pd.read_excel(io.BytesIO(raw), sheet_name=sheet, dtype=str, engine="openpyxl",
                            keep_default_na=False)
@@ -175,6 +177,7 @@ def read_excel_bytes(raw: bytes, name="the file", sheet=0) -> pd.DataFrame:
 
 
 def excel_sheets(raw: bytes, name="the file") -> list[str]:
+    check_workbook(raw, name, None)
     try:
         import openpyxl
 
