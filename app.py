@@ -12,13 +12,14 @@ from dashboard.figures import forest_plot, num_interval  # noqa: E402
 from fd_stats import DataError  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
+from fd_stats.safe_text import md, md_columns  # noqa: E402
 from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, change_words,  # noqa: E402
                               interval_words, p_text, summary_paragraph)
 
 trial = ctx.trial
 s = ctx.settings
 trial_name = trial.meta.get("trial", {}).get("name") or trial.name
-st.title(f"{trial_name}: what the trial found")
+st.title(f"{md(trial_name)}: what the trial found")
 design = trial.meta.get("trial", {}).get("design")
 if design:
     st.caption(design + ". " + trial.meta.get("trial", {}).get("citation", {}).get("text", ""))
@@ -54,7 +55,7 @@ for col, outcome in zip(cols, heads):
     info = trial.outcome(outcome)
     p_shown = r["p_adjusted"] if corrected else r["p_value"]
     with col.container(border=True):
-        st.markdown(f"#### {r['label']}")
+        st.markdown(f"#### {md(r['label'])}")
         pc = r["percent_change"]
         if np.isfinite(pc):
             st.markdown(f"<div style='font-size:2.4rem;font-weight:700;line-height:1.1'>"
@@ -102,7 +103,7 @@ if corrected:
     st.caption("Adjusted p-values are capped at 1.")
 
 st.subheader("In plain English")
-st.markdown(summary_paragraph(res, ctx.lower_is_better()))
+st.markdown(summary_paragraph(md_columns(res), ctx.lower_is_better()))
 if s.alternative != "two-sided":
     st.caption("One-sided intervals are open at one end. In the chart, “≤ −15%” means the data "
                "are consistent with a change of −15% or lower (a reduction of at least 15%), "

@@ -34,6 +34,7 @@ from fd_stats.disclosure import (MARKER, Protected, protect_counts, protect_enga
 from fd_stats.errors import DataError
 from fd_stats.mapping import plain_text
 from fd_stats.multiplicity import CORRECTIONS
+from fd_stats.safe_text import label, safe_text
 from fd_stats.trial import Trial
 from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, effect_sentence, mean_digits,
                               fmt_p, interval_words, p_text, summary_paragraph)
@@ -390,7 +391,7 @@ def _finding_figure(trial, res, table, protected, outcome, settings, synthetic_t
         shown = _shown(table, protected, i0, m_col)
         a = summ.loc[arm]
         n_txt = f"n = {int(table.at[i0, n_col])}" if _shown(table, protected, i0, n_col) else "n hidden"
-        y = f"{names[arm]}<br>({n_txt})"
+        y = f"{label(names[arm])}<br>({n_txt})"
         mean = float(a["mean"]) if shown else 0.0
         fig.add_bar(
             x=[mean], y=[y], orientation="h", name=names[arm], width=0.55,
@@ -800,7 +801,7 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
             parts.append(f"small numbers hidden (< {pack.options.threshold})")
         tb = slide.shapes.add_textbox(Inches(0.5), H - Inches(0.45), W - Inches(1.0), Inches(0.35))
         p = tb.text_frame.paragraphs[0]
-        p.text = " · ".join(parts)
+        p.text = safe_text(" · ".join(parts), "pptx", 220)
         p.runs[0].font.size = Pt(11)
         p.runs[0].font.color.rgb = WARN if pack.synthetic else GREY_
         tb.text_frame.word_wrap = True
@@ -809,6 +810,7 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
         slide = prs.slides.add_slide(prs.slide_layouts[5])  # title only
         t = slide.shapes.title
         t.left, t.top, t.width, t.height = Inches(0.5), Inches(0.25), W - Inches(1.0), Inches(0.95)
+        title = safe_text(title, "pptx", 140)  # user labels: no bidi overrides, fits the slide
         t.text = title
         tf = t.text_frame
         tf.word_wrap = True
@@ -827,7 +829,7 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
         tf.word_wrap = True
         for n, text in enumerate(paragraphs):
             p = tf.paragraphs[0] if n == 0 else tf.add_paragraph()
-            p.text = ("• " if bullets else "") + text
+            p.text = ("• " if bullets else "") + safe_text(text, "pptx", 1200)
             p.space_after = Pt(8)
             for r in p.runs:
                 r.font.size = Pt(size)
@@ -843,7 +845,7 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
 
     # 1. title slide
     s = prs.slides.add_slide(prs.slide_layouts[0])
-    s.shapes.title.text = pack.trial_name
+    s.shapes.title.text = safe_text(pack.trial_name, "pptx", 140)
     s.shapes.title.left, s.shapes.title.top = Inches(0.8), Inches(1.6)
     s.shapes.title.width, s.shapes.title.height = W - Inches(1.6), Inches(1.6)
     for p in s.shapes.title.text_frame.paragraphs:
@@ -972,7 +974,8 @@ nav a{margin-right:14px}
 
 def html_bytes(pack: Pack, pngs: dict[str, bytes] | None = None) -> bytes:
     """One self-contained HTML file: plotly.js embedded once, no external files, no MathJax."""
-    esc = html.escape
+    def esc(text) -> str:  # user text: escaped, bidi overrides removed
+        return safe_text(text, "html")
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>{esc(pack.trial_name)} · board report</title><style>{_CSS}</style></head><body>"]
     parts.append(f"<h1>{esc(pack.trial_name)}</h1><p class='small'>Board report · data set: "

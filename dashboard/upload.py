@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from fd_stats.safe_text import safe_text
 from fd_stats.errors import DataError
 from fd_stats.io import excel_sheets, read_table
 
@@ -23,7 +24,6 @@ GROUPS_FILE = ROOT / "data" / "offence_groups_example.csv"
 # files itself; the page checks again so the limit is enforced (and testable) in one place.
 MAX_UPLOAD_MB = 200
 TABLE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "parquet", "pq"]  # .xls gets a message
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'])")
 
 
 def max_upload_bytes() -> int:
@@ -31,9 +31,8 @@ def max_upload_bytes() -> int:
 
 
 def md_escape(text) -> str:
-    """Text safe to put inside st.markdown / st.error: no Markdown, HTML or LaTeX is interpreted."""
-    s = str(text).replace("\r", " ").replace("\n", " ")
-    return _MD_SPECIAL.sub(r"\\\1", s)
+    """Text safe to put inside st.markdown / st.error: ``safe_text(text, "markdown")``."""
+    return safe_text(text, "markdown")
 
 
 def check_size(n_bytes: int, name: str) -> None:
@@ -119,7 +118,11 @@ def dataset_name(file_name: str) -> str:
     same name; the bundled data set's name is never reused)."""
     from dashboard.state import BUNDLED_NAME
 
-    base = re.sub(r"\s+", " ", Path(str(file_name)).stem.strip())[:60] or "Uploaded data"
+    name = str(file_name)
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and ext.lower() in TABLE_TYPES:  # only a real extension is removed
+        name = stem  # ("x (built from y.csv)" keeps its ".csv)")
+    base = safe_text(name, "plain", max_len=60) or "Uploaded data"
     name = f"{base} (uploaded)"
     return name if name != BUNDLED_NAME else f"{base} (uploaded copy)"
 

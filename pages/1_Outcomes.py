@@ -16,6 +16,7 @@ from fd_stats import (DataError, mann_whitney, percent_change, percent_change_bo
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.cli import escape_frame  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
+from fd_stats.safe_text import md, md_columns  # noqa: E402
 from fd_stats.subgroups import arm_summary, arm_values, count_distribution  # noqa: E402
 from fd_stats.wording import SYNTHETIC_LABEL, effect_sentence, fmt_p, p_text  # noqa: E402
 
@@ -253,8 +254,8 @@ for key, name in (("pc", "Fieller (ratio of means)"), ("pc_boot", "Percentile bo
 st.table(pd.DataFrame(rows).set_index("Test"))
 row = allr.set_index("outcome").loc[detail].copy()
 row["outcome"] = detail
-st.markdown(effect_sentence(row, trial.outcome(detail).lower_is_better,
-                                     trial.outcome(detail).unit))
+st.markdown(effect_sentence(md_columns(row.to_frame().T).iloc[0],
+                            trial.outcome(detail).lower_is_better, md(trial.outcome(detail).unit)))
 st.caption(f"{synth}Treatment n = {len(x)}, control n = {len(y)}. Tests and intervals use the "
            f"sidebar's sidedness ({side}) and level ({level}); the p-values here are not adjusted "
            "for multiple outcomes. Mann-Whitney compares the whole distributions (its shift "

@@ -12,7 +12,9 @@ ctx = sidebar()
 from dashboard.figures_programme import audit_figure  # noqa: E402
 from fd_stats import DataError, audit_published_table, p_from_t  # noqa: E402
 from fd_stats.analysis import SIDEDNESS  # noqa: E402
+from fd_stats.safe_text import md  # noqa: E402
 from fd_stats.trial import BUNDLED_TRIAL  # noqa: E402
+from fd_stats.workbook_guard import check_workbook  # noqa: E402
 from fd_stats.wording import P_VALUE_MEANING  # noqa: E402
 
 settings = ctx.settings
@@ -39,6 +41,8 @@ def read_bundled() -> pd.DataFrame:
 
 def read_upload(raw: bytes, name: str) -> pd.DataFrame:
     """Read uploaded bytes as text columns (memory only)."""
+    if name.lower().endswith((".xlsx", ".xls")):
+        check_workbook(raw, name, 0)  # spreadsheet bombs are refused before parsing
     try:
         if name.lower().endswith((".xlsx", ".xls")):
             df = pd.read_excel(io.BytesIO(raw), dtype=str)
@@ -81,16 +85,27 @@ else:
     up = st.file_uploader("Summary table (CSV or Excel), one row per result", key="published_file",
                           type=["csv", "txt", "xlsx"])
     st.caption("The file stays in this browser session's memory; nothing is saved or sent.")
+    ss = st.session_state
     if up is not None:
-        st.session_state["published_upload"] = (up.name, up.getvalue())
-    if "published_upload" not in st.session_state:
+        new = up.getvalue()
+        sig = (up.name, len(new), hash(new))
+        if sig != ss.get("published_sig"):  # a new file: it replaces the table only if it reads
+            ss["published_sig"], ss["published_error"] = sig, None
+            try:
+                read_upload(new, up.name)
+                ss["published_upload"] = (up.name, new)
+            except DataError as exc:
+                ss["published_error"] = str(exc)
+    else:  # the file was removed from the uploader: its error goes with it
+        ss["published_sig"] = ss["published_error"] = None
+    if ss.get("published_error"):
+        st.error(md(ss["published_error"]), icon="🚫")
+        if "published_upload" in ss:
+            st.info(f"Nothing was changed: still showing {md(ss['published_upload'][0])}.")
+    if "published_upload" not in ss:
         st.stop()
-    name, raw = st.session_state["published_upload"]
-    try:
-        table = read_upload(raw, name)
-    except DataError as exc:
-        st.error(str(exc), icon="🚫")
-        st.stop()
+    name, raw = ss["published_upload"]
+    table = read_upload(raw, name)  # read before, so it reads
     columns = list(table.columns)
     st.subheader("Which column holds what")
     opts = [NONE, *columns]
@@ -126,7 +141,7 @@ try:
     df_num = pd.to_numeric(table[cols["df"]], errors="coerce")
     p_rejudge = np.asarray(p_from_t(t_num.to_numpy(), df_num.to_numpy(), alternative))
 except DataError as exc:
-    st.error(f"{name}: {exc}", icon="🚫")
+    st.error(md(f"{name}: {exc}"), icon="🚫")
     st.stop()
 
 
