@@ -7,6 +7,7 @@ whose message the page shows as text.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,7 @@ class Upload:
     table: pd.DataFrame
     sheets: list[str] = field(default_factory=list)
     sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def is_excel(name: str) -> bool:
@@ -87,9 +89,39 @@ def handle_upload(raw: bytes, name: str, sheet: str | None = None) -> Upload:
             sheet = None
         sheet = sheet or sheets[0]
         table = read_table(raw, name=name, sheet=sheet)
+    elif is_parquet(name):
+        keep, binary = parquet_text_columns(raw, name)
+        if binary and not keep:
+            raise DataError(f"{name}: every column holds binary data ({', '.join(binary[:5])}), "
+                            "which the dashboard cannot use.")
+        table = read_table(raw, name=name, columns=keep if binary else None)
+        if binary:
+            return Upload(name, table, notes=[
+                f"{len(binary)} column(s) of {name} hold binary data (bytes, not text or "
+                f"numbers) and were left out: {', '.join(binary[:10])}"
+                + (f" and {len(binary) - 10} more" if len(binary) > 10 else "") + "."])
     else:
         table = read_table(raw, name=name)
     return Upload(name, table, sheets, sheet)
+
+
+def is_parquet(name: str) -> bool:
+    return Path(name).suffix.lower() in (".parquet", ".pq")
+
+
+def parquet_text_columns(raw: bytes, name: str) -> tuple[list[str], list[str]]:
+    """(columns to read, binary columns to leave out) of a Parquet file, from its schema."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(io.BytesIO(raw))
+    except Exception:
+        raise DataError(f"{name} could not be read as Parquet; it may be truncated or not a "
+                        "Parquet file.") from None
+    binary = [f.name for f in schema if pa.types.is_binary(f.type)
+              or pa.types.is_large_binary(f.type) or pa.types.is_fixed_size_binary(f.type)]
+    return [n for n in schema.names if n not in binary], binary
 
 
 def read_example(file: str) -> pd.DataFrame:

@@ -12,7 +12,7 @@ markdown   Streamlit Markdown (st.markdown, st.title, st.error...): every Markdo
            maths and directive character backslash-escaped, bare URLs broken
 plotly     plotly text (titles, tick labels, hover, annotations): ``< > & $ %`` as
            HTML entities (plotly shows them as characters and renders no tag or maths)
-html       HTML text or attribute (the exported report): ``html.escape``
+html       HTML text or attribute (the exported report): ``html.escape``, and ``$``
 pptx       slide text (python-pptx): characters XML cannot hold removed
 filename   a file-name stem: letters, digits, ``-`` and ``_`` only
 plain      text shown as text (data frames, widget options): only the common steps
@@ -86,7 +86,7 @@ def safe_text(text, place: str = "markdown", max_len: int | None = None) -> str:
     if place == "plotly":
         return "".join(_PLOTLY.get(ch, ch) for ch in s)
     if place == "html":
-        return html.escape(s, quote=True)
+        return html.escape(s, quote=True).replace("$", "&#36;")  # no maths, whatever loads
     if place == "pptx":  # XML 1.0 cannot hold other controls (already spaces) or surrogates
         return "".join(ch for ch in s if not 0xD800 <= ord(ch) <= 0xDFFF)
     return s
