@@ -251,14 +251,14 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
                                         font=dict(size=12, color=GREY)))
         colour = PALETTE[gi % len(PALETTE)] if group_col else COLOURS["blue"]
         fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="markers", name=label(group) if group is not None else "Estimate",
+            x=xs, y=ys, mode="markers", name=label(group, 30) if group is not None else "Estimate",
             marker=dict(symbol=symbols, size=13, color=colour, line=dict(width=2, color=colour)),
             error_x=dict(type="data", symmetric=False, array=hi_err, arrayminus=lo_err,
                          thickness=2.5, width=6, color=colour),
             hovertext=hover, hoverinfo="text", showlegend=False,
         ))
         if group_col is not None:  # legend entry with a filled marker, whatever the first row shows
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label(group),
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label(group, 30),
                                      marker=dict(symbol=base_symbol, size=13, color=colour),
                                      showlegend=True, hoverinfo="skip"))
         if show_text:

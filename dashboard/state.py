@@ -16,6 +16,7 @@ import streamlit as st
 from fd_stats import Settings, analyse, with_alpha
 from fd_stats.analysis import Mapping, TEST_LABELS
 from fd_stats.errors import DataError
+from fd_stats.safe_text import safe_text  # sidebar labels: user text, kept short
 from fd_stats.multiplicity import CORRECTIONS
 from fd_stats.trial import Trial, load_trial
 from fd_stats.wording import SYNTHETIC_LABEL
@@ -159,7 +160,8 @@ def sidebar() -> Context:
     sb.select_slider("Confidence level of intervals", options=LEVELS,
                      format_func=lambda v: f"{v:.0%}", **_bind("confidence_level"))
     st.session_state["w_outcomes"] = _cfg("outcomes") or outcome_cols
-    sb.multiselect("Outcomes", outcome_cols, format_func=lambda c: trial.outcome(c).label,
+    sb.multiselect("Outcomes", outcome_cols,
+                   format_func=lambda c: safe_text(trial.outcome(c).label, "plain", 60),
                    key="w_outcomes",
                    on_change=lambda: st.session_state.__setitem__(
                        "cfg_outcomes", st.session_state["w_outcomes"] or None))
@@ -167,8 +169,8 @@ def sidebar() -> Context:
     if _cfg("subgroup") not in sub_options:
         st.session_state["cfg_subgroup"] = (trial.mapping.subgroup
                                             if trial.mapping.subgroup in sub_options else "")
-    sb.selectbox("Subgroup column", sub_options, format_func=lambda c: c or "(none)",
-                 **_bind("subgroup"))
+    sb.selectbox("Subgroup column", sub_options,
+                 format_func=lambda c: safe_text(c, "plain", 60) or "(none)", **_bind("subgroup"))
     sub = _cfg("subgroup") or None
     st.session_state["cfg_prespecified"] = (_cfg("prespecified")
                                             or trial.subgroup_prespecified.get(sub, False))

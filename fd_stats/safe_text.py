@@ -30,11 +30,13 @@ import unicodedata
 
 PLACES = ("markdown", "plotly", "html", "pptx", "filename", "plain")
 #: default lengths: chart labels are cut for layout; other places keep the whole text
-LABEL_MAX = 60
+LABEL_MAX = 40
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _DROP = {ord(c): None for c in _BIDI + _INVISIBLE}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^@%])")
+# the last character of what GFM autolinks start with: "scheme:", "www." and "@"
+_AUTOLINK = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*:|www\.|@)")
 _PLOTLY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;", "%": "&#37;"}
 
 
@@ -80,8 +82,9 @@ def safe_text(text, place: str = "markdown", max_len: int | None = None) -> str:
         return s or "data"
     s = _common(text, max_len)
     if place == "markdown":
-        # every special escaped; "://" and "www." break no more than that: autolinks need
-        # an unescaped run, and an escaped "." or ":" stops it
+        # every special escaped; Streamlit's Markdown still turns "http://", "www." and
+        # "a@b.c" into links after escapes are resolved, so a zero-width space breaks them
+        s = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\u200b" + m.group(0)[-1], s)
         return _MD_SPECIAL.sub(r"\\\1", s)
     if place == "plotly":
         return "".join(_PLOTLY.get(ch, ch) for ch in s)

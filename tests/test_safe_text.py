@@ -48,7 +48,7 @@ def test_markdown_escapes_render_as_the_text():
 
 
 def test_long_labels_are_cut_and_distinct():
-    assert len(label(LONG)) == 60 and label(LONG).endswith("…")
+    assert len(label(LONG)) == 40 and label(LONG).endswith("…")
     assert labels(["x" * 80, "x" * 81, "short"]) == [label("x" * 80), label("x" * 80) + " (2)",
                                                     "short"]
 
