@@ -972,6 +972,11 @@ nav a{margin-right:14px}
 """
 
 
+def _plain_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells without bidi overrides or invisible characters (to_html escapes the rest)."""
+    return frame.map(lambda v: safe_text(v, "plain") if isinstance(v, str) else v)
+
+
 def html_bytes(pack: Pack, pngs: dict[str, bytes] | None = None) -> bytes:
     """One self-contained HTML file: plotly.js embedded once, no external files, no MathJax."""
     def esc(text) -> str:  # user text: escaped, bidi overrides removed
@@ -1036,7 +1041,7 @@ def html_bytes(pack: Pack, pngs: dict[str, bytes] | None = None) -> bytes:
     parts.append("<h2 id='limitations'>What the results cannot tell us</h2><ul>"
                  + "".join(f"<li>{esc(x)}</li>" for x in pack.limitations) + "</ul>")
     parts.append("<h2 id='table' class='pagebreak'>Full results table</h2>")
-    disp = display_table(pack)
+    disp = _plain_cells(display_table(pack))
     parts.append(disp.to_html(index=False, classes="results", border=0, escape=True))
     parts.append(f"<p class='small'>{esc(MARKER)} = hidden by disclosure control. "
                  f"{esc(P_VALUE_MEANING)}</p>")
@@ -1048,7 +1053,8 @@ def html_bytes(pack: Pack, pngs: dict[str, bytes] | None = None) -> bytes:
                                                            "hidden": "Hidden columns",
                                                            "why": "Why"})
             parts.append("<p>Rows of the results table with hidden cells:</p>")
-            parts.append(rows.to_html(index=False, classes="results", border=0, escape=True))
+            parts.append(_plain_cells(rows).to_html(index=False, classes="results", border=0,
+                                                    escape=True))
     else:
         parts.append("<p>Disclosure control was switched off for this report: small counts are "
                      "shown. Check before publishing.</p>")

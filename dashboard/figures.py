@@ -65,9 +65,9 @@ def base_layout(fig: go.Figure, title: str, subtitle: str | None = None, *,
     fig.update_layout(
         template="plotly_white",
         font=dict(size=FONT_SIZE, family="Arial, Helvetica, sans-serif", color="#222"),
-        title=dict(text=safe_text(title, "plotly"), x=0, xanchor="left", y=0.98, yanchor="top",
+        title=dict(text=_plotly_lines(title), x=0, xanchor="left", y=0.98, yanchor="top",
                    font=dict(size=FONT_SIZE + 4),
-                   subtitle=dict(text=safe_text(subtitle, "plotly"), font=dict(size=FONT_SIZE - 2, color=GREY))),
+                   subtitle=dict(text=_plotly_lines(subtitle), font=dict(size=FONT_SIZE - 2, color=GREY))),
         margin=dict(t=110 if subtitle else 80, l=20, r=20, b=60),
         showlegend=legend,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0,
@@ -77,6 +77,12 @@ def base_layout(fig: go.Figure, title: str, subtitle: str | None = None, *,
     if height:
         fig.update_layout(height=height)
     return fig
+
+
+def _plotly_lines(text) -> str:
+    """Title text made plotly-safe (it quotes the data's labels), keeping the line breaks
+    ("<br>") that title wrapping inserts; nothing else in it is markup."""
+    return "<br>".join(safe_text(part, "plotly") for part in str(text or "").split("<br>"))
 
 
 def _subtitle(parts) -> str:

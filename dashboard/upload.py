@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fd_stats.safe_text import safe_text
+from fd_stats.safe_text import INVISIBLE_RE, safe_text
 from fd_stats.errors import DataError
 from fd_stats.io import excel_sheets, read_table
 
@@ -102,7 +102,37 @@ def handle_upload(raw: bytes, name: str, sheet: str | None = None) -> Upload:
                 + (f" and {len(binary) - 10} more" if len(binary) > 10 else "") + "."])
     else:
         table = read_table(raw, name=name)
-    return Upload(name, table, sheets, sheet)
+    return _without_direction_controls(Upload(name, table, sheets, sheet))
+
+
+def _without_direction_controls(u: Upload) -> Upload:
+    """Remove bidi override and invisible characters from column names and text values.
+
+    A right-to-left override in a name or value reverses the text shown after it (and can
+    make one label look like another); they carry no data, so they go here, once, with a note.
+    """
+    t = u.table
+    names = {c: re.sub(INVISIBLE_RE, "", c) for c in t.columns if isinstance(c, str)}
+    changed = {c: n for c, n in names.items() if n != c}
+    if changed and len(set(names.values())) == len(names):
+        t = t.rename(columns=changed)
+    cells = 0
+    for c in t.columns:
+        col = t[c]
+        if col.dtype != object and not pd.api.types.is_string_dtype(col):
+            continue
+        text = col.astype("string")
+        hit = text.str.contains(INVISIBLE_RE, regex=True, na=False)
+        if hit.any():
+            cells += int(hit.sum())
+            t[c] = col.where(~hit.to_numpy(), text.str.replace(INVISIBLE_RE, "", regex=True)
+                             .astype(object))
+    if changed or cells:
+        u.table = t
+        u.notes.append(f"Invisible direction-control characters were removed from "
+                       f"{len(changed)} column name(s) and {cells:,} cell(s): they reverse or "
+                       "hide text on screen and carry no data.")
+    return u
 
 
 def is_parquet(name: str) -> bool:

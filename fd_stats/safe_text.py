@@ -34,6 +34,8 @@ LABEL_MAX = 40
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _DROP = {ord(c): None for c in _BIDI + _INVISIBLE}
+#: the same characters as a regular expression (for whole columns, vectorised)
+INVISIBLE_RE = "[" + _BIDI + _INVISIBLE + "]"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^@%])")
 # the last character of what GFM autolinks start with: "scheme:", "www." and "@"
 _AUTOLINK = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*:|www\.|@)")

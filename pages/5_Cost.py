@@ -15,6 +15,8 @@ from fd_stats import DataError, cost_per_person, cost_per_unit_prevented  # noqa
 from fd_stats.benefit import benefit_cost, expected_prevented, scale_up_table  # noqa: E402
 from fd_stats.consort import engagement_by_group  # noqa: E402
 from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
+from fd_stats.safe_text import label as chart_label  # noqa: E402
+from fd_stats.safe_text import md  # noqa: E402
 
 trial, mapping, settings = ctx.trial, ctx.mapping, ctx.settings
 level = f"{settings.confidence_level:.0%}"
@@ -188,11 +190,11 @@ def headline(col, what, units, digits):
     try:
         r, c = result_row(col)
     except DataError as exc:
-        st.error(f"{ctx.label(col)}: {exc}")
+        st.error(f"{md(ctx.label(col))}: {exc}")
         return
     interval = count_range(c.prevented_low, c.prevented_high, digits, "more " + units)
     if not c.prevented > 0:
-        st.warning(f"**{ctx.label(col)}**: the estimate shows no reduction "
+        st.warning(f"**{md(ctx.label(col))}**: the estimate shows no reduction "
                    f"({count_text(c.prevented, digits, 'more ' + units, units + ' prevented')} "
                    f"among {cases} people; {level} interval {interval}), so there is no cost "
                    f"per {what} prevented.")
@@ -200,13 +202,13 @@ def headline(col, what, units, digits):
     rng = cost_per_unit_range(c.prevented_low, c.prevented_high, total)
     if c.bounded:
         st.success(f"**{money(c.cost_per_unit)} per {what} prevented** "
-                   f"({ctx.label(col).lower()}): about {c.prevented:,.{digits}f} {units} "
+                   f"({md(ctx.label(col)).lower()}): about {c.prevented:,.{digits}f} {units} "
                    f"prevented among {cases} people ({level} interval {interval}); the cost "
                    f"per {what} is {rng}.")
     else:
         rng = rng.replace("with no upper limit", "with **no upper limit**")
         st.warning(f"**{money(c.cost_per_unit)} per {what} prevented** at the central estimate "
-                   f"({ctx.label(col).lower()}: about {c.prevented:,.{digits}f} {units} "
+                   f"({md(ctx.label(col)).lower()}: about {c.prevented:,.{digits}f} {units} "
                    f"prevented among {cases} people). The {level} interval runs {interval}, so "
                    f"it includes no effect: the cost per {what} "
                    + (f"is {rng}." if rng.startswith("at least") else
@@ -223,7 +225,7 @@ else:
         try:
             r, c = result_row(col)
         except DataError as exc:
-            errors.append(f"{ctx.label(col)}: {exc}")
+            errors.append(f"{md(ctx.label(col))}: {exc}")
             continue
         unit = trial.outcome(col).unit or "units"
         rows.append({
@@ -329,7 +331,7 @@ if COSTS_ENTERED:
         except DataError as exc:
             st.error(f"{ctx.label(col)}: {exc}")
             continue
-        bc_rows.append({"label": f"{ctx.label(col)}<br>valued as {cat.lower()}", "outcome": col,
+        bc_rows.append({"label": f"{chart_label(ctx.label(col))}<br>valued as {cat.lower()}", "outcome": col,
                         "category": cat, "prevented": p, "bc": bc,
                         "benefit": bc.benefit, "benefit_low": bc.benefit_low,
                         "benefit_high": bc.benefit_high})
@@ -370,7 +372,7 @@ if COSTS_ENTERED:
             width="stretch", theme=None, key="cost_benefit_chart")
         for row in bc_rows:
             b, p = row["bc"], row["prevented"]
-            text = (f"**{ctx.label(row['outcome'])}** valued at {money(b.unit_cost)} each "
+            text = (f"**{md(ctx.label(row['outcome']))}** valued at {money(b.unit_cost)} each "
                     f"({row['category'].lower()}): about "
                     f"{count_text(p.expected, 1, 'more offences', 'offences prevented')} "
                     f"({level} interval "
@@ -473,8 +475,8 @@ st.info(f"**{int(people)} young people a year** at a caseload of {caseload:g}: {
         + (f", about **{money(s['annual_cost'])} a year** ({money(s['cost_per_person'])} per "
            "person). " if SCALE_COSTED else
            ". Enter the annual cost of a case worker and a coordinator above to see the cost. ")
-        + f"{ctx.label(off_col)}: {prevented_words(off, 'offences')}. "
-        + f"{ctx.label(harm_col)}: {prevented_words(harm, 'days of crime harm')}.")
+        + f"{md(ctx.label(off_col))}: {prevented_words(off, 'offences')}. "
+        + f"{md(ctx.label(harm_col))}: {prevented_words(harm, 'days of crime harm')}.")
 if SCALE_COSTED:
     if per_case is not None:
         trial_pp = f"the trial's {money(per_case)} per person"
@@ -514,14 +516,14 @@ with c1:
         off_t, unit="Offences / year", level=level,
         title=scale_title(off, "offences"), subtitle=scale_subtitle(off)),
         width="stretch", theme=None, key="cost_scale_off_chart")
-    st.caption(f"{ctx.label(off_col)}; expected offences prevented per year by programme size.")
+    st.caption(f"{md(ctx.label(off_col))}; expected offences prevented per year by programme size.")
 with c2:
     harm_t = table[table["effect"] == harm_col]
     st.plotly_chart(scale_prevented_figure(
         harm_t, unit="Harm days / year", level=level,
         title=scale_title(harm, "harm days"), subtitle=scale_subtitle(harm)),
         width="stretch", theme=None, key="cost_scale_harm_chart")
-    st.caption(f"{ctx.label(harm_col)}; days of crime harm prevented per year by programme size.")
+    st.caption(f"{md(ctx.label(harm_col))}; days of crime harm prevented per year by programme size.")
 st.caption("Band = the range implied by the effect's confidence interval. Where the band "
            "crosses zero, the data are consistent with the programme preventing nothing (or "
            "with increases)."

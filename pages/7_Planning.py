@@ -13,6 +13,7 @@ from dashboard.figures_programme import power_by_reduction_figure, power_curve_f
 from fd_stats import (DataError, minimum_detectable_effect, power_t,  # noqa: E402
                       sample_size)
 from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
+from fd_stats.safe_text import md  # noqa: E402
 
 trial, settings = ctx.trial, ctx.settings
 alpha = settings.alpha
@@ -105,7 +106,7 @@ st.header("People needed")
 arms = (f"about **{ss.n_treatment_needed} per arm ({ss.total_needed} in all)**" if ratio == 1
         else f"about **{ss.n_treatment_needed} in the treatment arm and {ss.n_control_needed} in "
              f"control ({ss.total_needed} in all)**")
-st.success(f"To detect a **{reduction:.0f}% reduction** in {label.lower()} (from {mean_c:.3g} to "
+st.success(f"To detect a **{reduction:.0f}% reduction** in {md(label).lower()} (from {mean_c:.3g} to "
            f"{mean_c - delta:.3g} {unit}, SD {sd:.3g}) with **{power:.0%} power** at "
            f"**{side_words} {alpha:.0%}**, a replication needs {arms}.")
 m1, m2, m3 = st.columns(3)

@@ -9,6 +9,7 @@ ctx = sidebar()
 from dashboard.export import (FILES, ExportError, PackOptions, build_content,  # noqa: E402
                               build_files, display_table)
 from fd_stats.errors import DataError  # noqa: E402
+from fd_stats.safe_text import md  # noqa: E402
 from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
 
 st.title("Export a board pack")
@@ -60,7 +61,7 @@ except DataError as exc:
 with left:
     st.subheader("Settings the pack will state")
     st.markdown("\n".join(
-        f"- **{k}**: {'yes' if k == 'Synthetic data' and pack_preview.synthetic else v}"
+        f"- **{md(k)}**: {'yes' if k == 'Synthetic data' and pack_preview.synthetic else md(v)}"
         for k, v in pack_preview.settings_block))
     st.caption("Change the analysis settings in the sidebar; the pack follows them.")
 
@@ -77,7 +78,7 @@ with right:
 # ---------------------------------------------------------------- preview
 st.subheader("Headline sentences in the pack")
 for f in pack_preview.findings:
-    st.markdown(f"- {f.sentence}")
+    st.markdown(f"- {md(f.sentence)}")  # sentences quote the data's labels
 with st.expander("Results table as it will appear in the pack"):
     st.dataframe(display_table(pack_preview), hide_index=True, width="stretch")
 
@@ -101,7 +102,7 @@ if st.session_state.get("export_built_key") == key:
         with st.spinner("Building the slides, report, charts and tables…"):
             files = _build(pack_preview, key)
     except (ExportError, DataError) as exc:
-        st.error(f"The pack could not be built: {exc}", icon="🚫")
+        st.error(f"The pack could not be built: {md(exc)}", icon="🚫")
 elif st.session_state.get("export_built_key") is not None:
     st.info("The settings changed since the last build: build the pack again.")
 

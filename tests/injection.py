@@ -26,8 +26,8 @@ def corpus_table(n: int = 120, seed: int = 19) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     data = {"person_id": [f"P{i:04d}" for i in range(n)],
             "arm": np.where(np.arange(n) % 2 == 0, "treatment", "control"),
-            "area": [CORPUS[i % 4] for i in range(n)]}
-    for i, name in enumerate(CORPUS[:5]):
+            "area": [CORPUS[i % len(CORPUS)] for i in range(n)]}
+    for i, name in enumerate(CORPUS[:6]):
         data[f"{name} {i}"] = rng.poisson(1.5 + 0.2 * i, n)
     data[LONG] = rng.poisson(2.0, n)
     return pd.DataFrame(data)

@@ -163,3 +163,14 @@ def test_published_bad_upload_keeps_the_good_one_and_its_error_goes_with_it():
     _published(at)  # the bad file removed: its error goes
     assert not at.error
     assert at.session_state["published_upload"][0] == "good.csv"
+
+
+def test_uploads_lose_direction_controls_with_a_note():
+    table = corpus_table()
+    raw = table.to_csv(index=False).encode()
+    assert RLO.encode() in raw
+    u = handle_upload(raw, "corpus.csv")
+    assert not any(RLO in c for c in u.table.columns)
+    assert not u.table["area"].astype(str).str.contains(RLO).any()
+    assert "direction-control characters were removed from 1 column name(s)" in u.notes[0]
+    assert len(u.table.columns) == len(table.columns)
