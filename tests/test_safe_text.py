@@ -174,3 +174,16 @@ def test_uploads_lose_direction_controls_with_a_note():
     assert not u.table["area"].astype(str).str.contains(RLO).any()
     assert "direction-control characters were removed from 1 column name(s)" in u.notes[0]
     assert len(u.table.columns) == len(table.columns)
+
+
+def test_consort_boxes_show_arm_labels_as_text():
+    from dashboard.figures_programme import consort_figure
+    from fd_stats.consort import consort_flow
+
+    table = corpus_table()
+    trial = build_trial(table, guess_mapping(table), "corpus (uploaded)")
+    flow = consort_flow(trial.table, trial.mapping)
+    fig = consort_figure(flow, treatment_label=CORPUS[0], control_label=CORPUS[3],
+                         title="Flow")
+    js = fig.to_json()
+    assert "<a href" not in js and "&lt;a href" in js and "&#36;" in js
