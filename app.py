@@ -9,7 +9,9 @@ ctx = sidebar()
 import numpy as np  # noqa: E402
 
 from dashboard.figures import forest_plot, num_interval  # noqa: E402
+from dashboard.how_sure import overview_panel  # noqa: E402
 from fd_stats import DataError  # noqa: E402
+from dashboard.methods_view import estimate_text  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.safe_text import md, md_columns  # noqa: E402
@@ -49,7 +51,9 @@ allr = res[res["subgroup"] == ALL].set_index("outcome", drop=False)
 heads = [c for c in trial.headline_outcomes if c in allr.index] or list(allr.index[:3])
 
 st.subheader("Headline results")
-cols = st.columns(len(heads))
+cols = st.columns(len(heads) + 1)
+with cols[-1]:  # "can we trust it?" beside "did it work?"
+    overview_panel(ctx)
 for col, outcome in zip(cols, heads):
     r = allr.loc[outcome]
     info = trial.outcome(outcome)
@@ -86,8 +90,11 @@ for col, outcome in zip(cols, heads):
                        "distributions.")
         elif np.isfinite(r["estimate"]):
             est_label = str(r["estimate_label"])
-            st.caption(f"{est_label[:1].upper() + est_label[1:]}: {r['estimate']:+.{dg}f} "
-                       f"({_ci(r['ci_low'], r['ci_high'], r['confidence_level'], dg)}), "
+            est_text = (f"{r['estimate']:+.{dg}f} "
+                        f"({_ci(r['ci_low'], r['ci_high'], r['confidence_level'], dg)})"
+                        if r["scale"] in ("difference", "shift")
+                        else estimate_text(r))  # a ratio or a share keeps its own format
+            st.caption(f"{est_label[:1].upper() + est_label[1:]}: {est_text}, "
                        f"{TEST_LABELS[r['test']]}.")
         pc_excludes = (r["percent_change_ci_high"] < 0) or (r["percent_change_ci_low"] > 0)
         if np.isfinite(r["p_adjusted"]) and bool(r["significant"]) != bool(pc_excludes):

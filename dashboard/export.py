@@ -114,6 +114,7 @@ class Pack:
     limitations: list[str] = field(default_factory=list)
     disclosure_notes: list[str] = field(default_factory=list)
     suppressed: list = field(default_factory=list)
+    how_sure: list[str] = field(default_factory=list)  # rating headline, then its reasons
 
     def chart(self, key: str | None) -> Chart | None:
         return next((c for c in self.charts if c.key == key), None)
@@ -335,6 +336,8 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
     n_t = int(res.loc[all_idx, "n_treatment"].max()) if all_idx else 0
     n_c = int(res.loc[all_idx, "n_control"].max()) if all_idx else 0
     methods = _methods(trial, settings, res, n_t, n_c, subgroup, prespecified)
+    how_sure, checks = _how_sure(trial, mapping, subgroup, prespecified)
+    methods += checks
     limitations = _limitations(trial, settings, res, n_t, n_c, subgroup, prespecified, eng)
     summary_rows = res.loc[shown_all].copy()
     summary_rows["significant"] = summary_rows["significant"].astype(bool)
@@ -349,7 +352,26 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
                 protected=protected, findings=findings, summary=summary, charts=charts,
                 engagement=eng, engagement_note=eng_note, reasons=reasons,
                 cost_lines=cost_lines, methods=methods, limitations=limitations,
-                disclosure_notes=notes, suppressed=suppressed)
+                disclosure_notes=notes, suppressed=suppressed, how_sure=how_sure)
+
+
+def _how_sure(trial, mapping, subgroup, prespecified) -> tuple[list[str], list[str]]:
+    """The evidence rating (fd_stats.integrity, default cut-offs) for the 'How sure' slide:
+    [headline, reasons..., what would raise it...], and the methods lines stating the checks."""
+    from fd_stats.integrity import facts_from_trial, integrity_report
+
+    try:
+        rep = integrity_report(trial.table, mapping,
+                               facts=facts_from_trial(trial, subgroup, prespecified),
+                               labels={o: trial.outcome(o).label for o in mapping.outcomes})
+    except DataError as exc:
+        return [], [f"Integrity checks could not run: {exc}"]
+    r = rep.rating
+    lines = [f"{r.headline} (rules modelled on the EEF security rating; details on the "
+             "dashboard's 'How sure' page)."]
+    lines += [x + "." for x in r.reasons[:3]]
+    lines += [f"What would raise it: {x}" for x in r.raise_it[:2]]
+    return lines, rep.checks_text()
 
 
 def _wrap(label: str, width: int = 18) -> str:
@@ -884,6 +906,12 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
             picture(s, c.key, Inches(0.4), Inches(1.3), Inches(8.0))
         text_box(s, Inches(8.6), Inches(1.35), Inches(4.35), Inches(5.5), [f.sentence], 18)
 
+    # how sure can we be (evidence rating)
+    if pack.how_sure:
+        s = titled("How sure can we be? " + pack.how_sure[0].split(" (")[0])
+        text_box(s, Inches(0.6), Inches(1.35), W - Inches(1.2), Inches(5.5), pack.how_sure, 18,
+                 True)
+
     # subgroups
     sg = next((c for c in pack.charts if c.key.endswith("_subgroups")), None)
     if sg:
@@ -1022,6 +1050,9 @@ def html_bytes(pack: Pack, pngs: dict[str, bytes] | None = None) -> bytes:
         if c:
             parts.append(fig_html(c))
         parts.append(f"<p class='sentence'>{esc(f.sentence)}</p></div>")
+    if pack.how_sure:
+        parts.append("<h2>How sure can we be?</h2><ul>"
+                     + "".join(f"<li>{esc(x)}</li>" for x in pack.how_sure) + "</ul>")
     sg = next((c for c in pack.charts if c.key.endswith("_subgroups")), None)
     if sg:
         parts.append(f"<h2>Subgroups</h2><div class='figure'>{fig_html(sg)}"

@@ -151,7 +151,12 @@ def sidebar() -> Context:
              help="Two-sided asks whether the programme changed the outcome in either "
                   "direction. One-sided looks in one direction only, which halves the p-value; "
                   "it must be chosen before seeing the data.")
-    sb.selectbox("Test", list(TEST_LABELS), format_func=TEST_LABELS.get, **_bind("test"))
+    sb.selectbox("Method", list(TEST_LABELS), format_func=TEST_LABELS.get, **_bind("test"),
+                 help="How treatment is compared with control for every outcome: the tests of "
+                      "means and ranks, rate ratios from count models (Poisson, negative "
+                      "binomial), the covariate-adjusted difference (Lin), the difference within "
+                      "randomisation strata, or prevalence (share with at least one event). "
+                      "The Outcomes page shows every method side by side for one outcome.")
     sb.selectbox("Multiple-comparison correction", list(CORRECTIONS),
                  format_func=lambda c: CORRECTIONS[c][:1].upper() + CORRECTIONS[c][1:],
                  **_bind("correction"),

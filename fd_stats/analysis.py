@@ -15,17 +15,26 @@ from .effects import (hedges_g_moments, percent_change_bootstrap, percent_change
                       percent_change_moments)
 from .errors import DataError
 from .io import rows_text
+from .methods import FREQUENCY_WEIGHTED, LEGACY, METHODS, MethodEffect, run_method
 from .multiplicity import CORRECTIONS, adjust_pvalues
 from .twosample import (TESTS, Moments, bootstrap_means_many, permutation_test_many,
                         t_test_moments)
 
 ALL = "All"
+#: Every method of the registry (fd_stats.methods), short names for menus and captions.
 TEST_LABELS = {
     "welch": "Welch t-test",
     "student": "Student t-test",
     "mann-whitney": "Mann-Whitney U",
     "permutation": "Permutation test",
+    "poisson": "Poisson rate ratio (robust SE)",
+    "negative-binomial": "Negative-binomial rate ratio",
+    "lin": "Adjusted difference (Lin)",
+    "blocked": "Blocked difference (strata)",
+    "prevalence": "Prevalence: risk difference",
+    "prevalence-ratio": "Prevalence: risk ratio",
 }
+METHOD_LABELS = TEST_LABELS
 SIDEDNESS = {"two-sided": "two-sided", "less": "one-sided (treatment lower)",
              "greater": "one-sided (treatment higher)"}
 
@@ -36,7 +45,7 @@ RESULT_COLUMNS = [
     "ci_low", "ci_high", "percent_change", "percent_change_ci_low", "percent_change_ci_high",
     "percent_change_method", "statistic", "df", "p_value", "p_adjusted", "correction", "alpha",
     "significant", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high", "any_treatment",
-    "any_control", "n_resamples", "mc_error", "method", "note",
+    "any_control", "n_resamples", "mc_error", "method", "note", "scale", "std_error", "primary",
 ]
 
 #: Tests that ``Settings.extra_tests`` can add next to the main test, and the
@@ -61,8 +70,13 @@ class Mapping:
     """Which columns hold what.
 
     ``outcomes`` empty means every numeric column that is not the arm,
-    person id, subgroup or engagement column. ``labels`` pairs outcome
-    columns with display labels.
+    person id, subgroup, engagement, covariate, stratum or baseline column.
+    ``labels`` pairs outcome columns with display labels. ``covariates`` are
+    pre-randomisation columns the adjusted methods use (missing values are
+    mean-filled with an indicator); ``strata`` the randomisation strata
+    (several columns are crossed); ``baselines`` pairs an outcome column with
+    its baseline column (count models take log(1 + baseline), Lin's estimator
+    the baseline itself). Methods that do not adjust ignore all three.
     """
 
     arm: str = "arm"
@@ -73,15 +87,30 @@ class Mapping:
     person_id: str | None = None
     engagement: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
+    covariates: tuple[str, ...] = ()
+    strata: tuple[str, ...] = ()
+    baselines: tuple[tuple[str, str], ...] = ()
 
     def label(self, outcome: str) -> str:
         return dict(self.labels).get(outcome, outcome)
+
+    def baseline(self, outcome: str) -> str | None:
+        return dict(self.baselines).get(outcome)
+
+    def design_columns(self) -> list[str]:
+        """Covariate, stratum and baseline columns, each once."""
+        return list(dict.fromkeys([*self.covariates, *self.strata,
+                                   *(b for _, b in self.baselines)]))
 
 
 @dataclass(frozen=True)
 class Settings:
     """Analysis choices. ``bootstrap`` > 0 replaces the Fieller interval for the
     percentage change with a seeded percentile bootstrap of that many resamples.
+
+    ``test`` is the primary method: any key of ``fd_stats.methods.METHODS``
+    (``welch``, ``poisson``, ``lin``...). ``methods`` adds rows for other
+    methods (``primary`` False) after the primary rows.
 
     ``extra_tests`` adds other tests as extra columns next to the main one
     (see ``EXTRA_TEST_COLUMNS``; ``FULL_ANALYSIS`` asks for all of them); the
@@ -98,10 +127,20 @@ class Settings:
     bootstrap: int = 0
     seed: int = 12345
     extra_tests: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
 
     def check(self) -> "Settings":
-        if self.test not in TESTS:
-            raise DataError(f"test must be one of {', '.join(TESTS)}; got {self.test!r}.")
+        if self.test not in METHODS:
+            raise DataError(f"test (method) must be one of {', '.join(METHODS)}; "
+                            f"got {self.test!r}.")
+        methods = (self.methods,) if isinstance(self.methods, str) else tuple(self.methods)
+        bad = [m for m in methods if m not in METHODS]
+        if bad:
+            raise DataError(f"methods must be among {', '.join(METHODS)}; "
+                            f"got {', '.join(map(repr, bad))}.")
+        methods = tuple(m for m in dict.fromkeys(methods) if m != self.test)
+        if methods != self.methods:
+            return replace(self, methods=methods).check()
         check_alternative(self.alternative)
         check_level(self.alpha, "alpha")
         check_level(self.confidence_level, "confidence level")
@@ -139,6 +178,7 @@ class Prepared:
     subgroup: pd.Series | None
     n_excluded_arm: int
     excluded_arm_values: list = field(default_factory=list)
+    design: pd.DataFrame | None = None  # covariate, stratum and baseline columns (kept rows)
 
 
 def arm_flags(arm: pd.Series, treatment, control):
@@ -164,7 +204,8 @@ def numeric_outcome_columns(data: pd.DataFrame, mapping: Mapping) -> list[str]:
     """Columns to analyse when none are named: numeric ones, and text columns that are
     numbers apart from a few bad cells (so the bad cells are reported, not the column
     silently dropped)."""
-    keys = {mapping.arm, mapping.subgroup, mapping.person_id, mapping.engagement}
+    keys = {mapping.arm, mapping.subgroup, mapping.person_id, mapping.engagement,
+            *mapping.design_columns()}
     out = []
     for c in data.columns:
         s = data[c]
@@ -232,9 +273,16 @@ def prepare(data: pd.DataFrame, mapping: Mapping) -> Prepared:
         if mapping.subgroup not in data.columns:
             raise DataError(f"There is no subgroup column named {mapping.subgroup!r}.")
         sub = data.loc[keep, mapping.subgroup].reset_index(drop=True)
+    design = None
+    if mapping.design_columns():
+        absent = [c for c in mapping.design_columns() if c not in data.columns]
+        if absent:
+            raise DataError("Covariate, stratum or baseline column(s) not found: "
+                            + ", ".join(map(repr, absent)) + ".")
+        design = data.loc[keep, mapping.design_columns()].reset_index(drop=True)
     excluded = data.loc[~keep, mapping.arm]
     return Prepared(is_t[keep], values, sub, int((~keep).sum()),
-                    sorted({str(v) for v in excluded.dropna().unique()})[:10])
+                    sorted({str(v) for v in excluded.dropna().unique()})[:10], design)
 
 
 def _level_codes(sub: pd.Series):
@@ -357,13 +405,26 @@ class _Split:
         vs, b = self._sorted[outcome], self.bounds
         return vs[b[2 * level]:b[2 * level + 1]], vs[b[2 * level + 1]:b[2 * level + 2]], 0
 
-    def _counted_pair(self, outcome: str, level: int):
+    def value_counts(self, outcome: str, level: int):
+        """(values, is treatment, people) per distinct value and arm, for counted outcomes."""
+        h = self._histogram(outcome)
+        t, c = ((h[:, 0::2].sum(axis=1), h[:, 1::2].sum(axis=1)) if level < 0
+                else (h[:, 2 * level], h[:, 2 * level + 1]))
+        vt, vc = np.flatnonzero(t), np.flatnonzero(c)
+        return (np.concatenate([vt, vc]).astype(float),
+                np.concatenate([np.ones(len(vt), bool), np.zeros(len(vc), bool)]),
+                np.concatenate([t[vt], c[vc]]).astype(float))
+
+    def _histogram(self, outcome: str):
         if outcome not in self._counts:
             top, g = self.top[outcome], self.n_groups
             v = self.prep.outcomes[outcome].astype(np.int64, copy=False)
             self._counts[outcome] = np.bincount(v * g + self.key,
                                                 minlength=g * (top + 1)).reshape(top + 1, g)
-        h = self._counts[outcome]
+        return self._counts[outcome]
+
+    def _counted_pair(self, outcome: str, level: int):
+        h = self._histogram(outcome)
         if level < 0:
             t, c = h[:, 0::2].sum(axis=1), h[:, 1::2].sum(axis=1)
         else:
@@ -493,6 +554,78 @@ def _batched(xs, ys, settings: Settings):
     return out
 
 
+def _strata_key(design: pd.DataFrame, strata: tuple[str, ...]):
+    """One stratum label per person (several stratum columns are crossed)."""
+    if not strata:
+        return None
+    if len(strata) == 1:
+        return design[strata[0]].to_numpy(dtype=object)
+    return design[list(strata)].astype(str).agg(" / ".join, axis=1).to_numpy(dtype=object)
+
+
+def _method_effect(method: str, prep: Prepared, mapping: Mapping, settings: Settings,
+                   outcome: str, mask, split: "_Split | None" = None,
+                   level_index: int = -1) -> MethodEffect:
+    """One registry method on one outcome for the people in ``mask`` (None: everyone).
+
+    Count models and prevalence without adjustment are fitted on the value counts the
+    split already holds for small whole-number outcomes (the same likelihood, no copy
+    of a million people).
+    """
+    kw = dict(alternative=settings.alternative, confidence_level=settings.confidence_level,
+              permutations=settings.permutations, seed=settings.seed)
+    uses = METHODS[method].uses
+    unadjusted = not (("covariates" in uses and mapping.covariates)
+                      or ("baseline" in uses and mapping.baseline(outcome))
+                      or ("strata" in uses and mapping.strata))
+    if (split is not None and unadjusted and method in FREQUENCY_WEIGHTED
+            and split.top.get(outcome) is not None):
+        y, treated, people = split.value_counts(outcome, level_index)
+        return run_method(method, y, treated, weights=people, **kw)
+    sel = slice(None) if mask is None else mask
+    y = prep.outcomes[outcome][sel]
+    treated = prep.is_treatment[sel]
+    cov = base = strata = None
+    name = mapping.baseline(outcome)
+    if prep.design is not None:
+        d = prep.design if mask is None else prep.design.loc[mask]
+        if mapping.covariates:
+            cov = d[list(mapping.covariates)]
+        if name:
+            base = pd.to_numeric(d[name], errors="coerce").to_numpy(dtype=float)
+        strata = _strata_key(d, mapping.strata)
+    return run_method(method, y, treated, covariates=cov, baseline=base,
+                      baseline_name=name or "baseline", strata=strata, **kw)
+
+
+def _with_effect(row: dict, eff: MethodEffect, primary: bool) -> dict:
+    """``row`` (one outcome and level) describing method ``eff``; descriptive columns kept."""
+    out = dict(row)
+    out.update(test=eff.method, estimate=eff.estimate, estimate_label=eff.estimate_label,
+               ci_low=eff.ci_low, ci_high=eff.ci_high, statistic=eff.statistic, df=eff.df,
+               p_value=eff.p_value, n_resamples=eff.n_resamples, mc_error=eff.mc_error,
+               method=eff.label, note=eff.note, scale=eff.scale, std_error=eff.std_error,
+               primary=primary)
+    if eff.scale == "ratio":  # the percentage change follows from the ratio itself
+        out.update(percent_change=100 * (eff.estimate - 1),
+                   percent_change_ci_low=100 * (eff.ci_low - 1),
+                   percent_change_ci_high=100 * (eff.ci_high - 1),
+                   percent_change_method=f"from the {eff.estimate_label} and its interval")
+    elif not primary:  # the % change of the means belongs to the primary row only
+        out.update(percent_change=np.nan, percent_change_ci_low=np.nan,
+                   percent_change_ci_high=np.nan, percent_change_method="")
+    return out
+
+
+def _level_masks(prep: Prepared):
+    """(level name, mask of people) for "All" (mask None) and each subgroup level."""
+    yield ALL, None
+    if prep.subgroup is not None:
+        names, codes = _level_codes(prep.subgroup)
+        for i, name in enumerate(names):
+            yield name, codes == i
+
+
 def kwargs_no_extra(kwargs):
     return {k: kwargs[k] for k in ("alternative", "confidence_level")}
 
@@ -513,8 +646,13 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
     Returns
     -------
     pandas.DataFrame
-        One row per outcome x subgroup level ("All" first), columns
-        ``RESULT_COLUMNS``. People with a missing or unrecognised arm are
+        One row per outcome x subgroup level ("All" first) for the primary
+        method (``settings.test``; ``primary`` True), then the same for each
+        of ``settings.methods``; columns ``RESULT_COLUMNS``. ``test`` names
+        the method, ``method`` says what was done, ``scale`` is the effect's
+        scale (difference, ratio, shift, risk difference) and ``estimate`` /
+        ``ci_low`` / ``ci_high`` are on that scale. Descriptive columns (means,
+        SDs, Hedges' g) are the same on every method's row. People with a missing or unrecognised arm are
         excluded (``attrs["n_excluded_arm"]``); missing outcome values are
         excluded per outcome and counted in ``n_missing``. Adjusted p-values
         treat the outcomes within one subgroup level as one family.
@@ -522,6 +660,12 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
     mapping = mapping or Mapping()
     settings = (settings or Settings()).check()
     prep = prepare(data, mapping)
+    # the four original tests are computed in batches below; any other primary method
+    # (or a permutation within strata) starts from the Welch row and replaces its effect
+    batched = settings.test in LEGACY and not (settings.test == "permutation" and mapping.strata)
+    requested = settings
+    if not batched:
+        settings = replace(settings, test="welch")
     rows = []
     sub_col = mapping.subgroup or ""
     names = list(prep.outcomes)
@@ -546,9 +690,28 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
                              sub_col, res=g.get(settings.test),
                              pc=g.get("bootstrap") if settings.bootstrap else None,
                              extra=g if settings.extra_tests else None))
+    for row in rows:
+        t_test = row["test"] in ("welch", "student") and row["statistic"]
+        row.update(scale=METHODS[row["test"]].scale, primary=True,
+                   std_error=row["estimate"] / row["statistic"] if t_test else np.nan)
+    settings = requested
+    if not batched or settings.methods:
+        level_mask = dict(_level_masks(prep))
+        index = {name: i for name, i in split.levels()}
+
+        def effect(method, r):
+            return _method_effect(method, prep, mapping, settings, r["outcome"],
+                                  level_mask[r["subgroup"]], split, index[r["subgroup"]])
+
+        primary_rows = rows
+        if not batched:
+            primary_rows = [_with_effect(r, effect(settings.test, r), True) for r in rows]
+        rows = primary_rows + [_with_effect(r, effect(m, r), False)
+                               for m in settings.methods for r in primary_rows]
     out = pd.DataFrame(rows)
     out["p_adjusted"] = np.nan
-    for level, idx in out.groupby("subgroup", sort=False).groups.items():
+    # the family: the outcomes within one subgroup level, for one method
+    for _, idx in out.groupby(["subgroup", "test"], sort=False).groups.items():
         out.loc[idx, "p_adjusted"] = adjust_pvalues(out.loc[idx, "p_value"], settings.correction)
     out["correction"] = settings.correction
     out["alpha"] = settings.alpha

@@ -85,6 +85,9 @@ def compare_proportions(events_treatment, n_treatment, events_control, n_control
     if a == 0 or c == 0:
         rr = rr_lo = rr_hi = NOT_ESTIMABLE
         note = "Risk ratio not estimable: an arm has no events."
+    elif a == n1 and c == n2:
+        rr, rr_lo, rr_hi = 1.0, NOT_ESTIMABLE, NOT_ESTIMABLE
+        note = "Risk ratio interval not estimable: everyone in both arms had an event."
     else:
         rr = p1 / p2
         se = np.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)

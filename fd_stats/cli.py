@@ -1,4 +1,4 @@
-"""Command line: ``python -m fd_stats analyse|audit|power|aggregate ...``.
+"""Command line: ``python -m fd_stats analyse|audit|power|aggregate|integrity ...``.
 
 Bad input exits with status 2 and one line on stderr starting ``error:``.
 """
@@ -19,6 +19,9 @@ from .multiplicity import CORRECTIONS
 # The statistics modules (scipy) are imported inside the commands that need them,
 # so building the parser and reporting option errors stays fast.
 TEST_CHOICES = ["welch", "student", "mann-whitney", "permutation"]  # fd_stats.twosample.TESTS
+# fd_stats.methods.METHODS (kept literal so the parser does not import the engine)
+METHOD_CHOICES = TEST_CHOICES + ["poisson", "negative-binomial", "lin", "blocked", "prevalence",
+                                 "prevalence-ratio"]
 EXTRA_CHOICES = ["welch", "student", "mann-whitney", "permutation", "bootstrap"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -108,40 +111,78 @@ def _read_for_analysis(path: str, mapping_args) -> pd.DataFrame:
 
     if Path(path).suffix.lower() not in (".parquet", ".pq") or not Path(path).is_file():
         return read_table(path)
-    arm, subgroup, outcomes = mapping_args
+    arm, subgroup, outcomes, design = mapping_args
     if outcomes:
-        wanted = [arm, subgroup, *outcomes]
+        wanted = [arm, subgroup, *outcomes, *design]
     else:  # every numeric column may be an outcome
-        wanted = [arm, subgroup] + [n for n, kind in parquet_columns(path) if kind == "number"]
+        wanted = [arm, subgroup, *design] + [n for n, kind in parquet_columns(path)
+                                             if kind == "number"]
+    wanted = list(dict.fromkeys(wanted))
     return read_table(path, columns=[c for c in wanted if c], categorical=True)
 
 
+def _baselines(values) -> tuple[tuple[str, str], ...]:
+    out = []
+    for v in values or []:
+        outcome, sep, column = v.partition("=")
+        if not sep or not outcome.strip() or not column.strip():
+            raise DataError(f"--baseline takes OUTCOME=COLUMN (the outcome and its "
+                            f"pre-randomisation column); got {v!r}.")
+        out.append((outcome.strip(), column.strip()))
+    return tuple(out)
+
+
+def _methods(values) -> tuple[str, ...]:
+    names = tuple(p.strip() for v in values or [] for p in v.split(",") if p.strip())
+    bad = [n for n in names if n not in METHOD_CHOICES]
+    if bad:
+        raise DataError(f"--add-method takes methods from {', '.join(METHOD_CHOICES)}; "
+                        f"got {', '.join(bad)}.")
+    return names
+
+
 def cmd_analyse(args):
-    from .analysis import EXTRA_TEST_COLUMNS, Mapping, Settings, analyse
+    from .analysis import EXTRA_TEST_COLUMNS, METHOD_LABELS, Mapping, Settings, analyse
 
     outcomes = _outcomes(args.outcome)
-    data = _read_for_analysis(args.data, (args.arm, args.subgroup, outcomes))
+    covariates, strata = _outcomes(args.covariate), _outcomes(args.strata)
+    baselines = _baselines(args.baseline)
+    design = [*covariates, *strata, *(b for _, b in baselines)]
+    data = _read_for_analysis(args.data, (args.arm, args.subgroup, outcomes, design))
     mapping = Mapping(arm=args.arm, treatment=args.treatment, control=args.control,
-                      outcomes=outcomes, subgroup=args.subgroup)
-    settings = Settings(test=args.test, alternative=args.alternative, alpha=args.alpha,
+                      outcomes=outcomes, subgroup=args.subgroup, covariates=covariates,
+                      strata=strata, baselines=baselines)
+    settings = Settings(test=args.method, alternative=args.alternative, alpha=args.alpha,
                         correction=args.correction, confidence_level=args.confidence,
                         permutations=args.permutations, bootstrap=args.bootstrap, seed=args.seed,
-                        extra_tests=_extra_tests(args.also))
+                        extra_tests=_extra_tests(args.also), methods=_methods(args.add_method))
     from .validate import validate
 
     validate(data, mapping).raise_if_blocking()  # one person per arm, 1e308, no variation...
     res = analyse(data, mapping, settings)
+    if args.benefit:
+        from .bayes import add_probability_of_benefit
+
+        res = add_probability_of_benefit(res, args.benefit, min_change=args.min_change,
+                                         prior=args.prior)
     if args.format == "table":
         extra = [c for name in settings.extra_tests for c in EXTRA_TEST_COLUMNS[name]
                  if c.startswith(("p_", "hodges_lehmann", "percent_change_boot_ci"))]
-        t = res[TABLE_COLUMNS + [c for c in extra if c not in TABLE_COLUMNS]].copy()
+        columns = TABLE_COLUMNS
+        if args.method not in ("welch", "student") or settings.methods:
+            # the effect of each method on its own scale, beside the difference in means
+            columns = TABLE_COLUMNS[:2] + ["test", "scale", "estimate"] + TABLE_COLUMNS[2:]
+        if args.benefit:
+            extra += ["prob_benefit", "prob_benefit_min"]
+        t = res[columns + [c for c in extra if c not in columns]].copy()
         for c in t.columns:
             if pd.api.types.is_float_dtype(t[c]):
                 t[c] = t[c].map(lambda v: f"{v:.4g}")
         side = {"two-sided": "two-sided", "less": "one-sided, treatment lower",
                 "greater": "one-sided, treatment higher"}[args.alternative]
-        print(f"{res.test.iloc[0]} test, p-values {side}, alpha {args.alpha}, "
-              f"correction {args.correction}, {args.confidence:.0%} intervals")
+        print(f"{METHOD_LABELS[args.method]}, p-values {side}, alpha {args.alpha}, "
+              f"correction {args.correction} (within each method), {args.confidence:.0%} "
+              "intervals; ci_low/ci_high are for the estimate on its scale")
         emit(t, "table")
         if res.attrs.get("n_excluded_arm"):
             print(f"{res.attrs['n_excluded_arm']} rows excluded: arm neither "
@@ -200,7 +241,23 @@ def build_parser(include_aggregate: bool = True):
     a.add_argument("--control", default="control")
     a.add_argument("--outcome", action="append", help="repeatable, or comma-separated")
     a.add_argument("--subgroup")
-    a.add_argument("--test", choices=TEST_CHOICES, default="welch")
+    a.add_argument("--method", "--test", dest="method", choices=METHOD_CHOICES, default="welch",
+                   help="the primary method (--test is a synonym)")
+    a.add_argument("--add-method", action="append", metavar="METHOD",
+                   help="more methods as extra rows (repeatable, or comma-separated)")
+    a.add_argument("--covariate", action="append", metavar="COL",
+                   help="pre-randomisation covariate for poisson, negative-binomial and lin "
+                        "(repeatable)")
+    a.add_argument("--baseline", action="append", metavar="OUTCOME=COL",
+                   help="an outcome's baseline column (repeatable)")
+    a.add_argument("--strata", action="append", metavar="COL",
+                   help="randomisation strata (blocked, permutation, models)")
+    a.add_argument("--benefit", choices=["lower", "higher"],
+                   help="add the Bayesian probability of benefit, with this better direction "
+                        "for every outcome (normal approximation; see --prior)")
+    a.add_argument("--prior", choices=["flat", "sceptical"], default="flat")
+    a.add_argument("--min-change", type=float, default=0.10,
+                   help="smallest change that matters, as a share of the control level")
     a.add_argument("--alternative", choices=["two-sided", "less", "greater"], default="two-sided")
     a.add_argument("--alpha", type=float, default=0.05)
     a.add_argument("--correction", choices=list(CORRECTIONS), default="none")
@@ -237,6 +294,8 @@ def build_parser(include_aggregate: bool = True):
     if include_aggregate:
         from .cli_aggregate import add_aggregate_parser  # crimes extract -> person-level table
         add_aggregate_parser(sub)
+    from .cli_integrity import add_integrity_parser  # 'How sure can we be?' checks (#15)
+    add_integrity_parser(sub)
     return p
 
 

@@ -11,14 +11,20 @@ import pandas as pd  # noqa: E402
 
 from dashboard.figures import (forest_plot, harm_plot, means_plot, num_interval,  # noqa: E402
                                pct_interval, share_plot)
-from fd_stats import (DataError, mann_whitney, percent_change, percent_change_bootstrap,  # noqa: E402
-                      permutation_test, student_t, welch_t)
+from dataclasses import replace  # noqa: E402
+
+from dashboard.methods_view import (benefit_table, estimate_text, methods_table,  # noqa: E402
+                                    ratio_rows)
+from dashboard.state import table_hash  # noqa: E402
+from fd_stats import DataError, analyse, percent_change_bootstrap  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
+from fd_stats.bayes import PRIORS  # noqa: E402
+from fd_stats.methods import METHODS  # noqa: E402
 from fd_stats.cli import escape_frame  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.safe_text import md, md_columns  # noqa: E402
 from fd_stats.subgroups import arm_summary, arm_values, count_distribution  # noqa: E402
-from fd_stats.wording import SYNTHETIC_LABEL, effect_sentence, fmt_p, p_text  # noqa: E402
+from fd_stats.wording import SYNTHETIC_LABEL, effect_sentence, fmt_p  # noqa: E402
 
 trial, s = ctx.trial, ctx.settings
 corrected = s.correction != "none"
@@ -87,7 +93,8 @@ table = pd.DataFrame({
         f"{_num(r['mean_treatment'], _digits(r))} vs {_num(r['mean_control'], _digits(r))}"
         for _, r in allr.iterrows()],
     f"{est_name} ({level} CI)": [
-        f"{_num(r['estimate'], _digits(r))} ({num_interval(r['ci_low'], r['ci_high'], _digits(r))})"
+        (f"{_num(r['estimate'], _digits(r))} ({num_interval(r['ci_low'], r['ci_high'], _digits(r))})"
+         if r["scale"] in ("difference", "shift") else estimate_text(r, with_percent=False))  # ratio, share: own format
         for _, r in allr.iterrows()],
     f"% change ({level} CI)": [
         f"{_pct(r['percent_change'])} ({_pct_ci(r['percent_change_ci_low'], r['percent_change_ci_high'])})"
@@ -125,10 +132,14 @@ fig = forest_plot(allr, title=title,
                   subtitle=f"{synth}{TEST_LABELS[s.test]}, {side}, {CORRECTIONS[s.correction]}. "
                            "Filled marker = significant, open = not")
 st.plotly_chart(fig, width="stretch", theme=None, key="outcomes_forest")
-st.caption(f"Percentage change in the mean per person, with its {level} interval (Fieller "
-           "interval for the ratio of means, matched to the Welch t-test: it excludes 0% exactly "
-           "when the Welch test is significant). The scale is logarithmic: −50% and +100% are "
-           "the same distance from 0. Arrows mark intervals open at that end (one-sided tests).")
+ratio_primary = len(allr) and allr["scale"].iloc[0] == "ratio"
+st.caption((f"Percentage change from the {allr['estimate_label'].iloc[0]} of the "
+            f"{TEST_LABELS[s.test]}, with its {level} interval. " if ratio_primary else
+            f"Percentage change in the mean per person, with its {level} interval (Fieller "
+            "interval for the ratio of means, matched to the Welch t-test: it excludes 0% exactly "
+            "when the Welch test is significant). ")
+           + "The scale is logarithmic (a ratio scale): −50% and +100% are the same distance "
+           "from 0. Arrows mark intervals open at that end (one-sided tests).")
 
 # ---------------------------------------------------------------- means by arm
 st.header("Treatment and control means")
@@ -190,74 +201,78 @@ else:
     st.plotly_chart(fig, width="stretch", theme=None, key="outcomes_share")
 
 # ---------------------------------------------------------------- detail view
-st.header("Every test for one outcome")
+st.header("Every method for one outcome")
 detail = st.selectbox("Outcome", outcomes, format_func=ctx.label, key="outcomes_detail_outcome")
 
 
-@st.cache_data(show_spinner="Running every test…", max_entries=32)
-def _all_tests(x, y, alternative, confidence_level, permutations, seed):
-    kw = dict(alternative=alternative, confidence_level=confidence_level)
-    return {
-        "welch": welch_t(x, y, **kw),
-        "student": student_t(x, y, **kw),
-        "mann-whitney": mann_whitney(x, y, **kw),
-        "permutation": permutation_test(x, y, n_resamples=permutations, seed=seed, **kw),
-        "pc": percent_change(x, y, **kw),
-        "pc_boot": percent_change_bootstrap(x, y, n_resamples=2000, seed=seed, **kw),
-    }
+@st.cache_data(show_spinner="Running every method…", max_entries=32)
+def _all_methods(_table, key, mapping, settings):
+    return analyse(_table, mapping, settings)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _boot(x, y, alternative, confidence_level, seed):
+    return percent_change_bootstrap(x, y, n_resamples=2000, seed=seed, alternative=alternative,
+                                    confidence_level=confidence_level)
+
+
+one = replace(ctx.mapping, outcomes=(detail,), subgroup=None)
+every = replace(s, methods=tuple(m for m in METHODS if m != s.test))
 try:
+    by_method = _all_methods(trial.table, trial.meta.setdefault("_hash", table_hash(trial.table)),
+                             one, every)
     v = arm_values(trial.table, ctx.mapping, detail)
+    pc = _boot(v.loc[v["arm"] == "treatment", "value"].to_numpy(float),
+               v.loc[v["arm"] == "control", "value"].to_numpy(float), s.alternative,
+               s.confidence_level, s.seed)
 except DataError as exc:
     show_data_error(exc)
     st.stop()
-x = v.loc[v["arm"] == "treatment", "value"].to_numpy(float)
-y = v.loc[v["arm"] == "control", "value"].to_numpy(float)
-try:
-    tests = _all_tests(x, y, s.alternative, s.confidence_level, s.permutations, s.seed)
-except DataError as exc:
-    show_data_error(exc)
-    st.stop()
-d_digits = 0 if max(abs(np.mean(x)), abs(np.mean(y))) >= 10 else 2
-rows = []
-for key in ("welch", "student", "mann-whitney", "permutation"):
-    t = tests[key]
-    what = "Hodges-Lehmann shift" if key == "mann-whitney" else "Difference in means"
-    extra = []
-    if key in ("welch", "student") and np.isfinite(t.df):
-        extra.append(f"t = {t.statistic:.3f}, df = {t.df:.1f}")
-    if key == "mann-whitney":
-        extra.append(f"W = {t.statistic:.1f}" + (", exact" if t.exact else ", normal approximation"))
-    if key == "permutation":
-        extra.append("exact" if t.exact else
-                     f"{t.n_resamples:,} re-randomisations, Monte-Carlo error ±{t.mc_error:.4f}")
-    if t.note:
-        extra.append(t.note)
-    rows.append({
-        "Test": TEST_LABELS[key], "Estimate of": what,
-        f"Estimate ({level} CI)": (f"{_num(t.estimate, d_digits)} "
-                                  f"({num_interval(t.ci_low, t.ci_high, d_digits)})"),
-        "p-value": p_text(t.p_value, t.alternative),
-        f"Sig. at {s.alpha:g}?": ("n/a" if not np.isfinite(t.p_value) else
-                                                     ("✔ Yes" if t.p_value < s.alpha else "— No")),
-        "Details": "; ".join(extra),
-    })
-for key, name in (("pc", "Fieller (ratio of means)"), ("pc_boot", "Percentile bootstrap")):
-    e = tests[key]
-    rows.append({
-        "Test": name, "Estimate of": "% change from control",
-        f"Estimate ({level} CI)": f"{_pct(e.estimate)} ({_pct_ci(e.ci_low, e.ci_high)})",
-        "p-value": "— (interval only)", f"Sig. at {s.alpha:g}?": "—",
-        "Details": e.method + (f"; {e.note}" if e.note else ""),
-    })
-st.table(pd.DataFrame(rows).set_index("Test"))
+first = by_method.iloc[0]
+d_digits = 0 if max(abs(first["mean_treatment"]), abs(first["mean_control"])) >= 10 else 2
+st.table(methods_table(by_method, alpha=s.alpha, digits=d_digits))
 row = allr.set_index("outcome").loc[detail].copy()
 row["outcome"] = detail
 st.markdown(effect_sentence(md_columns(row.to_frame().T).iloc[0],
                             trial.outcome(detail).lower_is_better, md(trial.outcome(detail).unit)))
-st.caption(f"{synth}Treatment n = {len(x)}, control n = {len(y)}. Tests and intervals use the "
-           f"sidebar's sidedness ({side}) and level ({level}); the p-values here are not adjusted "
-           "for multiple outcomes. Mann-Whitney compares the whole distributions (its shift "
-           "estimate is often 0 when most people have 0); the t-tests and permutation test "
-           "compare means.")
+adjusted = [w for w in (ctx.mapping.covariates + ctx.mapping.strata) if w]
+base = ctx.mapping.baseline(detail)
+st.caption(
+    f"{synth}Treatment n = {int(first['n_treatment'])}, control n = {int(first['n_control'])}. "
+    f"Each effect is on its own scale, with its {level} interval and the sidebar's sidedness "
+    f"({side}); p-values here are not adjusted for multiple outcomes. "
+    + (f"Adjusted methods use {', '.join(adjusted + ([base] if base else []))}. " if adjusted or base
+       else "This data set names no baseline, covariates or strata, so the count models and Lin's "
+            "estimator are unadjusted here and the blocked difference is the Welch t-test. ")
+    + f"The % change of the means: Fieller {_pct(first['percent_change'])} "
+      f"({_pct_ci(first['percent_change_ci_low'], first['percent_change_ci_high'])}); percentile "
+      f"bootstrap {_pct_ci(pc.ci_low, pc.ci_high)}. Mann-Whitney compares whole distributions "
+      "(its shift is often 0 when most people have 0).")
+ratios = ratio_rows(by_method)
+if len(ratios):
+    st.plotly_chart(forest_plot(ratios, label_col="name",
+                                title=f"{info.label if detail == dist_outcome else ctx.label(detail)}:"
+                                      " the same effect as a ratio, by method",
+                                subtitle=f"{synth}Treatment ÷ control (log scale) as % change. "
+                                         f"Filled = significant at {s.alpha:g}, open = not"),
+                    width="stretch", theme=None, key="outcomes_methods_forest")
+with st.expander("Probability that the programme helped (Bayesian)"):
+    info_d = trial.outcome(detail)
+    # the specification's direction (None: not chosen, so nothing is called a benefit);
+    # older specifications only say whether lower is better
+    direction = (info_d.direction if hasattr(info_d, "direction")
+                 else "lower" if info_d.lower_is_better else "higher")
+    c1, c2 = st.columns(2)
+    prior = c1.radio("Prior", list(PRIORS), format_func=lambda k: PRIORS[k].capitalize(),
+                     key="outcomes_prior")
+    min_change = c2.slider("Smallest change that matters", 0, 50, 10, step=5, format="%d%%",
+                           key="outcomes_min_change") / 100
+    st.table(benefit_table(by_method, direction=direction, min_change=min_change, prior=prior))
+    st.caption("Bayesian probabilities from a normal approximation to each method's likelihood "
+               f"with a {PRIORS[prior]}; "
+               + (f"{direction} values count as better for this outcome. "
+                  if direction in ("lower", "higher") else
+                  "no better direction is set for this outcome, so no probability of benefit. ")
+               + "With the flat prior the probability that the programme helped is about one "
+               "minus the one-sided p-value; the sceptical prior asks how convincing the data are "
+               "to someone who doubts the programme works. These are not p-values.")

@@ -69,8 +69,9 @@ def test_pptx_slides_titles_pictures_and_numbers(pack, files, fresh, trial):
     slides = list(prs.slides)
     titles = [s.shapes.title.text for s in slides]
     heads = trial.headline_outcomes
-    # title, overview, one per headline, subgroups, engagement, cost, methods, limitations, disclosure
-    assert len(slides) == 1 + 1 + len(heads) + 1 + 1 + 1 + 1 + 1 + 1
+    # title, overview, one per headline, how sure (#15), subgroups, engagement, cost, methods,
+    # limitations, disclosure
+    assert len(slides) == 1 + 1 + len(heads) + 1 + 1 + 1 + 1 + 1 + 1 + 1
     assert titles[0] == pack.trial_name
     assert "SYNTHETIC DATA" in " ".join(slide_texts(slides[0]))
     assert "Data set: " + pack.dataset in " ".join(slide_texts(slides[0]))

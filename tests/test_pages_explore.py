@@ -137,13 +137,20 @@ def test_outcomes_detail_view_shows_every_test(trial):
     at = run("outcomes")
     at.selectbox(key="outcomes_detail_outcome").set_value("suspect_knife").run()
     detail = at.table[1].value
-    assert list(detail.index) == ["Welch t-test", "Student t-test", "Mann-Whitney U",
-                                  "Permutation test", "Fieller (ratio of means)",
-                                  "Percentile bootstrap"]
+    # every method of the registry, the primary (the sidebar's, Welch by default) first
+    assert list(detail.index) == ["Welch t-test (primary)", "Student t-test", "Mann-Whitney U",
+                                  "Permutation test", "Poisson rate ratio (robust SE)",
+                                  "Negative-binomial rate ratio", "Adjusted difference (Lin)",
+                                  "Blocked difference (strata)", "Prevalence: risk difference",
+                                  "Prevalence: risk ratio"]
     # R: t.test(x, y)$p.value -> 0.1616877256 (knife as suspect, all ages)
-    assert detail.loc["Welch t-test", "p-value"] == "p = 0.16, two-sided"
-    assert "Monte-Carlo error" in detail.loc["Permutation test", "Details"] or \
+    assert detail.loc["Welch t-test (primary)", "p-value"] == "p = 0.16, two-sided"
+    assert "Monte Carlo" in detail.loc["Permutation test", "Details"] or \
         "exact" in detail.loc["Permutation test", "Details"]
+    assert detail.loc["Poisson rate ratio (robust SE)", "Scale"].startswith("ratio")
+    assert any("Fieller" in c.value and "bootstrap" in c.value for c in at.caption)
+    # the ratio-scale plot of the same effect by method
+    assert any("by method" in json.dumps(c["layout"]["title"]) for c in charts(at))
 
 
 def test_subgroups_page(trial):
