@@ -131,3 +131,13 @@ def md_columns(frame, columns=("label", "unit", "subgroup", "contrast", "note"))
         if c in out.columns:
             out[c] = out[c].map(lambda v: md(v) if isinstance(v, str) else v)
     return out
+
+
+def md_cells(frame, columns):
+    """A copy of a table whose ``columns`` (the data's text: labels, subgroup values) are
+    Markdown-safe, for ``st.table``, which renders its cells as Markdown."""
+    out = frame.copy()
+    for c in columns:
+        if c in out.columns:
+            out[c] = out[c].map(lambda v: md(v) if isinstance(v, str) else v)
+    return out

@@ -22,7 +22,7 @@ from fd_stats.bayes import PRIORS  # noqa: E402
 from fd_stats.methods import METHODS  # noqa: E402
 from fd_stats.cli import escape_frame  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
-from fd_stats.safe_text import md, md_columns  # noqa: E402
+from fd_stats.safe_text import md, md_cells, md_columns  # noqa: E402
 from fd_stats.subgroups import arm_summary, arm_values, count_distribution  # noqa: E402
 from fd_stats.wording import SYNTHETIC_LABEL, effect_sentence, fmt_p  # noqa: E402
 
@@ -105,6 +105,7 @@ table = pd.DataFrame({
         ("n/a" if not np.isfinite(p) else ("✔ Yes" if sig else "— No"))
         for p, sig in zip(allr["p_adjusted"], allr["significant"])],
 })
+table = md_cells(table, ["Outcome"])  # st.table renders Markdown; labels are the data's
 st.table(table.set_index(["Role", "Outcome"]) if has_roles
          else table.drop(columns="Role").set_index("Outcome"))
 st.caption(f"{synth}n = {int(allr['n_treatment'].max())} treatment, "

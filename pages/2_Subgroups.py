@@ -14,7 +14,7 @@ from fd_stats import DataError  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.mapping import plain_text  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
-from fd_stats.safe_text import md, md_columns  # noqa: E402
+from fd_stats.safe_text import md, md_cells, md_columns  # noqa: E402
 from fd_stats.subgroups import interaction_sentence, interaction_test  # noqa: E402
 from fd_stats.wording import SYNTHETIC_LABEL, fmt_p  # noqa: E402
 
@@ -126,7 +126,8 @@ table = pd.DataFrame({
 })
 if not corrected:
     table = table.drop(columns=[c for c in table.columns if c.startswith("Adjusted p")])
-st.table(table.set_index(["Outcome", sub_name]))
+st.table(md_cells(table, ["Outcome", sub_name]).rename(columns={sub_name: md(sub_name)})
+         .set_index(["Outcome", md(sub_name)]))
 st.caption(f"{synth}A p-value is the probability of a difference at least this large if the "
            "programme had no effect. A subgroup being significant and another not does not show "
            "that the effect differs between them: that needs the test below.")
@@ -160,7 +161,7 @@ itable = pd.DataFrame({
     f"Differs at {s.alpha:g}?": ["n/a" if not np.isfinite(p) else ("✔ Yes" if p < s.alpha else "— No")
                                  for p in inter["p_value"]],
 })
-st.table(itable.set_index("Outcome"))
+st.table(md_cells(itable, ["Outcome"]).set_index("Outcome"))
 with st.expander("Technical details of the test"):
     st.markdown(
         ("An interaction test: the z-test of the difference between the two subgroups' "

@@ -99,7 +99,7 @@ with c3:
     for i, lev in enumerate(cohorts or [None]):
         key = "caseload_" + str(lev).replace("-", "_") if lev else "caseload"
         load, l_src, _ = meta_value(key, 20)
-        where = f", {'cohort' if IS_REPORT else cohort_col} {lev}" if lev else ""
+        where = f", {'cohort' if IS_REPORT else md(cohort_col)} {md(lev)}" if lev else ""
         caseloads[lev] = st.number_input(f"Caseload{where} (people per case worker)",
                                          min_value=1, value=int(load), step=1,
                                          key=f"cost_caseload_{i + 1}")

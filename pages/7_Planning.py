@@ -74,10 +74,10 @@ with c2:
                     f"(treatment SD {r['sd_treatment']:.3g}, control SD {r['sd_control']:.3g}; "
                     f"n = {int(r['n_treatment'])} and {int(r['n_control'])}).")
     else:
-        mean_c = st.number_input(f"Control-group mean ({unit})", min_value=0.0,
+        mean_c = st.number_input(f"Control-group mean ({md(unit)})", min_value=0.0,
                                  value=round(float(r["mean_control"]), 3), step=0.01,
                                  format="%.3f", key="planning_mean")
-        sd = st.number_input(f"Standard deviation ({unit})", min_value=0.0,
+        sd = st.number_input(f"Standard deviation ({md(unit)})", min_value=0.0,
                              value=round(pooled_sd(r), 3), step=0.01, format="%.3f",
                              key="planning_sd")
 with c3:
