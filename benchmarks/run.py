@@ -4,6 +4,8 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/run.py            # everything (a few minutes)
     .venv/bin/python benchmarks/run.py --only trial,cli --repeats 3
+    .venv/bin/python benchmarks/run.py --only dist --dist harm,money --sizes 1M --repeats 3
+    .venv/bin/python benchmarks/run.py --only dist --sizes 100k,1M,10M   # 10M: opt-in, slow
 
 Data sets are generated with fixed seeds into a temporary folder (never the
 repository). Each measurement is repeated and the median reported; each
@@ -195,6 +197,85 @@ def bench_cli(repeats, folder: Path, n=1_000_000):
     record("  of which: Python start-up + import fd_stats", "(info)", w0, c0)
 
 
+# ------------------------------------------------------------------ 2b. every outcome shape
+
+NAIVE_SCRIPT = """
+import sys
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+df = pd.read_parquet(sys.argv[1])
+outcomes = [c for c in df.columns if c not in ("person_id", "arm", "age_group")]
+t = (df["arm"] == "treatment").to_numpy()
+out = []
+for level in [None] + sorted(df["age_group"].dropna().unique()):
+    sel = np.ones(len(df), bool) if level is None else (df["age_group"] == level).to_numpy()
+    for o in outcomes:
+        v = df[o].to_numpy(float)
+        x, y = v[sel & t], v[sel & ~t]
+        out.append((o, level, stats.ttest_ind(x, y, equal_var=False).pvalue,
+                    stats.mannwhitneyu(x, y, alternative="two-sided").pvalue))
+print(pd.DataFrame(out).to_string())
+"""
+
+SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
+
+
+def write_people_in_child(folder: Path, n: int, dist: str) -> Path:
+    """Generate a data set in a child process: a forked child's peak RSS counts the parent's
+    memory, so the parent must not grow by holding the generated tables."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import datasets; "
+            "print(datasets.write_people(sys.argv[2], int(sys.argv[3]), distribution=sys.argv[4]))")
+    out = subprocess.run([PY, "-c", code, str(Path(__file__).resolve().parent), str(folder),
+                          str(n), dist], capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+def bench_distributions(repeats, folder: Path, dists, sizes, naive=True):
+    """Whole command on every outcome shape and size, beside the naive script in the same run."""
+    script = folder / "naive_baseline.py"
+    script.write_text(textwrap.dedent(NAIVE_SCRIPT))
+    growth = {}
+    for dist in dists:
+        label = datasets.DISTRIBUTIONS[dist][0]
+        for size in sizes:
+            n = SIZES[size]
+            print(f"2b. {dist} ({label}), {n:,} people x 10 outcomes x 3 levels", flush=True)
+            path = write_people_in_child(folder, n, dist)
+            cmd = [PY, "-m", "fd_stats", "analyse", str(path), "--subgroup", "age_group"]
+            run_child(cmd, 1)  # warm the file cache
+            load = os.getloadavg()[0]
+            w, c, rss, slowest = run_child(cmd, repeats)
+            wb = rssb = cb = None
+            if naive:
+                wb, cb, rssb, _ = run_child([PY, str(script), str(path)], repeats)
+            target = n == 1_000_000
+            record(f"{dist} {size}: python -m fd_stats analyse FILE --subgroup age_group",
+                   "< 2 s, < 1 GB, >= 2x naive" if target else "(info)", w, c,
+                   "naive pandas + scipy" if naive else None, wb,
+                   extra=f"peak RSS {rss:.0f} MB; slowest of {repeats} {slowest:.2f} s"
+                   + (f"; naive {rssb:.0f} MB, CPU {cb:.2f} s = {cb / c:.1f}x ours" if naive
+                      else "") + f"; load {load:.1f}",
+                   met=(w < 2 and rss < 1024 and (wb is None or wb / w >= 2)) if target else None)
+            growth.setdefault(dist, []).append((n, w, c))
+    # growth of the work beyond start-up (Python, imports), on CPU time: steadier than wall
+    # time on a shared machine; x10 per x10 people is linear
+    _, start, _, _ = run_child([PY, "-c", "import fd_stats.cli, fd_stats.analysis"], repeats)
+    for dist, points in growth.items():
+        if len(points) > 1:
+            steps = ", ".join(
+                f"from {a[0]:,} to {b[0]:,} people: wall x{b[1] / a[1]:.1f}, CPU beyond "
+                f"start-up ({start:.2f} s) {max(a[2] - start, 0):.2f} -> "
+                f"{max(b[2] - start, 0):.2f} s (x{max(b[2] - start, 1e-3) / max(a[2] - start, 1e-3):.1f})"
+                for a, b in zip(points, points[1:]))
+            print(f"  growth, {dist}: {steps}", flush=True)
+            GROWTH.append(f"{dist}: {steps}")
+
+
+GROWTH: list[str] = []
+
+
 # ------------------------------------------------------------------ 3. crimes aggregation
 
 def bench_aggregate(repeats, n_rows=10_000_000, n_people=500_000):
@@ -344,8 +425,14 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=5, help="runs per measurement (median)")
-    ap.add_argument("--only", default="trial,cli,aggregate,app",
-                    help="comma-separated sections: trial, cli, aggregate, app")
+    ap.add_argument("--only", default="trial,cli,dist,aggregate,app",
+                    help="comma-separated sections: trial, cli, dist, aggregate, app")
+    ap.add_argument("--dist", default=",".join(datasets.DISTRIBUTIONS),
+                    help="outcome shapes for 'dist': " + ", ".join(datasets.DISTRIBUTIONS))
+    ap.add_argument("--sizes", default="100k,1M",
+                    help="people for 'dist': 100k, 1M, 10M (10M is opt-in: minutes, GBs)")
+    ap.add_argument("--no-naive", action="store_true",
+                    help="skip the naive pandas + scipy script in 'dist' (no ratios)")
     args = ap.parse_args(argv)
     only = {s.strip() for s in args.only.split(",")}
     with tempfile.TemporaryDirectory(prefix="fd_bench_") as tmp:
@@ -354,12 +441,18 @@ def main(argv=None):
             bench_trial(args.repeats)
         if "cli" in only:
             bench_cli(args.repeats, folder)
+        if "dist" in only:
+            bench_distributions(args.repeats, folder, [d.strip() for d in args.dist.split(",")],
+                                [z.strip() for z in args.sizes.split(",")],
+                                naive=not args.no_naive)
         if "aggregate" in only:
             bench_aggregate(max(1, min(args.repeats, 3)))
         if "app" in only:
             bench_app(args.repeats, folder)
     print()
     print(markdown_table())
+    for line in GROWTH:
+        print("Growth with size,", line)
     print()
     print("Machine:", machine())
     return 0 if all(r["met"] is not False for r in ROWS) else 1

@@ -34,6 +34,8 @@ def as_sample(values, name: str) -> np.ndarray:
         arr = np.asarray(values, dtype=float).ravel()
     except (TypeError, ValueError):
         raise DataError(f"The {name} values are not all numbers.") from None
+    if len(arr) and np.abs(arr).max() <= MAX_MAGNITUDE:  # False for NaN or inf: checked below
+        return arr  # the usual case, one pass and no copy
     arr = arr[~np.isnan(arr)]
     if np.isinf(arr).any():
         raise DataError(

@@ -235,13 +235,16 @@ def bisection_root(x, y, zq, correct_for, lo, hi):
 
 @pytest.mark.parametrize("seed", range(8))
 def test_hodges_lehmann_interval_search_equals_bisection(seed):
+    """The bound picked by counting and selection = plain bisection on ranks (to its precision)."""
     rng = np.random.default_rng(100 + seed)
     m, n = rng.integers(3, 60, 2)
     x = rng.poisson(2, m).astype(float) if seed % 2 else np.round(rng.gamma(1, 50, m), 2)
     y = rng.poisson(2.5, n).astype(float) if seed % 2 else np.round(rng.gamma(1, 60, n), 2)
     lo, hi = x.min() - y.max(), x.max() - y.min()
+    ranks = ts.RankSums(x, y)
+    pairs = ts.PairwiseDifferences.of(ranks)
     for zq, cf in ((1.96, "two-sided"), (-1.96, "two-sided"), (1.64, "greater"), (-1.64, None)):
-        got = ts._root_shift(x, y, zq, cf, lo, hi)
+        got = ts._interval_bound(ranks, pairs, zq, cf, lo, hi)
         want = bisection_root(x, y, zq, cf, lo, hi)
         scale = max(abs(lo), abs(hi), 1.0)
         assert np.round(got / scale, 12) == np.round(want / scale, 12)
@@ -403,3 +406,204 @@ def test_counting_is_not_used_when_the_counts_would_outgrow_the_people():
     res = analyse(table, mapping)
     as_float = analyse(table.astype({"days": float, "crimes": float}), mapping)
     pd.testing.assert_frame_equal(res, as_float, check_exact=False, rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------- Hodges-Lehmann by selection
+# Issue 16: the estimate and interval come from counting and selecting pairwise differences
+# (PairwiseDifferences) instead of root finding over the data. Reference: today's code before
+# the change, kept verbatim in tests/reference_mann_whitney.py. Bounds agree to 1e-12 of the
+# data's range: the old code rounded each bound to 12 significant digits of that range to drop
+# bisection dust; the new one returns the pairwise difference itself.
+
+import reference_mann_whitney as old_mw  # noqa: E402
+from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st  # noqa: E402
+
+KINDS = ["counts", "zeros_and_decimals", "heavy", "binary", "continuous", "few_values"]
+
+
+def draw(kind, rng, m, n):
+    """Two arms of one outcome shape: ties, zeros, heavy tails, whole numbers, decimals."""
+    def one(size, shift):
+        if kind == "counts":
+            return rng.poisson(rng.gamma(0.5, 2 + shift, size)).astype(float)
+        if kind == "zeros_and_decimals":   # harm scores: mostly 0, log-normal tail, 2 decimals
+            v = np.round(rng.lognormal(2 + shift, 1.3, size), 2)
+            v[rng.random(size) < 0.7] = 0.0
+            return v
+        if kind == "heavy":                # Cauchy-like tails with 1 decimal
+            return np.round(rng.standard_t(1, size) * 10 + shift, 1)
+        if kind == "binary":
+            return (rng.random(size) < 0.3 + 0.1 * shift).astype(float)
+        if kind == "continuous":
+            return rng.normal(shift, 1, size)
+        return rng.choice([0.0, 1.5, 2.25, 7.0], size) + (shift if size % 2 else 0)
+    return one(m, 0.0), one(n, 0.4)
+
+
+def close(a, b, scale):
+    a, b = float(a), float(b)
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b or abs(a - b) <= 2e-12 * scale
+
+
+def assert_same_mann_whitney(x, y, **kw):
+    new, old = fd_stats.mann_whitney(x, y, **kw), old_mw.mann_whitney(x, y, **kw)
+    scale = max(np.abs(np.concatenate([x, y])).max(initial=0.0) * 2, 1.0)
+    assert new.p_value == old.p_value or (math.isnan(new.p_value) and math.isnan(old.p_value))
+    assert new.statistic == old.statistic or math.isnan(old.statistic)
+    assert (new.method, new.exact) == (old.method, old.exact)
+    if new.estimable:
+        assert (new.note == "") == (new.ci_low != new.ci_high)
+    else:
+        assert new.note == old.note
+    for f in ("estimate", "ci_low", "ci_high"):
+        assert close(getattr(new, f), getattr(old, f), scale), (f, getattr(new, f), getattr(old, f))
+    return new
+
+
+@hyp_settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(KINDS), m=st.integers(1, 90), n=st.integers(1, 90),
+       seed=st.integers(0, 2**32 - 1),
+       alternative=st.sampled_from(["two-sided", "less", "greater"]), correct=st.booleans(),
+       level=st.sampled_from([0.8, 0.95, 0.99]), method=st.sampled_from(["auto", "asymptotic"]))
+def test_mann_whitney_by_selection_equals_todays_implementation(kind, m, n, seed, alternative,
+                                                                correct, level, method):
+    x, y = draw(kind, np.random.default_rng(seed), m, n)
+    assert_same_mann_whitney(x, y, alternative=alternative, correct=correct,
+                             confidence_level=level, method=method)
+
+
+@hyp_settings(max_examples=80, deadline=None)
+@given(x=st.lists(st.integers(0, 6), min_size=1, max_size=60),
+       y=st.lists(st.integers(0, 6), min_size=1, max_size=60),
+       cents=st.booleans(), alternative=st.sampled_from(["two-sided", "less", "greater"]))
+def test_mann_whitney_by_selection_equals_todays_on_small_tied_data(x, y, cents, alternative):
+    x, y = np.array(x, float), np.array(y, float)
+    if cents:  # the same ties on a 0.01 grid (pence, two-decimal scores)
+        x, y = x * 0.37, y * 0.37
+    assert_same_mann_whitney(x, y, alternative=alternative)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("path", ["grid", "sampled brackets"])
+def test_pairwise_selection_paths_equal_sorting_every_pair(kind, path, monkeypatch):
+    """Each selection path (forced on small data) gives exactly the k-th smallest of all m x n
+    differences (in whole grid steps for data on a decimal grid)."""
+    monkeypatch.setattr(ts, "ALL_PAIRS_LIMIT", 0)
+    monkeypatch.setattr(ts, "CONVOLVE_LIMIT", 0)
+    if path == "sampled brackets":
+        monkeypatch.setattr(ts, "GRID_SCALES", ())
+    rng = np.random.default_rng(KINDS.index(kind))
+    for m, n in ((1, 1), (1, 40), (37, 2), (300, 250), (700, 20)):
+        x, y = draw(kind, rng, m, n)
+        pairs = ts.PairwiseDifferences(*ts.value_counts(x), *ts.value_counts(y))
+        sx, sy = ts.grid_scale(x), ts.grid_scale(y)
+        if sx is None or sy is None:   # x - y in floating point, as R's outer(x, y, "-")
+            every = np.sort(np.subtract.outer(x, y).ravel())
+        else:                          # whole grid steps: 7.0 - 7.4 = 1.5 - 1.9 = -0.4
+            s = max(sx, sy)
+            every = np.sort(np.subtract.outer(np.rint(x * s), np.rint(y * s)).ravel()) / s
+            assert np.allclose(every, np.sort(np.subtract.outer(x, y).ravel()), rtol=0,
+                               atol=1e-12 * max(np.abs(every).max(), 1))
+        ks = np.unique(np.r_[1, len(every), (len(every) + 1) // 2, len(every) // 2 + 1,
+                            rng.integers(1, len(every) + 1, 12)])
+        assert np.array_equal(pairs.select(ks), every[ks - 1])
+        assert pairs.median() == np.median(every)
+        for t in every[ks - 1]:
+            assert pairs.count_le(t) == np.count_nonzero(every <= t)
+
+
+@pytest.mark.parametrize("kind", ["counts", "zeros_and_decimals", "continuous", "heavy"])
+def test_large_mann_whitney_equals_todays_bisection(kind):
+    """Beyond 2 million pairs of distinct values the old code bisected over real shifts: the
+    bounds agree to its precision; its estimate was the lower of the two middle differences
+    (bisection), the new one is their mean, the median as defined (and as np.median)."""
+    rng = np.random.default_rng(7)
+    x, y = draw(kind, rng, 2600, 2300)
+    new = assert_same_mann_whitney(x, y) if kind != "continuous" else fd_stats.mann_whitney(x, y)
+    old = old_mw.mann_whitney(x, y)
+    every = np.sort(np.subtract.outer(x, y).ravel())
+    half = len(every) // 2
+    assert new.estimate == pytest.approx(np.median(every), rel=1e-13, abs=1e-13)
+    assert every[half - 1] - 1e-9 <= old.estimate <= every[half] + 1e-9
+    scale = max(np.abs(every).max(), 1.0)
+    assert close(new.ci_low, old.ci_low, scale) and close(new.ci_high, old.ci_high, scale)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_value_counts_on_a_grid_equal_sorting(seed):
+    """Counting on a decimal grid (with sorted tails either side of the dense window) gives
+    np.unique's distinct values and counts exactly; off-grid values fall back to sorting."""
+    rng = np.random.default_rng(seed)
+    n = 300_000
+    cases = [np.round(rng.lognormal(6.9, 1.2, n), 2),                     # pence, long tail
+             -np.round(rng.lognormal(6.9, 1.2, n), 2),                    # long lower tail
+             np.round(rng.lognormal(2, 1.3, n), 2) * (rng.random(n) < 0.3),  # 70% zeros
+             np.r_[np.round(rng.normal(0, 1, n), 3), -1e7, 5e8],          # far outliers both sides
+             rng.poisson(3, n).astype(float), np.round(rng.normal(0, 1e4, n), 1),
+             rng.normal(size=n), np.r_[np.round(rng.normal(size=n), 2), 0.125 + 1e-9]]
+    for v in cases:
+        got, want = ts.value_counts(v), np.unique(v, return_counts=True)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    assert ts.grid_scale(cases[0]) == 100 and ts.grid_scale(cases[4]) == 1
+    assert ts.grid_scale(cases[6]) is None and ts.grid_scale(cases[7]) is None
+
+
+def test_tie_correction_exact_beyond_int64_for_millions_of_people():
+    """1.9 million people per arm with a 0/1 outcome: the tie term (sum of t^3 - t over the
+    pooled values) is about 1e19, beyond int64. The old code summed part of it in int64 and
+    overflowed (p = 0.00081 instead of 0.000055 for the data below); it must be exact."""
+    xc, yc = {0: 950_123, 1: 949_877}, {0: 946_001, 1: 953_999}
+    x = np.repeat([0.0, 1.0], [xc[0], xc[1]])
+    y = np.repeat([0.0, 1.0], [yc[0], yc[1]])
+    w, ties = ts.RankSums(x, y).w_and_ties(0.0)
+    pooled = [xc[0] + yc[0], xc[1] + yc[1]]
+    assert ties == sum(t**3 - t for t in pooled)                 # Python integers: exact
+    assert w == xc[1] * yc[0] + 0.5 * (xc[0] * yc[0] + xc[1] * yc[1])
+    m, n = len(x), len(y)
+    sigma = math.sqrt(m * n / 12 * ((m + n + 1) - ties / ((m + n) * (m + n - 1))))
+    z = (abs(w - m * n / 2) - 0.5) / sigma
+    assert fd_stats.mann_whitney(x, y).p_value == pytest.approx(math.erfc(z / math.sqrt(2)),
+                                                                 rel=1e-9)
+
+
+def r_selection_data(kind, m=700, n=650):
+    """The formula-built samples of tests/r/hodges_lehmann_selection.R (same values in R)."""
+    i, j = np.arange(m), np.arange(n)
+    if kind == "pence":
+        return (np.round(((i * 37) % 101) * 1.37 + ((i % 7) ** 2) * 0.5, 2),
+                np.round(((j * 53) % 97) * 1.41 + ((j % 5) ** 2) * 0.75, 2))
+    if kind == "wide_counts":
+        return ((i * 7919) % 1501).astype(float), (((j * 104729) % 1499) + 20).astype(float)
+    return np.sqrt(i + 1) * np.pi, np.sqrt(j + 2) * np.e + 0.3
+
+
+# Rscript tests/r/hodges_lehmann_selection.R:
+# wilcox.test(x, y, conf.int = TRUE, alternative = alt) -> (estimate, conf.int, p.value)
+R_SELECTION = {
+    ("pence", "two.sided"): (2.940049118, -1.509980112, 7.400013648, 0.19412101095891754),
+    ("pence", "less"): (2.940049118, -np.inf, 6.680021568, 0.90296348309828678),
+    ("wide_counts", "two.sided"): (-18.99990185, -65.99997194, 28.00004228, 0.43433143954366094),
+    ("wide_counts", "less"): (-18.99990185, -np.inf, 20.99998007, 0.21716571977183047),
+    ("continuous", "two.sided"): (9.874676327, 7.956807134, 11.72581522, 6.9192965978713157e-21),
+    ("continuous", "less"): (9.874676327, -np.inf, 11.43280837, 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(R_SELECTION))
+def test_selection_paths_match_r(case):
+    """Samples big enough for each selection path (convolution, grid-step search, sampled
+    brackets): R's uniroot answers to its tolerance (tol.root = 1e-4)."""
+    kind, alt = case
+    x, y = r_selection_data(kind)
+    pairs = ts.PairwiseDifferences(*ts.value_counts(x), *ts.value_counts(y))
+    assert len(pairs.ux) * len(pairs.uy) > ts.ALL_PAIRS_LIMIT       # not every pair formed
+    # whole numbers in a modest range: convolution; pence: grid steps; else sampled brackets
+    assert (pairs._small_table() is not None) == (kind == "wide_counts")
+    assert (pairs.scale is not None) == (kind != "continuous")
+    r = fd_stats.mann_whitney(x, y, alternative={"two.sided": "two-sided"}.get(alt, alt))
+    est, lo, hi, p = R_SELECTION[case]
+    assert r.p_value == pytest.approx(p, rel=1e-9)
+    assert r.estimate == pytest.approx(est, abs=2e-4)
+    assert r.ci_low == pytest.approx(lo, abs=2e-4) and r.ci_high == pytest.approx(hi, abs=2e-4)

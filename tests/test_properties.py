@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fd_stats
@@ -20,13 +20,7 @@ values = st.one_of(
 )
 samples = st.lists(values, min_size=0, max_size=12)
 alternatives = st.sampled_from(["two-sided", "less", "greater"])
-# Derandomised so CI is repeatable; run with HYPOTHESIS_PROFILE=explore to search afresh.
-settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("explore", max_examples=600, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "ci"))
-SETTINGS = settings()
+SETTINGS = settings()  # the "ci" profile loaded in conftest.py
 
 
 def calls_cleanly(fn, *args, **kwargs):
