@@ -57,5 +57,8 @@ def test_corpus_through_every_page(server, page, tmp_path):  # noqa: F811
             page.screenshot(path=os.path.join(SHOTS, f"injection_{where}.png"), full_page=False)
     # the data set's name is the file's, shown as text in the Overview's title
     page.locator('[data-testid="stSidebar"] a', has_text="Overview").first.click()
+    page.wait_for_function("() => (document.querySelector('h1') || {}).innerText"
+                           " && document.querySelector('h1').innerText.includes('trial found')",
+                           timeout=60_000)
     settle(page)
     assert f"[click](https:{EVIL}) (uploaded)" in page.inner_text("h1").replace("\u200b", "")
