@@ -16,7 +16,7 @@ from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.safe_text import md, md_columns  # noqa: E402
 from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, change_words,  # noqa: E402
-                              interval_words, p_text, summary_paragraph)
+                              count_of, interval_words, p_text, summary_paragraph, unit_phrase)
 
 trial = ctx.trial
 s = ctx.settings
@@ -79,18 +79,19 @@ for col, outcome in zip(cols, heads):
         if corrected:
             st.caption(f"Unadjusted {p_text(r['p_value'], r['alternative'])}. "
                        f"Significance is judged on the {CORRECTIONS[r['correction']]}-adjusted "
-                       f"p-value ({len(allr)} outcomes tested).")
-        unit = info.unit or "per person"
+                       f"p-value ({count_of(len(allr), 'outcome')} tested).")
+        per, unit = unit_phrase(info.unit or "")  # " (crime harm in days)", never nested brackets
+        unit = unit or ("" if per == "per person" else f" ({per})")
         dg = 0 if max(abs(r["mean_treatment"]), abs(r["mean_control"])) >= 10 else 2
-        st.markdown(f"Mean per person: **{r['mean_treatment']:.{dg}f}** with the programme vs "
-                    f"**{r['mean_control']:.{dg}f}** without ({unit}).")
+        st.markdown(f"Mean per person: **{r['mean_treatment']:,.{dg}f}** with the programme vs "
+                    f"**{r['mean_control']:,.{dg}f}** without{unit}.")
         if r["test"] == "mann-whitney":
             # the Hodges-Lehmann shift (often 0 for skewed counts) stays on the Outcomes page
             st.caption("The % change compares means; the Mann-Whitney test compares the whole "
                        "distributions.")
         elif np.isfinite(r["estimate"]):
             est_label = str(r["estimate_label"])
-            est_text = (f"{r['estimate']:+.{dg}f} "
+            est_text = (f"{r['estimate']:+,.{dg}f} "
                         f"({_ci(r['ci_low'], r['ci_high'], r['confidence_level'], dg)})"
                         if r["scale"] in ("difference", "shift")
                         else estimate_text(r))  # a ratio or a share keeps its own format
@@ -122,14 +123,16 @@ subtitle = (f"{'Synthetic data · ' if trial.synthetic else ''}{TEST_LABELS[s.te
             f"{SIDEDNESS[s.alternative]}, {CORRECTIONS[s.correction]}, alpha {s.alpha:g}. "
             "Filled = significant; open = not significant")
 n_incl = int(((allr["percent_change_ci_low"] <= 0) & (allr["percent_change_ci_high"] >= 0)).sum())
-title = (f"{n_sig} of {len(allr)} outcomes significant at {s.alpha:g}; "
-         f"{n_incl} intervals include no change")
+title = (f"{n_sig} of {count_of(len(allr), 'outcome')} significant at {s.alpha:g}; "
+         f"{count_of(n_incl, 'interval')} include{'s' if n_incl == 1 else ''} no change")
 if n_sig == 0:
     title = f"No outcome significant at {s.alpha:g}; the intervals are wide"
 fig = forest_plot(allr, title=title, subtitle=subtitle)
 st.plotly_chart(fig, width="stretch", theme=None, key="overview_forest")
 st.caption("Each row: percentage change in the mean per person, treatment vs control, with its "
            f"{level} confidence interval. Left of the dashed line = lower with the programme. "
+           "The scale is logarithmic: −50% (halving) and +100% (doubling) are equally far from "
+           "0%. An arrow marks an interval with no limit on that side. "
            "See the Outcomes page for the full table."
            + (f" The intervals are matched to the Welch t-test; with the {TEST_LABELS[s.test]} "
               "a verdict (sig/ns) can disagree with its interval." if s.test != "welch" else ""))
@@ -150,7 +153,7 @@ st.markdown(
   either direction; a one-sided test looks only for a reduction and gives half the p-value.
   It must be chosen before seeing the data. Every p-value here says which one it is.
 {APPENDIX_B}- **Significance** is judged at the threshold alpha = {s.alpha:g}
-  {'on p-values adjusted for testing ' + str(len(allr)) + ' outcomes (' + CORRECTIONS[s.correction] + ')' if corrected else 'with no adjustment for testing ' + str(len(allr)) + ' outcomes'}.
+  {'on p-values adjusted for testing ' + count_of(len(allr), 'outcome') + ' (' + CORRECTIONS[s.correction] + ')' if corrected else 'with no adjustment for testing ' + count_of(len(allr), 'outcome')}.
   The Thresholds page shows which findings change with other choices.
 """
 )

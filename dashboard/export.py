@@ -28,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fd_stats.analysis import SIDEDNESS, TEST_LABELS, Mapping, Settings
-from fd_stats.cli import escape_formula, escape_frame, plain_value
+from fd_stats.cli import FORMULA_START, escape_formula, escape_frame, plain_value
 from fd_stats.disclosure import (MARKER, Protected, protect_counts, protect_engagement,
                                  protect_results, rule_text)
 from fd_stats.errors import DataError
@@ -37,7 +37,7 @@ from fd_stats.multiplicity import CORRECTIONS
 from fd_stats.safe_text import label, safe_text
 from fd_stats.trial import Trial
 from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, effect_sentence, mean_digits,
-                              fmt_p, interval_words, p_text, summary_paragraph)
+                              count_of, fmt_p, interval_words, p_text, summary_paragraph)
 
 from dashboard import figures as F
 
@@ -259,7 +259,7 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
     if shown_all:
         rows = res.loc[shown_all]
         n_sig = int(rows["significant"].sum())
-        title = (f"{n_sig} of {len(rows)} outcomes changed significantly at alpha {settings.alpha:g}"
+        title = (f"{n_sig} of {count_of(len(rows), 'outcome')} changed significantly at alpha {settings.alpha:g}"
                  if n_sig else f"No outcome changed significantly at alpha {settings.alpha:g}")
         fig = _fit_forest(F.forest_plot(
             rows, title=title, subtitle=_subtitle(f"Percentage change, programme vs control, "
@@ -534,7 +534,7 @@ def _methods(trial, s, res, n_t, n_c, subgroup, prespecified) -> list[str]:
     design = trial.meta.get("trial", {}).get("design") or "Two-arm comparison, one row per person"
     outcomes = res["outcome"].nunique()
     corr = ("no correction for testing several outcomes" if s.correction == "none" else
-            f"{CORRECTIONS[s.correction]} correction across the {outcomes} outcomes")
+            f"{CORRECTIONS[s.correction]} correction across the {count_of(outcomes, 'outcome')}")
     method = res["percent_change_method"].iloc[0] if "percent_change_method" in res else ""
     lines = [
         f"Design: {design}.",
@@ -721,29 +721,50 @@ def round_significant(frame: pd.DataFrame, digits: int = 6) -> pd.DataFrame:
     return out
 
 
-def _header_rows(pack: Pack) -> list[tuple[str, str]]:
-    rows = [(k, v) for k, v in pack.settings_block]
-    for n in pack.disclosure_notes:
-        rows.append(("Disclosure note", n))
+def _notes(pack: Pack) -> list[tuple[str, str]]:
+    rows = [("Disclosure note", n) for n in pack.disclosure_notes]
     if pack.synthetic:
         rows.append(("Warning", SYNTHETIC_LABEL))
+    return rows
+
+
+def _header_rows(pack: Pack) -> list[tuple[str, str]]:
+    """Settings and notes for a CSV (formula-like text escaped: CSV has no text type)."""
+    rows = [(k, v) for k, v in pack.settings_block] + _notes(pack)
     return [(escape_formula(k), escape_formula(v)) for k, v in rows]
 
 
 def csv_bytes(pack: Pack) -> bytes:
-    """Settings header block, a blank line, then the full results table."""
-    buf = io.StringIO()
-    pd.DataFrame(_header_rows(pack), columns=["setting", "value"]).to_csv(buf, index=False)
-    buf.write("\n")
-    export_table(pack).to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8-sig")
+    """The full results table alone (one header row: ``pandas.read_csv`` reads it); the
+    settings behind it are in :func:`settings_csv_bytes`, saved beside it."""
+    return export_table(pack).to_csv(index=False).encode("utf-8-sig")
+
+
+def settings_csv_bytes(pack: Pack) -> bytes:
+    """The settings, disclosure notes and data warning behind ``results.csv`` (setting, value)."""
+    rows = [("File", f"settings behind {FILES['csv'][0]} ({pack.trial_name})"), *_header_rows(pack)]
+    return pd.DataFrame(rows, columns=["setting", "value"]).to_csv(index=False).encode("utf-8-sig")
+
+
+def _append_text_safe(ws, values) -> None:
+    """Append a row; text that a spreadsheet would run as a formula is stored as text
+    with Excel's hidden quote prefix (no visible apostrophe, not run when edited)."""
+    ws.append([None if isinstance(v, str) and v.startswith(FORMULA_START) else v
+               for v in values])
+    for c, v in enumerate(values, start=1):
+        if isinstance(v, str) and v.startswith(FORMULA_START):
+            cell = ws.cell(ws.max_row, c)
+            cell.value = v
+            cell.data_type = "s"          # a string, never a formula
+            cell.quotePrefix = True
 
 
 def xlsx_bytes(pack: Pack) -> bytes:
-    """Workbook: 'Results' (settings block then the table), 'Readable', 'Hidden cells'.
+    """Workbook: 'Results' (the table alone, from A1), 'Settings', 'Readable', 'Hidden cells'.
 
     Written by XlsxWriter with ``in_memory``: openpyxl (and XlsxWriter by default) would
-    write each sheet, holding the labels and results, to a temporary file first.
+    write each sheet, holding the labels and results, to a temporary file first. Text is
+    always written as text (``strings_to_formulas`` off), never as a formula or a link.
     """
     import xlsxwriter
 
@@ -759,43 +780,44 @@ def xlsx_bytes(pack: Pack) -> bytes:
             return "inf" if v > 0 else "-inf"
         return None if isinstance(v, float) and math.isnan(v) else v
 
+    def rows(ws, records, start=0, fmt=None):
+        for i, rec in enumerate(records, start=start):
+            for j, v in enumerate(rec):
+                ws.write(i, j, clean(v), fmt)
+
+    table = round_significant(pack.protected.marked() if pack.protected is not None
+                              else pack.results.copy())
     ws = wb.add_worksheet("Results")
-    ws.write(0, 0, "Board pack results: " + escape_formula(pack.trial_name), title)
-    r = 1
-    for k, v in _header_rows(pack):
-        ws.write(r, 0, k, bold)
-        ws.write(r, 1, v)
-        r += 1
-    start = r + 1  # a blank row, then the table
-    table = export_table(pack)
-    ws.write_row(start, 0, list(table.columns), bold)
-    for i, rec in enumerate(table.itertuples(index=False), start=start + 1):
-        for j, v in enumerate(rec):
-            ws.write(i, j, clean(v))
-    ws.freeze_panes(start + 1, 2)
+    ws.write_row(0, 0, [str(c) for c in table.columns], bold)
+    rows(ws, table.itertuples(index=False), start=1)
+    ws.freeze_panes(1, 2)
     ws.set_column(0, 1, 34)
     ws.set_column(2, max(2, len(table.columns) - 1), 16)
 
+    wss = wb.add_worksheet("Settings")
+    wss.write(0, 0, "Board pack results: " + str(pack.trial_name), title)
+    for i, (k, v) in enumerate([(k, v) for k, v in pack.settings_block] + _notes(pack), start=1):
+        wss.write(i, 0, clean(k), bold)
+        wss.write(i, 1, clean(v))
+    wss.set_column(0, 0, 30)
+    wss.set_column(1, 1, 100)
+
     ws2 = wb.add_worksheet("Readable")
-    disp = escape_frame(display_table(pack))
-    ws2.write_row(0, 0, list(disp.columns), bold)
+    disp = display_table(pack)
+    ws2.write_row(0, 0, [str(c) for c in disp.columns], bold)
     ws2.set_column(0, 0, 40)
     ws2.set_column(1, max(1, len(disp.columns) - 1), 22)
     ws2.set_column(6, 6, 44)
-    for i, rec in enumerate(disp.itertuples(index=False), start=1):
-        for j, v in enumerate(rec):
-            ws2.write(i, j, clean(v))
+    rows(ws2, disp.itertuples(index=False), start=1)
 
     ws3 = wb.add_worksheet("Hidden cells")
     ws3.write_row(0, 0, ["Row", "Column", "Kind", "Reason"], bold)
-    rows = [[escape_formula(s.row), s.column, s.kind, escape_formula(s.reason)]
-            for s in pack.suppressed]
-    if not rows:
-        rows = [["(none)", "", "", "disclosure control off" if not pack.options.disclosure
-                 else "nothing needed hiding"]]
-    for i, rec in enumerate(rows, start=1):
-        ws3.write_row(i, 0, rec[:3])
-        ws3.write(i, 3, rec[3], wrap)
+    hidden = [[s.row, s.column, s.kind, s.reason] for s in pack.suppressed] or \
+        [["(none)", "", "", "disclosure control off" if not pack.options.disclosure
+          else "nothing needed hiding"]]
+    for i, rec in enumerate(hidden, start=1):
+        for j, v in enumerate(rec):
+            ws3.write(i, j, clean(v), wrap if j == 3 else None)
     for c, w in enumerate((50, 22, 14, 80)):
         ws3.set_column(c, c, w)
     wb.close()
@@ -1100,6 +1122,7 @@ FILES = {
     "html": ("board_report.html", "text/html"),
     "zip": ("board_charts.zip", "application/zip"),
     "csv": ("results.csv", "text/csv"),
+    "csv_settings": ("results_settings.csv", "text/csv"),
     "xlsx": ("results.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 
@@ -1115,8 +1138,9 @@ def build_files(pack: Pack, formats=("pptx", "html", "zip", "csv", "xlsx")) -> d
         out["html"] = html_bytes(pack)
     if "zip" in formats:
         out["zip"] = images_zip(pngs)
-    if "csv" in formats:
+    if "csv" in formats:  # the plain table and, beside it, the settings behind it
         out["csv"] = csv_bytes(pack)
+        out["csv_settings"] = settings_csv_bytes(pack)
     if "xlsx" in formats:
         out["xlsx"] = xlsx_bytes(pack)
     return out

@@ -13,6 +13,7 @@ Shared conventions, imported by every page and by the exports:
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -62,16 +63,21 @@ def base_layout(fig: go.Figure, title: str, subtitle: str | None = None, *,
     legend : bool
         Show a horizontal legend above the plot area.
     """
+    # plotly never wraps titles: break them so they fit a chart about 800 px wide (a page
+    # at 1280 x 720 beside the sidebar) instead of running off its right edge
+    title, title_lines = wrap_text(title, TITLE_CHARS)
+    subtitle, sub_lines = wrap_text(subtitle or "", SUBTITLE_CHARS)
+    extra = 30 * (title_lines - 1) + 24 * (sub_lines - 1)
     fig.update_layout(
         template="plotly_white",
         font=dict(size=FONT_SIZE, family="Arial, Helvetica, sans-serif", color="#222"),
         title=dict(text=_plotly_lines(title), x=0, xanchor="left", y=0.98, yanchor="top",
                    font=dict(size=FONT_SIZE + 4),
                    subtitle=dict(text=_plotly_lines(subtitle), font=dict(size=FONT_SIZE - 2, color=GREY))),
-        margin=dict(t=110 if subtitle else 80, l=20, r=20, b=60),
+        margin=dict(t=(110 if subtitle else 80) + extra, l=20, r=20, b=60),
         showlegend=legend,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0,
-                    font=dict(size=FONT_SIZE - 1)),
+                    font=dict(size=FONT_SIZE - 1), bgcolor="rgba(0,0,0,0)"),
         hoverlabel=dict(font_size=FONT_SIZE - 1),
     )
     if height:
@@ -83,6 +89,19 @@ def _plotly_lines(text) -> str:
     """Title text made plotly-safe (it quotes the data's labels), keeping the line breaks
     ("<br>") that title wrapping inserts; nothing else in it is markup."""
     return "<br>".join(safe_text(part, "plotly") for part in str(text or "").split("<br>"))
+
+
+#: Characters per line of a chart title / subtitle (their font sizes on an ~800 px chart).
+TITLE_CHARS = 70
+SUBTITLE_CHARS = 98
+
+
+def wrap_text(text: str, width: int) -> tuple[str, int]:
+    """``text`` broken into lines of at most ``width`` characters with ``<br>``, and the
+    number of lines (existing ``<br>`` kept)."""
+    lines = [w for part in str(text).split("<br>")
+             for w in (textwrap.wrap(part, width, break_on_hyphens=False) or [""])]
+    return "<br>".join(lines), len(lines)
 
 
 def _subtitle(parts) -> str:
@@ -103,10 +122,20 @@ def _ratio(pct):
     return 1 + np.asarray(pct, dtype=float) / 100
 
 
+#: Interval ends beyond -90% / +900% (a tenth / ten times the control mean) are drawn to
+#: the edge with an arrow: one huge interval from a small group would otherwise squeeze
+#: every other row into a sliver and leave only sparse ticks (-75%, 0%, +300%, +1900%).
+_PCT_AXIS_CLAMP = (0.1, 10.0)
+
+
 def _pct_axis_range(lows, highs, ests):
-    """Log10 range of the ratio axis covering estimates and finite bounds."""
-    vals = [v for v in np.concatenate([lows, highs, ests]) if np.isfinite(v) and v > -99.5]
-    r = _ratio(vals) if vals else np.array([0.5, 2.0])
+    """Log10 range of the ratio axis covering estimates and finite bounds (bounds within
+    ``_PCT_AXIS_CLAMP``; estimates always)."""
+    bounds = [v for v in np.concatenate([lows, highs]) if np.isfinite(v) and v > -99.5]
+    r = np.clip(_ratio(bounds), *_PCT_AXIS_CLAMP) if bounds else np.array([0.5, 2.0])
+    e = _ratio([v for v in ests if np.isfinite(v) and v > -99.5])
+    if len(e):
+        r = np.concatenate([r, e])
     lo = min(r.min(), 0.8)
     hi = max(r.max(), 1.25)
     return math.log10(lo) - 0.08, math.log10(hi) + 0.08
@@ -116,7 +145,7 @@ def _pct_axis_range(lows, highs, ests):
 _PCT_TICK_PRIORITY = [0, -50, 100, -75, 300, -90, 900, -25, 50, 200, 400, 1900]
 
 
-def _pct_ticks(rng, max_ticks: int = 7):
+def _pct_ticks(rng, max_ticks: int = 8):
     """Tick values (ratios) and labels, thinned so that neighbours are at least
     1/max_ticks of the axis apart (their labels do not run into each other)."""
     lo, hi = 10 ** rng[0], 10 ** rng[1]
@@ -155,6 +184,28 @@ def pct_interval(lo, hi, alternative: str | None = None, digits: int = 0) -> str
     return pct_range(lo, hi, digits).replace("≤ ", "≤\u00a0").replace("≥ ", "≥\u00a0")
 
 
+def interval_key(lows, highs, alternative: str) -> str:
+    """What the unusual percentage intervals in a table mean (empty when none appears)."""
+    lows, highs = np.asarray(lows, float), np.asarray(highs, float)
+    parts = []
+    if np.any(np.isinf(lows) & np.isinf(highs)):
+        parts.append("“no limits”: the data are consistent with any change, because the "
+                     "control mean is too close to zero (too few events) to bound a ratio")
+    if alternative == "two-sided" and np.any(np.isfinite(lows) ^ np.isfinite(highs)):
+        parts.append("“≥ −91%”: a lower limit but no upper limit (the interval for a ratio "
+                     "of means is open when the control mean is uncertain)")
+    if alternative == "two-sided" and np.any(np.isfinite(highs) & (lows <= -100 + 1e-9)):
+        parts.append("a lower limit of −100% means the data allow the programme to have "
+                     "removed the outcome entirely")
+    if alternative != "two-sided" and np.any(np.isinf(lows) | np.isinf(highs)):
+        parts.append("one-sided intervals are open at one end: “≤ −15%” means a change of "
+                     "−15% or lower")
+    if not parts:
+        return ""
+    return ("Intervals: " + "; ".join(parts) + ". Such intervals come from small groups or "
+            "rare outcomes: the subgroup cannot tell.")
+
+
 def num_interval(lo, hi, digits: int = 2) -> str:
     """Interval of a difference: "-256 to -55", or one-sided "≤ -55" / "≥ 0.12"."""
     def one(v):
@@ -179,7 +230,7 @@ def _interval_label(est, lo, hi, alternative: str | None = None) -> str:
 def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
                 group_col: str | None = None, label_col: str = "label",
                 show_text: bool = True, height: int | None = None,
-                max_ticks: int = 7, text_margin: int = 90) -> go.Figure:
+                max_ticks: int = 8, text_margin: int = 90) -> go.Figure:
     """Forest plot of percentage change from control with intervals, on a log-ratio scale.
 
     Parameters
@@ -229,9 +280,10 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
         for _, r in sub.iterrows():
             y = labels.index(r[label_col]) + offset
             est, lo, hi = r["percent_change"], r["percent_change_ci_low"], r["percent_change_ci_high"]
-            if not np.isfinite(est):
-                annotations.append(dict(x=0, xref="x", y=y, text="not estimable", showarrow=False,
-                                         font=dict(color=GREY)))
+            if not np.isfinite(est):  # at the left edge, clear of the no-change line
+                annotations.append(dict(x=rng[0], xref="x", y=y, text="not estimable",
+                                        showarrow=False, xanchor="left", bgcolor="white",
+                                        font=dict(color=GREY)))
                 continue
             x = float(_ratio(est))
             lo_r = lo_edge if (not np.isfinite(lo) or lo <= -99.999) else float(_ratio(lo))
@@ -247,13 +299,15 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
             texts.append(f"{_interval_label(est, lo, hi, alternative)}  {verdict}")
             hover.append(label(r[label_col]) + (f" · {label(group)}" if group is not None else "")
                          + f"<br>{_interval_label(est, lo, hi, alternative)}<br>{verdict} at {r['alpha']:g}")
-            if (not np.isfinite(lo) or lo <= -99.999) and lo_r <= lo_edge * 1.0001:
+            # open ends: an arrow past the end of the bar, in the axis padding (clear of the
+            # row labels on the left and the value labels on the right)
+            if lo_r <= lo_edge * 1.0001 and (not np.isfinite(lo) or _ratio(lo) < lo_edge):
                 annotations.append(dict(x=math.log10(lo_edge), y=y, xref="x", yref="y",
-                                        text="◀", showarrow=False, xanchor="left",
+                                        text="◀", showarrow=False, xanchor="right",
                                         font=dict(size=12, color=GREY)))
-            if not np.isfinite(hi):
+            if not np.isfinite(hi) or _ratio(hi) > hi_edge:
                 annotations.append(dict(x=math.log10(hi_edge), y=y, xref="x", yref="y",
-                                        text="▶", showarrow=False, xanchor="right",
+                                        text="▶", showarrow=False, xanchor="left",
                                         font=dict(size=12, color=GREY)))
         colour = PALETTE[gi % len(PALETTE)] if group_col else COLOURS["blue"]
         fig.add_trace(go.Scatter(
@@ -275,12 +329,14 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
     fig.add_vline(x=1.0, line_dash="dash", line_color=GREY, line_width=1.5)
     tv, tt = _pct_ticks(rng, max_ticks)
     level = float(rows["confidence_level"].iloc[0]) if len(rows) else 0.95
-    fig.update_xaxes(type="log", range=list(rng), tickvals=tv, ticktext=tt,
-                     title_text=f"% change from control ({level_text(level)} CI)",
+    pad = 0.04 * (rng[1] - rng[0])  # room for the open-end arrows
+    fig.update_xaxes(type="log", range=[rng[0] - pad, rng[1] + pad], tickvals=tv, ticktext=tt,
+                     title_text=f"% change from control ({level_text(level)} CI), log scale",
                      tickangle=0, tickfont=dict(size=FONT_SIZE - 2), showgrid=True,
                      gridcolor=LIGHT_GREY, zeroline=False)
     fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=safe_labels(labels),
-                     range=[len(labels) - 0.5, -0.5], showgrid=False, zeroline=False)
+                     range=[len(labels) - 0.5, -0.5], showgrid=False, zeroline=False,
+                     ticklabelstandoff=8)
     if show_text:
         fig.update_layout(xaxis=dict(domain=[0, 0.68]),
                           xaxis2=dict(domain=[0.69, 1.0], range=[0.98, 1.4], visible=False,
@@ -331,7 +387,7 @@ def means_plot(summary: pd.DataFrame, *, title: str, subtitle: str | None = None
                              array=(a["ci_high"] - a["mean"]).clip(lower=0),
                              arrayminus=(a["mean"] - a["ci_low"]).clip(lower=0),
                              thickness=2.5, width=5, color=ARM_COLOURS[arm]),
-                hovertext=[f"{label(lab)} · {label(arm)}<br>mean {m:.2f} ({level_text(level)} CI {lo:.2f} to {hi:.2f})"
+                hovertext=[f"{label(lab)} · {label(arm)}<br>mean {m:,.2f} ({level_text(level)} CI {lo:,.2f} to {hi:,.2f})"
                            for lab, m, lo, hi in zip(labels, a["mean"], a["ci_low"], a["ci_high"])],
                 hoverinfo="text"), row=ri, col=1)
         fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=safe_labels(labels),
@@ -416,14 +472,17 @@ def pvalue_chart(rows: pd.DataFrame, *, alpha: float, title: str, subtitle: str 
     for flag, name in ((True, f"p < {alpha:g}: significant"), (False, f"p ≥ {alpha:g}: not significant")):
         m = sig == flag
         fig.add_trace(go.Scatter(
-            x=p[m], y=[labels[i] for i in np.flatnonzero(m)], mode="markers+text", name=name,
+            x=p[m], y=[labels[i] for i in np.flatnonzero(m)], mode="markers", name=name,
             marker=dict(size=14, symbol=SIG_SYMBOL if flag else NS_SYMBOL,
                         color=COLOURS["blue"] if flag else GREY,
                         line=dict(width=2, color=COLOURS["blue"] if flag else GREY)),
-            text=[f"{v:.3f} {SIG_TEXT if flag else NS_TEXT}" if v >= 0.001 else
-                  f"<0.001 {SIG_TEXT if flag else NS_TEXT}" for v in rows.loc[m, p_col]],
-            textposition="middle right", textfont=dict(size=FONT_SIZE - 2), cliponaxis=False,
-            hoverinfo="x+y"))
+            cliponaxis=False, hoverinfo="x+y"))
+        # labels as annotations on a white box: the threshold line never runs through them
+        for i, v in zip(np.flatnonzero(m), rows.loc[m, p_col]):
+            fig.add_annotation(
+                x=math.log10(p[i]), y=labels[i], xanchor="left", xshift=10, showarrow=False,
+                text=(f"{v:.3f}" if v >= 0.001 else "<0.001") + f" {SIG_TEXT if flag else NS_TEXT}",
+                bgcolor="white", font=dict(size=FONT_SIZE - 2))
     fig.add_vline(x=alpha, line_color=COLOURS["vermillion"], line_width=2.5, line_dash="dash")
     fig.add_annotation(x=math.log10(alpha), y=1.0, yref="paper", text=f"threshold α = {alpha:g}",
                        showarrow=False, xanchor="center", yanchor="bottom",

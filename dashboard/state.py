@@ -130,6 +130,15 @@ def results_for(trial: Trial, mapping: Mapping, settings: Settings) -> pd.DataFr
     return with_alpha(base, settings.alpha)
 
 
+# Outcome tags wrap instead of being cut to "Total crime harm as su…" (Streamlit's
+# default), so every chosen outcome can be read in the sidebar at 1280 x 720.
+SIDEBAR_CSS = """<style>
+[data-testid="stSidebar"] [data-tag] {max-width: 100%; height: auto;}
+[data-testid="stSidebar"] [data-tag] span[title] {white-space: normal; overflow: visible;
+  text-overflow: clip; line-height: 1.25; padding: 2px 0;}
+</style>"""
+
+
 def sidebar() -> Context:
     """Draw the analysis settings in the sidebar (same on every page) and return the context."""
     _navigation()
@@ -140,6 +149,9 @@ def sidebar() -> Context:
     sb.header("Analysis settings")
     sb.selectbox("Data set", list(sets), **_bind("dataset"))
     trial = sets[_cfg("dataset")]
+    st.html(SIDEBAR_CSS)
+    if len(_cfg("dataset")) > 28:  # a select box cannot wrap: show the whole name under it
+        sb.caption(_cfg("dataset"))
     if trial.synthetic:
         sb.caption("⚠️ " + SYNTHETIC_LABEL)
     outcome_cols = [o.column for o in trial.outcomes] or list(trial.mapping.outcomes)

@@ -177,8 +177,31 @@ def _month_first(text: pd.Series, file: str, column: str, notes: list | None) ->
     return True
 
 
+# year-first dates that name a day: 2023-05-04, 2023/5/4 or 20230504 (not 2023 or 2023-05)
+_ISO_DAY = r"^[+-]?\d{4}(?:([-/.])\d{1,2}\1\d{1,2}|\d{4})(?!\d)"
+
+
+def _names_a_day(text: str) -> bool:
+    """Whether free-form date text gives a year, a month and a day: read with two
+    different defaults, a partial date (May 2023) takes the defaults' different days."""
+    from datetime import datetime
+
+    from dateutil import parser
+
+    try:
+        a = parser.parse(text, default=datetime(2000, 1, 1))
+        b = parser.parse(text, default=datetime(2004, 2, 2))
+    except (ValueError, OverflowError):
+        return False
+    return a.date() == b.date()
+
+
 def parse_dates(series: pd.Series, file: str, column: str, notes: list | None = None) -> np.ndarray:
     """Dates as datetime64[ns] at midnight (NaT where unreadable).
+
+    A year or a month without a day (2023, 2023-05, 05/2023, May 2023) is
+    unreadable, like an Excel serial number (44927): it is not a day, and
+    reading it as the 1st would count crimes in windows they may lie outside.
 
     ISO (2023-02-01, with or without a time or time zone) or UK day-first (01/02/2023).
     A column whose nn/nn/yyyy dates can only be month first (02/13/2023) is read month
@@ -214,7 +237,14 @@ def parse_dates(series: pd.Series, file: str, column: str, notes: list | None = 
             parsed = pd.Series([_one_iso_date(v) for v in text[todo]], dtype="datetime64[ns]")
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_localize(None)  # keep the local date
-        u[todo] = parsed.to_numpy(dtype="datetime64[ns]")
+        parsed = parsed.to_numpy(dtype="datetime64[ns]", copy=True)
+        # a year (2023) or a month (2023-05, May 2023) is not a day: pandas would
+        # silently read it as the 1st, so it stays unreadable like an Excel serial
+        if kwargs.get("format") == "ISO8601":
+            parsed[~text[todo].str.match(_ISO_DAY).to_numpy(dtype=bool)] = np.datetime64("NaT")
+        elif kwargs.get("format") == "mixed":
+            parsed[[not _names_a_day(v) for v in text[todo]]] = np.datetime64("NaT")
+        u[todo] = parsed
     u = np.append(u.astype("datetime64[D]").astype("datetime64[ns]"), np.datetime64("NaT"))
     out = u[codes]          # code -1 (missing) -> the appended NaT
     if len(out) and np.isnat(out).all():

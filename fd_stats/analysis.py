@@ -541,9 +541,8 @@ def _batched(xs, ys, settings: Settings):
         return draws[b]
 
     if want_perm:
-        perm_boot = min(int(settings.permutations), 2000)
         res = permutation_test_many(xs, ys, n_resamples=settings.permutations,
-                                    seed=settings.seed, mean_draws=means(perm_boot), **kwargs)
+                                    seed=settings.seed, **kwargs)
         for d, r in zip(out, res):
             d["permutation"] = r
     if boot:

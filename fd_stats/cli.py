@@ -104,14 +104,19 @@ def _extra_tests(value: str) -> tuple[str, ...]:
 
 
 def _read_for_analysis(path: str, mapping_args) -> pd.DataFrame:
-    """Read the data file; for Parquet only the columns the analysis uses, text as categoricals."""
+    """Read the data file: only the named columns when outcomes are named (a wide
+    extract then costs only those); Parquet text as categoricals."""
     from pathlib import Path
 
     from .io import parquet_columns, read_table
 
-    if Path(path).suffix.lower() not in (".parquet", ".pq") or not Path(path).is_file():
-        return read_table(path)
     arm, subgroup, outcomes, design = mapping_args
+    if Path(path).suffix.lower() not in (".parquet", ".pq") or not Path(path).is_file():
+        if outcomes and Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+            # named outcomes: only the columns the analysis uses (a wide extract costs only those)
+            return read_table(path, columns=[c for c in dict.fromkeys(
+                (arm, subgroup, *outcomes, *design)) if c])
+        return read_table(path)
     if outcomes:
         wanted = [arm, subgroup, *outcomes, *design]
     else:  # every numeric column may be an outcome
@@ -195,10 +200,8 @@ def cmd_audit(args):
     from .io import read_table
     from .summary import audit_published_table
 
-    raw = read_table(args.table)
-    # reread as text so the printed precision of each figure is kept
-    table = raw.astype(object).map(lambda v: v if v is None else
-                                   (repr(v) if isinstance(v, float) else str(v)))
+    # as text: a printed 3 means 2.5 to 3.5 and 0.0500 keeps its zeros
+    table = read_table(args.table, as_text=True)
     res = audit_published_table(table, t=args.t, df=args.df, p=args.p)
     emit(res, args.format)
 

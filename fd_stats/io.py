@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,9 @@ from .workbook_guard import check_workbook
 
 MISSING_TOKENS = ["", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "Null", "None",
                   "none", "-", "."]
-MAX_COLUMNS = 2000
+#: Memory limit: rows x columns read (only the named columns when they are named).
+#: A cell costs tens of bytes while read as text, so this keeps a read under a few GB.
+MAX_CELLS = 50_000_000
 ENCODINGS = ("utf-8-sig", "utf-16", "cp1252", "latin-1")
 
 
@@ -47,34 +50,38 @@ def _decode(raw: bytes, name: str) -> str:
     raise DataError(f"{name}: the text encoding is not recognised; save it as UTF-8.")
 
 
-def _sniff(text: str):
-    """Delimiter and decimal mark of a CSV text."""
+def _sniff(text: str) -> str:
+    """Delimiter of a CSV text (the number format is decided later, column by column)."""
     sample = "\n".join(text.splitlines()[:50])
     try:
-        delim = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         counts = {d: sample.count(d) for d in (",", ";", "\t", "|")}
-        delim = max(counts, key=counts.get) if any(counts.values()) else ","
-    decimal = "."
-    if delim in ";\t|":
-        body = "\n".join(text.splitlines()[1:50])
-        # decimal commas: numbers like 12,5 between delimiters
-        import re
-        if re.search(r"(^|[" + re.escape(delim) + r"])-?\d+,\d+($|[" + re.escape(delim) + r"])",
-                     body, flags=re.M):
-            decimal = ","
-    return delim, decimal
+        return max(counts, key=counts.get) if any(counts.values()) else ","
+
+
+def refuse_duplicate_names(names, name: str) -> None:
+    """The same message for CSV, Excel and Parquet (their readers would rename or drop)."""
+    names = [str(h).strip() for h in names]
+    dupes = sorted({h for h in names if h and names.count(h) > 1})
+    if dupes:
+        raise DataError(f"{name}: column names appear more than once: {', '.join(dupes)}. "
+                        "Rename them so each column has its own name.")
+
+
+def _check_cells(n_rows: int, n_columns: int, name: str) -> None:
+    if n_rows * n_columns > MAX_CELLS:
+        raise DataError(f"{name}: {n_rows:,} rows x {n_columns:,} columns is "
+                        f"{n_rows * n_columns:,} cells; the dashboard reads at most "
+                        f"{MAX_CELLS:,} cells at once (memory). Keep only the columns and rows "
+                        "you need, or name the outcomes so only those columns are read.")
 
 
 def _check_ragged(text: str, delim: str, name: str) -> None:
     """Every non-blank row must have as many fields as the header (pandas would pad or drop)."""
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     header = next(reader, [])
-    names = [h.strip() for h in header]
-    dupes = sorted({h for h in names if h and names.count(h) > 1})
-    if dupes:  # pandas would silently rename the second one to "name.1"
-        raise DataError(f"{name}: column names appear more than once: {', '.join(dupes)}. "
-                        "Rename them so each column has its own name.")
+    refuse_duplicate_names(header, name)  # pandas would silently rename the second to "name.1"
     bad = [i for i, row in enumerate(reader, start=1) if row and len(row) != len(header)]
     if bad:
         raise DataError(f"{name}: rows {rows_text([b - 1 for b in bad])} do not have the same "
@@ -82,15 +89,24 @@ def _check_ragged(text: str, delim: str, name: str) -> None:
                         "delimiters, unquoted text or missing cells.")
 
 
-def read_csv_bytes(raw: bytes, name: str = "the file") -> pd.DataFrame:
-    """Read CSV bytes: detects , ; tab | delimiters, decimal commas, and common encodings."""
+def read_csv_bytes(raw: bytes, name: str = "the file", columns=None,
+                   as_text: bool = False) -> pd.DataFrame:
+    """Read CSV bytes: detects , ; tab | delimiters, the number format of each column
+    (see :func:`_finish`) and common encodings. ``columns`` reads only those columns
+    (names not in the file are ignored)."""
     if not raw or not raw.strip():
         raise DataError(f"{name} is empty.")
     text = _decode(raw, name)
-    delim, decimal = _sniff(text)
+    delim = _sniff(text)
     _check_ragged(text, delim, name)
+    header = next(csv.reader(io.StringIO(text), delimiter=delim), [])
+    usecols = None
+    if columns is not None:
+        have = {h.strip(): h for h in header}
+        usecols = [have[c] for c in dict.fromkeys(columns) if c in have]
+    _check_cells(max(text.count("\n"), 1), len(usecols if usecols is not None else header), name)
     try:
-        df = pd.read_csv(io.StringIO(text), sep=delim, decimal=decimal, dtype=str,
+        df = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, usecols=usecols,
                          keep_default_na=False, skipinitialspace=True)
     except pd.errors.ParserError as exc:
         detail = str(exc).strip().splitlines()[-1]
@@ -98,67 +114,179 @@ def read_csv_bytes(raw: bytes, name: str = "the file") -> pd.DataFrame:
                         "Check for stray delimiters or unquoted text.") from None
     except (pd.errors.EmptyDataError, ValueError) as exc:
         raise DataError(f"{name}: could not read it as a table ({exc}).") from None
-    return _finish(df, name, decimal)
+    # an unquoted comma cannot be a decimal mark in a comma-separated file
+    return _finish(df, name, default_format="." if delim == "," else None, as_text=as_text)
 
 
-def _finish(df: pd.DataFrame, name: str, decimal: str = ".") -> pd.DataFrame:
-    if df.shape[1] > MAX_COLUMNS:
-        raise DataError(f"{name} has {df.shape[1]:,} columns; the dashboard takes at most "
-                        f"{MAX_COLUMNS:,}. Keep only the columns you need.")
+def _finish(df: pd.DataFrame, name: str, default_format: str | None = ".",
+            as_text: bool = False) -> pd.DataFrame:
+    """Check the header and turn text columns of numbers into numbers.
+
+    The number format (decimal point, or decimal comma with optional thousands
+    dots) is decided per whole column: the format that reads every value. A
+    column both formats read differently (``1.500``: one and a half, or fifteen
+    hundred) follows the columns of the same file that settle the format; when
+    none do it takes ``default_format`` (``None``: refused, naming the column).
+    ``as_text`` keeps numbers as printed (trailing zeros kept), written with a
+    decimal point and no thousands separators.
+    """
+    _check_cells(df.shape[0], df.shape[1], name)
     if df.shape[0] == 0:
         raise DataError(f"{name} has a header row but no data rows.")
     df.columns = [str(c).strip() for c in df.columns]
-    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
-    if dupes:
-        raise DataError(f"{name}: column names appear more than once: {', '.join(dupes)}.")
+    refuse_duplicate_names(df.columns, name)
     blank = [i + 1 for i, c in enumerate(df.columns) if c == "" or c.startswith("Unnamed:")]
     if blank:
         raise DataError(f"{name}: column(s) {', '.join(map(str, blank))} have no name in the header row.")
-    for c in list(df.columns):
-        col = df[c]
-        new = _convert(col, decimal)
-        if new is not col:
+    readings = {c: _number_readings(df[c]) for c in df.columns}
+    settled = {f for r in readings.values() if r is not None and len(r[0]) == 1 and r[1]
+               for f in r[0]}
+    for c, r in readings.items():
+        if r is None:
+            new = _as_text(df[c])
+        else:
+            formats, _, example = r
+            if len(formats) == 1:
+                fmt = next(iter(formats))
+            elif len(settled) == 1:
+                fmt = next(iter(settled))
+            elif default_format is not None and not settled:
+                fmt = default_format
+            else:
+                raise DataError(
+                    f"{name}: column '{c}' holds numbers such as '{example}' that read "
+                    f"differently with a decimal point ({_parse(example, '.'):g}) and with a "
+                    f"thousands separator ({_parse(example, ','):g}), and the file does not "
+                    "settle which. Save it with decimal points and no thousands separators, "
+                    "or as .xlsx.")
+            new = _to_number_text(df[c], fmt) if as_text else _to_numbers(df[c], fmt)
+        if new is not df[c]:
             df[c] = new
     return df
 
 
-def _convert_categorical(col: pd.Series, decimal: str) -> pd.Series:
-    """:func:`_convert` applied to the categories of a text categorical, not to every cell."""
+# a number with a decimal comma and optional thousands dots (1.250,50; 12,5; 1.000.000)
+_COMMA_NUMBER = re.compile(r"[+-]?(?:\d+|[1-9]\d{0,2}(?:\.\d{3})+)(?:,\d*)?|[+-]?,\d+")
+# a number with a decimal point and thousands commas (1,250.50; 1,000)
+_DOT_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")
+
+
+def _parse(value: str, fmt: str) -> float:
+    """One value in a format ('.' or ','); NaN when it is not a number in that format."""
+    v = value.strip()
+    if fmt == ",":
+        if "." in v or "," in v:
+            if not _COMMA_NUMBER.fullmatch(v):
+                return np.nan
+            v = v.replace(".", "").replace(",", ".")
+    elif "," in v:
+        if not _DOT_THOUSANDS.fullmatch(v):
+            return np.nan
+        v = v.replace(",", "")
+    try:
+        return float(v)
+    except ValueError:
+        return np.nan
+
+
+def _cleaned(col: pd.Series) -> pd.Series:
+    s = col.astype("string").str.strip()
+    return s.mask(s.isin(MISSING_TOKENS))
+
+
+def _number_readings(col: pd.Series):
+    """How a text column reads as numbers: (formats that read every value, whether a
+    value shows the format, an example both formats read differently), or None
+    when it is not a column of numbers. Decided on the distinct values."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        values = pd.Series(col.cat.categories, dtype=object)
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            return None
+    elif col.dtype != object and not pd.api.types.is_string_dtype(col):
+        return None
+    else:
+        values = col
+    u = _cleaned(pd.Series(pd.unique(values.astype(object)), dtype=object)).dropna()
+    u = pd.Series(pd.unique(u), dtype=object)
+    if u.empty:
+        return None
+    formats, shown, example = set(), False, None
+    dot = pd.to_numeric(u, errors="coerce")
+    marked = u.str.contains(",", regex=False) | u.str.contains(".", regex=False)
+    if dot.notna().all() and not u.str.contains(",", regex=False).any():
+        formats.add(".")
+    elif u[u.str.contains(",", regex=False)].map(lambda v: _DOT_THOUSANDS.fullmatch(v) is not None).all():
+        dot = u.map(lambda v: _parse(v, "."))
+        if dot.notna().all():
+            formats.add(".")
+    comma_ok = u[marked].map(lambda v: _COMMA_NUMBER.fullmatch(v) is not None).all()
+    if comma_ok:
+        comma = u.map(lambda v: _parse(v, ","))
+        if comma.notna().all():
+            formats.add(",")
+    if not formats:
+        return None
+    if len(formats) == 2:
+        differ = ~np.isclose(dot.to_numpy(float), comma.to_numpy(float), rtol=0, atol=0,
+                             equal_nan=True)
+        if not differ.any():
+            return ({"."}, False, None)  # both read the same: no decimals or separators
+        example = u[differ].iloc[0]
+    else:
+        shown = bool(marked.any())
+    return formats, shown, example
+
+
+def _to_numbers(col: pd.Series, fmt: str) -> pd.Series:
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = pd.Series(col.cat.categories, dtype=object)
+        values = _to_numbers(cats, fmt).to_numpy(dtype=float)
+        codes = col.cat.codes.to_numpy()
+        return pd.Series(np.where(codes >= 0, values[codes], np.nan), index=col.index,
+                         name=col.name)
+    s = _cleaned(col)
+    if fmt == "." and not s.str.contains(",", regex=False).any():
+        return pd.to_numeric(s, errors="coerce").astype(float)
+    # parse each distinct value once
+    u = pd.unique(s.dropna())
+    table = {v: _parse(v, fmt) for v in u}
+    return s.map(table).astype(float)
+
+
+def _to_number_text(col: pd.Series, fmt: str) -> pd.Series:
+    """Numbers kept as their printed text, in one notation: 1.250,50 -> 1250.50."""
+    s = _cleaned(col.astype(object))
+    if fmt == ",":
+        s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        s = s.str.replace(",", "", regex=False)
+    return s.astype(object).where(s.notna(), None)
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    """Trimmed text; missing tokens become None (categoricals: category by category)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return _convert_categorical(col)
+    if col.dtype != object and not pd.api.types.is_string_dtype(col):
+        return col
+    s = _cleaned(col)
+    return s.astype(object).where(s.notna(), None)
+
+
+def _convert_categorical(col: pd.Series) -> pd.Series:
+    """Trimmed text categories (stripping can merge them; missing tokens become missing)."""
     cats = col.cat.categories
     if not (cats.dtype == object or pd.api.types.is_string_dtype(cats)):
         return col
-    conv = _convert(pd.Series(cats, dtype=object), decimal)
+    conv = _as_text(pd.Series(cats, dtype=object))
     codes = col.cat.codes.to_numpy()
-    if pd.api.types.is_numeric_dtype(conv):
-        values = conv.to_numpy(dtype=float)
-        return pd.Series(np.where(codes >= 0, values[codes], np.nan), index=col.index,
-                         name=col.name)
-    # stripping can merge categories and missing tokens become missing
     new_codes, uniques = pd.factorize(conv)
     mapped = np.where(codes >= 0, new_codes[codes], -1)
     return pd.Series(pd.Categorical.from_codes(mapped, categories=pd.Index(uniques, dtype=object)),
                      index=col.index, name=col.name)
 
 
-def _convert(col: pd.Series, decimal: str) -> pd.Series:
-    """Text column to numbers when every non-missing value is a number; otherwise trimmed text."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        return _convert_categorical(col, decimal)
-    if col.dtype != object and not pd.api.types.is_string_dtype(col):
-        return col
-    s = col.astype("string").str.strip()
-    s = s.mask(s.isin(MISSING_TOKENS))
-    if decimal == ",":
-        candidate = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        candidate = s
-    nums = pd.to_numeric(candidate, errors="coerce")
-    if s.notna().any() and nums.notna().sum() == s.notna().sum():
-        return nums.astype(float)
-    return s.astype(object).where(s.notna(), None)
-
-
-def read_excel_bytes(raw: bytes, name="the file", sheet=0) -> pd.DataFrame:
+def read_excel_bytes(raw: bytes, name="the file", sheet=0, as_text: bool = False) -> pd.DataFrame:
     if not raw:
         raise DataError(f"{name} is empty.")
     if not raw.startswith(b"PK"):
@@ -166,14 +294,22 @@ def read_excel_bytes(raw: bytes, name="the file", sheet=0) -> pd.DataFrame:
                         ".xls file). Save it from Excel as .xlsx or CSV.")
     check_workbook(raw, name, sheet)  # spreadsheet bombs are refused before parsing
     try:
+        # header=None: pandas would rename a repeated header to "name.1" before any check
         df = pd.read_excel(io.BytesIO(raw), sheet_name=sheet, dtype=str, engine="openpyxl",
-                           keep_default_na=False)
+                           keep_default_na=False, header=None)
     except ValueError as exc:
         raise DataError(f"{name}: {exc}") from None
     except Exception:  # openpyxl raises many types for corrupt files
         raise DataError(f"{name} could not be opened as an Excel workbook; it may be damaged. "
                         "Save it again from Excel as .xlsx, or as CSV.") from None
-    return _finish(df, name)
+    if df.empty:
+        raise DataError(f"{name}: the sheet is empty.")
+    header = ["" if pd.isna(h) else str(h).strip() for h in df.iloc[0]]
+    refuse_duplicate_names(header, name)
+    df = df.iloc[1:].reset_index(drop=True)
+    df.columns = header
+    # number cells arrive as Python writes them (decimal point)
+    return _finish(df, name, as_text=as_text)
 
 
 def excel_sheets(raw: bytes, name="the file") -> list[str]:
@@ -201,9 +337,15 @@ def read_parquet_bytes(raw: bytes, name="the file", columns=None, categorical=Fa
         raise DataError(f"{name} is empty.")
     try:
         pf = pq.ParquetFile(io.BytesIO(raw))
-        if columns is not None:
-            have = set(pf.schema_arrow.names)
-            columns = [c for c in dict.fromkeys(columns) if c in have]
+        names = pf.schema_arrow.names
+    except Exception:
+        raise DataError(f"{name} could not be read as Parquet; it may be truncated or not a "
+                        "Parquet file.") from None
+    refuse_duplicate_names(names, name)
+    if columns is not None:
+        columns = [c for c in dict.fromkeys(columns) if c in set(names)]
+    _check_cells(pf.metadata.num_rows, len(names if columns is None else columns), name)
+    try:
         text = None
         if categorical:
             import pyarrow as pa
@@ -250,7 +392,7 @@ def parquet_columns(source) -> list[tuple[str, str]]:
 
 
 def read_table(source, name: str | None = None, *, sheet=0, columns=None,
-               categorical=False) -> pd.DataFrame:
+               categorical=False, as_text=False) -> pd.DataFrame:
     """Read a table from a path or from bytes, choosing the reader from the file name.
 
     Parameters
@@ -259,9 +401,22 @@ def read_table(source, name: str | None = None, *, sheet=0, columns=None,
     name : str
         File name (used to choose the format and in messages). Required for bytes.
     columns : list of str, optional
-        Parquet only: read just these columns (names not in the file are ignored).
+        CSV and Parquet: read just these columns (names not in the file are ignored);
+        the memory limit (:data:`MAX_CELLS`) then counts only them.
     categorical : bool
         Parquet only: text columns become pandas categoricals (fast on large files).
+    as_text : bool
+        CSV and Excel: keep every value as text, numbers as printed (``0.0500``
+        keeps its trailing zeros: the audit of a published table needs the
+        printed precision); decimal commas and thousands separators are
+        rewritten to plain decimal points. Excel number cells carry no printed
+        precision (store them as text in Excel to keep it). Parquet is not
+        text and is refused.
+
+    Raises
+    ------
+    DataError
+        Any problem, with a message naming the file, column or rows.
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -279,12 +434,15 @@ def read_table(source, name: str | None = None, *, sheet=0, columns=None,
         name = name or "the file"
     suffix = Path(name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return read_excel_bytes(raw, name, sheet)
+        return read_excel_bytes(raw, name, sheet, as_text=as_text)
+    if suffix in (".parquet", ".pq") and as_text:
+        raise DataError(f"{name}: Parquet stores numbers, not their printed digits; give this "
+                        "table as CSV or Excel so the printed precision is kept.")
     if suffix in (".parquet", ".pq"):
         return read_parquet_bytes(raw, name, columns=columns, categorical=categorical)
     if suffix == ".xls":
         raise DataError(f"{name} is an old Excel format (.xls). Save it as .xlsx or CSV.")
-    return read_csv_bytes(raw, name)
+    return read_csv_bytes(raw, name, columns=columns, as_text=as_text)
 
 
 def rows_text(index_positions, limit=5) -> str:

@@ -429,13 +429,15 @@ def stratified_permutation(y, treated, *, strata=None, alternative="two-sided",
     for vb, m, nb in parts:
         wb, s_b = nb / n_all, vb.sum()
         if exact:
-            sums = _exact_sums(vb, m)
+            sums, _ = _exact_sums(vb, m)
             dist = (dist[:, None] + wb * (sums / m - (s_b - sums) / (nb - m))[None, :]).ravel()
         else:
             if nb * permutations <= RESAMPLING_WORK or _few_values(vb) is None:
-                sums = _permutation_sums(vb, m, int(permutations), rng)
+                sums, _ = _permutation_sums(vb, m, int(permutations), rng)
             else:
-                sums = _permutation_sums_counts(*_few_values(vb), m, int(permutations), rng)
+                # any split of the stratum into m and the rest: the sums' distribution is
+                # the same (the second result, treated landing in treatment, is unused)
+                sums, _ = _permutation_sums_counts(vb[:m], vb[m:], int(permutations), rng)
             dist = dist + wb * (sums / m - (s_b - sums) / (nb - m))
     for b in range(len(names)):
         vb, tb = y[codes == b], treated[codes == b]

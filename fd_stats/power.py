@@ -90,14 +90,33 @@ class SampleSize:
         return self.n_treatment_needed + self.n_control_needed
 
 
+def _check_power_above_alpha(power, alpha):
+    """Power at or below alpha is not a goal any sample size serves: with no effect at
+    all the test already rejects with probability alpha (R ``power.t.test`` returns a
+    meaningless n of about 1 instead)."""
+    if power <= alpha:
+        raise DataError(f"The power asked for ({power:g}) is not above alpha ({alpha:g}): a test "
+                        "rejects with probability alpha even when there is no effect, so no "
+                        "sample size is needed for it. Ask for a power above alpha (usually "
+                        "0.8 or 0.9).")
+
+
 def sample_size(delta, sd, *, power=0.8, alpha=0.05, alternative="two-sided",
                 allocation_ratio=1.0, strict=False) -> SampleSize:
     """People per arm to reach ``power``; ``allocation_ratio`` is n_control / n_treatment.
 
     With equal allocation this agrees with R ``power.t.test(delta=, sd=, power=)$n``.
+    When 2 per arm already give at least ``power`` the answer is 2 (the smallest
+    sample a t-test can use; R then returns values below 2).
+
+    Raises
+    ------
+    DataError
+        ``power`` at or below ``alpha``, or an effect too small to detect.
     """
     check_level(power, "power")
     check_level(alpha, "alpha")
+    _check_power_above_alpha(power, alpha)
     ratio = _positive(allocation_ratio, "allocation_ratio")
     delta = _positive(abs(float(delta)), "delta (the difference to detect)")
 
@@ -123,6 +142,8 @@ def minimum_detectable_effect(sd, n_treatment, n_control=None, *, power=0.8, alp
                               alternative="two-sided", strict=False) -> float:
     """Smallest difference in means detectable with ``power`` (R ``power.t.test(n=, power=)$delta``)."""
     check_level(power, "power")
+    check_level(alpha, "alpha")
+    _check_power_above_alpha(power, alpha)
     sd = _positive(sd, "sd")
 
     def gap(d):

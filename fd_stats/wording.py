@@ -18,6 +18,22 @@ SYNTHETIC_LABEL = ("Synthetic data: these people are reconstructed from the repo
                    "tables. No row describes a real person.")
 
 
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 outcome', '10 outcomes', '1,250 people' (thousands separated)."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: first letter lower case unless the first word is an
+    acronym ('Total crime harm' -> 'total crime harm'; 'HIV test' and the 'HIV' in
+    'Learned HIV result' keep their capitals, which str.lower() would lose)."""
+    label = str(label)
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first.upper() == first and any(c.isalpha() for c in first):
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def fmt_p(p: float) -> str:
     if p is None or not np.isfinite(p):
         return "not estimable"
@@ -202,16 +218,37 @@ def summary_paragraph(results: pd.DataFrame, labels_lower_is_better: dict | None
             f"(intention to treat), {len(better)} of {len(est)} outcomes moved in the "
             f"programme's favour. ")
     if len(sig):
-        names = "; ".join(f"{r['label'].lower()} ({change_words(r['percent_change'])}, "
+        names = "; ".join(f"{in_sentence(r['label'])} ({change_words(r['percent_change'])}, "
                           f"{interval_words(r['percent_change_ci_low'], r['percent_change_ci_high'], r['confidence_level'])})"
                           for _, r in sig.iterrows())
         text += (f"{len(sig)} {'was' if len(sig) == 1 else 'were'} statistically significant at "
                  f"{first['alpha']:g} ({tests}): {names}. ")
-        if len(sig) < len(allr):
-            text += ("For the others the data cannot rule out no effect, nor effects larger "
-                     "than the estimates.")
     else:
-        text += (f"None was statistically significant at {first['alpha']:g} ({tests}). "
-                 "For every outcome the data cannot rule out no effect, nor effects larger "
-                 "than the estimates.")
+        text += f"None was statistically significant at {first['alpha']:g} ({tests}). "
+    # a non-significant outcome whose interval excludes no change (a correction, another
+    # test, or alpha not 1 - confidence level) must not be said to allow no effect
+    rest = allr[~allr["significant"].astype(bool)]
+    low, high = rest["percent_change_ci_low"], rest["percent_change_ci_high"]
+    excl = rest[(high < 0) | (low > 0)]
+    if len(excl):
+        level = float(first["confidence_level"])
+        if first["correction"] != "none":
+            why = f"the verdict uses the {CORRECTIONS[first['correction']]}-adjusted p-value"
+        elif abs((1 - level) - float(first["alpha"])) > 1e-9:
+            why = (f"a {level:.0%} interval matches a threshold of {1 - level:.2g}, not the "
+                   f"chosen {first['alpha']:g}")
+        else:
+            why = "the verdict comes from the chosen test, the interval from the Welch t-test"
+        names = "; ".join(f"{in_sentence(r['label'])} ({interval_words(r['percent_change_ci_low'], r['percent_change_ci_high'], r['confidence_level'])})"
+                          for _, r in excl.iterrows())
+        one = len(excl) == 1
+        text += (f"For {count_of(len(excl), 'other outcome' if len(sig) else 'outcome')} the "
+                 f"unadjusted interval{'' if one else 's'} exclude{'s' if one else ''} no change, "
+                 f"but {'it is' if one else 'they are'} not called significant because {why}: "
+                 f"{names}. ")
+    if len(rest) > len(excl):
+        who = ("every outcome" if len(rest) == len(allr) and not len(excl) else
+               "the others" if not len(excl) else "the remaining outcomes")
+        text += (f"For {who} the data cannot rule out no effect, nor effects larger than the "
+                 "estimates.")
     return text.strip()

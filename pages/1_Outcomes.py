@@ -24,7 +24,7 @@ from fd_stats.cli import escape_frame  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.safe_text import md, md_cells, md_columns  # noqa: E402
 from fd_stats.subgroups import arm_summary, arm_values, count_distribution  # noqa: E402
-from fd_stats.wording import SYNTHETIC_LABEL, effect_sentence, fmt_p  # noqa: E402
+from fd_stats.wording import SYNTHETIC_LABEL, count_of, effect_sentence, fmt_p  # noqa: E402
 
 trial, s = ctx.trial, ctx.settings
 corrected = s.correction != "none"
@@ -115,7 +115,7 @@ st.caption(f"{synth}n = {int(allr['n_treatment'].max())} treatment, "
               "; units: " + ", ".join(sorted({trial.outcome(c).unit for c in ctx.mapping.outcomes
                                               if trial.outcome(c).unit})) + ". ")
            + ("Significance uses the adjusted p-value. " if corrected else
-              f"{len(allr)} outcomes are tested; choose a correction in the sidebar to adjust "
+              f"{count_of(len(allr), 'outcome')} {'is' if len(allr) == 1 else 'are'} tested; choose a correction in the sidebar to adjust "
               "for that. ")
            + "A p-value is the probability of a difference at least this large if the programme "
            "had no effect.")

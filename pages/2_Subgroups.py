@@ -9,7 +9,7 @@ ctx = sidebar()
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from dashboard.figures import forest_plot, pct_interval  # noqa: E402
+from dashboard.figures import forest_plot, interval_key, pct_interval  # noqa: E402
 from fd_stats import DataError  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.mapping import plain_text  # noqa: E402
@@ -96,12 +96,14 @@ for tab, role in zip(tabs, roles):
                       title=title,
                       subtitle=f"{synth}{'Pre-specified' if ctx.prespecified else 'Exploratory'}"
                                f" · {role + ' outcomes' if role in ('suspect', 'victim') else role}"
-                               f" · {side}. Filled = significant, open = not",
+                               f" · {side}. Filled = significant, open = not significant",
                       height=140 + 75 * part["outcome"].nunique())
     with tab:
         st.plotly_chart(fig, width="stretch", theme=None, key=f"subgroups_forest_{role}")
 st.caption(f"Percentage change from control with its {level} interval, for everyone (All) and "
-           f"each level of {md(sub_lower)}. Smaller groups give wider intervals."
+           f"each level of {md(sub_lower)}. Smaller groups give wider intervals. The scale is "
+           "logarithmic (−50% and +100% are equally far from 0%); an arrow marks an interval "
+           "that runs past the edge of the chart (beyond −90% or +900%, or with no limit)."
            + (" One-sided intervals are open at one end: “≤ −15%” means a change of −15% or "
               "lower." if s.alternative != "two-sided" else ""))
 
@@ -128,6 +130,8 @@ if not corrected:
     table = table.drop(columns=[c for c in table.columns if c.startswith("Adjusted p")])
 st.table(md_cells(table, ["Outcome", sub_name]).rename(columns={sub_name: md(sub_name)})
          .set_index(["Outcome", md(sub_name)]))
+st.caption(interval_key(rows["percent_change_ci_low"], rows["percent_change_ci_high"],
+                        s.alternative))
 st.caption(f"{synth}A p-value is the probability of a difference at least this large if the "
            "programme had no effect. A subgroup being significant and another not does not show "
            "that the effect differs between them: that needs the test below.")

@@ -17,7 +17,7 @@ from fd_stats.cli import escape_frame  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.thresholds import (GRID_ALPHAS, alpha_table, depends_on_choice,  # noqa: E402
                                  flip_summary, threshold_grid)
-from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
+from fd_stats.wording import SYNTHETIC_LABEL, count_of  # noqa: E402
 
 trial, s = ctx.trial, ctx.settings
 corrected = s.correction != "none"
@@ -51,7 +51,7 @@ fig = threshold_grid_figure(
     title=(f"{at_alpha} of {len(table)} significant at {s.alpha:g}; the verdict on {n_flip} "
            f"depends on the threshold"),
     subtitle=f"{synth}{settings_words}. ✔ sig = p{'(adjusted)' if corrected else ''} below the "
-             "threshold; — ns = not. Black box = your threshold")
+             "threshold; — ns = not below it. Black box = your threshold")
 st.plotly_chart(fig, width="stretch", theme=None, key="thresholds_grid")
 
 # ---------------------------------------------------------------- p-value chart
@@ -62,7 +62,8 @@ x_title = (f"{CORRECTIONS[s.correction]}-adjusted p-value, {side} (log scale)" i
 fig = pvalue_chart(allr, alpha=s.alpha, p_col=p_col, x_title=x_title,
                    title=(f"{at_alpha} of {len(allr)} p-values fall below the threshold "
                           f"α = {s.alpha:g}"),
-                   subtitle=f"{synth}{settings_words}. Filled = significant, open = not")
+                   subtitle=f"{synth}{settings_words}. Filled = significant, open = not "
+                            "significant")
 st.plotly_chart(fig, width="stretch", theme=None, key="thresholds_pchart")
 st.caption("A p-value is the probability of a difference at least this large if the programme "
            "had no effect. A p-value just above the line is not evidence of no effect, and one "
@@ -152,7 +153,7 @@ def _shade(v):
 depends_labels = fs.loc[fs["status"] == "depends", "label"].tolist()
 shown = compact[compact["Outcome"].isin(depends_labels)]
 if len(shown):
-    st.markdown(f"Showing the {len(depends_labels)} outcomes whose conclusion depends on the "
+    st.markdown(f"Showing the {count_of(len(depends_labels), 'outcome')} whose conclusion depends on the "
                 "choices; the others are below.")
     st.table(md_cells(shown, ["Outcome"]).set_index(["Outcome", "Test"]).style.map(_shade))
 with st.expander(f"Every outcome ({len(compact)} rows)"):

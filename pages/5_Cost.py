@@ -14,7 +14,7 @@ from fd_stats.benefit import (cost_per_unit_range, count_range, count_text,  # n
 from fd_stats import DataError, cost_per_person, cost_per_unit_prevented  # noqa: E402
 from fd_stats.benefit import benefit_cost, expected_prevented, scale_up_table  # noqa: E402
 from fd_stats.consort import engagement_by_group  # noqa: E402
-from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
+from fd_stats.wording import SYNTHETIC_LABEL, in_sentence  # noqa: E402
 from fd_stats.safe_text import label as chart_label  # noqa: E402
 from fd_stats.safe_text import md  # noqa: E402
 
@@ -202,13 +202,13 @@ def headline(col, what, units, digits):
     rng = cost_per_unit_range(c.prevented_low, c.prevented_high, total)
     if c.bounded:
         st.success(f"**{money(c.cost_per_unit)} per {what} prevented** "
-                   f"({md(ctx.label(col)).lower()}): about {c.prevented:,.{digits}f} {units} "
+                   f"({md(in_sentence(ctx.label(col)))}): about {c.prevented:,.{digits}f} {units} "
                    f"prevented among {cases} people ({level} interval {interval}); the cost "
                    f"per {what} is {rng}.")
     else:
         rng = rng.replace("with no upper limit", "with **no upper limit**")
         st.warning(f"**{money(c.cost_per_unit)} per {what} prevented** at the central estimate "
-                   f"({md(ctx.label(col)).lower()}: about {c.prevented:,.{digits}f} {units} "
+                   f"({md(in_sentence(ctx.label(col)))}: about {c.prevented:,.{digits}f} {units} "
                    f"prevented among {cases} people). The {level} interval runs {interval}, so "
                    f"it includes no effect: the cost per {what} "
                    + (f"is {rng}." if rng.startswith("at least") else

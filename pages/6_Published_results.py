@@ -1,5 +1,3 @@
-import io
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -11,10 +9,10 @@ ctx = sidebar()
 
 from dashboard.figures_programme import audit_figure  # noqa: E402
 from fd_stats import DataError, audit_published_table, p_from_t  # noqa: E402
+from fd_stats.io import read_table  # noqa: E402
 from fd_stats.analysis import SIDEDNESS  # noqa: E402
 from fd_stats.safe_text import md  # noqa: E402
 from fd_stats.trial import BUNDLED_TRIAL  # noqa: E402
-from fd_stats.workbook_guard import check_workbook  # noqa: E402
 from fd_stats.wording import P_VALUE_MEANING  # noqa: E402
 
 settings = ctx.settings
@@ -40,19 +38,8 @@ def read_bundled() -> pd.DataFrame:
 
 
 def read_upload(raw: bytes, name: str) -> pd.DataFrame:
-    """Read uploaded bytes as text columns (memory only)."""
-    if name.lower().endswith((".xlsx", ".xls")):
-        check_workbook(raw, name, 0)  # spreadsheet bombs are refused before parsing
-    try:
-        if name.lower().endswith((".xlsx", ".xls")):
-            df = pd.read_excel(io.BytesIO(raw), dtype=str)
-        else:
-            df = pd.read_csv(io.BytesIO(raw), dtype=str, sep=None, engine="python",
-                             keep_default_na=False, encoding="utf-8-sig")
-    except Exception as exc:  # any parser failure becomes a message, never a traceback
-        raise DataError(f"{name} could not be read as a table ({type(exc).__name__}: "
-                        f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}). Save it as "
-                        "CSV (UTF-8) or Excel .xlsx with one header row.") from None
+    """Read uploaded bytes as text columns (memory only), printed precision kept."""
+    df = read_table(raw, name=name, as_text=True)
     if df.empty or df.shape[1] < 3:
         raise DataError(f"{name} needs a header row and at least the t, df and p-value "
                         "columns.")
@@ -241,9 +228,13 @@ if cols.get("pc") and cols.get("mt") and cols.get("mc"):
 if cols.get("like"):
     view["Report's wording ('likelihood of chance')"] = audit[cols["like"]]
 view["What the p-value means"] = audit.apply(meaning, axis=1)
-st.dataframe(view, hide_index=True, width="stretch", height=38 + 35 * min(len(view), 25),
-             column_config={"What the p-value means": st.column_config.TextColumn(width="large"),
-                            "Row": st.column_config.TextColumn(pinned=True)})
+# two tables that fit the page (one wide table cut its last columns off at 1280 px)
+first = [c for c in view.columns if c not in ("What the p-value means",) and "%" not in c
+         and not c.startswith("Report's wording")]
+st.table(view[first].set_index("Row"))
+second = ["Row"] + [c for c in view.columns if c not in first]
+st.markdown("**Percentage changes and wording**")
+st.table(view[second].set_index("Row"))
 st.caption("Printed figures are taken as rounded to the decimals shown: a printed p counts as "
            "two- or one-sided when it lies within the range of p-values that the printed t and "
            "df allow within their own rounding. 'Ambiguous' fits both; 'inconsistent' fits "

@@ -12,8 +12,14 @@ ctx = sidebar()
 from dashboard.figures_programme import power_by_reduction_figure, power_curve_figure  # noqa: E402
 from fd_stats import (DataError, minimum_detectable_effect, power_t,  # noqa: E402
                       sample_size)
-from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
+from fd_stats.wording import SYNTHETIC_LABEL, in_sentence  # noqa: E402
 from fd_stats.safe_text import md  # noqa: E402
+
+
+def sig3(v: float) -> str:
+    """3 significant digits with thousands separators, as everywhere else (6349 -> 6,350)."""
+    return f"{float(f'{v:.3g}'):,.10g}"
+
 
 trial, settings = ctx.trial, ctx.settings
 alpha = settings.alpha
@@ -70,7 +76,7 @@ with c2:
                            help="The t-test power calculation assumes one common SD.")
         mean_c = float(r["mean_control"])
         sd = pooled_sd(r) if sd_kind.startswith("Pooled") else float(r["sd_control"])
-        st.markdown(f"Control mean **{mean_c:.3g}** {unit}; SD **{sd:.3g}** "
+        st.markdown(f"Control mean **{sig3(mean_c)}** {unit}; SD **{sig3(sd)}** "
                     f"(treatment SD {r['sd_treatment']:.3g}, control SD {r['sd_control']:.3g}; "
                     f"n = {int(r['n_treatment'])} and {int(r['n_control'])}).")
     else:
@@ -106,8 +112,8 @@ st.header("People needed")
 arms = (f"about **{ss.n_treatment_needed} per arm ({ss.total_needed} in all)**" if ratio == 1
         else f"about **{ss.n_treatment_needed} in the treatment arm and {ss.n_control_needed} in "
              f"control ({ss.total_needed} in all)**")
-st.success(f"To detect a **{reduction:.0f}% reduction** in {md(label).lower()} (from {mean_c:.3g} to "
-           f"{mean_c - delta:.3g} {unit}, SD {sd:.3g}) with **{power:.0%} power** at "
+st.success(f"To detect a **{reduction:.0f}% reduction** in {md(in_sentence(label))} (from {sig3(mean_c)} to "
+           f"{sig3(mean_c - delta)} {md(unit)}, SD {sig3(sd)}) with **{power:.0%} power** at "
            f"**{side_words} {alpha:.0%}**, a replication needs {arms}.")
 m1, m2, m3 = st.columns(3)
 m1.metric("Treatment arm", f"{ss.n_treatment_needed:,}")
@@ -167,7 +173,7 @@ st.plotly_chart(power_by_reduction_figure(
                         if x)),
     width="stretch", theme=None, key="planning_curve_reduction")
 st.caption(f"Minimum detectable effect at these sizes: {mde:.3g} {unit} "
-           f"({mde_pct:.0f}% of the control mean {mean_c:.3g}).")
+           f"({mde_pct:.0f}% of the control mean {sig3(mean_c)}).")
 
 # ---------------------------------------------------------------- achieved power
 st.header("How much power did this trial have?")
@@ -185,16 +191,16 @@ for col, row in allr.iterrows():
     except DataError:
         continue
     ach.append({"Outcome": ctx.label(col), "n (treated + control)": f"{nt} + {nc}",
-                "Control mean": float(f"{m:.3g}"), "SD (pooled)": float(f"{s:.3g}"),
+                "Control mean": sig3(m), "SD (pooled)": sig3(s),
                 "20% cut": pw[0], "30% cut": pw[1], "40% cut": pw[2],
                 "80% power from": (
                     "n/a" if m <= 0 else f"{100 * mde_o / m:.0f}%" if mde_o <= m
-                    else ">100% (none)")})
+                    else "over 100% (none)")})
 ach = pd.DataFrame(ach)
 if len(ach):
     best = ach.loc[ach["30% cut"].idxmax()]
     st.markdown(f"**At best {best['30% cut']:.0%} power** to detect a true 30% reduction "
-                f"({best['Outcome'].lower()})."
+                f"({in_sentence(best['Outcome'])})."
                 + ((" A trial this size would more often than not miss a real effect of the "
                     "size reviews report" if IS_FD else
                     " A trial this size would more often than not miss a real 30% reduction")
@@ -209,7 +215,7 @@ if len(ach):
         shown[k] = shown[k].map(lambda v: "n/a" if not np.isfinite(v) else f"{v:.0%}")
     shown = shown.rename(columns={"20% cut": "Power: 20% cut", "30% cut": "Power: 30% cut",
                                   "40% cut": "Power: 40% cut"})
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.table(shown.set_index("Outcome"))  # wraps, so the last column is never cut off
 st.caption("We do not show 'post-hoc power at the observed effect': it is a fixed function of "
            "the p-value (a non-significant result always has low observed power), so it adds "
            "nothing. Power for effect sizes that matter in practice says what the trial could have "

@@ -40,9 +40,10 @@ with right:
     rounding = st.selectbox("Round the other counts of people to", [0, 5, 10],
                             format_func=lambda v: "no rounding" if v == 0 else f"nearest {v}",
                             key="export_rounding", disabled=not disclosure)
-    nonzero = st.checkbox("Also hide a mean when fewer than the threshold had any event "
-                          "(stricter)", value=False, key="export_nonzero", disabled=not disclosure,
-                          help="Mean × people = number of events, an upper bound on how many "
+    nonzero = st.checkbox("Stricter: hide means of rare events", value=False,
+                          key="export_nonzero", disabled=not disclosure,
+                          help="Also hide a mean when fewer than the threshold had any event. "
+                               "Mean × people = number of events, an upper bound on how many "
                                "people had one. Stricter services ask for this.")
     if not disclosure:
         st.warning("Small counts will be shown. Check with your data protection lead before "
@@ -108,7 +109,8 @@ elif st.session_state.get("export_built_key") is not None:
 
 if files:
     st.success("The pack is ready. Each file states the settings used"
-               + (" and what was hidden." if disclosure else "."))
+               + (" and what was hidden" if disclosure else "")
+               + " (the results CSV is a plain table: its settings file goes beside it).")
     labels = {"pptx": "Slides (.pptx)", "html": "Report (.html)", "zip": "Charts (.zip of PNGs)",
               "csv": "Results (.csv)", "xlsx": "Results (.xlsx)"}
     cols = st.columns(len(labels))
@@ -116,5 +118,9 @@ if files:
         name, mime = FILES[fmt]
         col.download_button(label, data=files[fmt], file_name=name, mime=mime,
                             key=f"export_dl_{fmt}", on_click="ignore", width="stretch")
+        if fmt == "csv":  # the CSV is a plain table; the settings behind it sit beside it
+            col.download_button("Its settings (.csv)", data=files["csv_settings"],
+                                file_name=FILES["csv_settings"][0], mime="text/csv",
+                                key="export_dl_csv_settings", on_click="ignore", width="stretch")
     st.caption("The report is one file with everything inside it: it opens without internet "
                "and prints to PDF from the browser (landscape).")

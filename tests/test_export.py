@@ -109,8 +109,7 @@ def test_pptx_slides_titles_pictures_and_numbers(pack, files, fresh, trial):
 
 def test_sentences_match_results_table(pack, files, fresh):
     """Every number in a headline sentence is in the exported results table (same source)."""
-    raw = files["csv"].decode("utf-8-sig")
-    table = pd.read_csv(io.StringIO(raw.split("\n\n", 1)[1]))
+    table = pd.read_csv(io.BytesIO(files["csv"]), encoding="utf-8-sig")
     for f in pack.findings:
         r = table[(table["outcome"] == f.outcome) & (table["subgroup"] == "All")].iloc[0]
         row = fresh[(fresh["outcome"] == f.outcome) & (fresh["subgroup"] == "All")].iloc[0]
@@ -181,10 +180,15 @@ def test_html_is_self_contained(pack, files, fresh):
 
 # ---------------------------------------------------------------- tables
 
-def test_csv_header_block_and_suppression(files, pack):
-    raw = files["csv"].decode("utf-8-sig")
-    header, body = raw.split("\n\n", 1)
-    block = pd.read_csv(io.StringIO(header)).set_index("setting")["value"]
+def test_csv_is_a_plain_table_with_its_settings_beside_it(files, pack):
+    """pandas.read_csv reads results.csv as it is (before, a settings block came first and
+    reading failed at line 19); the settings are in results_settings.csv."""
+    table = pd.read_csv(io.BytesIO(files["csv"]), encoding="utf-8-sig")
+    assert table.columns[0] == "outcome" and "subgroup" in table.columns
+    assert len(table) == len(pack.results)
+    assert (table.astype(str) == "[c]").to_numpy().any()
+    block = pd.read_csv(io.BytesIO(files["csv_settings"]),
+                        encoding="utf-8-sig").set_index("setting")["value"]
     assert block["Test"] == "Welch t-test"
     assert block["Sidedness"] == "two-sided"
     assert block["Significance threshold (alpha)"] == "0.05"
@@ -193,9 +197,7 @@ def test_csv_header_block_and_suppression(files, pack):
     assert block["Generated"] == DATE
     assert block["Synthetic data"].startswith("yes")
     assert block["Data set"] == pack.dataset
-    table = pd.read_csv(io.StringIO(body))
-    assert len(table) == len(pack.results)
-    assert (table.astype(str) == "[c]").to_numpy().any()
+    assert block["File"].startswith("settings behind results.csv")
 
 
 def test_xlsx_opens_with_settings_and_escaped_formulas(trial):
@@ -205,16 +207,23 @@ def test_xlsx_opens_with_settings_and_escaped_formulas(trial):
     pack = E.build_content(trial, trial.mapping, Settings(alternative="less", correction="holm"),
                            res, generated=DATE, options=E.PackOptions(disclosure=False))
     wb = load_workbook(io.BytesIO(E.xlsx_bytes(pack)))
-    assert wb.sheetnames == ["Results", "Readable", "Hidden cells"]
-    ws = wb["Results"]
+    assert wb.sheetnames == ["Results", "Settings", "Readable", "Hidden cells"]
+    ws = wb["Settings"]
     settings = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(2, 20)}
     assert settings["Sidedness"] == "one-sided (treatment lower)"
     assert settings["Multiple-comparison correction"] == "Holm"
     assert settings["Disclosure control"] == "off"
-    cells = [c for row in ws.iter_rows() for c in row]
+    ws = wb["Results"]
+    cells = [c for sheet in wb for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
-    assert any(isinstance(c.value, str) and c.value.startswith("'=HYPERLINK") for c in cells)
-    header_row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "outcome")
+    # formula-like text is stored as text with Excel's hidden quote prefix, never a visible '
+    hyper = [c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert hyper and all(c.value.startswith("=HYPERLINK") and c.quotePrefix for c in hyper)
+    readable = [c.value for row in wb["Readable"].iter_rows(min_row=2) for c in row]
+    assert any(isinstance(v, str) and v.startswith("-") for v in readable)
+    assert not any(isinstance(v, str) and v.startswith("'") for v in readable)
+    header_row = 1
+    assert ws.cell(1, 1).value == "outcome"
     assert ws.cell(header_row + 1, 1).value == res.loc[0, "outcome"]
     cols = [ws.cell(header_row, c).value for c in range(1, ws.max_column + 1)]
     p_col = cols.index("p_value") + 1
@@ -261,8 +270,10 @@ def test_pack_cli(tmp_path):
     assert main(["bundled", "--out", str(out), "--formats", "csv,xlsx,html",
                  "--alternative", "less", "--threshold", "5", "--date", DATE]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["board_report.html", "results.csv",
-                                                     "results.xlsx"]
-    assert "one-sided (treatment lower)" in (out / "results.csv").read_text(encoding="utf-8-sig")
+                                                     "results.xlsx", "results_settings.csv"]
+    assert "one-sided (treatment lower)" in (out / "results_settings.csv").read_text(
+        encoding="utf-8-sig")
+    assert pd.read_csv(out / "results.csv").columns[0] == "outcome"
     assert main(["missing.csv", "--out", str(out)]) == 2
     assert main(["bundled", "--out", str(out), "--formats", "doc"]) == 2
 
@@ -275,7 +286,7 @@ def test_export_page_builds_and_offers_downloads():
     at.button(key="export_build").click().run()
     assert not at.exception
     assert not at.error
-    assert len(at.get("download_button")) == 5
+    assert len(at.get("download_button")) == 6  # the CSV and, beside it, its settings
     at.checkbox(key="export_disclosure").uncheck().run()
     assert not at.exception
     assert any("Small counts will be shown" in w.value for w in at.warning)
@@ -319,3 +330,8 @@ def test_sentences_round_means_and_give_units(pack):
     assert f"{r['mean_treatment']:.0f} per person with the programme vs {r['mean_control']:.0f} without" \
         in f.sentence
     assert "crime harm in days" in f.sentence
+
+
+def test_excel_results_sheet_reads_as_a_table(pack):
+    table = pd.read_excel(io.BytesIO(E.xlsx_bytes(pack)), sheet_name="Results")
+    assert table.columns[0] == "outcome" and "subgroup" in table.columns and len(table) == len(pack.results)

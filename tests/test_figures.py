@@ -47,7 +47,7 @@ def test_forest_plot_all_outcomes(results):
     fig = forest_plot(allr, title="1 of 10 significant", subtitle="Synthetic data")
     assert fig.layout.title.text == "1 of 10 significant"
     assert "Synthetic" in fig.layout.title.subtitle.text
-    assert fig.layout.xaxis.title.text == "% change from control (95% CI)"
+    assert fig.layout.xaxis.title.text == "% change from control (95% CI), log scale"
     assert fig.layout.xaxis.type == "log"
     markers = _marker_traces(fig)
     assert len(markers) == 1 and len(markers[0].x) == len(allr)
@@ -67,7 +67,7 @@ def test_forest_plot_interval_level_and_one_sided_bounds(trial):
     res = analyse(trial.table, trial.mapping, Settings(alternative="less", confidence_level=0.9))
     allr = res[res["subgroup"] == "All"]
     fig = forest_plot(allr, title="t")
-    assert fig.layout.xaxis.title.text == "% change from control (90% CI)"
+    assert fig.layout.xaxis.title.text == "% change from control (90% CI), log scale"
     arrows = [a for a in fig.layout.annotations if a.text == "◀"]
     assert len(arrows) == len(allr)  # every one-sided interval is open to the left
 
@@ -121,7 +121,11 @@ def test_pvalue_chart(results):
     assert sum(len(t.x) for t in fig.data) == 10
     sig_trace, ns_trace = fig.data
     assert sig_trace.marker.symbol == SIG_SYMBOL and ns_trace.marker.symbol == NS_SYMBOL
-    assert all(SIG_TEXT in t for t in sig_trace.text) and all(NS_TEXT in t for t in ns_trace.text)
+    # value labels are annotations on a white box, so the threshold line cannot cross them
+    texts = [a.text for a in fig.layout.annotations if "sig" in a.text or "ns" in a.text]
+    assert sum(SIG_TEXT in t for t in texts) == len(sig_trace.x)
+    assert sum(NS_TEXT in t for t in texts) == len(ns_trace.x)
+    assert all(a.bgcolor == "white" for a in fig.layout.annotations if a.text in texts)
     assert len(sig_trace.x) == int((allr["p_value"] < 0.05).sum())
     line = [s for s in fig.layout.shapes if s.type == "line"]
     assert len(line) == 1 and line[0].x0 == 0.05
@@ -174,3 +178,58 @@ def test_forest_plot_ticks_do_not_crowd(trial):
     span = fig.layout.xaxis.range[1] - fig.layout.xaxis.range[0]
     assert 1.0 in [round(v, 9) for v in fig.layout.xaxis.tickvals]      # 0% always kept
     assert all(b - a >= span / 5 - 1e-9 for a, b in zip(ticks, ticks[1:]))
+
+
+# ---------------------------------------------------------------- issue 17: what pages draw
+from dashboard.figures import SUBTITLE_CHARS, interval_key, wrap_text  # noqa: E402
+
+
+def test_long_titles_and_subtitles_wrap_instead_of_running_off():
+    long = ("Synthetic data · Welch t-test, two-sided, Benjamini-Hochberg (false discovery rate), "
+            "alpha 0.1. Filled = significant; open = not significant")
+    fig = base_layout(go.Figure(), "A finding", long)
+    lines = fig.layout.title.subtitle.text.split("<br>")
+    assert len(lines) == 2 and all(len(x) <= SUBTITLE_CHARS for x in lines)
+    assert " ".join(lines) == long
+    short = base_layout(go.Figure(), "A finding", "Synthetic data")
+    assert fig.layout.margin.t > short.layout.margin.t       # room for the second line
+    assert wrap_text("a<br>b", 10) == ("a<br>b", 2)
+
+
+def test_forest_axis_says_log_and_open_ends_sit_outside_the_bars(results):
+    rows = analyse(load_trial().table, load_trial().mapping, Settings(alternative="less"))
+    allr = rows[rows["subgroup"] == "All"].assign(label=lambda d: d["outcome"])
+    fig = forest_plot(allr, title="t")
+    assert fig.layout.xaxis.title.text.endswith("log scale")
+    arrows = [a for a in fig.layout.annotations if a.text == "◀"]
+    assert len(arrows) == len(allr)
+    lo, hi = fig.layout.xaxis.range
+    # each arrow points outward from the end of its bar, inside the padded axis
+    assert all(a.xanchor == "right" and lo < a.x for a in arrows)
+
+
+def test_not_estimable_is_clear_of_the_no_change_line(results):
+    allr = results[results["subgroup"] == "All"].copy()
+    allr.loc[allr.index[0], ["percent_change", "percent_change_ci_low",
+                             "percent_change_ci_high"]] = np.nan
+    fig = forest_plot(allr, title="t")
+    (ann,) = [a for a in fig.layout.annotations if a.text == "not estimable"]
+    assert ann.x < 0 and ann.xanchor == "left" and ann.bgcolor == "white"   # log10(ratio) < 0
+
+
+def test_huge_intervals_do_not_stretch_the_axis(results):
+    allr = results[results["subgroup"] == "All"].copy()
+    allr.loc[allr.index[0], "percent_change_ci_high"] = 2167.0
+    fig = forest_plot(allr, title="t")
+    assert 10 ** fig.layout.xaxis.range[1] < 16      # capped at +900% plus padding, not +2167%
+    ticks = list(fig.layout.xaxis.ticktext)
+    assert {"-50%", "0%", "+100%"} <= set(ticks)
+    assert any(a.text == "▶" for a in fig.layout.annotations)       # the bar runs past the edge
+
+
+def test_interval_key_explains_open_intervals():
+    inf = np.inf
+    text = interval_key([-inf, -91, -100], [inf, inf, 2167], "two-sided")
+    assert "“no limits”" in text and "no upper limit" in text and "−100%" in text
+    assert interval_key([-50], [20], "two-sided") == ""
+    assert "open at one end" in interval_key([-inf], [20], "less")

@@ -132,7 +132,7 @@ def test_outcomes_table_follows_settings(trial):
     at.sidebar.select_slider(key="w_confidence_level").set_value(0.9).run()
     forest = [c for c in charts(at) if "% change" in json.dumps(c["layout"].get("xaxis", {}))]
     assert forest and forest[0]["layout"]["xaxis"]["title"]["text"] == \
-        "% change from control (90% CI)"
+        "% change from control (90% CI), log scale"
 
 
 def test_outcomes_detail_view_shows_every_test(trial):

@@ -74,7 +74,9 @@ def test_published_results_flags_eight_one_sided_rows():
     body = texts(at)
     assert "8 of 20 reported p-values are one-sided (treatment lower)" in body
     assert "p = 0.03036 is two-sided p = 0.0607" in body
-    table = at.dataframe[0].value
+    # two tables (one wide one was cut off at 1280 px), joined on the row name
+    table = at.table[0].value.reset_index().merge(at.table[1].value.reset_index(), on="Row")
+    assert len(table) == 20
     assert table["The printed p is"].str.endswith("one-sided").sum() == 8
     assert (table["The printed p is"] == "two-sided").sum() == 12
     # -53.50 printed vs -53.54 from the printed means 221.86 / 477.57: every printed
@@ -154,7 +156,7 @@ def _all_text(at):
         title = layout.get("title", {})
         out.append(str(title.get("text", "")))
         out.append(str(title.get("subtitle", {}).get("text", "")))
-    for df in at.dataframe:
+    for df in [*at.dataframe, *at.table]:
         out.append(df.value.astype(str).to_csv())
     return "\n".join(out)
 

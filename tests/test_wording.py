@@ -61,3 +61,30 @@ def test_engagement_flags_accept_common_spellings():
     assert got[4] is np.nan or got[4] is None or str(got[4]) == "<NA>"
     with pytest.raises(DataError, match="rows 2"):
         engagement_flags(["yes", "maybe"], "engaged")
+
+
+# ---------------------------------------------------------------- issue 17
+def test_counts_and_labels_in_sentences():
+    from fd_stats.wording import count_of, in_sentence, unit_phrase
+    assert count_of(1, "outcome") == "1 outcome" and count_of(10, "outcome") == "10 outcomes"
+    assert count_of(1250, "person", "people") == "1,250 people"
+    assert in_sentence("Total crime harm") == "total crime harm"
+    assert in_sentence("Learned HIV result") == "learned HIV result"
+    assert in_sentence("HIV test result") == "HIV test result"
+    assert unit_phrase("crime harm (days)") == ("per person", " (crime harm in days)")
+
+
+def test_summary_never_says_no_effect_is_possible_when_the_interval_excludes_it():
+    """One-sided, Benjamini-Hochberg at 0.1: the harm card says 'at least 15% lower'; the
+    summary must not say every outcome allows no effect."""
+    from fd_stats.trial import load_trial
+    t = load_trial()
+    lib = {o.column: o.lower_is_better for o in t.outcomes}
+    res = analyse(t.table, t.mapping, Settings(alternative="less", correction="fdr_bh", alpha=0.1))
+    text = summary_paragraph(res, lib)
+    assert "For every outcome the data cannot rule out no effect" not in text
+    assert "total crime harm as suspect (one-sided 95% bound: at least 15% lower)" in text
+    assert "Benjamini-Hochberg (false discovery rate)-adjusted p-value" in text
+    # neighbour: alpha 0.01 with 95% intervals, no correction
+    text = summary_paragraph(analyse(t.table, t.mapping, Settings(alpha=0.01)), lib)
+    assert "For every outcome" not in text and "a 95% interval matches a threshold of 0.05" in text
