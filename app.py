@@ -14,9 +14,9 @@ from fd_stats import DataError  # noqa: E402
 from dashboard.methods_view import estimate_text  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
-from fd_stats.safe_text import md, md_columns  # noqa: E402
-from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, change_words,  # noqa: E402
-                              count_of, interval_words, p_text, summary_paragraph, unit_phrase)
+from fd_stats.safe_text import md, md_columns, md_spec  # noqa: E402
+from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, count_of,  # noqa: E402
+                              headline_figure, means_text, p_text, summary_for)
 
 trial = ctx.trial
 s = ctx.settings
@@ -60,14 +60,11 @@ for col, outcome in zip(cols, heads):
     p_shown = r["p_adjusted"] if corrected else r["p_value"]
     with col.container(border=True):
         st.markdown(f"#### {md(r['label'])}")
-        pc = r["percent_change"]
-        if np.isfinite(pc):
+        big, words = headline_figure(r, info)  # '+45 pts' for yes/no outcomes, else '-40%'
+        if big != "n/a":
             st.markdown(f"<div style='font-size:2.4rem;font-weight:700;line-height:1.1'>"
-                        f"{pc:+.0f}%</div>", unsafe_allow_html=True)
-            st.markdown(f"{change_words(pc, info.lower_is_better).capitalize()} compared with "
-                        f"control ({interval_words(r['percent_change_ci_low'], r['percent_change_ci_high'], r['confidence_level'])}).")
-        else:
-            st.markdown("Percentage change not estimable.")
+                        f"{big}</div>", unsafe_allow_html=True)
+        st.markdown(words)
         st.markdown(p_text(p_shown, r["alternative"], corrected, r["correction"]),
                     help=P_VALUE_MEANING)
         if not np.isfinite(r["p_adjusted"]):
@@ -80,11 +77,8 @@ for col, outcome in zip(cols, heads):
             st.caption(f"Unadjusted {p_text(r['p_value'], r['alternative'])}. "
                        f"Significance is judged on the {CORRECTIONS[r['correction']]}-adjusted "
                        f"p-value ({count_of(len(allr), 'outcome')} tested).")
-        per, unit = unit_phrase(info.unit or "")  # " (crime harm in days)", never nested brackets
-        unit = unit or ("" if per == "per person" else f" ({per})")
         dg = 0 if max(abs(r["mean_treatment"]), abs(r["mean_control"])) >= 10 else 2
-        st.markdown(f"Mean per person: **{r['mean_treatment']:,.{dg}f}** with the programme vs "
-                    f"**{r['mean_control']:,.{dg}f}** without{unit}.")
+        st.markdown(means_text(r, md_spec(info)))
         if r["test"] == "mann-whitney":
             # the Hodges-Lehmann shift (often 0 for skewed counts) stays on the Outcomes page
             st.caption("The % change compares means; the Mann-Whitney test compares the whole "
@@ -111,7 +105,7 @@ if corrected:
     st.caption("Adjusted p-values are capped at 1.")
 
 st.subheader("In plain English")
-st.markdown(summary_paragraph(md_columns(res), ctx.lower_is_better()))
+st.markdown(summary_for(md_columns(res), ctx.specs()))
 if s.alternative != "two-sided":
     st.caption("One-sided intervals are open at one end. In the chart, “≤ −15%” means the data "
                "are consistent with a change of −15% or lower (a reduction of at least 15%), "
@@ -150,7 +144,8 @@ st.markdown(
   ({level}). If it spans both reductions and increases, the data cannot tell them apart.
   *Not significant* is not *no effect*: read the interval to see which effects the data allow.
 - **One- or two-sided.** A two-sided test asks whether the programme changed the outcome in
-  either direction; a one-sided test looks only for a reduction and gives half the p-value.
+  either direction; a one-sided test looks in one chosen direction only and gives half the
+  p-value.
   It must be chosen before seeing the data. Every p-value here says which one it is.
 {APPENDIX_B}- **Significance** is judged at the threshold alpha = {s.alpha:g}
   {'on p-values adjusted for testing ' + count_of(len(allr), 'outcome') + ' (' + CORRECTIONS[s.correction] + ')' if corrected else 'with no adjustment for testing ' + count_of(len(allr), 'outcome')}.

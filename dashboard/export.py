@@ -36,8 +36,8 @@ from fd_stats.mapping import plain_text
 from fd_stats.multiplicity import CORRECTIONS
 from fd_stats.safe_text import label, safe_text
 from fd_stats.trial import Trial
-from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, effect_sentence, mean_digits,
-                              count_of, fmt_p, interval_words, p_text, summary_paragraph)
+from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, count_of, effect_sentence_for,
+                              mean_digits, fmt_p, interval_words, p_text, pp_text, summary_for)
 
 from dashboard import figures as F
 
@@ -200,8 +200,14 @@ def _settings_line(s: Settings) -> str:
             f"{corr}, {s.confidence_level:.0%} CI")
 
 
-def finding_title(row, lower_is_better: bool = True) -> str:
-    """A short chart title that states the estimate (the verdict goes in the subtitle/sentence)."""
+def finding_title(row, lower_is_better: bool = True, spec=None) -> str:
+    """A short chart title that states the estimate (the verdict goes in the subtitle/sentence);
+    a yes/no outcome (``spec.kind == "binary"``) in percentage points."""
+    if getattr(spec, "kind", "") == "binary":
+        diff = row["mean_treatment"] - row["mean_control"]
+        if not _finite(diff):
+            return f"{row['label']}: difference not estimable"
+        return f"{row['label']}: {pp_text(diff)} with the programme"
     pc = row["percent_change"]
     if not _finite(pc):
         return f"{row['label']}: change not estimable"
@@ -247,7 +253,7 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
         table = protected.table
         notes.append(rule_text(options.threshold, options.rounding, options.nonzero_rule))
         notes.append(protected.summary("results table"))
-    lib = {o.column: o.lower_is_better for o in trial.outcomes}
+    specs = {o.column: o for o in trial.outcomes}
     synthetic_tag = "Synthetic data" if trial.synthetic else ""
     level = settings.confidence_level
     charts: list[Chart] = []
@@ -286,11 +292,10 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
                                     f"{label}: the comparison is {SUPPRESSED_TEXT} (fewer than "
                                     f"{options.threshold} people behind a mean).", row, None, True))
             continue
-        sentence = effect_sentence(row, lib.get(outcome, True),
-                                            trial.outcome(outcome).unit)
+        sentence = effect_sentence_for(row, trial.outcome(outcome))
         key = f"{k:02d}_{_slug(label)}"
         fig = _finding_figure(trial, res, table, protected, outcome, settings, synthetic_tag)
-        title = finding_title(row, lib.get(outcome, True)) + (
+        title = finding_title(row, spec=trial.outcome(outcome)) + (
             " (statistically significant)" if row["significant"] else " (not statistically significant)")
         charts.append(Chart(key, title, fig, sentence))
         findings.append(Finding(outcome, label, sentence, row, key))
@@ -341,7 +346,7 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
     limitations = _limitations(trial, settings, res, n_t, n_c, subgroup, prespecified, eng)
     summary_rows = res.loc[shown_all].copy()
     summary_rows["significant"] = summary_rows["significant"].astype(bool)
-    summary = summary_paragraph(summary_rows, lib) if len(summary_rows) else "No results to summarise."
+    summary = summary_for(summary_rows, specs) if len(summary_rows) else "No results to summarise."
     if hidden_all:
         summary += (f" Not included ({SUPPRESSED_TEXT}): {', '.join(hidden_all)}.")
     suppressed = list(protected.suppressed) if protected else []
@@ -430,7 +435,7 @@ def _finding_figure(trial, res, table, protected, outcome, settings, synthetic_t
             text=(f"<b>{a['mean']:,.{dg}f}</b> ({level:.0%} CI {a['ci_low']:,.{dg}f} to "
                   f"{a['ci_high']:,.{dg}f})" if shown else SUPPRESSED_TEXT))
     top = float(np.nanmax([summ.loc[a, "ci_high"] for a in summ.index])) if len(summ) else 1
-    base_layout_title = finding_title(r0, trial.outcome(outcome).lower_is_better)
+    base_layout_title = finding_title(r0, spec=trial.outcome(outcome))
     F.base_layout(fig, base_layout_title, finding_subtitle(r0, synthetic_tag), legend=False)
     fig.update_xaxes(title_text=f"Mean per person: {unit} (bars: {level:.0%} CI of each mean)",
                      range=[0, top * 1.75], gridcolor=F.LIGHT_GREY, rangemode="tozero")
@@ -479,7 +484,8 @@ def _money(v) -> str:
 
 
 def _cost_lines(trial, res, table, protected, heads, eng) -> list[str]:
-    from fd_stats.cost import cost_per_person, cost_per_unit_prevented
+    from fd_stats.cost import cost_per_person, cost_per_unit_improved
+    from fd_stats.wording import improvement_terms
     cost = trial.meta.get("cost", {})
     total = cost.get("delivery_funding", {}).get("value")
     if not total:
@@ -508,24 +514,26 @@ def _cost_lines(trial, res, table, protected, heads, eng) -> list[str]:
         r = res.loc[i]
         if r["estimate_label"] != "difference in means" or not _finite(r["difference"]):
             continue
-        info = trial.outcome(outcome)
-        harm = info.kind == "harm" or "harm" in (info.unit or "")
-        one, many = (("day of crime harm", "days of crime harm") if harm else
-                     ("crime", "crimes") if info.kind == "count" else ("unit", "units"))
-        c = cost_per_unit_prevented(total, r["difference"], r["ci_low"], r["ci_high"], n_t)
+        words = improvement_terms(trial.outcome(outcome))  # in the outcome's own unit
+        if not words.sign:
+            lines.append(f"{r['label']}: which way is better is not set, so there is no cost "
+                         "per improvement.")
+            continue
+        c = cost_per_unit_improved(total, r["difference"], r["ci_low"], r["ci_high"], n_t,
+                                   words.sign)
         amount = f"{c.prevented:,.0f}" if abs(c.prevented) >= 100 else f"{c.prevented:.1f}"
         if not c.prevented > 0:
-            lines.append(f"{r['label']}: the estimate shows no reduction, so there is no cost per "
-                         f"{one} prevented.")
+            lines.append(f"{r['label']}: the estimate shows no improvement, so there is no cost "
+                         f"per {words.one}.")
         elif c.bounded:
-            lines.append(f"{r['label']}: about {amount} {many} prevented among {n_t} people, "
-                         f"{_money(c.cost_per_unit)} per {one} prevented "
+            lines.append(f"{r['label']}: about {amount} {words.many} among {n_t} people, "
+                         f"{_money(c.cost_per_unit)} per {words.one} "
                          f"({r['confidence_level']:.0%} range {_money(c.cost_low)} to "
                          f"{_money(c.cost_high)}).")
         else:
-            lines.append(f"{r['label']}: about {amount} {many} prevented among {n_t} people, "
-                         f"{_money(c.cost_per_unit)} per {one} prevented. The interval includes "
-                         f"no effect, so the cost per {one} prevented has no upper limit "
+            lines.append(f"{r['label']}: about {amount} {words.many} among {n_t} people, "
+                         f"{_money(c.cost_per_unit)} per {words.one}. The interval includes "
+                         f"no effect, so the cost per {words.one} has no upper limit "
                          f"(lowest {_money(c.cost_low)}).")
     return lines
 

@@ -268,8 +268,12 @@ def _cap(values, cap):
 
 
 def benefit_figure(rows: pd.DataFrame, *, cost: float, title: str, subtitle: str | None = None,
-                   height: int = 380, title_width: int = 85) -> go.Figure:
+                   height: int = 380, title_width: int = 85,
+                   what: str = "offences prevented") -> go.Figure:
     """Monetised benefit per outcome with interval bars, against the programme cost.
+
+    ``what`` names what is valued ("offences prevented" for crime counts at Home Office
+    unit costs; "improvement" for values the user entered).
 
     ``rows`` has columns label, benefit, benefit_low, benefit_high. An infinite interval
     end (one-sided test) is drawn to the edge of the plot and labelled 'no upper limit'.
@@ -285,7 +289,7 @@ def benefit_figure(rows: pd.DataFrame, *, cost: float, title: str, subtitle: str
         error_x=dict(type="data", symmetric=False, array=hi - r["benefit"].to_numpy(),
                      arrayminus=r["benefit"].to_numpy() - lo, thickness=3, width=10,
                      color=GREEN),
-        name="Value of offences prevented (with interval)",
+        name=f"Value of {what} (with interval)",
         hovertemplate="%{y}: £%{x:,.0f}<extra></extra>"))
     for y, h, l in zip(r["label"], r["benefit_high"], r["benefit_low"]):
         if np.isposinf(h):
@@ -302,7 +306,9 @@ def benefit_figure(rows: pd.DataFrame, *, cost: float, title: str, subtitle: str
     height += 28 * title.count("<br>")
     base_layout(fig, title, subtitle, height=height, legend=False)
     _title_room(fig, title, subtitle, height)
-    fig.update_xaxes(title_text="Value of offences prevented (£, Home Office unit costs of crime)",
+    fig.update_xaxes(title_text=f"Value of {what} (£"
+                     + (", Home Office unit costs of crime)" if what == "offences prevented"
+                        else ", at the value entered per unit)"),
                      tickprefix="£", separatethousands=True)
     if finite.size and (np.isinf(r["benefit_high"]).any() or np.isinf(r["benefit_low"]).any()):
         fig.update_xaxes(range=[min(-0.05 * cap, float(np.min(lo)) * 1.05), cap * 1.02])
@@ -430,16 +436,19 @@ def power_curve_figure(curves: pd.DataFrame, *, target: float, title: str,
 
 
 def power_by_reduction_figure(curve: pd.DataFrame, *, target: float, title: str,
-                              subtitle: str | None = None, height: int = 400) -> go.Figure:
-    """Power against the percentage reduction at fixed sizes (columns reduction, power)."""
+                              subtitle: str | None = None, height: int = 400,
+                              change: str = "reduction") -> go.Figure:
+    """Power against the percentage change at fixed sizes (columns reduction, power);
+    ``change`` names it in the outcome's direction ("reduction", "increase", "change")."""
     fig = go.Figure(go.Scatter(x=curve["reduction"], y=100 * curve["power"], mode="lines",
                                line=dict(color=BLUE, width=3), name="Power",
-                               hovertemplate="%{x:.0f}% reduction: %{y:.0f}%<extra></extra>"))
+                               hovertemplate="%{x:.0f}% " + change
+                               + ": %{y:.0f}%<extra></extra>"))
     fig.add_hline(y=100 * target, line=dict(color="#333", dash="dot"))
     fig.add_annotation(x=0, xref="paper", y=100 * target, text=f"{target:.0%} power",
                        showarrow=False, xanchor="left", yanchor="bottom")
     base_layout(fig, title, subtitle, height=height, legend=False)
-    fig.update_xaxes(title_text="True reduction in the mean, relative to control (%)",
+    fig.update_xaxes(title_text=f"True {change} in the mean, relative to control (%)",
                      ticksuffix="%", dtick=10)
     fig.update_yaxes(title_text="Power (%)", range=[0, 100], dtick=20)
     return fig

@@ -30,6 +30,8 @@ def add_pack_parser(subparsers):
     p = subparsers.add_parser("pack", help="build the board pack (slides, report, charts, tables)")
     p.add_argument("data", help="'bundled' for the bundled trial, or a CSV / Excel / Parquet file")
     p.add_argument("--out", required=True, help="folder to write the files into")
+    p.add_argument("--mapping", help="trial specification saved from the Data page (JSON): "
+                                      "kinds, units and which way is better for each outcome")
     p.add_argument("--arm")
     p.add_argument("--treatment")
     p.add_argument("--control")
@@ -63,9 +65,13 @@ def _trial(args):
     if args.data == "bundled":
         trial = load_trial()
     else:
-        from fd_stats.mapping import build_trial, guess_mapping
+        from fd_stats.mapping import build_trial, guess_mapping, mapping_from_json
         table = read_table(args.data)
-        cm = guess_mapping(table)
+        if getattr(args, "mapping", None):
+            cm = mapping_from_json(Path(args.mapping).read_bytes(), Path(args.mapping).name)
+            cm.check_columns(table, Path(args.mapping).name)
+        else:  # guessed: no outcome has a direction, so nothing is called favourable
+            cm = guess_mapping(table)
         if args.arm:
             cm = replace(cm, arm=args.arm)
         if args.treatment:

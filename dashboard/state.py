@@ -19,7 +19,8 @@ from fd_stats.errors import DataError
 from fd_stats.safe_text import safe_text  # sidebar labels: user text, kept short
 from fd_stats.multiplicity import CORRECTIONS
 from fd_stats.trial import Trial, load_trial
-from fd_stats.wording import SYNTHETIC_LABEL
+from fd_stats.safe_text import md_spec
+from fd_stats.wording import SYNTHETIC_LABEL, side_labels
 
 ALPHAS = [0.01, 0.02, 0.025, 0.05, 0.075, 0.10, 0.15, 0.20]
 SIDES = {
@@ -115,7 +116,12 @@ class Context:
         return self.trial.outcome(column).label
 
     def lower_is_better(self) -> dict:
-        return {o.column: o.lower_is_better for o in self.trial.outcomes}
+        """Outcome -> direction ('lower', 'higher', 'neither' or None = not set)."""
+        return {o.column: o.direction for o in self.trial.outcomes}
+
+    def specs(self) -> dict:
+        """Outcome -> its specification (kind, unit, direction, crime measure)."""
+        return {o.column: o for o in self.trial.outcomes}
 
 
 @st.cache_data(show_spinner="Running the analysis…", max_entries=64)
@@ -159,7 +165,9 @@ def sidebar() -> Context:
         st.session_state["cfg_outcomes"] = [c for c in _cfg("outcomes") if c in outcome_cols] or None
     sb.select_slider("Significance threshold (alpha)", options=ALPHAS,
                      format_func=lambda a: f"{a:g}", **_bind("alpha"))
-    sb.radio("Sidedness of the test", list(SIDES), format_func=SIDES.get, **_bind("alternative"),
+    # radio options render Markdown, and the labels quote the outcomes' names
+    sides = side_labels([md_spec(trial.outcome(c)) for c in (_cfg("outcomes") or outcome_cols)])
+    sb.radio("Sidedness of the test", list(SIDES), format_func=sides.get, **_bind("alternative"),
              help="Two-sided asks whether the programme changed the outcome in either "
                   "direction. One-sided looks in one direction only, which halves the p-value; "
                   "it must be chosen before seeing the data.")
@@ -224,12 +232,17 @@ def _navigation() -> None:
 
 
 def _subgroup_options(trial: Trial) -> list[str]:
-    """Columns that can split people into subgroups: declared ones, then other short categoricals."""
+    """Columns that can split people into subgroups: declared ones, then other short
+    categoricals recorded in both arms (a column recorded for one arm only was measured after
+    randomisation; splitting by it is not a subgroup analysis)."""
+    from fd_stats.mapping import subgroup_eligibility
+
     t = trial.table
-    keys = {trial.mapping.arm, trial.mapping.person_id, *trial.mapping.outcomes}
+    m = trial.mapping
+    keys = {m.arm, m.person_id, m.engagement, *m.outcomes}
+    ok = subgroup_eligibility(t, m.arm, m.treatment, m.control, keys)
     declared = [c for c in trial.subgroup_columns if c in t.columns]
-    others = [c for c in t.columns if c not in keys and c not in declared
-              and 2 <= t[c].nunique(dropna=True) <= 12]
+    others = [c for c in t.columns if c not in keys and c not in declared and ok.get(c) == ""]
     return [""] + declared + others
 
 

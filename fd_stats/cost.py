@@ -104,3 +104,22 @@ def scale_up(people, caseload, case_worker_cost, coordinator_cost, *,
             + _non_negative(other_costs, "Other costs"))
     return ScaleUp(people, float(caseload), workers, coordinators, cost,
                    cost / people if people else float("nan"))
+
+
+def cost_per_unit_improved(total_cost, difference, ci_low, ci_high, n_treated,
+                           sign: int = -1) -> CostPerResult:
+    """Cost per unit of improvement, whichever way is better.
+
+    ``sign`` is -1 when a reduction is the improvement (offences prevented), +1 when an
+    increase is (extra earnings, more people who learned their result). The fields of the
+    result keep their names: ``prevented`` is the expected improvement across
+    ``n_treated`` people. Raises :class:`DataError` if ``sign`` is 0 (no direction: no
+    improvement to price).
+    """
+    if sign not in (-1, 1):
+        raise DataError("Which way is better is not set for this outcome, so there is no cost "
+                        "per improvement. Set it on the Data page.")
+    if sign == -1:
+        return cost_per_unit_prevented(total_cost, difference, ci_low, ci_high, n_treated)
+    return cost_per_unit_prevented(total_cost, -float(difference), -float(ci_high),
+                                   -float(ci_low), n_treated)

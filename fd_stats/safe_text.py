@@ -123,7 +123,16 @@ def md(text) -> str:
     return safe_text(text, "markdown")
 
 
-def md_columns(frame, columns=("label", "unit", "subgroup", "contrast", "note")):
+def md_spec(spec):
+    """A copy of an outcome's specification (a dataclass with ``label`` and ``unit``, such
+    as :class:`fd_stats.trial.OutcomeSpec`) whose label and unit are Markdown-safe, for the
+    wording functions that quote them in sentences."""
+    import dataclasses
+    return dataclasses.replace(spec, label=md(spec.label), unit=md(spec.unit))
+
+
+def md_columns(frame, columns=("label", "unit", "subgroup", "subgroup_column", "contrast",
+                               "note")):
     """A copy of a results table whose user-text columns are Markdown-safe, for sentences
     built from it (the sentence's own words stay as written)."""
     out = frame.copy()

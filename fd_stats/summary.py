@@ -47,7 +47,7 @@ def t_test_from_summary(mean_treatment, sd_treatment, n_treatment, mean_control,
 AUDIT_COLUMNS = [
     "p_two_sided", "p_one_sided", "p_two_sided_min", "p_two_sided_max",
     "p_one_sided_min", "p_one_sided_max", "sidedness", "percent_change_recomputed",
-    "percent_change_consistent",
+    "percent_change_consistent", "one_sided_direction",
 ]
 
 
@@ -90,7 +90,9 @@ def audit_published_table(table: pd.DataFrame, *, t="t", df="df", p="p_reported"
     when it lies, within its own rounding, inside the range of p-values that
     t and df allow within theirs; ``inconsistent`` when it fits neither;
     ``ambiguous`` when it fits both. The one-sided p is in the direction
-    ``one_sided_direction`` (``less``: treatment lower).
+    ``one_sided_direction`` (``less``: treatment lower; ``greater``: treatment higher;
+    ``either``: whichever of the two the printed p fits, else the direction of t). The
+    column ``one_sided_direction`` says which direction each row's one-sided p is in.
 
     Returns the table with the columns in ``AUDIT_COLUMNS`` added.
     """
@@ -98,7 +100,8 @@ def audit_published_table(table: pd.DataFrame, *, t="t", df="df", p="p_reported"
     if missing:
         raise DataError("The table has no column named " + ", ".join(repr(c) for c in missing)
                         + ". Map the t, df and reported p-value columns.")
-    check_alternative(one_sided_direction)
+    if one_sided_direction != "either":
+        check_alternative(one_sided_direction)
     out = table.copy()
     # When every value printed with 2+ decimals ends in 0 (-53.50, -39.80, ...), they were
     # rounded one place coarser and padded: judge them at that precision.
@@ -115,11 +118,20 @@ def audit_published_table(table: pd.DataFrame, *, t="t", df="df", p="p_reported"
             raise DataError(f"Row {i}: df must be positive; got {dfv}.")
         dt, ddf, dp = _half_unit(r[t]), _half_unit(r[df]), _half_unit(r[p])
         two = float(p_from_t(tv, dfv, "two-sided"))
-        one = float(p_from_t(tv, dfv, one_sided_direction))
         lo2, hi2 = _p_range(tv, dt, dfv, ddf, "two-sided")
-        lo1, hi1 = _p_range(tv, dt, dfv, ddf, one_sided_direction)
         fits2 = lo2 - dp <= pv <= hi2 + dp
-        fits1 = lo1 - dp <= pv <= hi1 + dp
+        # either direction: the one the printed p fits, else the direction of t
+        directions = ([one_sided_direction] if one_sided_direction != "either" else
+                      sorted(("less", "greater"), key=lambda a: (a == "less") != (tv < 0)))
+        for way in directions:
+            lo1, hi1 = _p_range(tv, dt, dfv, ddf, way)
+            fits1 = lo1 - dp <= pv <= hi1 + dp
+            if fits1:
+                break
+        if not fits1:
+            way = directions[0]
+            lo1, hi1 = _p_range(tv, dt, dfv, ddf, way)
+        one = float(p_from_t(tv, dfv, way))
         side = ("ambiguous" if fits1 and fits2 else "two-sided" if fits2
                 else "one-sided" if fits1 else "inconsistent")
         pc = pc_ok = NOT_ESTIMABLE
@@ -138,7 +150,7 @@ def audit_published_table(table: pd.DataFrame, *, t="t", df="df", p="p_reported"
                     dpc = _half_unit(text) * (10 if padded and "." in text
                                               and len(text.split(".")[1]) >= 2 else 1)
                     pc_ok = float(min(corners) - dpc <= printed <= max(corners) + dpc)
-        rows.append((two, one, lo2, hi2, lo1, hi1, side, pc, pc_ok))
+        rows.append((two, one, lo2, hi2, lo1, hi1, side, pc, pc_ok, way))
     extra = pd.DataFrame(rows, columns=AUDIT_COLUMNS, index=out.index)
     extra["percent_change_consistent"] = extra["percent_change_consistent"].map(
         lambda v: None if pd.isna(v) else bool(v))

@@ -225,7 +225,7 @@ def _as_column_mapping(data: pd.DataFrame, mapping) -> ColumnMapping:
     mapping = mapping or Mapping()
     outs = list(mapping.outcomes) or [c for c in numeric_outcome_columns(data, mapping)]
     labels = dict(mapping.labels)
-    specs = [OutcomeSpec(c, labels.get(c, c), "", True,
+    specs = [OutcomeSpec(c, labels.get(c, c), "", None,
                          guess_kind(c, data[c]) if c in data.columns else "count") for c in outs]
     return ColumnMapping(mapping.arm, str(mapping.treatment), str(mapping.control), specs,
                          mapping.person_id, [mapping.subgroup] if mapping.subgroup else [],
@@ -371,7 +371,8 @@ def validate(data: pd.DataFrame, mapping: ColumnMapping | Mapping | None = None)
         if d.missing is not None:
             add(WARNING, "missing values", c, _rows(d.missing), f"Column {c!r} is empty for "
                 f"{int(d.missing.sum())} analysed row(s); those people are left out of this "
-                "outcome only. If no crimes were recorded, enter 0 instead of leaving it empty.")
+                "outcome only." + (" If no crimes were recorded, enter 0 instead of leaving "
+                                   "it empty." if spec.crime and spec.kind == "count" else ""))
         if d.kept_range is not None and d.kept_range[0] == d.kept_range[1]:
             add(WARNING, "no variation", c, (), f"Every analysed person has the same value "
                 f"({d.kept_range[0]:g}) in {c!r}, so the arms cannot be compared on it. Check the "

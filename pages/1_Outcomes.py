@@ -22,9 +22,10 @@ from fd_stats.bayes import PRIORS  # noqa: E402
 from fd_stats.methods import METHODS  # noqa: E402
 from fd_stats.cli import escape_frame  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
-from fd_stats.safe_text import md, md_cells, md_columns  # noqa: E402
+from fd_stats.safe_text import md, md_cells, md_columns, md_spec  # noqa: E402
 from fd_stats.subgroups import arm_summary, arm_values, count_distribution  # noqa: E402
-from fd_stats.wording import SYNTHETIC_LABEL, count_of, effect_sentence, fmt_p  # noqa: E402
+from fd_stats.wording import (SYNTHETIC_LABEL, count_of, effect_sentence_for, fmt_p,  # noqa: E402
+                              is_binary, pp_interval, pp_text, share_text)
 
 trial, s = ctx.trial, ctx.settings
 corrected = s.correction != "none"
@@ -90,10 +91,14 @@ table = pd.DataFrame({
     "Role": [r.capitalize() or "—" for r in roles],
     "Outcome": [lab.replace(f" as {r}", "") if r else lab for lab, r in zip(allr["label"], roles)],
     "Mean: treatment vs control": [
-        f"{_num(r['mean_treatment'], _digits(r))} vs {_num(r['mean_control'], _digits(r))}"
+        (f"{share_text(r['mean_treatment'])} vs {share_text(r['mean_control'])} of people"
+         if is_binary(trial.outcome(r["outcome"])) else
+         f"{_num(r['mean_treatment'], _digits(r))} vs {_num(r['mean_control'], _digits(r))}")
         for _, r in allr.iterrows()],
     f"{est_name} ({level} CI)": [
-        (f"{_num(r['estimate'], _digits(r))} ({num_interval(r['ci_low'], r['ci_high'], _digits(r))})"
+        (f"{pp_text(r['estimate'])} ({pp_interval(r['ci_low'], r['ci_high'], r['confidence_level'])})"
+         if is_binary(trial.outcome(r["outcome"])) and r["scale"] == "difference"
+         else f"{_num(r['estimate'], _digits(r))} ({num_interval(r['ci_low'], r['ci_high'], _digits(r))})"
          if r["scale"] in ("difference", "shift") else estimate_text(r, with_percent=False))  # ratio, share: own format
         for _, r in allr.iterrows()],
     f"% change ({level} CI)": [
@@ -111,7 +116,7 @@ st.table(table.set_index(["Role", "Outcome"]) if has_roles
 st.caption(f"{synth}n = {int(allr['n_treatment'].max())} treatment, "
            f"{int(allr['n_control'].max())} control (intention to treat). Means are per person"
            + (" over 12 months; harm is in Crime Harm Index days, the rest are counts of crimes. "
-              if trial.meta.get("trial", {}).get("follow_up_months") else
+              if trial.crime_programme and trial.any_crime_outcome else
               "; units: " + ", ".join(sorted({trial.outcome(c).unit for c in ctx.mapping.outcomes
                                               if trial.outcome(c).unit})) + ". ")
            + ("Significance uses the adjusted p-value. " if corrected else
@@ -163,7 +168,7 @@ st.caption("Each arm's mean with its own interval. Overlapping intervals do not 
 # ---------------------------------------------------------------- distributions
 st.header("Per-person distributions")
 zero_all = summ.pivot_table(index="outcome", columns="arm", values="share_zero")
-if len(zero_all):
+if len(zero_all) and any(trial.outcome(o).kind in ("count", "score") for o in zero_all.index):
     lo_z, hi_z = float(np.nanmin(zero_all.to_numpy())), float(np.nanmax(zero_all.to_numpy()))
     share_words = (f"{lo_z:.0%}" if round(lo_z, 2) == round(hi_z, 2)
                    else f"between {lo_z:.0%} and {hi_z:.0%}")
@@ -182,7 +187,7 @@ except DataError as exc:
 zero = summ[(summ["outcome"] == dist_outcome)].set_index("arm")["share_zero"]
 zero_text = (f"{zero.get('treatment', np.nan):.0%} of treatment and "
              f"{zero.get('control', np.nan):.0%} of control had none")
-if info.kind == "harm":
+if info.kind in ("score", "continuous"):
     fig = harm_plot(values, title=f"{info.label}: {zero_text}",
                     subtitle=f"{synth}A few people had very high scores. Each dot is a person; "
                              "box = quartiles, "
@@ -197,8 +202,11 @@ else:
         show_data_error(exc)
         st.stop()
     fig = share_plot(dist, title=f"{info.label}: {zero_text}",
-                     subtitle=f"{synth}Share of each arm with 0, 1, 2, … per person",
-                     x_title=f"{info.label} per person (number)")
+                     subtitle=(f"{synth}Share of each arm with no (0) and yes (1)"
+                               if info.kind == "binary" else
+                               f"{synth}Share of each arm with 0, 1, 2, … per person"),
+                     x_title=f"{info.label} per person"
+                     + (" (0 = no, 1 = yes)" if info.kind == "binary" else " (number)"))
     st.plotly_chart(fig, width="stretch", theme=None, key="outcomes_share")
 
 # ---------------------------------------------------------------- detail view
@@ -234,8 +242,8 @@ d_digits = 0 if max(abs(first["mean_treatment"]), abs(first["mean_control"])) >=
 st.table(methods_table(by_method, alpha=s.alpha, digits=d_digits))
 row = allr.set_index("outcome").loc[detail].copy()
 row["outcome"] = detail
-st.markdown(effect_sentence(md_columns(row.to_frame().T).iloc[0],
-                            trial.outcome(detail).lower_is_better, md(trial.outcome(detail).unit)))
+st.markdown(effect_sentence_for(md_columns(row.to_frame().T).iloc[0],
+                                md_spec(trial.outcome(detail))))
 adjusted = [w for w in (ctx.mapping.covariates + ctx.mapping.strata) if w]
 base = ctx.mapping.baseline(detail)
 st.caption(

@@ -73,9 +73,17 @@ st.caption("A p-value is the probability of a difference at least this large if 
 st.header("Every combination of choices")
 
 
+# the one-sided test looks in the favourable direction: treatment higher only when every
+# outcome shown is better higher (the trial's own convention, lower, otherwise)
+ONE_SIDED = ("greater" if {trial.outcome(c).direction for c in ctx.mapping.outcomes}
+             == {"higher"} else "less")
+ONE_WORDS = "treatment higher" if ONE_SIDED == "greater" else "treatment lower"
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _grid(key, _ctx_settings, _fn):
-    return threshold_grid(None, settings=_ctx_settings, analyse_fn=_fn)
+    return threshold_grid(None, settings=_ctx_settings, analyse_fn=_fn,
+                          alternatives=("two-sided", key[-1]))
 
 
 def _analyse(settings):
@@ -84,7 +92,7 @@ def _analyse(settings):
 
 
 cache_key = (trial.name, trial.meta.get("_hash", ""), tuple(ctx.mapping.outcomes),
-             ctx.mapping.subgroup, s.confidence_level, s.permutations, s.seed)
+             ctx.mapping.subgroup, s.confidence_level, s.permutations, s.seed, ONE_SIDED)
 try:
     with st.spinner("Judging every outcome under 256 combinations of choices…"):
         grid = _grid(cache_key, s, _analyse)
@@ -111,7 +119,7 @@ st.markdown(
      if always else f"**No outcome is significant under all {n_comb} combinations.** ")
     + ("**Never significant:** " + "; ".join(never) + "." if never else ""))
 st.caption(f"Combinations: thresholds {', '.join(f'{a:g}' for a in GRID_ALPHAS)} × two-sided or "
-           "one-sided (treatment lower) × no correction, Bonferroni, Holm or Benjamini-Hochberg × "
+           f"one-sided ({ONE_WORDS}) × no correction, Bonferroni, Holm or Benjamini-Hochberg × "
            "Welch, Student, Mann-Whitney or permutation test. Each condition named is needed for "
            "significance; together they may not be enough.")
 
@@ -159,7 +167,7 @@ if len(shown):
 with st.expander(f"Every outcome ({len(compact)} rows)"):
     st.table(md_cells(compact, ["Outcome"]).set_index(["Outcome", "Test"]).style.map(_shade))
 st.caption(f"{synth}Darker blue = significant at a smaller threshold. 2-sided = two-sided; "
-           "1-sided = one-sided, treatment lower. Corrections: none, Bonferroni (Bonf.), Holm, "
+           f"1-sided = one-sided, {ONE_WORDS}. Corrections: none, Bonferroni (Bonf.), Holm, "
            "Benjamini-Hochberg false discovery rate (BH), across the outcomes chosen in the "
            "sidebar.")
 st.download_button("Download every combination (CSV)",

@@ -20,7 +20,8 @@ sided = "two-sided" if settings.alternative == "two-sided" else "one-sided"
 synthetic_note = "Synthetic data" if trial.synthetic else ""
 
 st.title("Engagement: who took part")
-st.markdown("Everyone in the treatment arm was **offered** a case worker; not everyone "
+st.markdown("Everyone in the treatment arm was **offered** "
+            + ("a case worker" if trial.crime_programme else "the programme") + "; not everyone "
             "**engaged**. This page shows how many engaged, why the others did not, how people "
             "flowed through the trial, and what the effect might be among those who engaged.")
 if trial.synthetic:

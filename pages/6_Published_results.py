@@ -69,6 +69,10 @@ if bundled:
     st.caption("Source: Olphin et al. (2024), Focused Deterrence 12 Month Findings, Appendix B "
                "(R `t.test`, Welch). Transcribed as printed.")
 else:
+    st.markdown("The file needs **one row per result** with columns for the **t statistic**, "
+                "the **degrees of freedom** and the **reported p-value** (any names: you match "
+                "them below). Optional: treatment and control means and the printed percentage "
+                "change, to check the percentages; a column naming each row.")
     up = st.file_uploader("Summary table (CSV or Excel), one row per result", key="published_file",
                           type=["csv", "txt", "xlsx"])
     st.caption("The file stays in this browser session's memory; nothing is saved or sent.")
@@ -123,7 +127,7 @@ try:
     audit = audit_published_table(
         table, t=cols["t"], df=cols["df"], p=cols["p"],
         mean_treatment=cols.get("mt") or "__none__", mean_control=cols.get("mc") or "__none__",
-        percent_change=cols.get("pc") or "__none__", one_sided_direction="less")
+        percent_change=cols.get("pc") or "__none__", one_sided_direction="either")
     t_num = pd.to_numeric(table[cols["t"]].str.replace("\u2212", "-"), errors="coerce")
     df_num = pd.to_numeric(table[cols["df"]], errors="coerce")
     p_rejudge = np.asarray(p_from_t(t_num.to_numpy(), df_num.to_numpy(), alternative))
@@ -159,7 +163,11 @@ st.header("What we found")
 parts = []
 if len(one):
     ex = one.loc[one["p_reported_num"].idxmin()]
-    parts.append(f"**{len(one)} of {n} reported p-values are one-sided (treatment lower)** "
+    ways = one["one_sided_direction"].value_counts()
+    way_text = ("treatment lower" if set(ways.index) == {"less"} else
+                "treatment higher" if set(ways.index) == {"greater"} else
+                f"{ways.get('less', 0)} treatment lower, {ways.get('greater', 0)} treatment higher")
+    parts.append(f"**{len(one)} of {n} reported p-values are one-sided ({way_text})** "
                  + ("although the report does not say so" if bundled else
                     "; check whether the source says so")
                  + f"; e.g. {ex['label']} p = {ex[cols['p']]} is two-sided "
@@ -216,7 +224,9 @@ view = pd.DataFrame({
     "Printed p": audit[cols["p"]],
     "The printed p is": audit["sidedness"].map(lambda v: SIDE_TEXT.get(v, v)),
     "Two-sided p from t, df": audit["p_two_sided"].map(fmt),
-    "One-sided p (treatment lower)": audit["p_one_sided"].map(fmt),
+    "One-sided p": audit["p_one_sided"].map(fmt),
+    "One-sided direction": audit["one_sided_direction"].map(
+        {"less": "treatment lower", "greater": "treatment higher"}),
 })
 view[f"Your choice: p ({SIDEDNESS[alternative]})"] = audit["p_rejudge"].map(fmt)
 view[f"Significant at {alpha:g}?"] = np.where(judged, "✔ yes", "— no")

@@ -31,14 +31,14 @@ st.title("Planning a replication: how many people are needed?")
 st.markdown("Power is the chance that a trial finds a real effect of a given size to be "
             "statistically significant. This page uses the variability seen in this trial (or "
             f"figures you type) with the sidebar's **alpha = {alpha:g}, {side_words}** test.")
-if trial.synthetic:
-    st.info(SYNTHETIC_LABEL + " Their means, t and df reproduce the report's Appendix B.",
-            icon="⚠️")
 # published context about focused deterrence applies only to the bundled trial
 IS_FD = trial.meta.get("trial", {}).get("id") == "focused_deterrence"
+if trial.synthetic:
+    st.info(SYNTHETIC_LABEL + (" Their means, t and df reproduce the report's Appendix B."
+                               if IS_FD else ""), icon="⚠️")
 if settings.alternative == "greater":
     st.warning("The sidebar is set to one-sided 'treatment higher'. Power here is for a "
-               "one-sided test in the direction of the effect you plan to detect (a reduction).")
+               "one-sided test in the direction of the effect you plan to detect.")
 
 try:
     results = ctx.results
@@ -68,7 +68,10 @@ with c1:
     src = st.radio("Mean and standard deviation", ["Observed in this trial", "Type values"],
                    key="planning_source")
 r = allr.loc[outcome]
-unit = trial.outcome(outcome).unit or "per person"
+spec = trial.outcome(outcome)
+unit = spec.unit or "per person"
+# the change to detect, in the outcome's favourable direction (a reduction only if lower is better)
+CHANGE = {"lower": "reduction", "higher": "increase"}.get(spec.direction, "change")
 with c2:
     if src == "Observed in this trial":
         sd_kind = st.radio("Standard deviation", ["Pooled over both arms", "Control arm only"],
@@ -87,7 +90,8 @@ with c2:
                              value=round(pooled_sd(r), 3), step=0.01, format="%.3f",
                              key="planning_sd")
 with c3:
-    reduction = st.number_input("Reduction to detect (% of the control mean)", min_value=1.0,
+    reduction = st.number_input(f"{CHANGE.capitalize()} to detect (% of the control mean)",
+                                min_value=1.0,
                                 max_value=100.0, value=40.0, step=5.0, format="%.0f",
                                 key="planning_reduction")
     power = st.select_slider("Power", options=[0.7, 0.75, 0.8, 0.85, 0.9, 0.95], value=0.8,
@@ -112,8 +116,9 @@ st.header("People needed")
 arms = (f"about **{ss.n_treatment_needed} per arm ({ss.total_needed} in all)**" if ratio == 1
         else f"about **{ss.n_treatment_needed} in the treatment arm and {ss.n_control_needed} in "
              f"control ({ss.total_needed} in all)**")
-st.success(f"To detect a **{reduction:.0f}% reduction** in {md(in_sentence(label))} (from {sig3(mean_c)} to "
-           f"{sig3(mean_c - delta)} {md(unit)}, SD {sig3(sd)}) with **{power:.0%} power** at "
+target = mean_c + delta if CHANGE == "increase" else mean_c - delta
+st.success(f"To detect a **{reduction:.0f}% {CHANGE}** in {md(in_sentence(label))} (from {sig3(mean_c)} to "
+           f"{sig3(target)} {md(unit)}, SD {sig3(sd)}) with **{power:.0%} power** at "
            f"**{side_words} {alpha:.0%}**, a replication needs {arms}.")
 m1, m2, m3 = st.columns(3)
 m1.metric("Treatment arm", f"{ss.n_treatment_needed:,}")
@@ -121,9 +126,11 @@ m2.metric("Control arm", f"{ss.n_control_needed:,}")
 m3.metric("In all", f"{ss.total_needed:,}")
 st.caption(f"Two-sample t-test power (as R `power.t.test`, unrounded n = {ss.n_treatment:.2f} "
            f"treated). This trial had {int(r['n_treatment'])} treated and "
-           f"{int(r['n_control'])} control. The calculation treats the SD as known; these "
-           "outcomes are skewed counts and the SD from a small trial is itself uncertain, so "
-           "allow a margin.")
+           f"{int(r['n_control'])} control. The calculation treats the SD as known"
+           + ("; skewed counts make the t-test approximate" if spec.kind in ("count", "score")
+              and r["sd_control"] > r["mean_control"] > 0 else "")
+           + ("; the SD from a small trial is itself uncertain" if r["n_treatment"]
+              + r["n_control"] < 300 else "") + ", so allow a margin.")
 
 # ---------------------------------------------------------------- curves
 st.header("Power curves")
@@ -136,13 +143,13 @@ for red in reds:
     if d <= 0:
         continue
     for n in grid:
-        rows.append({"series": f"{red:.0f}% reduction", "n": n,
+        rows.append({"series": f"{red:.0f}% {CHANGE}", "n": n,
                      "power": power_t(d, sd, n, n * ratio, alpha=alpha, alternative=sides)})
 curves = pd.DataFrame(rows)
 if len(curves):
     st.plotly_chart(power_curve_figure(
         curves, target=power,
-        title=f"{reduction:.0f}% reduction: {power:.0%} power at about "
+        title=f"{reduction:.0f}% {CHANGE}: {power:.0%} power at about "
               f"{ss.n_treatment_needed} treated people",
         subtitle=" · ".join(x for x in (label, f"SD {sd:.3g}", f"{side_words} alpha {alpha:g}",
                                         f"control:treatment {ratio:g}:1") if x)),
@@ -164,11 +171,11 @@ curve = pd.DataFrame({"reduction": reds_fine,
                       "power": [power_t(mean_c * x / 100, sd, n_t, n_c, alpha=alpha,
                                         alternative=sides) for x in reds_fine]})
 mde_pct = 100 * mde / mean_c if mean_c > 0 else float("nan")
-title = (f"With {n_t} + {n_c} people, only reductions above {mde_pct:.0f}% have "
+title = (f"With {n_t} + {n_c} people, only {CHANGE}s above {mde_pct:.0f}% have "
          f"{power:.0%} power" if np.isfinite(mde_pct) and mde_pct <= 100 else
-         f"With {n_t} + {n_c} people, no reduction up to 100% reaches {power:.0%} power")
+         f"With {n_t} + {n_c} people, no {CHANGE} up to 100% reaches {power:.0%} power")
 st.plotly_chart(power_by_reduction_figure(
-    curve, target=power, title=title,
+    curve, target=power, title=title, change=CHANGE,
     subtitle=" · ".join(x for x in (label, f"SD {sd:.3g}", f"{side_words} alpha {alpha:g}")
                         if x)),
     width="stretch", theme=None, key="planning_curve_reduction")
@@ -178,7 +185,7 @@ st.caption(f"Minimum detectable effect at these sizes: {mde:.3g} {unit} "
 # ---------------------------------------------------------------- achieved power
 st.header("How much power did this trial have?")
 st.markdown("For each outcome, the chance that this trial's sizes and observed SDs gave of "
-            f"finding a true 20%, 30% or 40% reduction ('cut') significant ({side_words}, "
+            f"finding a true 20%, 30% or 40% change in the mean significant ({side_words}, "
             f"alpha {alpha:g}).")
 ach = []
 for col, row in allr.iterrows():
@@ -199,11 +206,11 @@ for col, row in allr.iterrows():
 ach = pd.DataFrame(ach)
 if len(ach):
     best = ach.loc[ach["30% cut"].idxmax()]
-    st.markdown(f"**At best {best['30% cut']:.0%} power** to detect a true 30% reduction "
+    st.markdown(f"**At best {best['30% cut']:.0%} power** to detect a true 30% change "
                 f"({in_sentence(best['Outcome'])})."
                 + ((" A trial this size would more often than not miss a real effect of the "
                     "size reviews report" if IS_FD else
-                    " A trial this size would more often than not miss a real 30% reduction")
+                    " A trial this size would more often than not miss a real 30% change")
                    + ", so its non-significant results cannot show that the programme has no "
                    "effect." if best["30% cut"] < 0.5 else ""))
     shown = ach.copy()

@@ -11,18 +11,16 @@ ctx = sidebar()
 
 from dashboard.upload import (TABLE_TYPES, MAX_UPLOAD_MB, check_size, dataset_name,  # noqa: E402
                               example_files, handle_upload, is_excel,
-                              md_escape, outcomes_page, read_example, signature)
-from fd_stats.aggregate import aggregate  # noqa: E402
+                              md_escape, outcomes_page, signature)
+from dashboard.data_crimes import crimes_extract_tab  # noqa: E402
 from fd_stats.errors import DataError  # noqa: E402
 from fd_stats.workbook_guard import MAX_CELLS  # noqa: E402
-from fd_stats.mapping import (KINDS, ColumnMapping, OutcomeSpec, arm_values,  # noqa: E402
-                              build_trial, guess_arm_values, guess_kind, guess_label, guess_mapping,
-                              guess_unit, mapping_from_json)
+from dashboard.data_mapping import mapping_step  # noqa: E402
+from fd_stats.mapping import ColumnMapping, build_trial  # noqa: E402
 from fd_stats.validate import validate  # noqa: E402
 from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
 
 ss = st.session_state
-NONE = "(none)"
 
 
 def set_pending(table, name, source, labels=None, notes=None, sheets=None, sheet=None):
@@ -83,10 +81,12 @@ def show_flash(where: str) -> None:
         st.success(f"Now using **{md_escape(flash[1])}** on every page.",
                    icon=":material/check_circle:")
         try:
-            st.page_link(outcomes_page() or "", label="Go to the Outcomes page →",
+            st.page_link("app.py", label="See the results on the Overview →",
+                         icon=":material/insights:")
+            st.page_link(outcomes_page() or "", label="Every outcome in detail (Outcomes) →",
                          icon=":material/bar_chart:")
         except Exception:  # no Outcomes page, or the page runs alone (tests)
-            st.markdown("Open **Outcomes** in the page list on the left to see the results.")
+            st.markdown("Open **Overview** in the page list on the left to see the results.")
     else:
         st.error(f"The data set was not changed: {md_escape(flash[1])}", icon=":material/block:")
 
@@ -139,78 +139,7 @@ with tab_up:
                      help="The workbook has several sheets; choose the one with one row per person.")
 
 with tab_crimes:
-    st.markdown("Turn a police crimes extract (one row per crime and person involved) into one "
-                "row per person: counts of knife, violent, violent-or-sexual and "
-                "non-police-initiated crimes, and total crime harm, as suspect and as victim, "
-                "over a follow-up window from each person's randomisation date. People with no "
-                "crimes get zeros.")
-    c1, c2 = st.columns(2)
-    f_crimes = c1.file_uploader("Crimes extract: person id, date, offence, role "
-                                "(suspect/victim), optional police-initiated flag",
-                                type=TABLE_TYPES, key="data_crimes")
-    f_people = c2.file_uploader("Randomisation list: person id, arm, randomisation date, "
-                                "subgroup and engagement columns", type=TABLE_TYPES,
-                                key="data_people")
-    f_harm = c1.file_uploader("Harm lookup: offence, harm in days (the Cambridge Crime Harm "
-                              "Index is licensed: supply your own)", type=TABLE_TYPES,
-                              key="data_harm")
-    f_groups = c2.file_uploader("Offence groups (optional; default: the bundled definitions)",
-                                type=TABLE_TYPES, key="data_groups")
-    months = st.number_input("Follow-up (months from randomisation)", min_value=1,
-                             max_value=120, value=12, step=1, key="data_months")
-    b1, b2 = st.columns(2)
-    go = b1.button("Count crimes per person", key="data_aggregate", type="primary",
-                   disabled=not (f_crimes and f_people and f_harm))
-    demo = b2.button("Try it with the fictional example files", key="data_demo")
-    if go or demo:
-        ss["data_aggregate_error"] = None
-        try:
-            if demo:
-                names = {"crimes": "crimes_example.csv", "people": "randomisation_example.csv",
-                         "harm": "harm_lookup_example.csv", "groups": "offence_groups_example.csv"}
-                tables = [read_example(names["crimes"]), read_example(names["people"]),
-                          read_example(names["harm"]), None]
-                label = "Fictional example (built from a crimes extract)"
-            else:
-                files = {"crimes": f_crimes, "people": f_people, "harm": f_harm,
-                         "groups": f_groups}
-                names = {k: f.name for k, f in files.items() if f is not None}
-                tables = [handle_upload(f.getvalue(), f.name).table if f is not None else None
-                          for f in files.values()]
-                label = f"{f_people.name.rsplit('.', 1)[0]} (built from {f_crimes.name})"
-            res = aggregate(*tables, months=int(months), names=names)
-            set_pending(res.table, label, "aggregate",
-                        labels={o.column: o for o in res.outcomes},
-                        notes=res.notes + [
-                            f"{res.summary['crimes_counted']:,} of {res.summary['crime_rows']:,} "
-                            f"crime rows counted (within {res.summary['months']} months of "
-                            f"randomisation) for {res.summary['people']:,} people."])
-            ss["data_upload_error"] = None
-            ss["data_synthetic"] = bool(demo)  # the example people are made up
-        except DataError as exc:
-            fail(str(exc), "data_aggregate_error")
-        except Exception as exc:
-            fail(f"The files could not be combined ({type(exc).__name__}). Check each file's "
-                 "columns against the descriptions above.", "data_aggregate_error")
-    if ss.get("data_aggregate_error"):
-        st.error(md_escape(ss["data_aggregate_error"]), icon=":material/block:")
-        st.info(f"Nothing was changed: the dashboard still uses {md_escape(current.name)}.")
-    ex = example_files()
-    with st.expander("Example files and the offence-group definitions"):
-        st.markdown("All example files are **fictional**; the harm values in the example lookup "
-                    "are **invented** and are not the Cambridge Crime Harm Index. Edit a copy of "
-                    "the offence groups to match your force's offence codes: one row per "
-                    "offence, one yes/no column per group.")
-        cols = st.columns(4)
-        for i, f in enumerate(["crimes_example.csv", "randomisation_example.csv",
-                               "harm_lookup_example.csv", "offence_groups_example.csv"]):
-            if f in ex:
-                cols[i].download_button(f, ex[f], file_name=f, mime="text/csv",
-                                        key=f"data_dl_{f}")
-        st.markdown("The same step runs from the command line for monthly refreshes: "
-                    "`python -m fd_stats aggregate --crimes crimes.csv --people randomised.csv "
-                    "--harm harm.csv --months 12 --out people.csv`")
-
+    crimes_extract_tab(ss, current, set_pending, fail)
 with tab_bundled:
     st.markdown(f"**{md_escape(BUNDLED_NAME)}**: 131 synthetic people rebuilt from the published "
                 "tables of the Milton Keynes Focused Deterrence trial report. " + SYNTHETIC_LABEL)
@@ -221,11 +150,10 @@ with tab_bundled:
     if b2.button("Open it below to see its columns and checks", key="data_open_bundled"):
         b = datasets()[BUNDLED_NAME]
         set_pending(b.table, "Focused Deterrence copy", "bundled",
-                    labels={o.column: OutcomeSpec(o.column, o.label, o.unit, o.lower_is_better,
-                                                  "continuous" if o.kind == "harm" else "count")
-                            for o in b.outcomes})
+                    labels={o.column: o for o in b.outcomes})
         ss["data_synthetic"] = True
 
+ex = example_files()
 with tab_layout:
     st.markdown("One row per person; one column for the arm; one column per outcome. Column "
                 "names can be anything: you say which is which in step 3.")
@@ -261,113 +189,7 @@ for note in pending["notes"]:
 
 # ---------------------------------------------------------------- step 3
 st.header("3. Which column is which?")
-token = pending["token"]
-if ss.get("data_map_for") != token or "data_arm" not in ss:
-    g = guess_mapping(table, pending["labels"])
-    ss["data_map_for"] = token
-    ss["data_arm"] = g.arm if g.arm in cols else cols[0]
-    vals = arm_values(table, ss["data_arm"])
-    ss["data_treat"], ss["data_ctrl"] = (g.treatment, g.control) if g.arm else \
-        guess_arm_values(vals)
-    ss["data_pid"] = g.person_id or NONE
-    ss["data_eng"] = g.engagement or NONE
-    ss["data_subgroups"] = g.subgroups
-    ss["data_outcomes"] = g.outcome_columns
-    ss["data_specs"] = {o.column: o for o in g.outcomes}
-    ss["data_mapping_note"] = None if g.arm else (
-        "No column looked like the arm: choose it below.")
-    ss.setdefault("data_synthetic", False)
-
-m_load = st.file_uploader("Load a saved mapping (JSON) — optional", type=["json"],
-                          key="data_mapping_file",
-                          help="A mapping downloaded from this page earlier: fills in every "
-                               "choice below in one go (handy for a monthly refresh).")
-if m_load is not None:
-    msig = signature(m_load.getvalue(), m_load.name) + token
-    if msig != ss.get("data_mapping_sig"):
-        ss["data_mapping_sig"] = msig
-        ss["data_mapping_error"] = None
-        try:
-            loaded = mapping_from_json(m_load.getvalue(), m_load.name)
-            loaded.check_columns(table, m_load.name)
-            vals = arm_values(table, loaded.arm)
-            for v in (loaded.treatment, loaded.control):
-                if v.casefold() not in {x.casefold() for x in vals}:
-                    raise DataError(f"{m_load.name}: the arm value {v!r} is not in column "
-                                    f"{loaded.arm!r} (values: {', '.join(vals[:8])}).")
-            fold = {x.casefold(): x for x in vals}
-            ss.update(data_arm=loaded.arm, data_treat=fold[loaded.treatment.casefold()],
-                      data_ctrl=fold[loaded.control.casefold()],
-                      data_pid=loaded.person_id or NONE, data_eng=loaded.engagement or NONE,
-                      data_subgroups=loaded.subgroups, data_outcomes=loaded.outcome_columns,
-                      data_specs={o.column: o for o in loaded.outcomes})
-            ss["data_mapping_note"] = f"Mapping loaded from {m_load.name}."
-        except DataError as exc:
-            ss["data_mapping_note"] = None
-            ss["data_mapping_error"] = str(exc)
-else:
-    ss["data_mapping_sig"] = None
-    ss["data_mapping_error"] = None
-if ss.get("data_mapping_error"):
-    st.error(md_escape(ss["data_mapping_error"]) + " The choices below were not changed.",
-             icon=":material/block:")
-if ss.get("data_mapping_note"):
-    st.info(md_escape(ss["data_mapping_note"]))
-
-c1, c2, c3 = st.columns(3)
-arm = c1.selectbox("Arm column (who was randomised to what)", cols, key="data_arm")
-vals = arm_values(table, arm) or ["(no values)"]
-if ss.get("data_treat") not in vals or ss.get("data_ctrl") not in vals:
-    ss["data_treat"], ss["data_ctrl"] = guess_arm_values(vals)
-    ss["data_treat"] = ss["data_treat"] or vals[0]
-    ss["data_ctrl"] = ss["data_ctrl"] or vals[-1]
-treat = c2.selectbox("Value meaning treatment", vals, key="data_treat")
-ctrl = c3.selectbox("Value meaning control", vals, key="data_ctrl")
-others = [c for c in cols if c != arm]
-c1, c2, c3 = st.columns(3)
-for k in ("data_pid", "data_eng"):
-    if ss.get(k) not in [NONE] + others:
-        ss[k] = NONE
-pid = c1.selectbox("Person id column", [NONE] + others, key="data_pid")
-eng = c2.selectbox("Engagement column (treatment arm, yes/no)", [NONE] + others, key="data_eng")
-ss["data_subgroups"] = [c for c in ss.get("data_subgroups", []) if c in others]
-subs = c3.multiselect("Subgroup columns (e.g. age group)", others, key="data_subgroups")
-keys = {arm, pid, eng}
-outcome_options = [c for c in cols if c not in keys]
-ss["data_outcomes"] = [c for c in ss.get("data_outcomes", []) if c in outcome_options]
-chosen = st.multiselect("Outcome columns (numbers compared between the arms)", outcome_options,
-                        key="data_outcomes")
-specs: dict = ss.setdefault("data_specs", {})
-for c in chosen:
-    if c not in specs:
-        kind = guess_kind(c, table[c])
-        specs[c] = OutcomeSpec(c, guess_label(c), guess_unit(kind, c), True, kind)
-if chosen:
-    st.caption("Check each outcome's label (shown on every page), unit, kind and direction: "
-               "labels and units are guessed from the column names and appear on every chart "
-               "and in the board pack. Click a cell to edit it.")
-    base = pd.DataFrame([{"column": c, "label": specs[c].label, "unit": specs[c].unit,
-                          "kind": specs[c].kind, "lower is better": specs[c].lower_is_better}
-                         for c in chosen])
-    edited = st.data_editor(
-        base, hide_index=True, disabled=["column"], num_rows="fixed",
-        key=f"data_editor_{token}_{abs(hash(tuple(chosen))) % 10**12}",
-        column_config={
-            "column": st.column_config.TextColumn("column in the file"),
-            "label": st.column_config.TextColumn("label", required=True),
-            "kind": st.column_config.SelectboxColumn("kind", options=list(KINDS), required=True,
-                                                     help="count: whole numbers >= 0; "
-                                                          "continuous: any number, e.g. harm"),
-            "lower is better": st.column_config.CheckboxColumn("lower is better"),
-        })
-    for row in edited.to_dict("records"):
-        c = row["column"]
-        specs[c] = OutcomeSpec(c, str(row.get("label") or c), str(row.get("unit") or ""),
-                               bool(row.get("lower is better", True)),
-                               row.get("kind") if row.get("kind") in KINDS else "count")
-
-cmap = ColumnMapping(arm, str(treat), str(ctrl), [specs[c] for c in chosen],
-                     None if pid == NONE else pid, list(subs), None if eng == NONE else eng)
+cmap = mapping_step(ss, table, pending)
 st.download_button("Download this mapping (JSON) for next time", cmap.to_json(),
                    file_name="column_mapping.json", mime="application/json",
                    key="data_dl_mapping")
@@ -379,8 +201,8 @@ if not report.rows_per_arm.empty:
     r = report.rows_per_arm.set_index("arm")["people"]
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Rows", f"{report.n_rows:,}")
-    m2.metric(f"Treatment ({treat})"[:40], f"{int(r.iloc[0]):,}")
-    m3.metric(f"Control ({ctrl})"[:40], f"{int(r.iloc[1]):,}")
+    m2.metric(f"Treatment ({cmap.treatment})"[:40], f"{int(r.iloc[0]):,}")
+    m3.metric(f"Control ({cmap.control})"[:40], f"{int(r.iloc[1]):,}")
     m4.metric("Left out (arm missing or other)", f"{int(r.iloc[2]):,}")
 if report.blocking:
     st.error(f"**{len(report.blocking)} blocking problem(s)**: this data set cannot be analysed "

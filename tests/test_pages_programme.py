@@ -201,6 +201,9 @@ def _uploaded_trial():
         "Harm score": np.round(rng.gamma(2.0, np.where(arm == "Intervention", 60, 40)), 1),
     })
     m = guess_mapping(df)
+    for o in m.outcomes:  # the user says which way is better (guesses leave it unset)
+        o.direction = "lower"
+    m.crime_programme = True  # ... and that the programme is case work about crime
     return build_trial(df, m, "My upload")
 
 

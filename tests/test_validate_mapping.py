@@ -68,7 +68,17 @@ def test_missing_values_per_column():
     r = validate(df, cmap())
     assert r.missing.set_index("column")["missing"]["y"] == 2
     p = [p for p in r.problems if p.check == "missing values"][0]
-    assert p.severity == WARNING and p.rows == (2, 7) and "enter 0" in p.message
+    # "no crimes recorded, enter 0" is advice for crime counts only (not a missing test result)
+    assert p.severity == WARNING and p.rows == (2, 7) and "enter 0" not in p.message
+    crime = cmap()
+    crime.outcomes[0].crime = True
+    p = [p for p in validate(df, crime).problems if p.check == "missing values"][0]
+    assert "If no crimes were recorded, enter 0" in p.message
+    binary = cmap(kind="binary")
+    binary.outcomes[0].crime = True
+    p = [p for p in validate(df.assign(y=df.y.clip(0, 1)), binary).problems
+         if p.check == "missing values"][0]
+    assert "enter 0" not in p.message
 
 
 def test_duplicate_ids_block():
@@ -169,7 +179,7 @@ def test_guess_unfamiliar_names():
     assert g.subgroups == ["Sex"]
     assert g.outcome_columns == ["Arrests 12m", "Harm score"]
     kinds = {o.column: o.kind for o in g.outcomes}
-    assert kinds == {"Arrests 12m": "count", "Harm score": "continuous"}
+    assert kinds == {"Arrests 12m": "count", "Harm score": "score"}  # kinds of version 2
 
 
 @pytest.mark.parametrize("values, want", [

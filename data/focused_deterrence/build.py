@@ -754,9 +754,10 @@ def trial_metadata(ht):
                 "column": f"{role}_{o}",
                 "label": label.format(role=role),
                 "role": role,
-                "kind": "harm" if o == "harm" else "count",
+                "kind": "score" if o == "harm" else "count",
                 "unit": unit,
-                "lower_is_better": True,
+                "direction": "lower",
+                "crime": True,
                 "headline": (role, o) in HEADLINE,
                 "appendix_b_outcome": o,
                 "p_sidedness_reported": sidedness(role, o),
@@ -776,7 +777,7 @@ def trial_metadata(ht):
                     "source": SRC_ENG, "reasons": reasons}
     ch = ht["suspect"]["chosen"], ht["victim"]["chosen"]
     meta = {
-        "schema_version": 1,
+        "schema_version": 2,
         "trial": {
             "id": "focused_deterrence",
             "name": "Focused Deterrence (Milton Keynes, Thames Valley)",
@@ -786,6 +787,7 @@ def trial_metadata(ht):
                             "knife, violent or sexual offence as a suspect in the past 24 months; people already "
                             "managed by MARAC, MATAAC or PREVENT excluded"),
             "source": SRC_METHOD,
+            "crime_programme": True,
             "citation": {
                 "authors": ["Olphin, T.", "Bottomley, S.", "Webb, A.", "Stock, M."],
                 "year": 2024,
@@ -819,6 +821,17 @@ def trial_metadata(ht):
             "column": "arm",
             "treatment": {"value": "treatment", "label": "Business as usual + focused deterrence case work", "source": SRC_METHOD},
             "control": {"value": "control", "label": "Business as usual", "source": SRC_METHOD},
+        },
+        "design": {
+            "type": "simple",
+            "strata": [],
+            "note": "The Report does not say that randomisation was stratified or clustered.",
+            "allocation_ratio": {
+                "value": 0.5233,
+                "note": ("achieved allocation, 45 treatment : 86 control; the Report gives no planned "
+                         "ratio (funding allowed 45 cases at once)"),
+                "source": "Report, 'Cohort and Trial Methodology'; control size: " + SRC_DOMAIN_N,
+            },
         },
         "sample_size": {
             "treatment": {"total": 45, "11-17": 20, "18-25": 25, "source": "Report, 'What are we testing?' and " + SRC_METHOD},

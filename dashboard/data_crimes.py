@@ -1,0 +1,89 @@
+"""The Data page's 'Build from a crimes extract' tab: police extract -> one row per person.
+
+A crime trial's outcomes counted from an offence-level extract with ``fd_stats.aggregate``;
+the result waits on the page to be mapped and checked like an upload.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.upload import (TABLE_TYPES, example_files, handle_upload, md_escape,
+                              read_example)
+from fd_stats.aggregate import aggregate
+from fd_stats.errors import DataError
+
+
+def crimes_extract_tab(ss, current, set_pending, fail) -> None:
+    """Draw the tab. ``set_pending`` / ``fail`` are the page's own callbacks."""
+    st.markdown("Turn a police crimes extract (one row per crime and person involved) into one "
+                "row per person: counts of knife, violent, violent-or-sexual and "
+                "non-police-initiated crimes, and total crime harm, as suspect and as victim, "
+                "over a follow-up window from each person's randomisation date. People with no "
+                "crimes get zeros.")
+    c1, c2 = st.columns(2)
+    f_crimes = c1.file_uploader("Crimes extract: person id, date, offence, role "
+                                "(suspect/victim), optional police-initiated flag",
+                                type=TABLE_TYPES, key="data_crimes")
+    f_people = c2.file_uploader("Randomisation list: person id, arm, randomisation date, "
+                                "subgroup and engagement columns", type=TABLE_TYPES,
+                                key="data_people")
+    f_harm = c1.file_uploader("Harm lookup: offence, harm in days (the Cambridge Crime Harm "
+                              "Index is licensed: supply your own)", type=TABLE_TYPES,
+                              key="data_harm")
+    f_groups = c2.file_uploader("Offence groups (optional; default: the bundled definitions)",
+                                type=TABLE_TYPES, key="data_groups")
+    months = st.number_input("Follow-up (months from randomisation)", min_value=1,
+                             max_value=120, value=12, step=1, key="data_months")
+    b1, b2 = st.columns(2)
+    go = b1.button("Count crimes per person", key="data_aggregate", type="primary",
+                   disabled=not (f_crimes and f_people and f_harm))
+    demo = b2.button("Try it with the fictional example files", key="data_demo")
+    if go or demo:
+        ss["data_aggregate_error"] = None
+        try:
+            if demo:
+                names = {"crimes": "crimes_example.csv", "people": "randomisation_example.csv",
+                         "harm": "harm_lookup_example.csv", "groups": "offence_groups_example.csv"}
+                tables = [read_example(names["crimes"]), read_example(names["people"]),
+                          read_example(names["harm"]), None]
+                label = "Fictional example (built from a crimes extract)"
+            else:
+                files = {"crimes": f_crimes, "people": f_people, "harm": f_harm,
+                         "groups": f_groups}
+                names = {k: f.name for k, f in files.items() if f is not None}
+                tables = [handle_upload(f.getvalue(), f.name).table if f is not None else None
+                          for f in files.values()]
+                label = f"{f_people.name.rsplit('.', 1)[0]} (built from {f_crimes.name})"
+            res = aggregate(*tables, months=int(months), names=names)
+            set_pending(res.table, label, "aggregate",
+                        labels={o.column: o for o in res.outcomes},
+                        notes=res.notes + [
+                            f"{res.summary['crimes_counted']:,} of {res.summary['crime_rows']:,} "
+                            f"crime rows counted (within {res.summary['months']} months of "
+                            f"randomisation) for {res.summary['people']:,} people."])
+            ss["data_upload_error"] = None
+            ss["data_synthetic"] = bool(demo)  # the example people are made up
+        except DataError as exc:
+            fail(str(exc), "data_aggregate_error")
+        except Exception as exc:
+            fail(f"The files could not be combined ({type(exc).__name__}). Check each file's "
+                 "columns against the descriptions above.", "data_aggregate_error")
+    if ss.get("data_aggregate_error"):
+        st.error(md_escape(ss["data_aggregate_error"]), icon=":material/block:")
+        st.info(f"Nothing was changed: the dashboard still uses {md_escape(current.name)}.")
+    ex = example_files()
+    with st.expander("Example files and the offence-group definitions"):
+        st.markdown("All example files are **fictional**; the harm values in the example lookup "
+                    "are **invented** and are not the Cambridge Crime Harm Index. Edit a copy of "
+                    "the offence groups to match your force's offence codes: one row per "
+                    "offence, one yes/no column per group.")
+        cols = st.columns(4)
+        for i, f in enumerate(["crimes_example.csv", "randomisation_example.csv",
+                               "harm_lookup_example.csv", "offence_groups_example.csv"]):
+            if f in ex:
+                cols[i].download_button(f, ex[f], file_name=f, mime="text/csv",
+                                        key=f"data_dl_{f}")
+        st.markdown("The same step runs from the command line for monthly refreshes: "
+                    "`python -m fd_stats aggregate --crimes crimes.csv --people randomised.csv "
+                    "--harm harm.csv --months 12 --out people.csv`")
+
