@@ -754,33 +754,36 @@ def settings_csv_bytes(pack: Pack) -> bytes:
     return pd.DataFrame(rows, columns=["setting", "value"]).to_csv(index=False).encode("utf-8-sig")
 
 
-def _append_text_safe(ws, values) -> None:
-    """Append a row; text that a spreadsheet would run as a formula is stored as text
-    with Excel's hidden quote prefix (no visible apostrophe, not run when edited)."""
-    ws.append([None if isinstance(v, str) and v.startswith(FORMULA_START) else v
-               for v in values])
-    for c, v in enumerate(values, start=1):
-        if isinstance(v, str) and v.startswith(FORMULA_START):
-            cell = ws.cell(ws.max_row, c)
-            cell.value = v
-            cell.data_type = "s"          # a string, never a formula
-            cell.quotePrefix = True
-
-
 def xlsx_bytes(pack: Pack) -> bytes:
     """Workbook: 'Results' (the table alone, from A1), 'Settings', 'Readable', 'Hidden cells'.
 
     Written by XlsxWriter with ``in_memory``: openpyxl (and XlsxWriter by default) would
     write each sheet, holding the labels and results, to a temporary file first. Text is
-    always written as text (``strings_to_formulas`` off), never as a formula or a link.
+    always written as text (``write_string``), never as a formula or a link; text that a
+    spreadsheet would run as a formula (starting ``= + - @``, tab or return) also carries
+    Excel's hidden quote prefix, so editing the cell does not run it and no apostrophe shows.
     """
     import xlsxwriter
 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_urls": False, "nan_inf_to_errors": False})
-    bold, title = wb.add_format({"bold": True}), wb.add_format({"bold": True, "font_size": 14})
-    wrap = wb.add_format({"text_wrap": True})
+    bold, title = {"bold": True}, {"bold": True, "font_size": 14}
+    wrap = {"text_wrap": True}
+    formats = {}
+
+    def fmt_of(props, quoted):  # one workbook format per combination, made once
+        key = (tuple(sorted((props or {}).items())), quoted)
+        if key not in formats:
+            formats[key] = (wb.add_format({**(props or {}), "quote_prefix": True}) if quoted
+                            else wb.add_format(props) if props else None)
+        return formats[key]
+
+    def put(ws, i, j, v, props=None):
+        if isinstance(v, str):
+            ws.write_string(i, j, v, fmt_of(props, v.startswith(FORMULA_START)))
+        else:
+            ws.write(i, j, v, fmt_of(props, False))
 
     def clean(v):  # Excel has no infinity or NaN: open interval ends are written as text
         v = plain_value(v)
@@ -788,44 +791,44 @@ def xlsx_bytes(pack: Pack) -> bytes:
             return "inf" if v > 0 else "-inf"
         return None if isinstance(v, float) and math.isnan(v) else v
 
-    def rows(ws, records, start=0, fmt=None):
+    def rows(ws, records, start=0, props=None):
         for i, rec in enumerate(records, start=start):
             for j, v in enumerate(rec):
-                ws.write(i, j, clean(v), fmt)
+                put(ws, i, j, clean(v), props)
 
     table = round_significant(pack.protected.marked() if pack.protected is not None
                               else pack.results.copy())
     ws = wb.add_worksheet("Results")
-    ws.write_row(0, 0, [str(c) for c in table.columns], bold)
+    rows(ws, [[str(c) for c in table.columns]], props=bold)
     rows(ws, table.itertuples(index=False), start=1)
     ws.freeze_panes(1, 2)
     ws.set_column(0, 1, 34)
     ws.set_column(2, max(2, len(table.columns) - 1), 16)
 
     wss = wb.add_worksheet("Settings")
-    wss.write(0, 0, "Board pack results: " + str(pack.trial_name), title)
+    put(wss, 0, 0, "Board pack results: " + str(pack.trial_name), title)
     for i, (k, v) in enumerate([(k, v) for k, v in pack.settings_block] + _notes(pack), start=1):
-        wss.write(i, 0, clean(k), bold)
-        wss.write(i, 1, clean(v))
+        put(wss, i, 0, clean(k), bold)
+        put(wss, i, 1, clean(v))
     wss.set_column(0, 0, 30)
     wss.set_column(1, 1, 100)
 
     ws2 = wb.add_worksheet("Readable")
     disp = display_table(pack)
-    ws2.write_row(0, 0, [str(c) for c in disp.columns], bold)
+    rows(ws2, [[str(c) for c in disp.columns]], props=bold)
     ws2.set_column(0, 0, 40)
     ws2.set_column(1, max(1, len(disp.columns) - 1), 22)
     ws2.set_column(6, 6, 44)
     rows(ws2, disp.itertuples(index=False), start=1)
 
     ws3 = wb.add_worksheet("Hidden cells")
-    ws3.write_row(0, 0, ["Row", "Column", "Kind", "Reason"], bold)
+    rows(ws3, [["Row", "Column", "Kind", "Reason"]], props=bold)
     hidden = [[s.row, s.column, s.kind, s.reason] for s in pack.suppressed] or \
         [["(none)", "", "", "disclosure control off" if not pack.options.disclosure
           else "nothing needed hiding"]]
     for i, rec in enumerate(hidden, start=1):
         for j, v in enumerate(rec):
-            ws3.write(i, j, clean(v), wrap if j == 3 else None)
+            put(ws3, i, j, clean(v), wrap if j == 3 else None)
     for c, w in enumerate((50, 22, 14, 80)):
         ws3.set_column(c, c, w)
     wb.close()

@@ -157,7 +157,7 @@ def sidebar() -> Context:
     trial = sets[_cfg("dataset")]
     st.html(SIDEBAR_CSS)
     if len(_cfg("dataset")) > 28:  # a select box cannot wrap: show the whole name under it
-        sb.caption(_cfg("dataset"))
+        sb.caption(safe_text(_cfg("dataset"), "markdown"))  # a file name: the data's text
     if trial.synthetic:
         sb.caption("⚠️ " + SYNTHETIC_LABEL)
     outcome_cols = [o.column for o in trial.outcomes] or list(trial.mapping.outcomes)

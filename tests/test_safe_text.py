@@ -157,12 +157,35 @@ def test_published_bad_upload_keeps_the_good_one_and_its_error_goes_with_it():
     assert not at.error
     _published(at, f"[click](https:{EVIL}).csv", b"\x00\x01 not a table")
     errors = " ".join(e.value for e in at.error)
-    assert "needs a header row" in errors and "](https" not in errors
+    # the reader's own message, naming the file as text (escaped: no link)
+    assert "this looks like a binary file" in errors.replace("\\", "")
+    assert f"[click](https\u200b:{EVIL}).csv" in errors.replace("\\", "")
+    assert "](https" not in errors
     assert "still showing good.csv" in " ".join(i.value for i in at.info).replace("\\", "")
     assert at.session_state["published_upload"][0] == "good.csv"
     _published(at)  # the bad file removed: its error goes
     assert not at.error
     assert at.session_state["published_upload"][0] == "good.csv"
+
+
+def test_published_rows_named_by_the_file_show_as_text():
+    # row names and printed values are the file's text: they reach the summary sentences
+    # (one-sided example, verdict changes) and both st.table views, which render Markdown
+    raw = (f"outcome,t,df,p\n[click](https://{EVIL}),-2.1,40,0.021\n"
+           "$x^2$ and <b>b</b>,-1.0,38,0.32\n").encode()
+    at = AppTest.from_file(str(PUBLISHED), default_timeout=90).run()
+    radio = next(r for r in at.radio if any("upload" in str(o).lower() for o in r.options))
+    radio.set_value(next(o for o in radio.options if "upload" in str(o).lower())).run()
+    _published(at, "rows.csv", raw)
+    assert not at.error
+    texts = [m.value for m in at.markdown]
+    assert any("click" in t for t in texts)  # the one-sided example quotes the row
+    for t in texts:
+        assert "](https" not in t and "<b>" not in t
+        assert "$x" not in t.replace("\\$x", "")
+    cells = [str(v) for tb in at.table for v in tb.value.reset_index().to_numpy().ravel()]
+    assert any("click" in c for c in cells)
+    assert not any("](https" in c or "<b>" in c or "$x" in c.replace("\\$x", "") for c in cells)
 
 
 def test_uploads_lose_direction_controls_with_a_note():
