@@ -14,13 +14,14 @@ from fd_stats import DataError  # noqa: E402
 from dashboard.methods_view import estimate_text  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
+from fd_stats.safe_text import md, md_columns, md_spec  # noqa: E402
 from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, count_of,  # noqa: E402
                               headline_figure, means_text, p_text, summary_for)
 
 trial = ctx.trial
 s = ctx.settings
 trial_name = trial.meta.get("trial", {}).get("name") or trial.name
-st.title(f"{trial_name}: what the trial found")
+st.title(f"{md(trial_name)}: what the trial found")
 design = trial.meta.get("trial", {}).get("design")
 if design:
     st.caption(design + ". " + trial.meta.get("trial", {}).get("citation", {}).get("text", ""))
@@ -58,7 +59,7 @@ for col, outcome in zip(cols, heads):
     info = trial.outcome(outcome)
     p_shown = r["p_adjusted"] if corrected else r["p_value"]
     with col.container(border=True):
-        st.markdown(f"#### {r['label']}")
+        st.markdown(f"#### {md(r['label'])}")
         big, words = headline_figure(r, info)  # '+45 pts' for yes/no outcomes, else '-40%'
         if big != "n/a":
             st.markdown(f"<div style='font-size:2.4rem;font-weight:700;line-height:1.1'>"
@@ -77,7 +78,7 @@ for col, outcome in zip(cols, heads):
                        f"Significance is judged on the {CORRECTIONS[r['correction']]}-adjusted "
                        f"p-value ({count_of(len(allr), 'outcome')} tested).")
         dg = 0 if max(abs(r["mean_treatment"]), abs(r["mean_control"])) >= 10 else 2
-        st.markdown(means_text(r, info))
+        st.markdown(means_text(r, md_spec(info)))
         if r["test"] == "mann-whitney":
             # the Hodges-Lehmann shift (often 0 for skewed counts) stays on the Outcomes page
             st.caption("The % change compares means; the Mann-Whitney test compares the whole "
@@ -104,7 +105,7 @@ if corrected:
     st.caption("Adjusted p-values are capped at 1.")
 
 st.subheader("In plain English")
-st.markdown(summary_for(res, ctx.specs()))
+st.markdown(summary_for(md_columns(res), ctx.specs()))
 if s.alternative != "two-sided":
     st.caption("One-sided intervals are open at one end. In the chart, “≤ −15%” means the data "
                "are consistent with a change of −15% or lower (a reduction of at least 15%), "

@@ -22,8 +22,10 @@ from fd_stats.benefit import (benefit_cost, count_range, count_text, cost_per_un
                               expected_prevented, money_range, money_text, ratio_range,
                               scale_up_table)
 from fd_stats.cost import cost_per_unit_improved
+from fd_stats.safe_text import label as chart_label
+from fd_stats.safe_text import md
 from fd_stats.trial import Trial
-from fd_stats.wording import direction_words, improvement_terms
+from fd_stats.wording import Improvement, direction_words, improvement_terms
 
 ENTER_COSTS = "Enter the programme's costs above to see costs per result."
 NO_DIRECTION = ("Which way is better is not set for {label}, so there is no cost per "
@@ -84,6 +86,13 @@ class CostView:
         return r["difference"], r["ci_low"], r["ci_high"]
 
 
+def md_terms(spec) -> Improvement:
+    """:func:`improvement_terms` for Markdown: they quote the outcome's label and unit,
+    which are the data's text."""
+    w = improvement_terms(spec)
+    return Improvement(md(w.one), md(w.many), md(w.worse), w.sign)
+
+
 def pounds(v) -> str:
     """Money with pence when it is small (a cost per GBP 1 of earnings is often under £1)."""
     return money(v, 2 if np.isfinite(v) and 0 < abs(v) < 10 else 0)
@@ -122,8 +131,8 @@ def headline_picks(view: CostView) -> list[str]:
 
 def result_headline(view: CostView, col) -> None:
     """One outcome's cost per unit improved, with its range, in the outcome's words."""
-    spec, words = view.spec(col), improvement_terms(view.spec(col))
-    name = view.label(col)
+    spec, words = view.spec(col), md_terms(view.spec(col))
+    name = md(view.label(col))
     if not words.sign:
         st.info(NO_DIRECTION.format(label=f"**{name}**") + f" ({direction_words(spec)}).")
         return
@@ -150,7 +159,7 @@ def result_headline(view: CostView, col) -> None:
     else:
         rng = rng.replace("with no upper limit", "with **no upper limit**")
         st.warning(f"**{pounds(c.cost_per_unit)} per {words.one}** at the central estimate "
-                   f"({name.lower()}: about {c.prevented:,.{dg}f} {words.many} among "
+                   f"({md(view.label(col).lower())}: about {c.prevented:,.{dg}f} {words.many} among "
                    f"{view.cases} people). The {view.level} interval runs {interval}, so it "
                    f"includes no effect: the cost per {words.one} "
                    + (f"is {rng}." if rng.startswith("at least") else
@@ -183,7 +192,7 @@ def every_outcome_table(view: CostView) -> None:
             c = cost_per_unit_improved(view.total, r["difference"], r["ci_low"], r["ci_high"],
                                        view.cases, words.sign)
         except DataError as exc:
-            errors.append(f"{view.label(col)}: {exc}")
+            errors.append(f"{md(view.label(col))}: {exc}")
             continue
         rows.append({**row,
                      f"Improvement among {view.cases}":
@@ -212,9 +221,9 @@ def _benefit_rows(view: CostView, valued: dict) -> list[dict]:
             p = expected_prevented(view.cases, *view.effect(col))
             bc = benefit_cost(view.total, p, value)
         except DataError as exc:
-            st.error(f"{view.label(col)}: {exc}")
+            st.error(f"{md(view.label(col))}: {exc}")
             continue
-        out.append({"label": f"{view.label(col)}<br>valued as {cat.lower()}", "outcome": col,
+        out.append({"label": f"{chart_label(view.label(col))}<br>valued as {chart_label(cat.lower())}", "outcome": col,
                     "category": cat, "prevented": p, "bc": bc, "benefit": bc.benefit,
                     "benefit_low": bc.benefit_low, "benefit_high": bc.benefit_high})
     return out
@@ -253,10 +262,10 @@ def _benefit_chart(view: CostView, rows: list[dict], what: str, upper: bool, ext
 def _benefit_lines(view: CostView, rows: list[dict], note_upper: bool = False):
     for row in rows:
         b, p = row["bc"], row["prevented"]
-        words = improvement_terms(view.spec(row["outcome"]))
+        words = md_terms(view.spec(row["outcome"]))
         dg = digits_for(view.spec(row["outcome"]))
-        text = (f"**{view.label(row['outcome'])}** valued at {money(b.unit_cost)} per "
-                f"{words.one} ({row['category'].lower()}): about "
+        text = (f"**{md(view.label(row['outcome']))}** valued at {money(b.unit_cost)} per "
+                f"{words.one} ({md(row['category'].lower())}): about "
                 f"{count_text(p.expected, dg, words.worse, words.many)} ({view.level} interval "
                 f"{count_range(p.low, p.high, dg, words.worse, 'better')}) are worth "
                 f"**{money(b.benefit)}** ({money_range(b.benefit_low, b.benefit_high)}); "
@@ -386,7 +395,7 @@ def simple_scale_up(view: CostView) -> None:
     people = c1.number_input("People offered the programme per year", min_value=1, value=200,
                              step=10, key="cost_scale_people")
     col = c2.selectbox("Outcome", cols, format_func=view.label, key="cost_scale_outcome")
-    spec, words = view.spec(col), improvement_terms(view.spec(col))
+    spec, words = view.spec(col), md_terms(view.spec(col))
     dg = digits_for(spec)
     p = expected_prevented(int(people), *view.effect(col))
     per_person = view.total / view.cases if view.total and view.cases else None
@@ -480,7 +489,7 @@ def staffed_scale_up(view: CostView, n_workers, n_coords, caseloads, per_case, l
         return text + (" — the interval includes no effect" if row["includes_no_effect"] else "")
 
     staff = f"**{s['case_workers']} case workers and {s['coordinators']} coordinator(s)**"
-    lines = [f"{view.label(c)}: {prevented_words(at_n[at_n['effect'] == c].iloc[0], improvement_terms(view.spec(c)))}."
+    lines = [f"{md(view.label(c))}: {prevented_words(at_n[at_n['effect'] == c].iloc[0], md_terms(view.spec(c)))}."
              for c in effects]
     st.info(f"**{int(people)} young people a year** at a caseload of {caseload:g}: {staff}"
             + (f", about **{money(s['annual_cost'])} a year** ({money(s['cost_per_person'])} per "
@@ -520,7 +529,7 @@ def staffed_scale_up(view: CostView, n_workers, n_coords, caseloads, per_case, l
                     " (includes no effect)" if row["includes_no_effect"] else "")) if x)),
                 width="stretch", theme=None,
                 key="cost_scale_harm_chart" if harm else "cost_scale_off_chart")
-            st.caption(f"{view.label(c)}; expected {words.many} per year by programme size.")
+            st.caption(f"{md(view.label(c))}; expected {md(words.many)} per year by programme size.")
     st.caption("Band = the range implied by the effect's confidence interval. Where the band "
                "crosses zero, the data are consistent with the programme preventing nothing (or "
                "with increases)."

@@ -34,6 +34,7 @@ from fd_stats.disclosure import (MARKER, Protected, protect_counts, protect_enga
 from fd_stats.errors import DataError
 from fd_stats.mapping import plain_text
 from fd_stats.multiplicity import CORRECTIONS
+from fd_stats.safe_text import label, safe_text
 from fd_stats.trial import Trial
 from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, count_of, effect_sentence_for,
                               mean_digits, fmt_p, interval_words, p_text, pp_text, summary_for)
@@ -425,7 +426,7 @@ def _finding_figure(trial, res, table, protected, outcome, settings, synthetic_t
         shown = _shown(table, protected, i0, m_col)
         a = summ.loc[arm]
         n_txt = f"n = {int(table.at[i0, n_col])}" if _shown(table, protected, i0, n_col) else "n hidden"
-        y = f"{names[arm]}<br>({n_txt})"
+        y = f"{label(names[arm])}<br>({n_txt})"
         mean = float(a["mean"]) if shown else 0.0
         fig.add_bar(
             x=[mean], y=[y], orientation="h", name=names[arm], width=0.55,
@@ -761,80 +762,84 @@ def settings_csv_bytes(pack: Pack) -> bytes:
     return pd.DataFrame(rows, columns=["setting", "value"]).to_csv(index=False).encode("utf-8-sig")
 
 
-def _append_text_safe(ws, values) -> None:
-    """Append a row; text that a spreadsheet would run as a formula is stored as text
-    with Excel's hidden quote prefix (no visible apostrophe, not run when edited)."""
-    ws.append([None if isinstance(v, str) and v.startswith(FORMULA_START) else v
-               for v in values])
-    for c, v in enumerate(values, start=1):
-        if isinstance(v, str) and v.startswith(FORMULA_START):
-            cell = ws.cell(ws.max_row, c)
-            cell.value = v
-            cell.data_type = "s"          # a string, never a formula
-            cell.quotePrefix = True
-
-
 def xlsx_bytes(pack: Pack) -> bytes:
-    """Workbook: 'Results' (the table alone, from A1), 'Settings', 'Readable', 'Hidden cells'."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    """Workbook: 'Results' (the table alone, from A1), 'Settings', 'Readable', 'Hidden cells'.
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Results"
-    start = 1
+    Written by XlsxWriter with ``in_memory``: openpyxl (and XlsxWriter by default) would
+    write each sheet, holding the labels and results, to a temporary file first. Text is
+    always written as text (``write_string``), never as a formula or a link; text that a
+    spreadsheet would run as a formula (starting ``= + - @``, tab or return) also carries
+    Excel's hidden quote prefix, so editing the cell does not run it and no apostrophe shows.
+    """
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "nan_inf_to_errors": False})
+    bold, title = {"bold": True}, {"bold": True, "font_size": 14}
+    wrap = {"text_wrap": True}
+    formats = {}
+
+    def fmt_of(props, quoted):  # one workbook format per combination, made once
+        key = (tuple(sorted((props or {}).items())), quoted)
+        if key not in formats:
+            formats[key] = (wb.add_format({**(props or {}), "quote_prefix": True}) if quoted
+                            else wb.add_format(props) if props else None)
+        return formats[key]
+
+    def put(ws, i, j, v, props=None):
+        if isinstance(v, str):
+            ws.write_string(i, j, v, fmt_of(props, v.startswith(FORMULA_START)))
+        else:
+            ws.write(i, j, v, fmt_of(props, False))
+
+    def clean(v):  # Excel has no infinity or NaN: open interval ends are written as text
+        v = plain_value(v)
+        if isinstance(v, float) and math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return None if isinstance(v, float) and math.isnan(v) else v
+
+    def rows(ws, records, start=0, props=None):
+        for i, rec in enumerate(records, start=start):
+            for j, v in enumerate(rec):
+                put(ws, i, j, clean(v), props)
+
     table = round_significant(pack.protected.marked() if pack.protected is not None
                               else pack.results.copy())
+    ws = wb.add_worksheet("Results")
+    rows(ws, [[str(c) for c in table.columns]], props=bold)
+    rows(ws, table.itertuples(index=False), start=1)
+    ws.freeze_panes(1, 2)
+    ws.set_column(0, 1, 34)
+    ws.set_column(2, max(2, len(table.columns) - 1), 16)
 
-    def clean(v):  # Excel has no infinity: open interval ends are written as text
-        v = plain_value(v)
-        return ("inf" if v > 0 else "-inf") if isinstance(v, float) and math.isinf(v) else v
+    wss = wb.add_worksheet("Settings")
+    put(wss, 0, 0, "Board pack results: " + str(pack.trial_name), title)
+    for i, (k, v) in enumerate([(k, v) for k, v in pack.settings_block] + _notes(pack), start=1):
+        put(wss, i, 0, clean(k), bold)
+        put(wss, i, 1, clean(v))
+    wss.set_column(0, 0, 30)
+    wss.set_column(1, 1, 100)
 
-    _append_text_safe(ws, [str(c) for c in table.columns])
-    for c in range(1, len(table.columns) + 1):
-        ws.cell(start, c).font = Font(bold=True)
-    for rec in table.itertuples(index=False):
-        _append_text_safe(ws, [clean(v) for v in rec])
-    ws.freeze_panes = ws.cell(start + 1, 3)
-    for c in range(1, len(table.columns) + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 16 if c > 2 else 34
-
-    wss = wb.create_sheet("Settings")
-    _append_text_safe(wss, ["Board pack results: " + pack.trial_name])
-    wss["A1"].font = Font(bold=True, size=14)
-    for k, v in [(k, v) for k, v in pack.settings_block] + _notes(pack):
-        _append_text_safe(wss, [k, v])
-        wss.cell(wss.max_row, 1).font = Font(bold=True)
-    wss.column_dimensions["A"].width = 30
-    wss.column_dimensions["B"].width = 100
-
-    ws2 = wb.create_sheet("Readable")
+    ws2 = wb.add_worksheet("Readable")
     disp = display_table(pack)
-    _append_text_safe(ws2, [str(c) for c in disp.columns])
-    for c in range(1, len(disp.columns) + 1):
-        ws2.cell(1, c).font = Font(bold=True)
-        ws2.column_dimensions[get_column_letter(c)].width = 22
-    ws2.column_dimensions["A"].width = 40
-    ws2.column_dimensions["G"].width = 44
-    for rec in disp.itertuples(index=False):
-        _append_text_safe(ws2, list(rec))
+    rows(ws2, [[str(c) for c in disp.columns]], props=bold)
+    ws2.set_column(0, 0, 40)
+    ws2.set_column(1, max(1, len(disp.columns) - 1), 22)
+    ws2.set_column(6, 6, 44)
+    rows(ws2, disp.itertuples(index=False), start=1)
 
-    ws3 = wb.create_sheet("Hidden cells")
-    ws3.append(["Row", "Column", "Kind", "Reason"])
-    for c in range(1, 5):
-        ws3.cell(1, c).font = Font(bold=True)
-    for s in pack.suppressed:
-        _append_text_safe(ws3, [s.row, s.column, s.kind, s.reason])
-    if not pack.suppressed:
-        ws3.append(["(none)", "", "", "disclosure control off" if not pack.options.disclosure
-                    else "nothing needed hiding"])
-    for col, w in zip("ABCD", (50, 22, 14, 80)):
-        ws3.column_dimensions[col].width = w
-    for row in ws3.iter_rows(min_row=2):
-        row[3].alignment = Alignment(wrap_text=True)
-    buf = io.BytesIO()
-    wb.save(buf)
+    ws3 = wb.add_worksheet("Hidden cells")
+    rows(ws3, [["Row", "Column", "Kind", "Reason"]], props=bold)
+    hidden = [[s.row, s.column, s.kind, s.reason] for s in pack.suppressed] or \
+        [["(none)", "", "", "disclosure control off" if not pack.options.disclosure
+          else "nothing needed hiding"]]
+    for i, rec in enumerate(hidden, start=1):
+        for j, v in enumerate(rec):
+            put(ws3, i, j, clean(v), wrap if j == 3 else None)
+    for c, w in enumerate((50, 22, 14, 80)):
+        ws3.set_column(c, c, w)
+    wb.close()
     return buf.getvalue()
 
 
@@ -859,7 +864,7 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
             parts.append(f"small numbers hidden (< {pack.options.threshold})")
         tb = slide.shapes.add_textbox(Inches(0.5), H - Inches(0.45), W - Inches(1.0), Inches(0.35))
         p = tb.text_frame.paragraphs[0]
-        p.text = " · ".join(parts)
+        p.text = safe_text(" · ".join(parts), "pptx", 220)
         p.runs[0].font.size = Pt(11)
         p.runs[0].font.color.rgb = WARN if pack.synthetic else GREY_
         tb.text_frame.word_wrap = True
@@ -868,6 +873,7 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
         slide = prs.slides.add_slide(prs.slide_layouts[5])  # title only
         t = slide.shapes.title
         t.left, t.top, t.width, t.height = Inches(0.5), Inches(0.25), W - Inches(1.0), Inches(0.95)
+        title = safe_text(title, "pptx", 140)  # user labels: no bidi overrides, fits the slide
         t.text = title
         tf = t.text_frame
         tf.word_wrap = True
@@ -886,7 +892,7 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
         tf.word_wrap = True
         for n, text in enumerate(paragraphs):
             p = tf.paragraphs[0] if n == 0 else tf.add_paragraph()
-            p.text = ("• " if bullets else "") + text
+            p.text = ("• " if bullets else "") + safe_text(text, "pptx", 1200)
             p.space_after = Pt(8)
             for r in p.runs:
                 r.font.size = Pt(size)
@@ -902,7 +908,7 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
 
     # 1. title slide
     s = prs.slides.add_slide(prs.slide_layouts[0])
-    s.shapes.title.text = pack.trial_name
+    s.shapes.title.text = safe_text(pack.trial_name, "pptx", 140)
     s.shapes.title.left, s.shapes.title.top = Inches(0.8), Inches(1.6)
     s.shapes.title.width, s.shapes.title.height = W - Inches(1.6), Inches(1.6)
     for p in s.shapes.title.text_frame.paragraphs:
@@ -1045,9 +1051,15 @@ nav a{margin-right:14px}
 """
 
 
+def _plain_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells without bidi overrides or invisible characters (to_html escapes the rest)."""
+    return frame.map(lambda v: safe_text(v, "plain") if isinstance(v, str) else v)
+
+
 def html_bytes(pack: Pack, pngs: dict[str, bytes] | None = None) -> bytes:
     """One self-contained HTML file: plotly.js embedded once, no external files, no MathJax."""
-    esc = html.escape
+    def esc(text) -> str:  # user text: escaped, bidi overrides removed
+        return safe_text(text, "html")
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>{esc(pack.trial_name)} · board report</title><style>{_CSS}</style></head><body>"]
     parts.append(f"<h1>{esc(pack.trial_name)}</h1><p class='small'>Board report · data set: "
@@ -1111,7 +1123,7 @@ def html_bytes(pack: Pack, pngs: dict[str, bytes] | None = None) -> bytes:
     parts.append("<h2 id='limitations'>What the results cannot tell us</h2><ul>"
                  + "".join(f"<li>{esc(x)}</li>" for x in pack.limitations) + "</ul>")
     parts.append("<h2 id='table' class='pagebreak'>Full results table</h2>")
-    disp = display_table(pack)
+    disp = _plain_cells(display_table(pack))
     parts.append(disp.to_html(index=False, classes="results", border=0, escape=True))
     parts.append(f"<p class='small'>{esc(MARKER)} = hidden by disclosure control. "
                  f"{esc(P_VALUE_MEANING)}</p>")
@@ -1123,7 +1135,8 @@ def html_bytes(pack: Pack, pngs: dict[str, bytes] | None = None) -> bytes:
                                                            "hidden": "Hidden columns",
                                                            "why": "Why"})
             parts.append("<p>Rows of the results table with hidden cells:</p>")
-            parts.append(rows.to_html(index=False, classes="results", border=0, escape=True))
+            parts.append(_plain_cells(rows).to_html(index=False, classes="results", border=0,
+                                                    escape=True))
     else:
         parts.append("<p>Disclosure control was switched off for this report: small counts are "
                      "shown. Check before publishing.</p>")

@@ -21,6 +21,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from fd_stats.wording import pct_range
+from fd_stats.safe_text import label, safe_text
+from fd_stats.safe_text import labels as safe_labels
 
 COLOURS = {
     "blue": "#0072B2",
@@ -69,9 +71,9 @@ def base_layout(fig: go.Figure, title: str, subtitle: str | None = None, *,
     fig.update_layout(
         template="plotly_white",
         font=dict(size=FONT_SIZE, family="Arial, Helvetica, sans-serif", color="#222"),
-        title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top",
+        title=dict(text=_plotly_lines(title), x=0, xanchor="left", y=0.98, yanchor="top",
                    font=dict(size=FONT_SIZE + 4),
-                   subtitle=dict(text=subtitle, font=dict(size=FONT_SIZE - 2, color=GREY))),
+                   subtitle=dict(text=_plotly_lines(subtitle), font=dict(size=FONT_SIZE - 2, color=GREY))),
         margin=dict(t=(110 if subtitle else 80) + extra, l=20, r=20, b=60),
         showlegend=legend,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0,
@@ -81,6 +83,12 @@ def base_layout(fig: go.Figure, title: str, subtitle: str | None = None, *,
     if height:
         fig.update_layout(height=height)
     return fig
+
+
+def _plotly_lines(text) -> str:
+    """Title text made plotly-safe (it quotes the data's labels), keeping the line breaks
+    ("<br>") that title wrapping inserts; nothing else in it is markup."""
+    return "<br>".join(safe_text(part, "plotly") for part in str(text or "").split("<br>"))
 
 
 #: Characters per line of a chart title / subtitle (their font sizes on an ~800 px chart).
@@ -289,7 +297,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
             symbols.append(base_symbol if sig else f"{base_symbol}-open")
             verdict = SIG_TEXT if sig else NS_TEXT
             texts.append(f"{_interval_label(est, lo, hi, alternative)}  {verdict}")
-            hover.append(f"{r[label_col]}" + (f" · {group}" if group is not None else "")
+            hover.append(label(r[label_col]) + (f" · {label(group)}" if group is not None else "")
                          + f"<br>{_interval_label(est, lo, hi, alternative)}<br>{verdict} at {r['alpha']:g}")
             # open ends: an arrow past the end of the bar, in the axis padding (clear of the
             # row labels on the left and the value labels on the right)
@@ -303,14 +311,14 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
                                         font=dict(size=12, color=GREY)))
         colour = PALETTE[gi % len(PALETTE)] if group_col else COLOURS["blue"]
         fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="markers", name=str(group) if group is not None else "Estimate",
+            x=xs, y=ys, mode="markers", name=label(group, 30) if group is not None else "Estimate",
             marker=dict(symbol=symbols, size=13, color=colour, line=dict(width=2, color=colour)),
             error_x=dict(type="data", symmetric=False, array=hi_err, arrayminus=lo_err,
                          thickness=2.5, width=6, color=colour),
             hovertext=hover, hoverinfo="text", showlegend=False,
         ))
         if group_col is not None:  # legend entry with a filled marker, whatever the first row shows
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=str(group),
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label(group, 30),
                                      marker=dict(symbol=base_symbol, size=13, color=colour),
                                      showlegend=True, hoverinfo="skip"))
         if show_text:
@@ -326,7 +334,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
                      title_text=f"% change from control ({level_text(level)} CI), log scale",
                      tickangle=0, tickfont=dict(size=FONT_SIZE - 2), showgrid=True,
                      gridcolor=LIGHT_GREY, zeroline=False)
-    fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels,
+    fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=safe_labels(labels),
                      range=[len(labels) - 0.5, -0.5], showgrid=False, zeroline=False,
                      ticklabelstandoff=8)
     if show_text:
@@ -371,7 +379,7 @@ def means_plot(summary: pd.DataFrame, *, title: str, subtitle: str | None = None
             a = part[part["arm"] == arm].set_index(label_col).reindex(labels)
             y = np.arange(len(labels)) + (-0.17 if arm == "treatment" else 0.17)
             fig.add_trace(go.Scatter(
-                x=a["mean"], y=y, mode="markers", name=arm.capitalize(),
+                x=a["mean"], y=y, mode="markers", name=label(arm.capitalize()),
                 legendgroup=arm, showlegend=ri == 1,
                 marker=dict(size=12, color=ARM_COLOURS[arm],
                             symbol="circle" if arm == "treatment" else "square"),
@@ -379,10 +387,10 @@ def means_plot(summary: pd.DataFrame, *, title: str, subtitle: str | None = None
                              array=(a["ci_high"] - a["mean"]).clip(lower=0),
                              arrayminus=(a["mean"] - a["ci_low"]).clip(lower=0),
                              thickness=2.5, width=5, color=ARM_COLOURS[arm]),
-                hovertext=[f"{lab} · {arm}<br>mean {m:,.2f} ({level_text(level)} CI {lo:,.2f} to {hi:,.2f})"
+                hovertext=[f"{label(lab)} · {label(arm)}<br>mean {m:,.2f} ({level_text(level)} CI {lo:,.2f} to {hi:,.2f})"
                            for lab, m, lo, hi in zip(labels, a["mean"], a["ci_low"], a["ci_high"])],
                 hoverinfo="text"), row=ri, col=1)
-        fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels,
+        fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=safe_labels(labels),
                          range=[len(labels) - 0.5, -0.5], row=ri, col=1)
         fig.update_xaxes(title_text=_per_person(f"Mean {unit}") + f" ({level_text(level)} CI)",
                          rangemode="tozero", row=ri, col=1, gridcolor=LIGHT_GREY)
@@ -457,7 +465,7 @@ def pvalue_chart(rows: pd.DataFrame, *, alpha: float, title: str, subtitle: str 
     are open and labelled "— ns".
     """
     rows = rows.reset_index(drop=True)
-    labels = list(rows[label_col])
+    labels = safe_labels(rows[label_col])  # category names are drawn as given
     p = rows[p_col].astype(float).clip(lower=1e-4)
     sig = rows[p_col].astype(float) < alpha
     fig = go.Figure()
@@ -505,7 +513,7 @@ def threshold_grid_figure(table: pd.DataFrame, *, title: str, subtitle: str | No
     text = np.where(np.isnan(z), "n/a", np.where(z > 0.5, SIG_TEXT, NS_TEXT))
     cols = [f"{a:g}" for a in table.columns]
     fig = go.Figure(go.Heatmap(
-        z=np.nan_to_num(z, nan=0.5), x=cols, y=list(table.index), text=text,
+        z=np.nan_to_num(z, nan=0.5), x=cols, y=safe_labels(table.index), text=text,
         texttemplate="%{text}", textfont=dict(size=FONT_SIZE - 1),
         colorscale=[[0, "#f2f2f2"], [0.5, "#ffffff"], [1, "#7fb8da"]], zmin=0, zmax=1,
         showscale=False, xgap=3, ygap=3, hovertemplate="%{y}<br>alpha %{x}: %{text}<extra></extra>"))

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from fd_stats.safe_text import label as safe_label  # arm labels are user text
+
 try:
     from dashboard.figures import COLOURS, FONT_SIZE, GREY, PALETTE, base_layout
 except ImportError:  # pragma: no cover - fallback while figures.py is being written
@@ -144,9 +146,9 @@ def consort_figure(flow, *, treatment_label: str = "the programme",
     _box(fig, 50, y_el, 40, 8, f"Assessed as eligible<br><b>n = {elig}</b>")
     _box(fig, 50, y_ra, 30, 8, f"Randomised<br><b>n = {flow.randomised}</b>", fill="#f0f0f0")
     _arrow(fig, 50, y_el - 4, 50, y_ra + 4)
-    _box(fig, xt, y_al, 40, 8, f"Allocated to {treatment_label}<br><b>n = {t.allocated}</b>",
+    _box(fig, xt, y_al, 40, 8, f"Allocated to {safe_label(treatment_label)}<br><b>n = {t.allocated}</b>",
          colour=BLUE, width=3)
-    _box(fig, xc, y_al, 40, 8, f"Allocated to {control_label}<br><b>n = {c.allocated}</b>",
+    _box(fig, xc, y_al, 40, 8, f"Allocated to {safe_label(control_label)}<br><b>n = {c.allocated}</b>",
          colour=ORANGE, width=3)
     _arrow(fig, 45, y_ra - 4, xt + 6, y_al + 4)
     _arrow(fig, 55, y_ra - 4, xc - 6, y_al + 4)

@@ -13,6 +13,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard.state import Context, table_key
+from fd_stats.safe_text import md
 from fd_stats.integrity import (Cutoffs, IntegrityReport, TrialFacts, facts_from_trial,
                                 integrity_report)
 
@@ -78,7 +79,7 @@ def overview_panel(ctx: Context) -> None:
         st.markdown("#### How sure can we be?")
         st.markdown(padlocks_html(r.padlocks), unsafe_allow_html=True)
         st.markdown(f"**{r.padlocks} of 5 padlocks: {r.label}**")
-        st.markdown("\n".join(f"- {html.escape(f)}" for f in r.facts[:3]))
+        st.markdown("\n".join(f"- {md(f)}" for f in r.facts[:3]))  # they quote the data
         st.caption("Rules modelled on the EEF's security rating for trials.")
         try:
             st.page_link(PAGE, label="Why? See the details", icon=":material/arrow_forward:")

@@ -6,17 +6,63 @@ the statistics engine. Here a background thread imports them as soon as the
 server is listening, while the browser is still loading Streamlit's own
 scripts. (Not before: the imports would then slow the server's own start.)
 Options are passed to ``streamlit run``.
+
+It also keeps uploaded data off the disk (see README, "Uploaded data stay in memory"):
+the web framework under Streamlit (Starlette) would spool any upload over 1 MB to a
+temporary file, so :func:`keep_uploads_in_memory` raises that threshold above the upload
+limit, and :func:`memory_temp_dir` points every temporary file of this process and its
+children (Chromium drawing the charts) at a private folder on memory-backed storage.
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+#: memory-backed storage on Linux; temporary files of the server go in a private folder there
+SHM = Path("/dev/shm")
+
+
+def keep_uploads_in_memory() -> None:
+    """Make Starlette hold every uploaded file in memory, never in a temporary file.
+
+    Streamlit receives uploads with Starlette's multipart parser, which keeps a file in a
+    ``SpooledTemporaryFile`` up to ``MultiPartParser.spool_max_size`` (1 MB) and then moves
+    it to an unnamed file on disk. Streamlit reads the whole upload into memory straight
+    after parsing and refuses bodies over ``server.maxUploadSize`` while they stream in, so
+    an unlimited spool costs no extra memory and bounds nothing that was bounded before.
+    Idempotent; called by the launcher and again when the upload module is imported (so a
+    server started with plain ``streamlit run`` is covered too).
+    """
+    from starlette.formparsers import MultiPartParser
+
+    MultiPartParser.spool_max_size = sys.maxsize
+
+
+def memory_temp_dir(base: Path = SHM) -> Path | None:
+    """A private (0700) folder on memory-backed storage for every temporary file.
+
+    Sets ``TMPDIR`` (inherited by Chromium, which kaleido starts to draw the charts) and
+    Python's :data:`tempfile.tempdir`; the folder is removed when the server exits.
+    Returns None, changing nothing, where there is no ``/dev/shm`` (the other safeguards
+    still hold: see the README).
+    """
+    if not (base.is_dir() and os.access(base, os.W_OK)):
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="fd-dashboard-", dir=base))  # mode 0700
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = str(folder)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _port(args: list[str]) -> int:
@@ -65,6 +111,8 @@ def _import_page_modules(port: int):
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    memory_temp_dir()
+    keep_uploads_in_memory()
     try:
         port = _port(args)
     except ValueError:

@@ -18,8 +18,10 @@ from dashboard.sessions import start_reaper
 from fd_stats import Settings, analyse, with_alpha
 from fd_stats.analysis import Mapping, TEST_LABELS
 from fd_stats.errors import DataError
+from fd_stats.safe_text import safe_text  # sidebar labels: user text, kept short
 from fd_stats.multiplicity import CORRECTIONS
 from fd_stats.trial import Trial, load_trial
+from fd_stats.safe_text import md_spec
 from fd_stats.wording import SYNTHETIC_LABEL, side_labels
 
 ALPHAS = [0.01, 0.02, 0.025, 0.05, 0.075, 0.10, 0.15, 0.20]
@@ -200,7 +202,7 @@ def sidebar() -> Context:
     trial = sets[_cfg("dataset")]
     st.html(SIDEBAR_CSS)
     if len(_cfg("dataset")) > 28:  # a select box cannot wrap: show the whole name under it
-        sb.caption(_cfg("dataset"))
+        sb.caption(safe_text(_cfg("dataset"), "markdown"))  # a file name: the data's text
     if trial.synthetic:
         sb.caption("⚠️ " + SYNTHETIC_LABEL)
     outcome_cols = [o.column for o in trial.outcomes] or list(trial.mapping.outcomes)
@@ -208,7 +210,8 @@ def sidebar() -> Context:
         st.session_state["cfg_outcomes"] = [c for c in _cfg("outcomes") if c in outcome_cols] or None
     sb.select_slider("Significance threshold (alpha)", options=ALPHAS,
                      format_func=lambda a: f"{a:g}", **_bind("alpha"))
-    sides = side_labels([trial.outcome(c) for c in (_cfg("outcomes") or outcome_cols)])
+    # radio options render Markdown, and the labels quote the outcomes' names
+    sides = side_labels([md_spec(trial.outcome(c)) for c in (_cfg("outcomes") or outcome_cols)])
     sb.radio("Sidedness of the test", list(SIDES), format_func=sides.get, **_bind("alternative"),
              help="Two-sided asks whether the programme changed the outcome in either "
                   "direction. One-sided looks in one direction only, which halves the p-value; "
@@ -227,7 +230,8 @@ def sidebar() -> Context:
     sb.select_slider("Confidence level of intervals", options=LEVELS,
                      format_func=lambda v: f"{v:.0%}", **_bind("confidence_level"))
     st.session_state["w_outcomes"] = _cfg("outcomes") or outcome_cols
-    sb.multiselect("Outcomes", outcome_cols, format_func=lambda c: trial.outcome(c).label,
+    sb.multiselect("Outcomes", outcome_cols,
+                   format_func=lambda c: safe_text(trial.outcome(c).label, "plain", 60),
                    key="w_outcomes",
                    on_change=lambda: st.session_state.__setitem__(
                        "cfg_outcomes", st.session_state["w_outcomes"] or None))
@@ -235,8 +239,8 @@ def sidebar() -> Context:
     if _cfg("subgroup") not in sub_options:
         st.session_state["cfg_subgroup"] = (trial.mapping.subgroup
                                             if trial.mapping.subgroup in sub_options else "")
-    sb.selectbox("Subgroup column", sub_options, format_func=lambda c: c or "(none)",
-                 **_bind("subgroup"))
+    sb.selectbox("Subgroup column", sub_options,
+                 format_func=lambda c: safe_text(c, "plain", 60) or "(none)", **_bind("subgroup"))
     sub = _cfg("subgroup") or None
     st.session_state["cfg_prespecified"] = (_cfg("prespecified")
                                             or trial.subgroup_prespecified.get(sub, False))

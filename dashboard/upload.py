@@ -7,12 +7,14 @@ whose message the page shows as text.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from fd_stats.safe_text import INVISIBLE_RE, safe_text
 from fd_stats.errors import DataError
 from fd_stats.io import excel_sheets, read_table
 
@@ -23,7 +25,6 @@ GROUPS_FILE = ROOT / "data" / "offence_groups_example.csv"
 # files itself; the page checks again so the limit is enforced (and testable) in one place.
 MAX_UPLOAD_MB = 200
 TABLE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "parquet", "pq"]  # .xls gets a message
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'])")
 
 
 def max_upload_bytes() -> int:
@@ -31,9 +32,8 @@ def max_upload_bytes() -> int:
 
 
 def md_escape(text) -> str:
-    """Text safe to put inside st.markdown / st.error: no Markdown, HTML or LaTeX is interpreted."""
-    s = str(text).replace("\r", " ").replace("\n", " ")
-    return _MD_SPECIAL.sub(r"\\\1", s)
+    """Text safe to put inside st.markdown / st.error: ``safe_text(text, "markdown")``."""
+    return safe_text(text, "markdown")
 
 
 def check_size(n_bytes: int, name: str) -> None:
@@ -58,6 +58,7 @@ class Upload:
     table: pd.DataFrame
     sheets: list[str] = field(default_factory=list)
     sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def is_excel(name: str) -> bool:
@@ -88,9 +89,69 @@ def handle_upload(raw: bytes, name: str, sheet: str | None = None) -> Upload:
             sheet = None
         sheet = sheet or sheets[0]
         table = read_table(raw, name=name, sheet=sheet)
+    elif is_parquet(name):
+        keep, binary = parquet_text_columns(raw, name)
+        if binary and not keep:
+            raise DataError(f"{name}: every column holds binary data ({', '.join(binary[:5])}), "
+                            "which the dashboard cannot use.")
+        table = read_table(raw, name=name, columns=keep if binary else None)
+        if binary:
+            return Upload(name, table, notes=[
+                f"{len(binary)} column(s) of {name} hold binary data (bytes, not text or "
+                f"numbers) and were left out: {', '.join(binary[:10])}"
+                + (f" and {len(binary) - 10} more" if len(binary) > 10 else "") + "."])
     else:
         table = read_table(raw, name=name)
-    return Upload(name, table, sheets, sheet)
+    return _without_direction_controls(Upload(name, table, sheets, sheet))
+
+
+def _without_direction_controls(u: Upload) -> Upload:
+    """Remove bidi override and invisible characters from column names and text values.
+
+    A right-to-left override in a name or value reverses the text shown after it (and can
+    make one label look like another); they carry no data, so they go here, once, with a note.
+    """
+    t = u.table
+    names = {c: re.sub(INVISIBLE_RE, "", c) for c in t.columns if isinstance(c, str)}
+    changed = {c: n for c, n in names.items() if n != c}
+    if changed and len(set(names.values())) == len(names):
+        t = t.rename(columns=changed)
+    cells = 0
+    for c in t.columns:
+        col = t[c]
+        if col.dtype != object and not pd.api.types.is_string_dtype(col):
+            continue
+        text = col.astype("string")
+        hit = text.str.contains(INVISIBLE_RE, regex=True, na=False)
+        if hit.any():
+            cells += int(hit.sum())
+            t[c] = col.where(~hit.to_numpy(), text.str.replace(INVISIBLE_RE, "", regex=True)
+                             .astype(object))
+    if changed or cells:
+        u.table = t
+        u.notes.append(f"Invisible direction-control characters were removed from "
+                       f"{len(changed)} column name(s) and {cells:,} cell(s): they reverse or "
+                       "hide text on screen and carry no data.")
+    return u
+
+
+def is_parquet(name: str) -> bool:
+    return Path(name).suffix.lower() in (".parquet", ".pq")
+
+
+def parquet_text_columns(raw: bytes, name: str) -> tuple[list[str], list[str]]:
+    """(columns to read, binary columns to leave out) of a Parquet file, from its schema."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(io.BytesIO(raw))
+    except Exception:
+        raise DataError(f"{name} could not be read as Parquet; it may be truncated or not a "
+                        "Parquet file.") from None
+    binary = [f.name for f in schema if pa.types.is_binary(f.type)
+              or pa.types.is_large_binary(f.type) or pa.types.is_fixed_size_binary(f.type)]
+    return [n for n in schema.names if n not in binary], binary
 
 
 def read_example(file: str) -> pd.DataFrame:
@@ -119,7 +180,11 @@ def dataset_name(file_name: str) -> str:
     same name; the bundled data set's name is never reused)."""
     from dashboard.state import BUNDLED_NAME
 
-    base = re.sub(r"\s+", " ", Path(str(file_name)).stem.strip())[:60] or "Uploaded data"
+    name = str(file_name)
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and ext.lower() in TABLE_TYPES:  # only a real extension is removed
+        name = stem  # ("x (built from y.csv)" keeps its ".csv)")
+    base = safe_text(name, "plain", max_len=60) or "Uploaded data"
     name = f"{base} (uploaded)"
     return name if name != BUNDLED_NAME else f"{base} (uploaded copy)"
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .workbook_guard import check_workbook
 
 MISSING_TOKENS = ["", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "Null", "None",
                   "none", "-", "."]
@@ -291,6 +292,7 @@ def read_excel_bytes(raw: bytes, name="the file", sheet=0, as_text: bool = False
     if not raw.startswith(b"PK"):
         raise DataError(f"{name} is not a real .xlsx workbook (it may be renamed CSV or an old "
                         ".xls file). Save it from Excel as .xlsx or CSV.")
+    check_workbook(raw, name, sheet)  # spreadsheet bombs are refused before parsing
     try:
         # header=None: pandas would rename a repeated header to "name.1" before any check
         df = pd.read_excel(io.BytesIO(raw), sheet_name=sheet, dtype=str, engine="openpyxl",
@@ -311,6 +313,7 @@ def read_excel_bytes(raw: bytes, name="the file", sheet=0, as_text: bool = False
 
 
 def excel_sheets(raw: bytes, name="the file") -> list[str]:
+    check_workbook(raw, name, None)
     try:
         import openpyxl
 

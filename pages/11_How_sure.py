@@ -11,6 +11,7 @@ from dashboard.how_sure import DEFAULT_SESOI, padlocks_html, report_for  # noqa:
 from fd_stats import DataError  # noqa: E402
 from fd_stats.integrity import (CUTOFF_SOURCES, EEF_SOURCE, Cutoffs,  # noqa: E402
                                 facts_from_trial, replication_sizes)
+from fd_stats.safe_text import md, md_cells  # noqa: E402
 from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
 
 trial = ctx.trial
@@ -40,7 +41,8 @@ facts = rep.facts
 
 
 def label(col):
-    return ctx.label(col)
+    """An outcome's label for Markdown (it is the data's text: escaped)."""
+    return md(ctx.label(col))
 
 
 # ---------------------------------------------------------------- the answer
@@ -52,12 +54,13 @@ with st.container(border=True):
         st.caption(f"Started at {r.initial} (the lowest of design, size and attrition); "
                    f"{r.drop} lost to threats to validity.")
     with right:
-        st.markdown(f"**In one sentence.** {r.sentence}")
+        # the report quotes the data (labels, category values): escaped for Markdown
+        st.markdown(f"**In one sentence.** {md(r.sentence)}")
         st.markdown("**Why, in more detail**")
-        st.markdown("\n".join(f"- {x}" for x in r.reasons[:3]))
+        st.markdown("\n".join(f"- {md(x)}" for x in r.reasons[:3]))
 
 st.subheader("What would raise the rating")
-st.markdown("\n".join(f"- {x}" for x in r.raise_it) or "- Nothing in these rules: the rating is "
+st.markdown("\n".join(f"- {md(x)}" for x in r.raise_it) or "- Nothing in these rules: the rating is "
             "already the highest.")
 
 # ---------------------------------------------------------------- plain English
@@ -83,7 +86,7 @@ if len(bal):
     n_cols = bal["column"].nunique()
     st.markdown(f"**Were the groups alike before the programme?** {n_cols} baseline "
                 f"column{'s' if n_cols != 1 else ''} compared. "
-                + next(t.brief for t in r.threats if t.name == "Baseline balance") + ". "
+                + md(next(t.brief for t in r.threats if t.name == "Baseline balance")) + ". "
                 "A standardised mean difference (SMD) below "
                 f"{cut.smd_moderate:g} is usually read as balanced; above {cut.smd_large:g} "
                 "adjustment may not remove the difference. With groups this small, chance alone "
@@ -139,7 +142,7 @@ for o in heads:
                  if not p < cut.alpha]
     verdict = (f"the change is shown to be within ±{sesoi:g}%" if e["equivalent"] else
                f"{' or '.join(open_ends)} of {sesoi:g}% or more is not ruled out")
-    st.markdown(f"- **{label(o)}:** {e['sentence']} Against ±{sesoi:g}%: {verdict} "
+    st.markdown(f"- **{label(o)}:** {md(e['sentence'])} Against ±{sesoi:g}%: {verdict} "
                 f"(TOST p = {e['p_value']:.3f}).")
 st.caption("Two one-sided tests (TOST, Welch t-tests): each limit is ruled out at one-sided "
            f"level {cut.alpha:g}, the ends of the {1 - 2 * cut.alpha:.0%} confidence interval. "
@@ -152,7 +155,7 @@ st.markdown(f"Modelled on {EEF_SOURCE}. EEF ratings are awarded by two peer revi
             "specification. Cut-offs marked **not confirmed** could not be checked against the "
             "published table.")
 frame = r.to_frame()
-st.table(frame[["part", "check", "value", "result"]].rename(columns={
+st.table(md_cells(frame, ["check", "value", "result"])[["part", "check", "value", "result"]].rename(columns={
     "part": "Part", "check": "Check", "value": "This trial", "result": "Result"}))
 with st.expander("The rule and the source of every row"):
     st.markdown("\n".join(
@@ -180,20 +183,20 @@ with tabs[1]:
                "is the mean of a 0/1 indicator. No significance tests: in a randomised trial "
                "any baseline difference is chance (CONSORT 2010). " + CUTOFF_SOURCES["smd"][0])
 with tabs[2]:
-    st.dataframe(rep.attrition.assign(outcome=rep.attrition["outcome"].map(label)),
+    st.dataframe(rep.attrition.assign(outcome=rep.attrition["outcome"].map(ctx.label)),
                  hide_index=True, width="stretch")
-    st.dataframe(rep.lee.assign(outcome=rep.lee["outcome"].map(label)), hide_index=True,
+    st.dataframe(rep.lee.assign(outcome=rep.lee["outcome"].map(ctx.label)), hide_index=True,
                  width="stretch")
     st.caption("Lee (2009) bounds on the difference in means: the arm with more outcomes "
                "observed is trimmed by the difference in shares, from the top (lower bound) or "
                "bottom (upper bound). With no differential missingness they equal the estimate.")
 with tabs[3]:
-    st.dataframe(rep.mdes.assign(outcome=rep.mdes["outcome"].map(label)), hide_index=True,
+    st.dataframe(rep.mdes.assign(outcome=rep.mdes["outcome"].map(ctx.label)), hide_index=True,
                  width="stretch")
     st.caption(f"Power {cut.power:.0%}, two-sided alpha {cut.alpha:g}, t-test with this trial's "
                "pooled standard deviation (R power.t.test logic for unequal arms).")
 with tabs[4]:
-    st.dataframe(rep.equivalence.assign(outcome=rep.equivalence["outcome"].map(label)),
+    st.dataframe(rep.equivalence.assign(outcome=rep.equivalence["outcome"].map(ctx.label)),
                  hide_index=True, width="stretch")
 with tabs[5]:
     st.dataframe(replication_sizes(cut), hide_index=True)
@@ -213,7 +216,7 @@ with st.expander("Change the assumptions and cut-offs"):
                     f"{spec.allocation_ratio:g} treated per control.")
     st.selectbox("Primary outcome (for attrition)", ["(the outcome with most missing)",
                                                      *ctx.mapping.outcomes],
-                 format_func=lambda c: c if c.startswith("(") else label(c), key="hs_primary")
+                 format_func=lambda c: c if c.startswith("(") else ctx.label(c), key="hs_primary")
     c1, c2 = st.columns(2)
     mdes = c1.text_input("MDES cut-offs for 5, 4, 3, 2, 1 padlocks (SD)",
                          ", ".join(f"{v:g}" for v in cut.mdes), key="hs_mdes")

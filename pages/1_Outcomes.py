@@ -22,6 +22,7 @@ from fd_stats.bayes import PRIORS  # noqa: E402
 from fd_stats.methods import METHODS  # noqa: E402
 from fd_stats.cli import escape_frame  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
+from fd_stats.safe_text import md, md_cells, md_columns, md_spec  # noqa: E402
 from fd_stats.subgroups import arm_summary, arm_values, count_distribution  # noqa: E402
 from fd_stats.wording import (SYNTHETIC_LABEL, count_of, effect_sentence_for, fmt_p,  # noqa: E402
                               is_binary, pp_interval, pp_text, share_text)
@@ -109,6 +110,7 @@ table = pd.DataFrame({
         ("n/a" if not np.isfinite(p) else ("✔ Yes" if sig else "— No"))
         for p, sig in zip(allr["p_adjusted"], allr["significant"])],
 })
+table = md_cells(table, ["Outcome"])  # st.table renders Markdown; labels are the data's
 st.table(table.set_index(["Role", "Outcome"]) if has_roles
          else table.drop(columns="Role").set_index("Outcome"))
 st.caption(f"{synth}n = {int(allr['n_treatment'].max())} treatment, "
@@ -239,7 +241,8 @@ d_digits = 0 if max(abs(first["mean_treatment"]), abs(first["mean_control"])) >=
 st.table(methods_table(by_method, alpha=s.alpha, digits=d_digits))
 row = allr.set_index("outcome").loc[detail].copy()
 row["outcome"] = detail
-st.markdown(effect_sentence_for(row, trial.outcome(detail)))
+st.markdown(effect_sentence_for(md_columns(row.to_frame().T).iloc[0],
+                                md_spec(trial.outcome(detail))))
 adjusted = [w for w in (ctx.mapping.covariates + ctx.mapping.strata) if w]
 base = ctx.mapping.baseline(detail)
 st.caption(

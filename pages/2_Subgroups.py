@@ -14,6 +14,7 @@ from fd_stats import DataError  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.mapping import plain_text  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
+from fd_stats.safe_text import md, md_cells, md_columns  # noqa: E402
 from fd_stats.subgroups import interaction_sentence, interaction_test  # noqa: E402
 from fd_stats.wording import SYNTHETIC_LABEL, fmt_p  # noqa: E402
 
@@ -39,10 +40,10 @@ sub_name = plain_text(sub_col).replace("_", " ").strip()
 sub_name = sub_name[:1].upper() + sub_name[1:]   # "age_group" -> "Age group"
 sub_lower = sub_name if any(ch.isupper() for ch in sub_name[1:]) else sub_name.lower()
 if ctx.prespecified:
-    st.success(f"**Pre-specified** subgroup analysis: {sub_name} was marked as planned before "
+    st.success(f"**Pre-specified** subgroup analysis: {md(sub_name)} was marked as planned before "
                "the data were seen.", icon="📋")
 else:
-    st.warning(f"**Exploratory.** Subgroup results by {sub_lower} were not pre-specified: treat "
+    st.warning(f"**Exploratory.** Subgroup results by {md(sub_lower)} were not pre-specified: treat "
                "them as ideas to test in a new trial, not as findings. With several subgroups and "
                "outcomes, some differences will appear by chance alone.", icon="🔎")
 meta_note = next((g.get("note") for g in trial.meta.get("subgroups", [])
@@ -59,8 +60,8 @@ except DataError as exc:
 
 levels = [lv for lv in dict.fromkeys(res["subgroup"]) if lv != ALL]
 st.markdown(f"Settings: **{TEST_LABELS[s.test]}**, **{side}**, **{CORRECTIONS[s.correction]}**, "
-            f"threshold **{s.alpha:g}**, **{level}** intervals. Levels of **{sub_lower}**: "
-            + ", ".join(f"**{plain_text(lv)}**" for lv in levels) + ".")
+            f"threshold **{s.alpha:g}**, **{level}** intervals. Levels of **{md(sub_lower)}**: "
+            + ", ".join(f"**{md(lv)}**" for lv in levels) + ".")
 if corrected:
     st.caption("Adjusted p-values treat the outcomes within each subgroup level as one family.")
 
@@ -100,7 +101,7 @@ for tab, role in zip(tabs, roles):
     with tab:
         st.plotly_chart(fig, width="stretch", theme=None, key=f"subgroups_forest_{role}")
 st.caption(f"Percentage change from control with its {level} interval, for everyone (All) and "
-           f"each level of {sub_lower}. Smaller groups give wider intervals. The scale is "
+           f"each level of {md(sub_lower)}. Smaller groups give wider intervals. The scale is "
            "logarithmic (−50% and +100% are equally far from 0%); an arrow marks an interval "
            "that runs past the edge of the chart (beyond −90% or +900%, or with no limit)."
            + (" One-sided intervals are open at one end: “≤ −15%” means a change of −15% or "
@@ -127,7 +128,8 @@ table = pd.DataFrame({
 })
 if not corrected:
     table = table.drop(columns=[c for c in table.columns if c.startswith("Adjusted p")])
-st.table(table.set_index(["Outcome", sub_name]))
+st.table(md_cells(table, ["Outcome", sub_name]).rename(columns={sub_name: md(sub_name)})
+         .set_index(["Outcome", md(sub_name)]))
 st.caption(interval_key(rows["percent_change_ci_low"], rows["percent_change_ci_high"],
                         s.alternative))
 st.caption(f"{synth}A p-value is the probability of a difference at least this large if the "
@@ -139,7 +141,7 @@ st.header("Does the effect differ between subgroups?")
 n_levels = int(inter["k"].max()) if len(inter) else 0
 st.markdown(
     "For each outcome, this asks **whether the effect of the programme differs between "
-    f"subgroups**: is the gap between treatment and control bigger in one {sub_lower} "
+    f"subgroups**: is the gap between treatment and control bigger in one {md(sub_lower)} "
     "than in another? The test is two-sided whatever the sidebar's sidedness, and judged at "
     f"{s.alpha:g} without correction.")
 n_diff = int((inter["p_value"] < s.alpha).sum())
@@ -163,7 +165,7 @@ itable = pd.DataFrame({
     f"Differs at {s.alpha:g}?": ["n/a" if not np.isfinite(p) else ("✔ Yes" if p < s.alpha else "— No")
                                  for p in inter["p_value"]],
 })
-st.table(itable.set_index("Outcome"))
+st.table(md_cells(itable, ["Outcome"]).set_index("Outcome"))
 with st.expander("Technical details of the test"):
     st.markdown(
         ("An interaction test: the z-test of the difference between the two subgroups' "
@@ -174,6 +176,7 @@ with st.expander("Technical details of the test"):
 with st.expander("In words, outcome by outcome"):
     for _, r in inter.iterrows():
         unit = trial.outcome(r["outcome"]).unit
-        st.markdown("- " + plain_text(interaction_sentence(r, s.alpha, unit)))
+        st.markdown("- " + interaction_sentence(md_columns(r.to_frame().T).iloc[0], s.alpha,
+                                                md(unit)))
 st.caption(f"{synth}Difference in effect = (treatment minus control in the first subgroup) minus "
            "(treatment minus control in the second), in the outcome's units per person.")

@@ -10,6 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from dashboard.figures import pvalue_chart, threshold_grid_figure  # noqa: E402
+from fd_stats.safe_text import md_cells  # noqa: E402
 from fd_stats import DataError  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.cli import escape_frame  # noqa: E402
@@ -166,9 +167,9 @@ shown = compact[compact["Outcome"].isin(depends_labels)]
 if len(shown):
     st.markdown(f"Showing the {count_of(len(depends_labels), 'outcome')} whose conclusion depends on the "
                 "choices; the others are below.")
-    st.table(shown.set_index(["Outcome", "Test"]).style.map(_shade))
+    st.table(md_cells(shown, ["Outcome"]).set_index(["Outcome", "Test"]).style.map(_shade))
 with st.expander(f"Every outcome ({len(compact)} rows)"):
-    st.table(compact.set_index(["Outcome", "Test"]).style.map(_shade))
+    st.table(md_cells(compact, ["Outcome"]).set_index(["Outcome", "Test"]).style.map(_shade))
 st.caption(f"{synth}Darker blue = significant at a smaller threshold. 2-sided = two-sided; "
            f"1-sided = one-sided, {ONE_WORDS}. Corrections: none, Bonferroni (Bonf.), Holm, "
            "Benjamini-Hochberg false discovery rate (BH), across the outcomes chosen in the "

@@ -13,6 +13,7 @@ from fd_stats import DataError, complier_average_effect  # noqa: E402
 from fd_stats.consort import (NOT_RECORDED, arm_masks, consort_flow,  # noqa: E402
                               engagement_by_group, non_engagement_reasons, parse_flags)
 from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
+from fd_stats.safe_text import md  # noqa: E402
 
 trial, mapping, settings = ctx.trial, ctx.mapping, ctx.settings
 level = f"{settings.confidence_level:.0%}"
@@ -56,7 +57,7 @@ st.header("How many engaged")
 levels = rates[rates["group"] != "All"]
 lines = []
 for _, r in rates.iterrows():
-    who = "All treated people" if r["group"] == "All" else f"Cohort {r['group']}"
+    who = "All treated people" if r["group"] == "All" else f"Cohort {md(r['group'])}"
     if r["known"] == 0:
         lines.append(f"- **{who}**: engagement not recorded")
         continue
@@ -83,7 +84,7 @@ with c1:
 with c2:
     st.markdown("\n".join(lines))
     if group and not ctx.subgroup:
-        st.caption(f"Split by the trial's cohorts ({group}); the sidebar's subgroup setting "
+        st.caption(f"Split by the trial's cohorts ({md(group)}); the sidebar's subgroup setting "
                    "changes this split.")
     st.caption("The interval shows the range of engagement rates consistent with these counts "
                "(Wilson score interval, as R `prop.test(x, n, correct = FALSE)`). Small cohorts "
@@ -142,7 +143,7 @@ with c1:
           "did not engage.")
 with c2:
     for note in flow.notes:
-        st.warning(note)
+        st.warning(md(note))  # a note may quote the arm column's name
     with st.expander("Flow as a table (people analysed per outcome)"):
         st.dataframe(flow.to_frame(), hide_index=True, width="stretch")
     if trial.synthetic:
@@ -190,13 +191,13 @@ else:
             return f"{level} CI {f(lo)} to {f(hi)}"
 
         st.markdown(
-            f"**Intention to treat (ITT): {eff.itt:+.2f} {unit}** "
+            f"**Intention to treat (ITT): {eff.itt:+.2f} {md(unit)}** "
             f"({iv(eff.itt_ci_low, eff.itt_ci_high)}). "
             "This compares everyone *offered* the programme with everyone not offered it, "
             "whether or not they engaged. Randomisation makes this comparison fair; it is the "
             "trial's main result and what a partnership can expect from *offering* the "
             "programme.\n\n"
-            f"**Complier average causal effect (CACE): {eff.cace:+.2f} {unit}** "
+            f"**Complier average causal effect (CACE): {eff.cace:+.2f} {md(unit)}** "
             f"({iv(eff.cace_ci_low, eff.cace_ci_high)}). This estimates the effect among the "
             f"kind of people who engage when offered ({eff.engagement_share:.0%} of the "
             "treatment arm here). It is the ITT divided by the share who engaged, so it is "

@@ -11,6 +11,7 @@ from dashboard.figures_programme import money  # noqa: E402
 from fd_stats import DataError, cost_per_person  # noqa: E402
 from fd_stats.consort import engagement_by_group  # noqa: E402
 from fd_stats.wording import SYNTHETIC_LABEL, in_sentence  # noqa: E402
+from fd_stats.safe_text import md  # noqa: E402
 
 trial, mapping, settings = ctx.trial, ctx.mapping, ctx.settings
 st.title("Cost: what it costs per case and per result")
@@ -78,7 +79,7 @@ if STAFFED:
         for i, lev in enumerate(cohorts or [None]):
             key = "caseload_" + str(lev).replace("-", "_") if lev else "caseload"
             load, l_src, _ = meta_value(key, 20)
-            where = f", {'cohort' if IS_REPORT else cohort_col} {lev}" if lev else ""
+            where = f", {'cohort' if IS_REPORT else md(cohort_col)} {md(lev)}" if lev else ""
             caseloads[lev] = st.number_input(f"Caseload{where} (people per case worker)",
                                              min_value=1, value=int(load), step=1,
                                              key=f"cost_caseload_{i + 1}")

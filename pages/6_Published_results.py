@@ -11,6 +11,7 @@ from dashboard.figures_programme import audit_figure  # noqa: E402
 from fd_stats import DataError, audit_published_table, p_from_t  # noqa: E402
 from fd_stats.io import read_table  # noqa: E402
 from fd_stats.analysis import SIDEDNESS  # noqa: E402
+from fd_stats.safe_text import md, md_cells  # noqa: E402
 from fd_stats.trial import BUNDLED_TRIAL  # noqa: E402
 from fd_stats.wording import P_VALUE_MEANING  # noqa: E402
 
@@ -75,16 +76,27 @@ else:
     up = st.file_uploader("Summary table (CSV or Excel), one row per result", key="published_file",
                           type=["csv", "txt", "xlsx"])
     st.caption("The file stays in this browser session's memory; nothing is saved or sent.")
+    ss = st.session_state
     if up is not None:
-        st.session_state["published_upload"] = (up.name, up.getvalue())
-    if "published_upload" not in st.session_state:
+        new = up.getvalue()
+        sig = (up.name, len(new), hash(new))
+        if sig != ss.get("published_sig"):  # a new file: it replaces the table only if it reads
+            ss["published_sig"], ss["published_error"] = sig, None
+            try:
+                read_upload(new, up.name)
+                ss["published_upload"] = (up.name, new)
+            except DataError as exc:
+                ss["published_error"] = str(exc)
+    else:  # the file was removed from the uploader: its error goes with it
+        ss["published_sig"] = ss["published_error"] = None
+    if ss.get("published_error"):
+        st.error(md(ss["published_error"]), icon="🚫")
+        if "published_upload" in ss:
+            st.info(f"Nothing was changed: still showing {md(ss['published_upload'][0])}.")
+    if "published_upload" not in ss:
         st.stop()
-    name, raw = st.session_state["published_upload"]
-    try:
-        table = read_upload(raw, name)
-    except DataError as exc:
-        st.error(str(exc), icon="🚫")
-        st.stop()
+    name, raw = ss["published_upload"]
+    table = read_upload(raw, name)  # read before, so it reads
     columns = list(table.columns)
     st.subheader("Which column holds what")
     opts = [NONE, *columns]
@@ -120,7 +132,7 @@ try:
     df_num = pd.to_numeric(table[cols["df"]], errors="coerce")
     p_rejudge = np.asarray(p_from_t(t_num.to_numpy(), df_num.to_numpy(), alternative))
 except DataError as exc:
-    st.error(f"{name}: {exc}", icon="🚫")
+    st.error(md(f"{name}: {exc}"), icon="🚫")
     st.stop()
 
 
@@ -158,7 +170,7 @@ if len(one):
     parts.append(f"**{len(one)} of {n} reported p-values are one-sided ({way_text})** "
                  + ("although the report does not say so" if bundled else
                     "; check whether the source says so")
-                 + f"; e.g. {ex['label']} p = {ex[cols['p']]} is two-sided "
+                 + f"; e.g. {md(ex['label'])} p = {md(ex[cols['p']])} is two-sided "
                    f"p = {ex['p_two_sided']:.3g}.")
 else:
     parts.append(f"None of the {n} reported p-values is one-sided: each matches the two-sided "
@@ -169,7 +181,7 @@ if len(incons):
 if len(pc_bad):
     ex = pc_bad.iloc[0]
     parts.append(f"{len(pc_bad)} printed percentage change(s) differ from the printed means by "
-                 f"more than rounding; e.g. {ex['label']}: {ex[cols['pc']]}% printed vs "
+                 f"more than rounding; e.g. {md(ex['label'])}: {md(ex[cols['pc']])}% printed vs "
                  f"{ex['percent_change_recomputed']:.2f}% from the means.")
 judged = audit["p_rejudge"] < alpha
 rep_sig = audit["p_reported_num"] < alpha
@@ -178,7 +190,7 @@ parts.append(f"At alpha = {alpha:g} with {SIDEDNESS[alternative]} p-values, "
              f"**{int(judged.sum())} of {n}** rows are significant, against {int(rep_sig.sum())} "
              f"judged by the printed p-values"
              + (f"; {len(flips)} row(s) change verdict: "
-                + "; ".join(flips["label"].head(6)) + "." if len(flips) else "."))
+                + "; ".join(map(md, flips["label"].head(6))) + "." if len(flips) else "."))
 for ptext in parts:
     if ptext:
         st.markdown("- " + ptext)
@@ -226,13 +238,15 @@ if cols.get("pc") and cols.get("mt") and cols.get("mc"):
 if cols.get("like"):
     view["Report's wording ('likelihood of chance')"] = audit[cols["like"]]
 view["What the p-value means"] = audit.apply(meaning, axis=1)
+# st.table renders Markdown: the file's own text (row names, printed values, wording)
+TEXT = ["Row", "Printed p", "Printed % change", "Report's wording ('likelihood of chance')"]
 # two tables that fit the page (one wide table cut its last columns off at 1280 px)
 first = [c for c in view.columns if c not in ("What the p-value means",) and "%" not in c
          and not c.startswith("Report's wording")]
-st.table(view[first].set_index("Row"))
+st.table(md_cells(view[first], TEXT).set_index("Row"))
 second = ["Row"] + [c for c in view.columns if c not in first]
 st.markdown("**Percentage changes and wording**")
-st.table(view[second].set_index("Row"))
+st.table(md_cells(view[second], TEXT).set_index("Row"))
 st.caption("Printed figures are taken as rounded to the decimals shown: a printed p counts as "
            "two- or one-sided when it lies within the range of p-values that the printed t and "
            "df allow within their own rounding. 'Ambiguous' fits both; 'inconsistent' fits "

@@ -13,6 +13,7 @@ from dashboard.figures_programme import power_by_reduction_figure, power_curve_f
 from fd_stats import (DataError, minimum_detectable_effect, power_t,  # noqa: E402
                       sample_size)
 from fd_stats.wording import SYNTHETIC_LABEL, in_sentence  # noqa: E402
+from fd_stats.safe_text import md, md_cells  # noqa: E402
 
 
 def sig3(v: float) -> str:
@@ -78,14 +79,14 @@ with c2:
                            help="The t-test power calculation assumes one common SD.")
         mean_c = float(r["mean_control"])
         sd = pooled_sd(r) if sd_kind.startswith("Pooled") else float(r["sd_control"])
-        st.markdown(f"Control mean **{sig3(mean_c)}** {unit}; SD **{sig3(sd)}** "
+        st.markdown(f"Control mean **{sig3(mean_c)}** {md(unit)}; SD **{sig3(sd)}** "
                     f"(treatment SD {r['sd_treatment']:.3g}, control SD {r['sd_control']:.3g}; "
                     f"n = {int(r['n_treatment'])} and {int(r['n_control'])}).")
     else:
-        mean_c = st.number_input(f"Control-group mean ({unit})", min_value=0.0,
+        mean_c = st.number_input(f"Control-group mean ({md(unit)})", min_value=0.0,
                                  value=round(float(r["mean_control"]), 3), step=0.01,
                                  format="%.3f", key="planning_mean")
-        sd = st.number_input(f"Standard deviation ({unit})", min_value=0.0,
+        sd = st.number_input(f"Standard deviation ({md(unit)})", min_value=0.0,
                              value=round(pooled_sd(r), 3), step=0.01, format="%.3f",
                              key="planning_sd")
 with c3:
@@ -116,8 +117,8 @@ arms = (f"about **{ss.n_treatment_needed} per arm ({ss.total_needed} in all)**" 
         else f"about **{ss.n_treatment_needed} in the treatment arm and {ss.n_control_needed} in "
              f"control ({ss.total_needed} in all)**")
 target = mean_c + delta if CHANGE == "increase" else mean_c - delta
-st.success(f"To detect a **{reduction:.0f}% {CHANGE}** in {in_sentence(label)} (from {sig3(mean_c)} to "
-           f"{sig3(target)} {unit}, SD {sig3(sd)}) with **{power:.0%} power** at "
+st.success(f"To detect a **{reduction:.0f}% {CHANGE}** in {md(in_sentence(label))} (from {sig3(mean_c)} to "
+           f"{sig3(target)} {md(unit)}, SD {sig3(sd)}) with **{power:.0%} power** at "
            f"**{side_words} {alpha:.0%}**, a replication needs {arms}.")
 m1, m2, m3 = st.columns(3)
 m1.metric("Treatment arm", f"{ss.n_treatment_needed:,}")
@@ -178,7 +179,7 @@ st.plotly_chart(power_by_reduction_figure(
     subtitle=" · ".join(x for x in (label, f"SD {sd:.3g}", f"{side_words} alpha {alpha:g}")
                         if x)),
     width="stretch", theme=None, key="planning_curve_reduction")
-st.caption(f"Minimum detectable effect at these sizes: {mde:.3g} {unit} "
+st.caption(f"Minimum detectable effect at these sizes: {mde:.3g} {md(unit)} "
            f"({mde_pct:.0f}% of the control mean {sig3(mean_c)}).")
 
 # ---------------------------------------------------------------- achieved power
@@ -206,7 +207,7 @@ ach = pd.DataFrame(ach)
 if len(ach):
     best = ach.loc[ach["30% cut"].idxmax()]
     st.markdown(f"**At best {best['30% cut']:.0%} power** to detect a true 30% change "
-                f"({in_sentence(best['Outcome'])})."
+                f"({md(in_sentence(best['Outcome']))})."
                 + ((" A trial this size would more often than not miss a real effect of the "
                     "size reviews report" if IS_FD else
                     " A trial this size would more often than not miss a real 30% change")
@@ -221,7 +222,7 @@ if len(ach):
         shown[k] = shown[k].map(lambda v: "n/a" if not np.isfinite(v) else f"{v:.0%}")
     shown = shown.rename(columns={"20% cut": "Power: 20% cut", "30% cut": "Power: 30% cut",
                                   "40% cut": "Power: 40% cut"})
-    st.table(shown.set_index("Outcome"))  # wraps, so the last column is never cut off
+    st.table(md_cells(shown, ["Outcome"]).set_index("Outcome"))  # wraps, so the last column is never cut off
 st.caption("We do not show 'post-hoc power at the observed effect': it is a fixed function of "
            "the p-value (a non-significant result always has low observed power), so it adds "
            "nothing. Power for effect sizes that matter in practice says what the trial could have "

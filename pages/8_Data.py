@@ -15,6 +15,7 @@ from dashboard.upload import (TABLE_TYPES, MAX_UPLOAD_MB, check_size, dataset_na
                               md_escape, outcomes_page, signature)
 from dashboard.data_crimes import crimes_extract_tab  # noqa: E402
 from fd_stats.errors import DataError  # noqa: E402
+from fd_stats.workbook_guard import MAX_CELLS  # noqa: E402
 from dashboard.data_mapping import mapping_step  # noqa: E402
 from fd_stats.mapping import ColumnMapping, build_trial  # noqa: E402
 from fd_stats.validate import validate  # noqa: E402
@@ -105,6 +106,11 @@ tab_up, tab_crimes, tab_bundled, tab_layout = st.tabs(
 with tab_up:
     up = st.file_uploader(f"CSV, Excel (.xlsx) or Parquet, one row per person, up to "
                           f"{MAX_UPLOAD_MB} MB", type=TABLE_TYPES, key="data_file")
+    # the browser refuses a larger file before it reaches the server, so say it here
+    st.caption(f"A file over {MAX_UPLOAD_MB} MB is refused by the uploader (its note appears "
+               "under the box) and nothing is loaded: save the data as Parquet, which is often "
+               "five to ten times smaller, or keep only the columns and rows you need. Excel "
+               f"workbooks are read up to {MAX_CELLS:,} cells; larger ones load as CSV or Parquet.")
     if up is not None:
         # A rerun (a click, a reconnect) starts a new run while this one may still be parsing:
         # the lock makes the new run wait, and the signature is recorded only together with
@@ -119,7 +125,8 @@ with tab_up:
                 if sig != ss.get("data_upload_sig"):
                     ss["data_upload_error"] = None
                     u = handle_upload(raw, up.name, sheet)
-                    set_pending(u.table, u.name, "upload", sheets=u.sheets, sheet=u.sheet)
+                    set_pending(u.table, u.name, "upload", notes=u.notes, sheets=u.sheets,
+                                sheet=u.sheet)
                     ss["data_upload_sig"] = sig
             except DataError as exc:
                 fail(str(exc))
@@ -173,7 +180,9 @@ with tab_layout:
 
 pending = ss.get("data_pending")
 if pending is None:
-    st.info("Upload a file above (or build one from a crimes extract) to map and check it.")
+    st.info(f"Upload a file above (or build one from a crimes extract) to map and check it. "
+            f"If the uploader showed “File must be {MAX_UPLOAD_MB:.1f}MB or smaller”, the file "
+            "was not loaded: see the note under the upload box.")
     st.stop()
 
 table: pd.DataFrame = pending["table"]

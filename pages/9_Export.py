@@ -9,6 +9,7 @@ ctx = sidebar()
 from dashboard.export import (FILES, ExportError, PackOptions, build_content,  # noqa: E402
                               build_files, display_table)
 from fd_stats.errors import DataError  # noqa: E402
+from fd_stats.safe_text import md  # noqa: E402
 from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
 
 st.title("Export a board pack")
@@ -61,7 +62,7 @@ except DataError as exc:
 with left:
     st.subheader("Settings the pack will state")
     st.markdown("\n".join(
-        f"- **{k}**: {'yes' if k == 'Synthetic data' and pack_preview.synthetic else v}"
+        f"- **{md(k)}**: {'yes' if k == 'Synthetic data' and pack_preview.synthetic else md(v)}"
         for k, v in pack_preview.settings_block))
     st.caption("Change the analysis settings in the sidebar; the pack follows them.")
 
@@ -78,7 +79,7 @@ with right:
 # ---------------------------------------------------------------- preview
 st.subheader("Headline sentences in the pack")
 for f in pack_preview.findings:
-    st.markdown(f"- {f.sentence}")
+    st.markdown(f"- {md(f.sentence)}")  # sentences quote the data's labels
 with st.expander("Results table as it will appear in the pack"):
     st.dataframe(display_table(pack_preview), hide_index=True, width="stretch")
 
@@ -96,7 +97,7 @@ if st.button("Build the board pack", type="primary", key="export_build"):
         with st.spinner("Building the slides, report, charts and tables…"):
             built = st.session_state["export_files"] = (key, build_files(pack_preview))
     except (ExportError, DataError) as exc:
-        st.error(f"The pack could not be built: {exc}", icon="🚫")
+        st.error(f"The pack could not be built: {md(exc)}", icon="🚫")
 files = built[1] if built is not None and built[0] == key else None
 if built is not None and files is None:
     st.info("The data set or the settings changed since the last build: build the pack again.")

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from fd_stats.safe_text import md
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["4_Engagement.py", "5_Cost.py", "6_Published_results.py", "7_Planning.py"]
 
@@ -73,7 +75,8 @@ def test_published_results_flags_eight_one_sided_rows():
     at = run("6_Published_results.py")
     body = texts(at)
     assert "8 of 20 reported p-values are one-sided (treatment lower)" in body
-    assert "p = 0.03036 is two-sided p = 0.0607" in body
+    # the printed p is the file's text, shown Markdown-escaped (it renders as 0.03036)
+    assert f"p = {md('0.03036')} is two-sided p = 0.0607" in body
     # two tables (one wide one was cut off at 1280 px), joined on the row name
     table = at.table[0].value.reset_index().merge(at.table[1].value.reset_index(), on="Row")
     assert len(table) == 20
@@ -81,7 +84,7 @@ def test_published_results_flags_eight_one_sided_rows():
     assert (table["The printed p is"] == "two-sided").sum() == 12
     # -53.50 printed vs -53.54 from the printed means 221.86 / 477.57: every printed
     # percentage ends in 0, so they are 1-decimal values padded, and -53.5 is consistent
-    row = table[table["Row"] == "all ages: crime harm as suspect"].iloc[0]
+    row = table[table["Row"] == md("all ages: crime harm as suspect")].iloc[0]  # st.table: Markdown
     assert row["% change from printed means"] == "-53.54"
     assert row["% change check"].startswith("✔")
     assert not table["% change check"].str.startswith("✘").any()

@@ -1,0 +1,212 @@
+"""User text is made safe for each place it goes (issue #19), and every export uses it."""
+import io
+import re
+import zipfile
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import dashboard.export as E
+from dashboard.figures import forest_plot, means_plot, pvalue_chart
+from dashboard.upload import dataset_name, handle_upload
+from fd_stats import analyse
+from fd_stats.analysis import Settings
+from fd_stats.mapping import build_trial, guess_mapping
+from fd_stats.safe_text import PLACES, label, labels, md, safe_text
+from injection import CORPUS, EVIL, LONG, RLO, corpus_table, leaks
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------- the function
+
+@pytest.mark.parametrize("text", CORPUS + [LONG])
+@pytest.mark.parametrize("place", PLACES)
+def test_no_place_keeps_markup_or_overrides(text, place):
+    out = safe_text(text, place)
+    assert RLO not in out and "\n" not in out
+    if place in ("plotly", "html"):
+        assert "<" not in out and ">" not in out and "$" not in out.replace("&#36;", "")
+    if place == "markdown":  # every special character escaped
+        assert not re.search(r"(?<!\\)[\[\]<>$`*_:]", out), out
+        assert "https://" not in out and "www." not in out
+    if place == "filename":
+        assert re.fullmatch(r"[A-Za-z0-9_-]{1,60}", out), out
+
+
+def test_plotly_text_shows_the_characters():
+    assert safe_text("<b>a</b> & $x$ 50%{y}", "plotly") == \
+        "&lt;b&gt;a&lt;/b&gt; &amp; &#36;x&#36; 50&#37;{y}"
+
+
+def test_markdown_escapes_render_as_the_text():
+    assert md("[a](b) $x$") == r"\[a\]\(b\) \$x\$"
+    assert md(None) == ""
+
+
+def test_long_labels_are_cut_and_distinct():
+    assert len(label(LONG)) == 40 and label(LONG).endswith("…")
+    assert labels(["x" * 80, "x" * 81, "short"]) == [label("x" * 80), label("x" * 80) + " (2)",
+                                                    "short"]
+
+
+def test_bidi_and_invisible_characters_go():
+    assert safe_text("a\u202eb\u2066c\u200bd\u200fe\ufeff", "plain") == "abcde"
+    assert safe_text("a\r\nb\tc", "plain") == "a b c"
+
+
+def test_unknown_place_is_an_error():
+    with pytest.raises(ValueError, match="place must be one of"):
+        safe_text("x", "latex")
+
+
+# ---------------------------------------------------------------- names from files
+
+def test_dataset_name_keeps_brackets_and_drops_only_a_real_extension():
+    assert dataset_name("big2m_randomisation (built from big2m_crimes.csv)") == \
+        "big2m_randomisation (built from big2m_crimes.csv) (uploaded)"
+    assert dataset_name("people.CSV") == "people (uploaded)"
+    assert dataset_name("v1.2 extract.parquet") == "v1.2 extract (uploaded)"
+    assert dataset_name(f"{RLO}evil.csv") == "evil (uploaded)"
+    assert len(dataset_name("y" * 500 + ".csv")) <= 60 + len(" (uploaded)")
+
+
+def test_parquet_binary_column_is_left_out_with_a_note():
+    t = pa.table({"arm": ["treatment", "control"] * 3, "y": [1, 2, 3, 4, 5, 6],
+                  "blob": pa.array([b"\xff\xfe\x00", b"\x80abc"] * 3, pa.binary()),
+                  "fixed": pa.array([b"ab"] * 6, pa.binary(2))})
+    buf = io.BytesIO()
+    pq.write_table(t, buf)
+    u = handle_upload(buf.getvalue(), "x.parquet")
+    assert list(u.table.columns) == ["arm", "y"]
+    assert "blob, fixed" in u.notes[0] and "left out" in u.notes[0]
+    only = io.BytesIO()
+    pq.write_table(pa.table({"b": pa.array([b"\xff"], pa.binary())}), only)
+    with pytest.raises(Exception, match="binary data"):
+        handle_upload(only.getvalue(), "b.parquet")
+
+
+# ---------------------------------------------------------------- figures and exports
+
+@pytest.fixture(scope="module")
+def corpus_trial():
+    table = corpus_table()
+    mapping = guess_mapping(table)
+    return build_trial(table, mapping, dataset_name(f"[click](https:{EVIL}).csv"))
+
+
+@pytest.fixture(scope="module")
+def corpus_results(corpus_trial):
+    return analyse(corpus_trial.table, corpus_trial.mapping, Settings())
+
+
+def _texts(fig) -> str:
+    return fig.to_json()
+
+
+def test_figures_escape_labels_titles_and_categories(corpus_results):
+    res = corpus_results[corpus_results["subgroup"] == "All"]
+    assert len(res) >= 5
+    for fig in (forest_plot(res, title=f"Title {CORPUS[0]}", subtitle=CORPUS[3]),
+                pvalue_chart(res, alpha=0.05, title=CORPUS[1])):
+        js = _texts(fig)
+        assert "<a href" not in js and "$\\\\frac" not in js and RLO not in js
+        assert "\\u202e" not in js.lower()
+        assert "x" * 100 not in js  # the 5,000-character label is cut
+        assert "&lt;a href" in js  # shown as text
+
+
+def test_html_report_and_slides_hold_no_markup_from_data(corpus_trial, corpus_results):
+    pack = E.build_content(corpus_trial, corpus_trial.mapping, Settings(), corpus_results,
+                           options=E.PackOptions(disclosure=False))
+    html = E.html_bytes(pack, {}).decode("utf-8")
+    assert leaks(html) == [], leaks(html)
+    assert f"&lt;a href=&quot;http://{EVIL}" in html or f"&lt;a href=" in html
+    pptx = E.pptx_bytes(pack, {})
+    with zipfile.ZipFile(io.BytesIO(pptx)) as z:
+        xml = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
+                      if n.endswith(".xml"))
+    assert RLO not in xml and "x" * 2000 not in xml
+    files = E.build_files(pack, formats=("csv", "xlsx"))
+    assert files["csv"] and files["xlsx"]
+
+
+# ---------------------------------------------------------------- Published results uploads
+
+PUBLISHED = ROOT / "pages" / "6_Published_results.py"
+GOOD = b"outcome,t,df,p\nKnife,-2.1,40,0.04\nViolence,-1.0,38,0.32\n"
+
+
+def _published(at, name=None, raw=None):
+    if name is None:
+        at.file_uploader(key="published_file").set_value(None).run()
+    else:
+        at.file_uploader(key="published_file").set_value((name, raw, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_published_bad_upload_keeps_the_good_one_and_its_error_goes_with_it():
+    at = AppTest.from_file(str(PUBLISHED), default_timeout=90).run()
+    radio = next(r for r in at.radio if any("upload" in str(o).lower() for o in r.options))
+    radio.set_value(next(o for o in radio.options if "upload" in str(o).lower())).run()
+    _published(at, "good.csv", GOOD)
+    assert not at.error
+    _published(at, f"[click](https:{EVIL}).csv", b"\x00\x01 not a table")
+    errors = " ".join(e.value for e in at.error)
+    # the reader's own message, naming the file as text (escaped: no link)
+    assert "this looks like a binary file" in errors.replace("\\", "")
+    assert f"[click](https\u200b:{EVIL}).csv" in errors.replace("\\", "")
+    assert "](https" not in errors
+    assert "still showing good.csv" in " ".join(i.value for i in at.info).replace("\\", "")
+    assert at.session_state["published_upload"][0] == "good.csv"
+    _published(at)  # the bad file removed: its error goes
+    assert not at.error
+    assert at.session_state["published_upload"][0] == "good.csv"
+
+
+def test_published_rows_named_by_the_file_show_as_text():
+    # row names and printed values are the file's text: they reach the summary sentences
+    # (one-sided example, verdict changes) and both st.table views, which render Markdown
+    raw = (f"outcome,t,df,p\n[click](https://{EVIL}),-2.1,40,0.021\n"
+           "$x^2$ and <b>b</b>,-1.0,38,0.32\n").encode()
+    at = AppTest.from_file(str(PUBLISHED), default_timeout=90).run()
+    radio = next(r for r in at.radio if any("upload" in str(o).lower() for o in r.options))
+    radio.set_value(next(o for o in radio.options if "upload" in str(o).lower())).run()
+    _published(at, "rows.csv", raw)
+    assert not at.error
+    texts = [m.value for m in at.markdown]
+    assert any("click" in t for t in texts)  # the one-sided example quotes the row
+    for t in texts:
+        assert "](https" not in t and "<b>" not in t
+        assert "$x" not in t.replace("\\$x", "")
+    cells = [str(v) for tb in at.table for v in tb.value.reset_index().to_numpy().ravel()]
+    assert any("click" in c for c in cells)
+    assert not any("](https" in c or "<b>" in c or "$x" in c.replace("\\$x", "") for c in cells)
+
+
+def test_uploads_lose_direction_controls_with_a_note():
+    table = corpus_table()
+    raw = table.to_csv(index=False).encode()
+    assert RLO.encode() in raw
+    u = handle_upload(raw, "corpus.csv")
+    assert not any(RLO in c for c in u.table.columns)
+    assert not u.table["area"].astype(str).str.contains(RLO).any()
+    assert "direction-control characters were removed from 1 column name(s)" in u.notes[0]
+    assert len(u.table.columns) == len(table.columns)
+
+
+def test_consort_boxes_show_arm_labels_as_text():
+    from dashboard.figures_programme import consort_figure
+    from fd_stats.consort import consort_flow
+
+    table = corpus_table()
+    trial = build_trial(table, guess_mapping(table), "corpus (uploaded)")
+    flow = consort_flow(trial.table, trial.mapping)
+    fig = consort_figure(flow, treatment_label=CORPUS[0], control_label=CORPUS[3],
+                         title="Flow")
+    js = fig.to_json()
+    assert "<a href" not in js and "&lt;a href" in js and "&#36;" in js
