@@ -127,9 +127,10 @@ async def overview_session(browser, url, timings, errors):
         await page.goto(url)
         await settle(page)
         timings["overview"].append(time.monotonic() - t)
-        for label in ("One-sided: treatment lower", "Two-sided (any difference)"):
+        # the sidedness labels go on to name the outcomes' terms: match their start only
+        for label in (r"^One-sided: treatment lower", r"^Two-sided"):
             t = time.monotonic()
-            await page.get_by_text(label).click()
+            await page.get_by_text(re.compile(label)).first.click()
             await settle(page)
             timings["setting"].append(time.monotonic() - t)
         label = page.locator('[data-testid="stWidgetLabel"]',
