@@ -26,7 +26,7 @@ from .design import Design, build_design
 from .methods import METHODS, NAN, MethodEffect, not_estimable, wald
 from .twosample import (MAX_EXACT_ARRANGEMENTS, RESAMPLING_WORK, _arrangements, _exact_sums,
                         _few_values, _permutation_sums, _permutation_sums_counts, p_from_t,
-                        permutation_p, welch_t)
+                        permutation_p, t_interval, welch_t)
 
 TOL = 1e-12          # IRLS convergence: tight enough to agree with R to 1e-6 or better
 MAX_COEF = 25.0      # |log rate ratio| beyond this means an estimate running off to infinity
@@ -282,13 +282,7 @@ def _t_effect(key, est, se, df, alternative, confidence_level, n_t, n_c, label, 
                              + note).strip())
     t = est / se
     p = float(p_from_t(t, df, alternative))
-    if alternative == "two-sided":
-        q = special.stdtrit(df, 1 - (1 - confidence_level) / 2)
-        lo, hi = est - q * se, est + q * se
-    elif alternative == "less":
-        lo, hi = -np.inf, est + special.stdtrit(df, confidence_level) * se
-    else:
-        lo, hi = est - special.stdtrit(df, confidence_level) * se, np.inf
+    lo, hi = t_interval(est, se, df, alternative, confidence_level)
     return MethodEffect(key, label, METHODS[key].scale, METHODS[key].estimate_label, float(est),
                         float(lo), float(hi), p, float(t), float(df), float(se), alternative,
                         confidence_level, n_t, n_c, note)

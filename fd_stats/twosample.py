@@ -115,14 +115,18 @@ def t_from_moments(mean_t, var_t, n_t, mean_c, var_c, n_c, *, equal_var=False,
         return (est,) + (NOT_ESTIMABLE,) * 6
     t = est / se
     p = p_from_t(t, df, alternative)
+    lo, hi = t_interval(est, se, df, alternative, confidence_level)
+    return est, se, t, df, p, lo, hi
+
+
+def t_interval(est, se, df, alternative, confidence_level):
+    """``(ci_low, ci_high)`` of ``est`` with t quantiles on ``df``, open on one side when the
+    test is one-sided (as R's ``t.test`` reports it)."""
     if alternative == "two-sided":
         q = special.stdtrit(df, 1 - (1 - confidence_level) / 2)
-        lo, hi = est - q * se, est + q * se
-    elif alternative == "less":
-        lo, hi = -np.inf, est + special.stdtrit(df, confidence_level) * se
-    else:
-        lo, hi = est - special.stdtrit(df, confidence_level) * se, np.inf
-    return est, se, t, df, p, lo, hi
+        return est - q * se, est + q * se
+    q = special.stdtrit(df, confidence_level)
+    return (-np.inf, est + q * se) if alternative == "less" else (est - q * se, np.inf)
 
 
 def p_from_t(t, df, alternative="two-sided"):
