@@ -37,8 +37,19 @@ _DROP = {ord(c): None for c in _BIDI + _INVISIBLE}
 #: the same characters as a regular expression (for whole columns, vectorised)
 INVISIBLE_RE = "[" + _BIDI + _INVISIBLE + "]"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^@%])")
-# the last character of what GFM autolinks start with: "scheme:", "www." and "@"
-_AUTOLINK = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*:|www\.|@)")
+# what GFM autolinks start with: "scheme:" (a run of scheme characters holding a letter,
+# then a colon), "www." and "@". The scheme run is matched whole from its start (the
+# lookbehind), so a long label costs one pass, not one scan per character.
+_AUTOLINK = re.compile(r"(?i)(?<![a-z0-9+.-])[a-z0-9+.-]++:|www\.|@")
+_LETTER = re.compile(r"(?i)[a-z]")
+
+
+def _break_autolink(m: re.Match) -> str:
+    s = m.group(0)
+    if s.endswith(":") and not _LETTER.search(s):
+        return s  # "10:" starts no scheme
+    return s[:-1] + "\u200b" + s[-1]
+
 _PLOTLY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;", "%": "&#37;"}
 
 
@@ -86,7 +97,7 @@ def safe_text(text, place: str = "markdown", max_len: int | None = None) -> str:
     if place == "markdown":
         # every special escaped; Streamlit's Markdown still turns "http://", "www." and
         # "a@b.c" into links after escapes are resolved, so a zero-width space breaks them
-        s = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\u200b" + m.group(0)[-1], s)
+        s = _AUTOLINK.sub(_break_autolink, s)
         return _MD_SPECIAL.sub(r"\\\1", s)
     if place == "plotly":
         return "".join(_PLOTLY.get(ch, ch) for ch in s)

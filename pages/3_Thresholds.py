@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from dashboard.figures import pvalue_chart, threshold_grid_figure  # noqa: E402
-from fd_stats.safe_text import md_cells  # noqa: E402
+from fd_stats.safe_text import md, md_cells, md_columns  # noqa: E402
 from fd_stats import DataError  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.cli import escape_frame  # noqa: E402
@@ -107,12 +107,13 @@ g_all = grid[grid["subgroup"] == ALL]
 n_comb = int(len(g_all) / max(g_all["outcome"].nunique(), 1))
 
 st.subheader("Which findings depend on the choice")
-sentences = depends_on_choice(grid)
+# the outcome labels are the data's text: Markdown-safe before they enter sentences and lists
+sentences = depends_on_choice(md_columns(grid, ("label",)))
 fs = flip_summary(grid)
-always = fs.loc[fs["status"] == "always", "label"].tolist()
-never = fs.loc[fs["status"] == "never", "label"].tolist()
+always = [md(lab) for lab in fs.loc[fs["status"] == "always", "label"]]
+never = [md(lab) for lab in fs.loc[fs["status"] == "never", "label"]]
 if sentences:
-    bold = {lab: f"**{lab}**" for lab in fs["label"]}
+    bold = {md(lab): f"**{md(lab)}**" for lab in fs["label"]}
     st.markdown("\n".join(
         "- " + next((bold[lab] + t[len(lab):] for lab in bold if t.startswith(lab)), t)
         for t in sentences))

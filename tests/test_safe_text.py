@@ -7,6 +7,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 import dashboard.export as E
@@ -15,7 +17,8 @@ from dashboard.upload import dataset_name, handle_upload
 from fd_stats import analyse
 from fd_stats.analysis import Settings
 from fd_stats.mapping import build_trial, guess_mapping
-from fd_stats.safe_text import PLACES, label, labels, md, safe_text
+from fd_stats.safe_text import (_AUTOLINK, PLACES, _break_autolink, label, labels, md,
+                                 safe_text)
 from injection import CORPUS, EVIL, LONG, RLO, corpus_table, leaks
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
@@ -51,6 +54,17 @@ def test_long_labels_are_cut_and_distinct():
     assert len(label(LONG)) == 40 and label(LONG).endswith("…")
     assert labels(["x" * 80, "x" * 81, "short"]) == [label("x" * 80), label("x" * 80) + " (2)",
                                                     "short"]
+
+
+_OLD_AUTOLINK = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*:|www\\.|@)")  # quadratic on long runs
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="aZx9.+-:w@ /h", max_size=40))
+def test_autolink_breaking_is_the_simple_rule(text):
+    # the linear pattern breaks exactly what the plain one did: "scheme:", "www." and "@"
+    expected = _OLD_AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\u200b" + m.group(0)[-1], text)
+    assert _AUTOLINK.sub(_break_autolink, text) == expected
 
 
 def test_bidi_and_invisible_characters_go():
@@ -210,3 +224,23 @@ def test_consort_boxes_show_arm_labels_as_text():
                          title="Flow")
     js = fig.to_json()
     assert "<a href" not in js and "&lt;a href" in js and "&#36;" in js
+
+
+def _unescaped(text: str) -> list[str]:
+    """Markup from the corpus that Streamlit Markdown would act on (escaped forms removed)."""
+    bare = text.replace("\\$", "").replace("\\[", "").replace("\\<", "")
+    return [m for m in ("$", "](https", "<b>", "<a href") if m in bare]
+
+
+def test_thresholds_sentences_and_lists_show_labels_as_text(corpus_trial):
+    # the "depends on the choice" sentences and the always/never lists quote outcome labels
+    # (CI once rendered the corpus's maths there in Chromium)
+    at = AppTest.from_file(str(ROOT / "pages" / "3_Thresholds.py"), default_timeout=300)
+    at.session_state["datasets"] = {corpus_trial.name: corpus_trial}
+    at.session_state["cfg_dataset"] = corpus_trial.name
+    at.run()
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    assert any("frac" in t for t in texts)  # a corpus label is quoted in a sentence or list
+    bad = {t[:80]: _unescaped(t) for t in texts if _unescaped(t)}
+    assert not bad
