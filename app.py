@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 from dashboard.figures import forest_plot, num_interval  # noqa: E402
 from dashboard.how_sure import overview_panel  # noqa: E402
 from fd_stats import DataError  # noqa: E402
-from dashboard.methods_view import estimate_text  # noqa: E402
+from dashboard.methods_view import BENEFIT_MEANING, benefit_text, estimate_text  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.safe_text import md, md_columns, md_spec  # noqa: E402
@@ -91,6 +91,9 @@ for col, outcome in zip(cols, heads):
                         else estimate_text(r))  # a ratio or a share keeps its own format
             st.caption(f"{est_label[:1].upper() + est_label[1:]}: {est_text}, "
                        f"{TEST_LABELS[r['test']]}.")
+        bayes = benefit_text(r, info.direction)  # after the estimate it reads
+        if bayes:
+            st.caption(bayes, help=BENEFIT_MEANING)
         pc_excludes = (r["percent_change_ci_high"] < 0) or (r["percent_change_ci_low"] > 0)
         if np.isfinite(r["p_adjusted"]) and bool(r["significant"]) != bool(pc_excludes):
             # e.g. another test, a correction, or a threshold that is not 1 - confidence level
@@ -147,6 +150,12 @@ st.markdown(
   either direction; a one-sided test looks in one chosen direction only and gives half the
   p-value.
   It must be chosen before seeing the data. Every p-value here says which one it is.
+- **Probability of benefit (Bayesian).** The chance, given the data and a stated prior, that
+  the programme moved the outcome in the better direction (and by at least
+  {s.benefit_min_change:.0%}). It uses a normal approximation to the estimate and its standard
+  error with a flat prior (the data alone), so it is about one minus the one-sided p-value;
+  the Outcomes page also offers a sceptical prior. It is not a p-value, and it is given only
+  for outcomes whose better direction is set.
 {APPENDIX_B}- **Significance** is judged at the threshold alpha = {s.alpha:g}
   {'on p-values adjusted for testing ' + count_of(len(allr), 'outcome') + ' (' + CORRECTIONS[s.correction] + ')' if corrected else 'with no adjustment for testing ' + count_of(len(allr), 'outcome')}.
   The Thresholds page shows which findings change with other choices.

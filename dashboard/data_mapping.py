@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.upload import md_escape, signature
+from fd_stats.analysis import TEST_LABELS
 from fd_stats.errors import DataError
 from fd_stats.mapping import (DESIGNS, KINDS, ColumnMapping, Design, OutcomeSpec, arm_values,
                               guess_arm_values, guess_kind_reason, guess_label, guess_spec,
@@ -39,7 +40,7 @@ def _apply(ss, m: ColumnMapping, reasons=None) -> None:
               data_strata=list(m.design.strata), data_cluster=m.design.cluster or NONE,
               data_ratio=float(m.design.allocation_ratio),
               data_follow=float(m.follow_up_months or 0.0),
-              data_crime_programme=bool(m.crime_programme))
+              data_crime_programme=bool(m.crime_programme), data_method=m.method)
     ss.pop("data_base", None)
     if reasons is not None:
         ss["data_reasons"] = reasons
@@ -239,6 +240,15 @@ def mapping_step(ss, table: pd.DataFrame, pending: dict) -> ColumnMapping:
                             min_value=0.05, max_value=20.0, step=0.25, key="data_ratio")
     follow = d3.number_input("Follow-up (months; 0 = not stated)", min_value=0.0,
                              max_value=600.0, step=1.0, key="data_follow")
+    # the primary method, named before the data are seen; blocked needs strata
+    methods = [k for k in TEST_LABELS if k != "blocked" or (design == "stratified" and strata)]
+    if ss.get("data_method") not in methods:
+        ss["data_method"] = "welch"
+    method = d3.selectbox("Primary method (named in the trial's analysis plan)", methods,
+                          format_func=TEST_LABELS.get, key="data_method",
+                          help="The analysis the pages open with and the board pack reports "
+                               "first; every other method is shown beside it on the Outcomes "
+                               "page. Choose it before looking at the results.")
     crime_prog = d1.checkbox("Crime programme with case workers", key="data_crime_programme",
                              help="Tick if the programme is case work about crime: the Cost and "
                                   "Engagement pages then speak of case workers and caseloads.")
@@ -247,4 +257,4 @@ def mapping_step(ss, table: pd.DataFrame, pending: dict) -> ColumnMapping:
         None if pid == NONE else pid, list(subs), None if eng == NONE else eng, list(covs),
         Design(design, strata if design == "stratified" else [],
                None if design != "cluster" or cluster == NONE else cluster, ratio),
-        list(pre), follow or None, bool(crime_prog))
+        list(pre), follow or None, bool(crime_prog), method)

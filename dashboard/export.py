@@ -28,6 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fd_stats.analysis import SIDEDNESS, TEST_LABELS, Mapping, Settings
+from fd_stats.bayes import PRIORS
 from fd_stats.cli import FORMULA_START, escape_formula, escape_frame, plain_value
 from fd_stats.disclosure import (MARKER, Protected, protect_counts, protect_engagement,
                                  protect_results, rule_text)
@@ -40,6 +41,7 @@ from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, count_of, effect
                               mean_digits, fmt_p, interval_words, p_text, pp_text, summary_for)
 
 from dashboard import figures as F
+from dashboard.methods_view import benefit_text
 
 try:  # engagement and cost figures (another module; optional)
     from dashboard import figures_programme as FP
@@ -86,6 +88,7 @@ class Finding:
     row: dict
     chart: str | None   # Chart.key
     hidden: bool = False
+    benefit: str = ""   # the Bayesian probability of benefit, with its prior (plain text)
 
 
 @dataclass
@@ -132,6 +135,9 @@ class Pack:
             ("Significance threshold (alpha)", f"{s.alpha:g}"),
             ("Multiple-comparison correction", CORRECTIONS.get(s.correction, s.correction)),
             ("Confidence level", f"{s.confidence_level:.0%}"),
+            ("Probability of benefit", f"Bayesian, normal approximation, {PRIORS[s.benefit_prior]}; "
+                                       f"also at least a {s.benefit_min_change:.0%} change; only "
+                                       "for outcomes whose better direction is set"),
             ("Subgroup column", (f"{self.subgroup} ("
                                  + ("pre-specified" if self.prespecified else "exploratory") + ")")
              if self.subgroup else "none"),
@@ -299,7 +305,9 @@ def build_content(trial: Trial, mapping: Mapping, settings: Settings, results: p
         title = finding_title(row, spec=trial.outcome(outcome)) + (
             " (statistically significant)" if row["significant"] else " (not statistically significant)")
         charts.append(Chart(key, title, fig, sentence))
-        findings.append(Finding(outcome, label, sentence, row, key))
+        findings.append(Finding(outcome, label, sentence, row, key,
+                                benefit=benefit_text(row, trial.outcome(outcome).direction,
+                                                     markdown=False)))
 
     # subgroups (exploratory unless pre-specified)
     sub_idx = [i for i in table.index if table.at[i, "subgroup"] != "All"]
@@ -687,6 +695,9 @@ def display_table(pack: Pack) -> pd.DataFrame:
         v = pack.table.at[i, col]
         return fmt(v)
 
+    with_benefit = bool(np.isfinite(res["prob_benefit"].to_numpy(float)).any())
+    benefit_col = ("Probability of benefit (Bayesian, "
+                   f"{PRIORS[pack.settings.benefit_prior]})")
     rows = []
     for i in res.index:
         r = res.loc[i]
@@ -711,8 +722,18 @@ def display_table(pack: Pack) -> pd.DataFrame:
             row[f"{CORRECTIONS[r['correction']]}-adjusted p"] = cell(i, "p_adjusted", fmt_p)
         row[f"Verdict at alpha {pack.settings.alpha:g}"] = (
             MARKER if not shown else ("significant" if r["significant"] else "not significant"))
+        if with_benefit:
+            row[benefit_col] = cell(i, "prob_benefit", lambda v: _benefit_cell(
+                v, pack.table.at[i, "prob_benefit_min"], r["benefit_min_change"]))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _benefit_cell(p, p_min, change) -> str:
+    """'98% (at least 10%: 96%)' or '—' when not given (no direction, no standard error)."""
+    if not _finite(p):
+        return "—"
+    return f"{p:.0%}" + (f" (at least {change:.0%}: {p_min:.0%})" if _finite(p_min) else "")
 
 
 def export_table(pack: Pack) -> pd.DataFrame:
@@ -945,7 +966,8 @@ def pptx_bytes(pack: Pack, pngs: dict[str, bytes]) -> bytes:
         s = titled(c.title if c else f.label)
         if c:
             picture(s, c.key, Inches(0.4), Inches(1.3), Inches(8.0))
-        text_box(s, Inches(8.6), Inches(1.35), Inches(4.35), Inches(5.5), [f.sentence], 18)
+        text_box(s, Inches(8.6), Inches(1.35), Inches(4.35), Inches(5.5),
+                 [f.sentence] + ([f.benefit] if f.benefit else []), 16 if f.benefit else 18)
 
     # how sure can we be (evidence rating)
     if pack.how_sure:
@@ -1100,7 +1122,8 @@ def html_bytes(pack: Pack, pngs: dict[str, bytes] | None = None) -> bytes:
         parts.append("<div class='figure'>")
         if c:
             parts.append(fig_html(c))
-        parts.append(f"<p class='sentence'>{esc(f.sentence)}</p></div>")
+        parts.append(f"<p class='sentence'>{esc(f.sentence)}</p>"
+                     + (f"<p class='small'>{esc(f.benefit)}</p>" if f.benefit else "") + "</div>")
     if pack.how_sure:
         parts.append("<h2>How sure can we be?</h2><ul>"
                      + "".join(f"<li>{esc(x)}</li>" for x in pack.how_sure) + "</ul>")

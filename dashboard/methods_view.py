@@ -101,3 +101,44 @@ def benefit_table(res: pd.DataFrame, *, direction: str | None, min_change: float
             "Note": b.note,
         })
     return pd.DataFrame(rows).set_index("Method")
+
+
+BENEFIT_MEANING = (
+    "Bayesian: the probability, given the data and the prior named, that the programme moved "
+    "the outcome in the better direction; the second figure asks for at least the stated "
+    "change. From a normal approximation to the estimate and its standard error (log scale for "
+    "ratios). With the flat prior it is about one minus the one-sided p-value. It is not a "
+    "p-value and not the chance the finding is due to chance.")
+#: What "at least x%" is a share of, by scale (for the probability of benefit).
+MIN_CHANGE_OF = {"ratio": "", "hazard ratio": "", "difference": " of the control mean",
+                 "risk difference": " of the control share"}
+
+
+def prior_words(row) -> str:
+    """The prior named in a result row's ``benefit_method`` ("flat prior (the data alone)")."""
+    text = str(row.get("benefit_method", ""))
+    text = text.split("normal approximation, ", 1)[-1]
+    return text.split(" (Not", 1)[0].split(" (No ", 1)[0]
+
+
+def benefit_text(row, direction: str | None, markdown: bool = True) -> str:
+    """One sentence for a result row's Bayesian probability of benefit, with its prior, e.g.
+    "Bayesian, flat prior: 98% probability the programme lowered it; 96% that it lowered it by
+    at least 10% of the control mean. Not a p-value."
+
+    ``direction`` is the outcome's better direction from the specification. Empty when the row
+    has no probability (no direction chosen, or a rank or permutation test: no standard error).
+    """
+    p, p_min = row.get("prob_benefit", np.nan), row.get("prob_benefit_min", np.nan)
+    if direction not in ("lower", "higher") or not np.isfinite(p):
+        return ""
+    verb = "lowered" if direction == "lower" else "raised"
+    prior = prior_words(row).split(" (", 1)[0]  # "flat prior", "sceptical prior centred on ..."
+    prior = prior.split(" centred", 1)[0]
+    lead = f"Bayesian, {prior}:"
+    text = f"{f'**{lead}**' if markdown else lead} {p:.0%} probability the programme {verb} it"
+    change = row.get("benefit_min_change", 0.1)
+    if np.isfinite(p_min) and change > 0:
+        text += (f"; {p_min:.0%} that it {verb} it by at least {change:.0%}"
+                 f"{MIN_CHANGE_OF.get(row['scale'], '')}")
+    return text + ". Not a p-value."

@@ -35,7 +35,7 @@ DEFAULTS = {
     "dataset": None,
     "alpha": 0.05,
     "alternative": "two-sided",
-    "test": "welch",
+    "test": None,          # None: the data set's primary method (its specification's)
     "correction": "none",
     "confidence_level": 0.95,
     "outcomes": None,      # None: every outcome of the data set
@@ -110,6 +110,12 @@ def add_dataset(trial: Trial, select: bool = True) -> None:
         st.session_state["cfg_dataset"] = trial.name
         st.session_state["cfg_outcomes"] = None
         st.session_state["cfg_subgroup"] = "__default__"
+
+
+def primary_method(trial: Trial) -> str:
+    """The primary method the data set's specification names (Welch if it names none)."""
+    method = getattr(trial.spec, "method", None)
+    return method if method in TEST_LABELS else "welch"
 
 
 def _cfg(key):
@@ -216,11 +222,19 @@ def sidebar() -> Context:
              help="Two-sided asks whether the programme changed the outcome in either "
                   "direction. One-sided looks in one direction only, which halves the p-value; "
                   "it must be chosen before seeing the data.")
+    primary = primary_method(trial)
+    if _cfg("test") is None or st.session_state.get("cfg_test_for",
+                                                     _cfg("dataset")) != _cfg("dataset"):
+        # a data set opens with the primary method its specification names
+        st.session_state["cfg_test"] = primary
+    st.session_state["cfg_test_for"] = _cfg("dataset")
     sb.selectbox("Method", list(TEST_LABELS), format_func=TEST_LABELS.get, **_bind("test"),
                  help="How treatment is compared with control for every outcome: the tests of "
                       "means and ranks, rate ratios from count models (Poisson, negative "
                       "binomial), the covariate-adjusted difference (Lin), the difference within "
                       "randomisation strata, or prevalence (share with at least one event). "
+                      f"This data set's specification names {TEST_LABELS[primary]} as the "
+                      "primary method, so the pages open with it. "
                       "The Outcomes page shows every method side by side for one outcome.")
     sb.selectbox("Multiple-comparison correction", list(CORRECTIONS),
                  format_func=lambda c: CORRECTIONS[c][:1].upper() + CORRECTIONS[c][1:],

@@ -13,6 +13,7 @@ import pandas as pd
 from ._checks import check_alternative, check_level
 from .effects import (hedges_g_moments, percent_change_bootstrap, percent_change_bootstrap_many,
                       percent_change_moments)
+from .bayes import PRIORS, add_probability_of_benefit
 from .errors import DataError
 from .io import rows_text
 from .methods import FREQUENCY_WEIGHTED, LEGACY, METHODS, MethodEffect, run_method
@@ -46,6 +47,7 @@ RESULT_COLUMNS = [
     "percent_change_method", "statistic", "df", "p_value", "p_adjusted", "correction", "alpha",
     "significant", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high", "any_treatment",
     "any_control", "n_resamples", "mc_error", "method", "note", "scale", "std_error", "primary",
+    "prob_benefit", "prob_benefit_min", "benefit_min_change", "benefit_method",
 ]
 
 #: Tests that ``Settings.extra_tests`` can add next to the main test, and the
@@ -77,6 +79,9 @@ class Mapping:
     (several columns are crossed); ``baselines`` pairs an outcome column with
     its baseline column (count models take log(1 + baseline), Lin's estimator
     the baseline itself). Methods that do not adjust ignore all three.
+    ``directions`` pairs an outcome column with its better direction ("lower",
+    "higher", "neither" or None = not chosen); the probability of benefit is
+    given only for outcomes whose direction is "lower" or "higher".
     """
 
     arm: str = "arm"
@@ -90,12 +95,16 @@ class Mapping:
     covariates: tuple[str, ...] = ()
     strata: tuple[str, ...] = ()
     baselines: tuple[tuple[str, str], ...] = ()
+    directions: tuple[tuple[str, str | None], ...] = ()
 
     def label(self, outcome: str) -> str:
         return dict(self.labels).get(outcome, outcome)
 
     def baseline(self, outcome: str) -> str | None:
         return dict(self.baselines).get(outcome)
+
+    def direction(self, outcome: str) -> str | None:
+        return dict(self.directions).get(outcome)
 
     def design_columns(self) -> list[str]:
         """Covariate, stratum and baseline columns, each once."""
@@ -111,6 +120,10 @@ class Settings:
     ``test`` is the primary method: any key of ``fd_stats.methods.METHODS``
     (``welch``, ``poisson``, ``lin``...). ``methods`` adds rows for other
     methods (``primary`` False) after the primary rows.
+
+    ``benefit_prior`` ("flat" or "sceptical") and ``benefit_min_change`` (a share of
+    the control level, 0.1 = a 10% change) set the Bayesian probability of benefit
+    (:func:`fd_stats.bayes.probability_of_benefit`).
 
     ``extra_tests`` adds other tests as extra columns next to the main one
     (see ``EXTRA_TEST_COLUMNS``; ``FULL_ANALYSIS`` asks for all of them); the
@@ -128,6 +141,8 @@ class Settings:
     seed: int = 12345
     extra_tests: tuple[str, ...] = ()
     methods: tuple[str, ...] = ()
+    benefit_prior: str = "flat"
+    benefit_min_change: float = 0.10
 
     def check(self) -> "Settings":
         if self.test not in METHODS:
@@ -147,6 +162,12 @@ class Settings:
         if self.correction not in CORRECTIONS:
             raise DataError(f"correction must be one of {', '.join(CORRECTIONS)}; "
                             f"got {self.correction!r}.")
+        if self.benefit_prior not in PRIORS:
+            raise DataError(f"benefit_prior must be one of {', '.join(PRIORS)}; "
+                            f"got {self.benefit_prior!r}.")
+        if not 0 <= self.benefit_min_change < 1:
+            raise DataError("benefit_min_change (the smallest change that matters) must be a "
+                            f"share from 0 to below 1; got {self.benefit_min_change!r}.")
         if int(self.permutations) < 1 or int(self.bootstrap) < 0:
             raise DataError("permutations must be at least 1 and bootstrap at least 0.")
         extra = (self.extra_tests,) if isinstance(self.extra_tests, str) else self.extra_tests
@@ -655,6 +676,13 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
         excluded (``attrs["n_excluded_arm"]``); missing outcome values are
         excluded per outcome and counted in ``n_missing``. Adjusted p-values
         treat the outcomes within one subgroup level as one family.
+        ``prob_benefit`` / ``prob_benefit_min`` are the Bayesian posterior
+        probabilities (normal approximation, ``settings.benefit_prior``) that
+        the row's effect is favourable / at least ``benefit_min_change`` of the
+        control level in the favourable direction, for outcomes whose
+        ``mapping.directions`` say "lower" or "higher" (NaN otherwise, and for
+        methods without a standard error); ``benefit_method`` names the prior
+        and says why a value is missing.
     """
     mapping = mapping or Mapping()
     settings = (settings or Settings()).check()
@@ -715,6 +743,9 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
     out["correction"] = settings.correction
     out["alpha"] = settings.alpha
     out["significant"] = out["p_adjusted"] < settings.alpha
+    out = add_probability_of_benefit(out, {o: mapping.direction(o) for o in names},
+                                     min_change=settings.benefit_min_change,
+                                     prior=settings.benefit_prior)
     out = out[RESULT_COLUMNS + [c for t in settings.extra_tests for c in EXTRA_TEST_COLUMNS[t]]]
     out.attrs.update(n_excluded_arm=prep.n_excluded_arm,
                      excluded_arm_values=prep.excluded_arm_values, settings=asdict(settings),

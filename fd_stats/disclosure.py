@@ -50,7 +50,8 @@ RESULT_ARM_STATS = {"treatment": ("n_treatment", ["mean_treatment", "sd_treatmen
 RESULT_COMPARISONS = ["difference", "estimate", "ci_low", "ci_high", "percent_change",
                       "percent_change_ci_low", "percent_change_ci_high", "statistic", "df",
                       "p_value", "p_adjusted", "significant", "hedges_g", "hedges_g_ci_low",
-                      "hedges_g_ci_high", "mc_error",
+                      "hedges_g_ci_high", "mc_error", "std_error", "prob_benefit",
+                      "prob_benefit_min",
                       # the other tests' columns (Settings.extra_tests) and the note, which can
                       # quote the means
                       *(c for cols in EXTRA_TEST_COLUMNS.values() for c in cols), "note"]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .analysis import Mapping
 from .errors import DataError
+from .methods import METHODS
 from .trial import DIRECTIONS, KINDS, OutcomeSpec, Trial
 
 __all__ = ["ColumnMapping", "Design", "OutcomeSpec", "KINDS", "DIRECTIONS", "DESIGNS",
@@ -72,6 +73,9 @@ class ColumnMapping:
     randomisation to adjust for; an outcome's own pre-randomisation measure is its
     ``OutcomeSpec.baseline``. ``crime_programme`` says the programme itself is about crime
     (case workers, offences prevented): it governs programme wording, not outcomes'.
+    ``method`` is the primary method named before the data were seen (a key of
+    :data:`fd_stats.methods.METHODS`; "welch" by default): the analysis the pages open with
+    and the exports report first.
     """
 
     arm: str
@@ -86,6 +90,10 @@ class ColumnMapping:
     prespecified: list[str] = field(default_factory=list)
     follow_up_months: float | None = None
     crime_programme: bool = False
+    method: str = "welch"
+
+    def __post_init__(self):
+        self.method = check_primary_method(self.method, self.design.strata)
 
     # ------------------------------------------------------------ conversions
     @property
@@ -109,7 +117,8 @@ class ColumnMapping:
                        person_id=self.person_id, engagement=self.engagement,
                        labels=tuple((o.column, o.label) for o in self.outcomes),
                        covariates=tuple(self.covariates), strata=tuple(self.design.strata),
-                       baselines=tuple(self.baselines))
+                       baselines=tuple(self.baselines),
+                       directions=tuple((o.column, o.direction) for o in self.outcomes))
 
     def to_dict(self) -> dict:
         return {
@@ -122,6 +131,7 @@ class ColumnMapping:
             "engagement": self.engagement,
             "follow_up_months": self.follow_up_months,
             "crime_programme": bool(self.crime_programme),
+            "method": self.method,
             "outcomes": [{"column": o.column, "label": o.label, "unit": o.unit, "kind": o.kind,
                           "direction": o.direction, "crime": bool(o.crime),
                           "baseline": o.baseline} for o in self.outcomes],
@@ -150,6 +160,23 @@ class ColumnMapping:
                             f"the data do not have. The data's columns are: {shown}. Correct the "
                             "mapping (or the column names in the file) so they match.")
         return self
+
+
+def check_primary_method(method, strata=()) -> str:
+    """The primary method's registry key, or a :class:`DataError` saying what is allowed.
+
+    The blocked difference needs randomisation strata (``design.strata``)."""
+    if method is None or method == "":
+        return "welch"
+    if not isinstance(method, str) or method.strip().casefold() not in METHODS:
+        raise DataError(f"'method' (the primary method) must be one of {', '.join(METHODS)}; "
+                        f"got {method!r}.")
+    method = method.strip().casefold()
+    if method == "blocked" and not strata:
+        raise DataError("'method' is 'blocked' (the difference within randomisation strata) "
+                        "but the design names no strata; add design.strata or choose another "
+                        "method.")
+    return method
 
 
 # ---------------------------------------------------------------- JSON load/save
@@ -279,10 +306,14 @@ def mapping_from_dict(d, name: str = "the mapping file") -> ColumnMapping:
     crime_programme = d.get("crime_programme", False)
     if not isinstance(crime_programme, bool):
         raise DataError(f"{name}: 'crime_programme' must be true or false.")
+    try:
+        method = check_primary_method(d.get("method", "welch"), design.strata)
+    except DataError as exc:
+        raise DataError(f"{name}: {exc}") from None
     m = ColumnMapping(arm, tc["treatment"], tc["control"], specs,
                       _opt_str(d, "person_id", name), subgroups,
                       _opt_str(d, "engagement", name), _str_list(d, "covariates", name),
-                      design, pre, follow, crime_programme)
+                      design, pre, follow, crime_programme, method)
     clash = {arm, m.person_id} & set(cols)
     if clash - {None}:
         raise DataError(f"{name}: column {sorted(clash - {None})[0]!r} cannot be both an outcome "

@@ -148,7 +148,8 @@ def spec_from_toml(meta: dict):
 
     Reads schema versions 1 and 2: version 1 has ``kind = "harm"`` (now ``"score"``) and
     ``lower_is_better`` (now ``direction``); ``crime`` defaults to the trial's
-    ``crime_programme`` flag.
+    ``crime_programme`` flag. ``[analysis] method`` names the primary method (Welch when
+    absent).
     """
     from .mapping import ColumnMapping, Design  # mapping.py imports this module
 
@@ -178,6 +179,7 @@ def spec_from_toml(meta: dict):
         prespecified=[s["column"] for s in subgroups if s.get("prespecified")],
         follow_up_months=follow,
         crime_programme=crime_programme,
+        method=(meta.get("analysis", {}) or {}).get("method") or "welch",
     )
 
 

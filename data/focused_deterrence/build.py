@@ -834,6 +834,12 @@ def trial_metadata(ht):
                 "source": "Report, 'Cohort and Trial Methodology'; control size: " + SRC_DOMAIN_N,
             },
         },
+        "analysis": {
+            "method": "welch",
+            "note": ("the primary method: the Report's Appendix B compares means with R's Welch t-test; "
+                     "the dashboard opens with it so Appendix B is reproduced, and shows the other methods beside it"),
+            "source": "Report, Appendix B",
+        },
         "sample_size": {
             "treatment": {"total": 45, "11-17": 20, "18-25": 25, "source": "Report, 'What are we testing?' and " + SRC_METHOD},
             "control": {"total": 86, "11-17": 50, "18-25": 36, "source": SRC_DOMAIN_N},
