@@ -25,6 +25,12 @@ GRID_ALPHAS = (0.01, 0.02, 0.025, 0.05, 0.075, 0.10, 0.15, 0.20)
 GRID_ALTERNATIVES = ("two-sided", "less")
 GRID_CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
 GRID_TESTS = ("welch", "student", "mann-whitney", "permutation")
+#: Registry methods the grid adds beside the tests, with the outcome kinds each applies to
+#: (fd_stats.trial.KINDS): count models for counts and non-negative scores (a Poisson rate
+#: ratio with robust SE needs no integer outcome; the negative binomial does), prevalence
+#: wherever "at least one" means something.
+GRID_METHODS = {"poisson": ("count", "score"), "negative-binomial": ("count",),
+                "prevalence": ("count", "score", "binary")}
 #: Tests whose p-value for any sidedness follows from one run's t and df (R: ``pt``).
 T_TESTS = ("welch", "student")
 GRID_COLUMNS = ["outcome", "label", "subgroup", "test", "alternative", "correction", "alpha",
@@ -35,6 +41,12 @@ TEST_WORDS = {
     "student": "Student t-test",
     "mann-whitney": "Mann-Whitney U test",
     "permutation": "permutation test",
+    "poisson": "Poisson rate ratio",
+    "negative-binomial": "negative-binomial rate ratio",
+    "prevalence": "prevalence (risk difference)",
+    "prevalence-ratio": "prevalence (risk ratio)",
+    "lin": "adjusted difference (Lin)",
+    "blocked": "blocked difference within strata",
 }
 CORRECTION_WORDS = {
     "none": "no correction",
@@ -44,10 +56,26 @@ CORRECTION_WORDS = {
 }
 
 
+def grid_methods(kinds: dict, mapping: Mapping | None = None) -> dict[str, tuple[str, ...]]:
+    """The registry methods the grid adds, each with the outcomes it applies to.
+
+    ``kinds`` maps outcome column -> kind (count, binary, continuous, score). Count models
+    and prevalence follow :data:`GRID_METHODS`; Lin's adjusted difference is added for the
+    outcomes with a baseline (every outcome when ``mapping`` has covariates), the blocked
+    difference for every outcome when ``mapping`` has randomisation strata. Methods that
+    apply to no outcome are left out.
+    """
+    out = {m: tuple(o for o, k in kinds.items() if k in ok) for m, ok in GRID_METHODS.items()}
+    if mapping is not None:
+        out["lin"] = tuple(o for o in kinds if mapping.covariates or mapping.baseline(o))
+        out["blocked"] = tuple(kinds) if mapping.strata else ()
+    return {m: outs for m, outs in out.items() if outs}
+
+
 def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
                    settings: Settings | None = None, *,
                    alphas=GRID_ALPHAS, alternatives=GRID_ALTERNATIVES,
-                   corrections=GRID_CORRECTIONS, tests=GRID_TESTS,
+                   corrections=GRID_CORRECTIONS, tests=GRID_TESTS, methods=None,
                    analyse_fn: Callable[[Settings], pd.DataFrame] | None = None) -> pd.DataFrame:
     """Conclusion for every outcome under every combination of analysis choices.
 
@@ -65,6 +93,10 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
         0.075, 0.10, 0.15, 0.20}, sidedness in {two-sided, less}, correction
         in {none, bonferroni, holm, fdr_bh}, test in {welch, student,
         mann-whitney, permutation}.
+    methods : dict, optional
+        Registry method -> the outcomes it applies to (:func:`grid_methods`), judged beside
+        ``tests`` for those outcomes only; corrections then count those outcomes as the
+        family.
     analyse_fn : callable, optional
         ``settings -> results``; defaults to ``analyse(data, mapping, settings)``.
         The app passes its cached analysis here. It is called once per
@@ -74,8 +106,9 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
     Returns
     -------
     DataFrame
-        Tidy, one row per outcome x subgroup level x test x sidedness x
-        correction x alpha, columns ``GRID_COLUMNS``. Corrections treat the
+        Tidy, one row per outcome x subgroup level x test (or method that
+        applies to the outcome) x sidedness x correction x alpha, columns
+        ``GRID_COLUMNS``. Corrections treat the
         outcomes within one subgroup level as one family, as ``analyse`` does.
     """
     settings = settings or Settings()
@@ -91,7 +124,8 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
     if not alphas or any(not 0 < a < 1 for a in alphas):
         raise DataError("Every alpha must be between 0 and 1.")
     blocks = []
-    for test in tests:
+    methods = dict(methods or {})
+    for test in [*tests, *(m for m in methods if m not in tests)]:
         t_run = None
         for alt in alternatives:
             if test in T_TESTS and t_run is not None:
@@ -105,6 +139,8 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
                 base = res[["outcome", "label", "subgroup", "p_value", "percent_change",
                             "statistic", "df"]].copy()
                 t_run = base if test in T_TESTS else None
+            if test in methods:  # a model judged only for the outcomes it applies to
+                base = base[base["outcome"].isin(methods[test])].reset_index(drop=True)
             for corr in corrections:
                 adj = np.full(len(base), np.nan)
                 for _, idx in base.groupby("subgroup", sort=False).indices.items():
@@ -173,10 +209,15 @@ def _conditions(part: pd.DataFrame, grid: pd.DataFrame) -> list[str]:
     min_alpha = float(sig["alpha"].min())
     if min_alpha > float(grid["alpha"].min()):
         conds.append(f"at alpha ≥ {min_alpha:g}")
-    all_tests = list(dict.fromkeys(grid["test"]))
+    all_tests = list(dict.fromkeys(part["test"]))  # the tests and methods this outcome had
     tests = [t for t in all_tests if t in set(sig["test"])]
     if len(tests) < len(all_tests):
-        conds.append("with the " + _or_list([TEST_WORDS.get(t, t) for t in tests]))
+        others = [t for t in all_tests if t not in tests]
+        if len(tests) > 2 * len(others):  # shorter to name the few it fails with
+            conds.append("with any test or model but the " + _or_list(
+                [TEST_WORDS.get(t, t) for t in others]).replace(" or ", " and "))
+        else:
+            conds.append("with the " + _or_list([TEST_WORDS.get(t, t) for t in tests]))
     all_corr = list(dict.fromkeys(grid["correction"]))
     corrs = [c for c in all_corr if c in set(sig["correction"])]
     if len(corrs) < len(all_corr):
@@ -242,11 +283,13 @@ def choice_summary(grid: pd.DataFrame, subgroup: str = ALL) -> str:
     fs = flip_summary(grid, subgroup)
     if fs.empty:
         return "No results to judge."
-    k = int(fs["n_combinations"].iloc[0])
+    ks = sorted(set(fs["n_combinations"].astype(int)))
+    k = f"{ks[0]}" if len(ks) == 1 else f"{ks[0]} to {ks[-1]}"
     always = fs.loc[fs["status"] == "always", "label"].tolist()
     never = fs.loc[fs["status"] == "never", "label"].tolist()
     depends = depends_on_choice(grid, subgroup)
-    parts = [f"Across {k} combinations of threshold, sidedness, correction and test:"]
+    parts = [f"Across {k} combinations of threshold, sidedness, correction and test "
+             "(or model, where it applies to the outcome):"]
     if always:
         parts.append("significant under every one: " + "; ".join(always) + ".")
     if depends:

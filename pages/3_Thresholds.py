@@ -16,8 +16,8 @@ from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.cli import escape_frame  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.thresholds import (GRID_ALPHAS, GRID_ALTERNATIVES, GRID_TESTS,  # noqa: E402
-                                 T_TESTS, alpha_table, depends_on_choice, flip_summary,
-                                 threshold_grid)
+                                 T_TESTS, TEST_WORDS, alpha_table, depends_on_choice,
+                                 flip_summary, grid_methods, threshold_grid)
 from fd_stats.wording import SYNTHETIC_LABEL, count_of  # noqa: E402
 
 trial, s = ctx.trial, ctx.settings
@@ -79,8 +79,11 @@ st.header("Every combination of choices")
 ONE_SIDED = ("greater" if {trial.outcome(c).direction for c in ctx.mapping.outcomes}
              == {"higher"} else "less")
 ONE_WORDS = "treatment higher" if ONE_SIDED == "greater" else "treatment lower"
-n_runs = sum(1 if t in T_TESTS else len(GRID_ALTERNATIVES) for t in GRID_TESTS)
-progress = st.progress(0.0, text="Judging every outcome under 256 combinations of choices…")
+# the models join the tests for the outcomes they apply to (by kind, baseline, strata)
+methods = grid_methods({c: trial.outcome(c).kind for c in ctx.mapping.outcomes}, ctx.mapping)
+n_runs = (sum(1 if t in T_TESTS else len(GRID_ALTERNATIVES) for t in GRID_TESTS)
+          + len(GRID_ALTERNATIVES) * len(methods))
+progress = st.progress(0.0, text="Judging every outcome under every combination of choices…")
 done = []
 
 
@@ -96,7 +99,7 @@ def _analyse(settings):
 
 
 try:
-    grid = threshold_grid(None, settings=s, analyse_fn=_analyse,
+    grid = threshold_grid(None, settings=s, analyse_fn=_analyse, methods=methods,
                           alternatives=("two-sided", ONE_SIDED))
 except DataError as exc:
     show_data_error(exc)
@@ -104,7 +107,6 @@ except DataError as exc:
 finally:
     progress.empty()
 g_all = grid[grid["subgroup"] == ALL]
-n_comb = int(len(g_all) / max(g_all["outcome"].nunique(), 1))
 
 st.subheader("Which findings depend on the choice")
 # the outcome labels are the data's text: Markdown-safe before they enter sentences and lists
@@ -120,17 +122,27 @@ if sentences:
 else:
     st.markdown("No finding depends on these choices.")
 st.markdown(
-    (f"**Significant under all {n_comb} combinations:** " + "; ".join(always) + ". "
-     if always else f"**No outcome is significant under all {n_comb} combinations.** ")
+    ("**Significant under every combination (tests and the models that apply):** "
+     + "; ".join(always) + ". " if always else
+     "**No outcome is significant under every combination of choices.** ")
     + ("**Never significant:** " + "; ".join(never) + "." if never else ""))
+model_words = "; ".join(
+    f"{TEST_WORDS[m]} for {'every outcome' if len(o) == len(ctx.mapping.outcomes) else count_of(len(o), 'outcome')}"
+    for m, o in methods.items())
 st.caption(f"Combinations: thresholds {', '.join(f'{a:g}' for a in GRID_ALPHAS)} × two-sided or "
            f"one-sided ({ONE_WORDS}) × no correction, Bonferroni, Holm or Benjamini-Hochberg × "
-           "Welch, Student, Mann-Whitney or permutation test. Each condition named is needed for "
-           "significance; together they may not be enough.")
+           "Welch, Student, Mann-Whitney or permutation test"
+           + (f", and the models where they apply to the outcome's kind ({model_words})"
+              if methods else "")
+           + ". A correction counts the outcomes a model was run on. Each condition named is "
+           "needed for significance; together they may not be enough."
+           + (" Adjusted models use the baseline columns of the specification"
+              + (" (synthetic for the bundled trial, not from the report)."
+                 if trial.synthetic else ".") if "lin" in methods else ""))
 
 st.subheader("Smallest threshold at which each finding is significant")
 st.markdown("Each cell gives the smallest alpha at which the outcome is significant with that "
-            "test (row) and sidedness and correction (column): **✔ from 0.05** means significant "
+            "test or model (row) and sidedness and correction (column): **✔ from 0.05** means significant "
             "at 0.05 and above; **— ns** means not significant at any threshold up to "
             f"{GRID_ALPHAS[-1]:g}.")
 sig = g_all[g_all["significant"].astype(bool)]
@@ -140,11 +152,15 @@ tests = list(dict.fromkeys(g_all["test"]))
 combos = [(a, c) for a in dict.fromkeys(g_all["alternative"]) for c in dict.fromkeys(g_all["correction"])]
 short_corr = {"none": "none", "bonferroni": "Bonf.", "holm": "Holm", "fdr_bh": "BH"}
 short_test = {"welch": "Welch", "student": "Student", "mann-whitney": "Mann-Whitney",
-              "permutation": "Permutation"}
+              "permutation": "Permutation", "poisson": "Poisson RR",
+              "negative-binomial": "Neg. binomial RR", "prevalence": "Prevalence RD",
+              "lin": "Lin (adjusted)", "blocked": "Blocked"}
 rows = []
 for lab in labels:
     for t in tests:
-        row = {"Outcome": lab, "Test": short_test[t]}
+        if not (g_all["label"].eq(lab) & g_all["test"].eq(t)).any():
+            continue  # a model that does not apply to this outcome's kind
+        row = {"Outcome": lab, "Test or model": short_test.get(t, t)}
         for a, c in combos:
             col = f"{'2-sided' if a == 'two-sided' else '1-sided'} · {short_corr.get(c, c)}"
             m = mins.get((lab, t, a, c))
@@ -168,9 +184,9 @@ shown = compact[compact["Outcome"].isin(depends_labels)]
 if len(shown):
     st.markdown(f"Showing the {count_of(len(depends_labels), 'outcome')} whose conclusion depends on the "
                 "choices; the others are below.")
-    st.table(md_cells(shown, ["Outcome"]).set_index(["Outcome", "Test"]).style.map(_shade))
+    st.table(md_cells(shown, ["Outcome"]).set_index(["Outcome", "Test or model"]).style.map(_shade))
 with st.expander(f"Every outcome ({len(compact)} rows)"):
-    st.table(md_cells(compact, ["Outcome"]).set_index(["Outcome", "Test"]).style.map(_shade))
+    st.table(md_cells(compact, ["Outcome"]).set_index(["Outcome", "Test or model"]).style.map(_shade))
 st.caption(f"{synth}Darker blue = significant at a smaller threshold. 2-sided = two-sided; "
            f"1-sided = one-sided, {ONE_WORDS}. Corrections: none, Bonferroni (Bonf.), Holm, "
            "Benjamini-Hochberg false discovery rate (BH), across the outcomes chosen in the "
