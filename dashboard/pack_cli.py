@@ -3,6 +3,10 @@
     python -m dashboard.pack_cli bundled --out DIR
     python -m dashboard.pack_cli people.csv --out DIR --arm group --treatment T --control C \\
         --alternative less --correction holm --threshold 10
+    python -m dashboard.pack_cli bundled --out DIR --method poisson --formats csv,html
+
+``--method`` (synonym ``--test``) takes any method of ``fd_stats.methods.METHODS``; without it
+the pack uses the primary method the trial specification names.
 
 Writes board_pack.pptx, board_report.html, board_charts.zip (one PNG per
 chart), results.csv and results.xlsx into DIR, built by the same code as the
@@ -26,7 +30,8 @@ FORMATS = ("pptx", "html", "zip", "csv", "xlsx")
 def add_pack_parser(subparsers):
     """Add the ``pack`` sub-command to an argparse sub-parser collection."""
     from fd_stats.multiplicity import CORRECTIONS
-    from fd_stats.twosample import TESTS
+    from fd_stats.bayes import PRIORS
+    from fd_stats.methods import METHODS
     p = subparsers.add_parser("pack", help="build the board pack (slides, report, charts, tables)")
     p.add_argument("data", help="'bundled' for the bundled trial, or a CSV / Excel / Parquet file")
     p.add_argument("--out", required=True, help="folder to write the files into")
@@ -38,7 +43,13 @@ def add_pack_parser(subparsers):
     p.add_argument("--outcome", action="append", help="repeatable, or comma-separated")
     p.add_argument("--subgroup", help="subgroup column ('' for none; default: the data set's)")
     p.add_argument("--prespecified", action="store_true", help="subgroups were pre-specified")
-    p.add_argument("--test", choices=list(TESTS), default="welch")
+    p.add_argument("--method", "--test", dest="method", choices=list(METHODS),
+                   help="the primary method (--test is a synonym); default: the one the trial "
+                        "specification names (Welch for the bundled trial)")
+    p.add_argument("--prior", choices=list(PRIORS), default="flat",
+                   help="prior of the Bayesian probability of benefit")
+    p.add_argument("--min-change", type=float, default=0.10,
+                   help="smallest change that matters for the probability of benefit (0.1 = 10%%)")
     p.add_argument("--alternative", choices=["two-sided", "less", "greater"], default="two-sided")
     p.add_argument("--alpha", type=float, default=0.05)
     p.add_argument("--correction", choices=list(CORRECTIONS), default="none")
@@ -104,9 +115,11 @@ def cmd_pack(args) -> None:
     if bad or not formats:
         raise DataError(f"--formats must be a comma-separated subset of {','.join(FILES)}.")
     trial, mapping = _trial(args)
-    settings = Settings(test=args.test, alternative=args.alternative, alpha=args.alpha,
+    method = args.method or getattr(trial.spec, "method", None) or "welch"
+    settings = Settings(test=method, alternative=args.alternative, alpha=args.alpha,
                         correction=args.correction, confidence_level=args.confidence,
-                        permutations=args.permutations, seed=args.seed)
+                        permutations=args.permutations, seed=args.seed,
+                        benefit_prior=args.prior, benefit_min_change=args.min_change)
     results = analyse(trial.table, mapping, settings)
     prespecified = args.prespecified or trial.subgroup_prespecified.get(mapping.subgroup, False)
     options = PackOptions(disclosure=not args.no_disclosure, threshold=args.threshold,
