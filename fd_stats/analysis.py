@@ -125,7 +125,8 @@ class Settings:
     the control level, 0.1 = a 10% change) set the Bayesian probability of benefit
     (:func:`fd_stats.bayes.probability_of_benefit`).
 
-    ``extra_tests`` adds other tests as extra columns next to the main one
+    ``extra_tests`` adds other tests as extra columns next to the main one (the
+    permutation test re-randomises within ``Mapping.strata`` when there are any)
     (see ``EXTRA_TEST_COLUMNS``; ``FULL_ANALYSIS`` asks for all of them); the
     ``RESULT_COLUMNS`` are unchanged. ``"bootstrap"`` uses ``bootstrap``
     resamples, or 2,000 when ``bootstrap`` is 0.
@@ -722,9 +723,19 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
         row.update(scale=METHODS[row["test"]].scale, primary=True,
                    std_error=row["estimate"] / row["statistic"] if t_test else np.nan)
     settings = requested
-    if not batched or settings.methods:
+    stratified_extra = "permutation" in settings.extra_tests and bool(mapping.strata)
+    if stratified_extra or not batched or settings.methods:  # masks only when a method needs them
         level_mask = dict(_level_masks(prep))
         index = {name: i for name, i in split.levels()}
+    if stratified_extra:
+        # re-randomise within the strata, as the trial was randomised (the registry's
+        # stratified permutation test; the batched one above ignores strata)
+        for row in rows:
+            eff = _method_effect("permutation", prep, mapping, settings, row["outcome"],
+                                 level_mask[row["subgroup"]], split, index[row["subgroup"]])
+            row.update(p_permutation=eff.p_value, mc_error_permutation=eff.mc_error,
+                       n_resamples_permutation=eff.n_resamples, method_permutation=eff.label)
+    if not batched or settings.methods:
 
         def effect(method, r):
             return _method_effect(method, prep, mapping, settings, r["outcome"],

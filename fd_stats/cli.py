@@ -274,7 +274,8 @@ def build_parser(include_aggregate: bool = True):
                    help="resamples for a bootstrap interval of the %% change (0: Fieller interval)")
     a.add_argument("--also", default="mann-whitney",
                    help="extra tests as extra columns, comma-separated from "
-                        + ", ".join(EXTRA_CHOICES) + " (default mann-whitney; 'none' for none)")
+                        + ", ".join(EXTRA_CHOICES) + " (default mann-whitney; 'none' for none); "
+                        "with --strata the permutation test re-randomises within the strata")
     a.add_argument("--seed", type=int, default=12345)
     a.add_argument("--format", **fmt)
     from .cli_survival import add_survival_arguments
