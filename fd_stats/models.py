@@ -264,13 +264,20 @@ def negative_binomial_rate_ratio(y, treated, *, covariates=None, baseline=None,
                 note=" ".join(notes + _non_whole(y, "nb")))
 
 
+#: Dispersion (alpha = 1 / theta) below which the data show no over-dispersion.
+NO_OVERDISPERSION = 1e-5
+
+
 def _dispersion_problem(log_alpha, lo_b, hi_b, notes) -> str:
     """Why the ML dispersion is unusable (""), adding a note when it is at its lower limit."""
     if log_alpha > hi_b - 0.01:
         return "the dispersion could not be estimated (it grows without limit)."
-    if log_alpha < lo_b + 0.01:
+    # theta above 100,000: the profile likelihood is flat towards the Poisson limit, so the
+    # search stops anywhere up there (R's glm.nb reports a huge theta or stops at its limit)
+    if log_alpha < np.log(NO_OVERDISPERSION):
         notes.append("No over-dispersion: the dispersion is at its lower limit, so the model "
-                     "is the Poisson model (R's glm.nb would report a very large theta).")
+                     "is the Poisson model (R's glm.nb reports a very large theta or stops at "
+                     "its iteration limit).")
     return ""
 
 

@@ -100,3 +100,18 @@ def test_sentences_name_the_models_a_finding_needs(grid):
     fs = flip_summary(plain).set_index("outcome")
     assert fs.loc["victim_violent_sexual", "status"] == "never"
     assert np.isnan(fs.loc["victim_violent_sexual", "min_alpha"])
+
+
+def test_negative_binomial_without_over_dispersion_says_so():
+    """victim_knife (adjusted): R's glm.nb stops at its iteration limit (theta.ml, NaN SE;
+    tests/r/grid_methods.R prints NA); the engine's dispersion runs to the Poisson limit and
+    the row says so. Its estimate is then the Poisson one (R: the Poisson fit above)."""
+    from fd_stats import Settings, analyse
+    res = analyse(TRIAL.table, TRIAL.mapping, Settings(test="negative-binomial",
+                                                       methods=("poisson",)))
+    row = res[(res["outcome"] == "victim_knife") & (res["subgroup"] == "All")]
+    nb, pois = row.iloc[0], row.iloc[1]
+    assert "No over-dispersion" in nb["note"]
+    assert nb["estimate"] == pytest.approx(pois["estimate"], rel=1e-4)
+    knife = res[(res["outcome"] == "suspect_knife") & (res["subgroup"] == "All")].iloc[0]
+    assert "over-dispersion" not in knife["note"]  # theta = 2.5 there
