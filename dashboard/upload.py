@@ -16,7 +16,7 @@ import pandas as pd
 
 from fd_stats.safe_text import INVISIBLE_RE, safe_text
 from fd_stats.errors import DataError
-from fd_stats.io import excel_sheets, read_table
+from fd_stats.io import excel_sheets, read_table, table_notes
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "data" / "examples"
@@ -89,20 +89,10 @@ def handle_upload(raw: bytes, name: str, sheet: str | None = None) -> Upload:
             sheet = None
         sheet = sheet or sheets[0]
         table = read_table(raw, name=name, sheet=sheet)
-    elif is_parquet(name):
-        keep, binary = parquet_text_columns(raw, name)
-        if binary and not keep:
-            raise DataError(f"{name}: every column holds binary data ({', '.join(binary[:5])}), "
-                            "which the dashboard cannot use.")
-        table = read_table(raw, name=name, columns=keep if binary else None)
-        if binary:
-            return Upload(name, table, notes=[
-                f"{len(binary)} column(s) of {name} hold binary data (bytes, not text or "
-                f"numbers) and were left out: {', '.join(binary[:10])}"
-                + (f" and {len(binary) - 10} more" if len(binary) > 10 else "") + "."])
     else:
         table = read_table(raw, name=name)
-    return _without_direction_controls(Upload(name, table, sheets, sheet))
+    # the reader's notes: Parquet binary columns it left out
+    return _without_direction_controls(Upload(name, table, sheets, sheet, table_notes(table)))
 
 
 def _without_direction_controls(u: Upload) -> Upload:
@@ -137,21 +127,6 @@ def _without_direction_controls(u: Upload) -> Upload:
 
 def is_parquet(name: str) -> bool:
     return Path(name).suffix.lower() in (".parquet", ".pq")
-
-
-def parquet_text_columns(raw: bytes, name: str) -> tuple[list[str], list[str]]:
-    """(columns to read, binary columns to leave out) of a Parquet file, from its schema."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        schema = pq.read_schema(io.BytesIO(raw))
-    except Exception:
-        raise DataError(f"{name} could not be read as Parquet; it may be truncated or not a "
-                        "Parquet file.") from None
-    binary = [f.name for f in schema if pa.types.is_binary(f.type)
-              or pa.types.is_large_binary(f.type) or pa.types.is_fixed_size_binary(f.type)]
-    return [n for n in schema.names if n not in binary], binary
 
 
 def read_example(file: str) -> pd.DataFrame:

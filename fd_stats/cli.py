@@ -103,27 +103,39 @@ def _extra_tests(value: str) -> tuple[str, ...]:
     return names
 
 
+def read_data(path, **kwargs) -> pd.DataFrame:
+    """:func:`fd_stats.io.read_table` for the command line: the reader's notes (such as
+    Parquet binary columns left out) go to stderr as lines starting ``note:``, so stdout
+    holds only the results."""
+    from .io import read_table, table_notes
+
+    table = read_table(path, **kwargs)
+    for note in table_notes(table):
+        print(f"note: {note}", file=sys.stderr)
+    return table
+
+
 def _read_for_analysis(path: str, mapping_args) -> pd.DataFrame:
     """Read the data file: only the named columns when outcomes are named (a wide
     extract then costs only those); Parquet text as categoricals."""
     from pathlib import Path
 
-    from .io import parquet_columns, read_table
+    from .io import parquet_columns
 
     arm, subgroup, outcomes, design = mapping_args
     if Path(path).suffix.lower() not in (".parquet", ".pq") or not Path(path).is_file():
         if outcomes and Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
             # named outcomes: only the columns the analysis uses (a wide extract costs only those)
-            return read_table(path, columns=[c for c in dict.fromkeys(
+            return read_data(path, columns=[c for c in dict.fromkeys(
                 (arm, subgroup, *outcomes, *design)) if c])
-        return read_table(path)
+        return read_data(path)
     if outcomes:
         wanted = [arm, subgroup, *outcomes, *design]
     else:  # every numeric column may be an outcome
         wanted = [arm, subgroup, *design] + [n for n, kind in parquet_columns(path)
                                              if kind == "number"]
     wanted = list(dict.fromkeys(wanted))
-    return read_table(path, columns=[c for c in wanted if c], categorical=True)
+    return read_data(path, columns=[c for c in wanted if c], categorical=True)
 
 
 def _baselines(values) -> tuple[tuple[str, str], ...]:

@@ -330,6 +330,11 @@ def read_parquet_bytes(raw: bytes, name="the file", columns=None, categorical=Fa
     is needed). ``categorical=True`` reads text columns as pandas categoricals
     (dictionary-encoded): the same values, cleaned category by category instead
     of cell by cell, which is much faster and smaller on large files.
+
+    Binary columns (bytes: neither text nor numbers) are left out, and
+    ``df.attrs["notes"]`` holds one sentence naming them for the caller to show
+    (:func:`table_notes` takes it off the table). If every column to be read is
+    binary, :class:`DataError` is raised.
     """
     import pyarrow.parquet as pq
 
@@ -342,14 +347,23 @@ def read_parquet_bytes(raw: bytes, name="the file", columns=None, categorical=Fa
         raise DataError(f"{name} could not be read as Parquet; it may be truncated or not a "
                         "Parquet file.") from None
     refuse_duplicate_names(names, name)
-    if columns is not None:
-        columns = [c for c in dict.fromkeys(columns) if c in set(names)]
+    import pyarrow as pa
+
+    # bytes are neither text nor numbers (decoding them as text fails): such columns are left
+    # out with a note, the rest read; the CLI and the upload both come through here
+    binary = [f.name for f in pf.schema_arrow if pa.types.is_binary(f.type)
+              or pa.types.is_large_binary(f.type) or pa.types.is_fixed_size_binary(f.type)]
+    wanted = names if columns is None else [c for c in dict.fromkeys(columns) if c in set(names)]
+    left_out = [c for c in wanted if c in binary]
+    if left_out and len(left_out) == len(wanted):
+        raise DataError(f"{name}: every column holds binary data ({_listed(left_out, 5)}), "
+                        "which cannot be analysed.")
+    if left_out or columns is not None:
+        columns = [c for c in wanted if c not in binary]
     _check_cells(pf.metadata.num_rows, len(names if columns is None else columns), name)
     try:
         text = None
         if categorical:
-            import pyarrow as pa
-
             text = [f.name for f in pf.schema_arrow if (columns is None or f.name in columns)
                     and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
         table = pq.read_table(io.BytesIO(raw), columns=columns, read_dictionary=text or None)
@@ -364,7 +378,22 @@ def read_parquet_bytes(raw: bytes, name="the file", columns=None, categorical=Fa
             continue
         if pd.api.types.is_string_dtype(df[c]) or df[c].dtype == object:
             df[c] = df[c].astype(object).where(df[c].notna(), None)
-    return _finish(df, name)
+    df = _finish(df, name)
+    if left_out:  # the caller shows it (and pops it: attrs would travel with the table)
+        df.attrs["notes"] = [f"{len(left_out)} column(s) of {name} hold binary data (bytes, not "
+                             f"text or numbers) and were left out: {_listed(left_out, 10)}."]
+    return df
+
+
+def table_notes(table: pd.DataFrame) -> list[str]:
+    """Notes the reader left on ``table`` (columns it left out), taken off the table so they
+    travel no further (pandas copies ``attrs`` into derived tables and Parquet files)."""
+    return list(table.attrs.pop("notes", []))
+
+
+def _listed(names, limit: int) -> str:
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more"
+                                       if len(names) > limit else "")
 
 
 def parquet_columns(source) -> list[tuple[str, str]]:

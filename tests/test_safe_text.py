@@ -16,6 +16,7 @@ from dashboard.figures import forest_plot, means_plot, pvalue_chart
 from dashboard.upload import dataset_name, handle_upload
 from fd_stats import analyse
 from fd_stats.analysis import Settings
+from fd_stats.errors import DataError
 from fd_stats.mapping import build_trial, guess_mapping
 from fd_stats.safe_text import (_AUTOLINK, PLACES, _break_autolink, label, labels, md,
                                  safe_text)
@@ -101,6 +102,46 @@ def test_parquet_binary_column_is_left_out_with_a_note():
     pq.write_table(pa.table({"b": pa.array([b"\xff"], pa.binary())}), only)
     with pytest.raises(Exception, match="binary data"):
         handle_upload(only.getvalue(), "b.parquet")
+
+
+def _parquet(path, **columns):
+    pq.write_table(pa.table(columns), path)
+    return str(path)
+
+
+def test_command_line_leaves_binary_columns_out_with_a_note(tmp_path, capsys):
+    # the same reader as the upload (fd_stats.io.read_parquet_bytes): the CLI once stopped at
+    # "unexpected problem (UnicodeDecodeError ...)"
+    from fd_stats.cli import main
+
+    path = _parquet(tmp_path / "b.parquet", arm=["treatment", "control"] * 20,
+                    y=[i % 5 for i in range(40)],
+                    blob=pa.array([b"\xff\x00"] * 40, pa.binary()))
+    for argv in (["integrity", path, "--outcome", "y"],
+                 ["analyse", path, "--method", "cox", "--time", "y", "--event", "y"]):
+        main(argv)
+        err = capsys.readouterr().err
+        assert "UnicodeDecodeError" not in err and "unexpected" not in err, err
+        assert ("note: 1 column(s) of b.parquet hold binary data (bytes, not text or numbers) "
+                "and were left out: blob.") in err
+    only = _parquet(tmp_path / "only.parquet", blob=pa.array([b"\xff"] * 4, pa.binary()))
+    assert main(["integrity", only, "--outcome", "y"]) == 2
+    assert "only.parquet: every column holds binary data (blob)" in capsys.readouterr().err
+
+
+def test_reader_leaves_binary_columns_out_of_chosen_columns_too(tmp_path):
+    from fd_stats.io import read_table, table_notes
+
+    path = _parquet(tmp_path / "c.parquet", arm=["t", "c"], y=[1, 2],
+                    blob=pa.array([b"\xff", b"\x80"], pa.large_binary()))
+    t = read_table(path, columns=["arm", "blob"], categorical=True)
+    assert list(t.columns) == ["arm"]
+    assert table_notes(t) == ["1 column(s) of c.parquet hold binary data (bytes, not text or "
+                              "numbers) and were left out: blob."]
+    assert "notes" not in t.attrs  # taken off: attrs would travel into derived tables
+    with pytest.raises(DataError, match="every column holds binary data"):
+        read_table(path, columns=["blob"])
+    assert table_notes(read_table(path, columns=["arm", "y"])) == []
 
 
 # ---------------------------------------------------------------- figures and exports
