@@ -141,7 +141,7 @@ def result_headline(view: CostView, col) -> None:
         c = cost_per_unit_improved(view.total, r["difference"], r["ci_low"], r["ci_high"],
                                    view.cases, words.sign)
     except DataError as exc:
-        st.error(f"{name}: {exc}")
+        st.error(f"{name}: {md(exc)}")
         return
     dg = digits_for(spec)
     interval = count_range(c.prevented_low, c.prevented_high, dg, words.worse, words.many)
@@ -192,7 +192,7 @@ def every_outcome_table(view: CostView) -> None:
             c = cost_per_unit_improved(view.total, r["difference"], r["ci_low"], r["ci_high"],
                                        view.cases, words.sign)
         except DataError as exc:
-            errors.append(f"{md(view.label(col))}: {exc}")
+            errors.append(f"{md(view.label(col))}: {md(exc)}")
             continue
         rows.append({**row,
                      f"Improvement among {view.cases}":
@@ -221,7 +221,7 @@ def _benefit_rows(view: CostView, valued: dict) -> list[dict]:
             p = expected_prevented(view.cases, *view.effect(col))
             bc = benefit_cost(view.total, p, value)
         except DataError as exc:
-            st.error(f"{md(view.label(col))}: {exc}")
+            st.error(f"{md(view.label(col))}: {md(exc)}")
             continue
         out.append({"label": f"{chart_label(view.label(col))}<br>valued as {chart_label(cat.lower())}", "outcome": col,
                     "category": cat, "prevented": p, "bc": bc, "benefit": bc.benefit,
@@ -476,7 +476,7 @@ def staffed_scale_up(view: CostView, n_workers, n_coords, caseloads, per_case, l
                                coordinator_cost=coord_cost, people_per_coordinator=per_coord,
                                other_costs=other)
     except DataError as exc:
-        st.error(f"The scale-up cannot be worked out: {exc}")
+        st.error(f"The scale-up cannot be worked out: {md(exc)}")
         return
     at_n = table[table["people"] == int(people)]
     s = at_n.iloc[0]

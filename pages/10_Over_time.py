@@ -120,13 +120,13 @@ st.caption(f"Follow-up to {res.end_date} (the extract's last day); windows of "
              "randomised late are not counted as offence-free for days nobody looked.")
 
 # ---------------------------------------------------------------- time to first offence
-st.header(f"Time to the first {group_words(group).rstrip('s')} as {role}")
+st.header(md_escape(f"Time to the first {group_words(group).rstrip('s')} as {role}"))
 st.plotly_chart(view.figures["km"], width="stretch", theme=None, key="ot_km")
 st.markdown("**Number still at risk** (no such offence yet and still followed):")
 st.dataframe(view.at_risk, width="stretch")
 for note in view.notes:
     if note.startswith("Hazard ratio"):
-        st.warning(note)
+        st.warning(md_escape(note))
 if view.sentences["hazard"]:
     st.markdown(view.sentences["hazard"])
 if "hazard_adjusted" in view.sentences:
@@ -153,7 +153,7 @@ if "change" in view.sentences:
     st.markdown(view.sentences["change"])
 for note in view.notes:
     if not note.startswith("Hazard ratio"):
-        st.warning(note)
+        st.warning(md_escape(note))
 table = view.windows.copy()
 show = pd.DataFrame({
     "Period": table["period"],

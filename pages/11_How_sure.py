@@ -231,7 +231,7 @@ with st.expander("Change the assumptions and cut-offs"):
                           attrition=tuple(float(v) / 100 for v in attr.split(",")),
                           smd_moderate=smd_lo, smd_large=smd_hi, power=power).check()
         except (ValueError, DataError) as exc:
-            st.error(f"Cut-offs not applied: {exc}")
+            st.error(f"Cut-offs not applied: {md(exc)}")
         else:
             ss["hs_cutoffs"] = new
             st.rerun()

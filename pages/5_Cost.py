@@ -102,7 +102,7 @@ else:
     try:
         per_case = cost_per_person(total, cases)
     except DataError as exc:
-        st.error(f"Cost per case cannot be worked out: {exc}")
+        st.error(f"Cost per case cannot be worked out: {md(exc)}")
 m1, m2, m3 = st.columns(3)
 if per_case is not None:
     m1.metric(f"Cost per {CASE}", money(per_case), help=f"{money(total)} ÷ {cases} {CASES}")

@@ -285,3 +285,80 @@ def test_thresholds_sentences_and_lists_show_labels_as_text(corpus_trial):
     assert any("frac" in t for t in texts)  # a corpus label is quoted in a sentence or list
     bad = {t[:80]: _unescaped(t) for t in texts if _unescaped(t)}
     assert not bad
+
+
+# ---------------------------------------------------------------- engine messages on pages
+
+DISPLAY = {"markdown", "write", "caption", "info", "warning", "error", "success", "subheader",
+           "header", "title", "toast", "metric", "expander"}
+SAFE_CALLS = {"md", "md_escape", "safe_text", "show_data_error"}
+
+
+def _unescaped_exceptions(path) -> list[str]:
+    """Display calls (st.error(...) and the like) whose text holds an exception caught in the
+    same file without md()/md_escape() around it: engine messages quote column names and arm
+    values, the data's own text."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    caught = {h.name for h in ast.walk(tree) if isinstance(h, ast.ExceptHandler) and h.name}
+    out = []
+
+    def walk(node, safe):
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            safe = safe or name in SAFE_CALLS
+        if isinstance(node, ast.Name) and node.id in caught and not safe:
+            out.append(f"{path.name}:{node.lineno}")
+        for child in ast.iter_child_nodes(node):
+            walk(child, safe)
+
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in DISPLAY and node.args):
+            walk(node.args[0], False)
+    return out
+
+
+def test_engine_messages_shown_on_pages_are_escaped():
+    files = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"] + sorted(
+        (ROOT / "dashboard").glob("*.py"))
+    bad = [hit for f in files for hit in _unescaped_exceptions(f)]
+    assert not bad, f"an exception's message shown without md(): {bad}"
+
+
+def test_how_sure_cut_off_error_shows_the_typed_text_as_text():
+    # the error quotes what was typed (float() of it failed): no maths, no link
+    at = AppTest.from_file(str(ROOT / "pages" / "11_How_sure.py"), default_timeout=300).run()
+    at.text_input(key="hs_mdes").set_value(f"$x^2$ [a](https://{EVIL})").run()
+    next(b for b in at.button if b.label == "Apply").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("Cut-offs not applied" in e and "x^2" in e.replace("\\", "") for e in errors), errors
+    assert not [e for e in errors if _unescaped(e)], errors
+
+
+def _overview_panel_app(trial):
+    from dashboard.how_sure import overview_panel
+    from dashboard.state import Context
+    from fd_stats.analysis import Settings
+
+    overview_panel(Context(trial, trial.mapping, Settings(), None, False))
+
+
+def test_overview_panel_error_names_the_arms_as_text():
+    # an integrity check that cannot run says why, quoting the arm values (the data's text)
+    from dataclasses import replace
+
+    from injection import ARM_CONTROL
+
+    table = corpus_table()
+    trial = build_trial(table, guess_mapping(table), "corpus (uploaded)")
+    trial.mapping = replace(trial.mapping, treatment=f"[T](https://{EVIL}) $x^2$",
+                            control=ARM_CONTROL)
+    at = AppTest.from_function(_overview_panel_app, args=(trial,), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    texts = [c.value for c in at.caption]
+    assert any("could not run" in t and "x^2" in t.replace("\\", "") for t in texts), texts
+    assert not [t for t in texts if _unescaped(t)], texts
