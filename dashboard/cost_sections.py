@@ -46,8 +46,9 @@ def meta_reader(cost_meta: dict) -> Callable:
 
 
 def source_caption(source, note=""):
-    text = f"Source: {source}" if source else "Source: none given; enter your own figure"
-    st.caption(text + (f" — {note}" if note else ""))
+    # trial.toml text: a user's own file may hold Markdown, links or maths
+    text = f"Source: {md(source)}" if source else "Source: none given; enter your own figure"
+    st.caption(text + (f" — {md(note)}" if note else ""))
 
 
 @dataclass
@@ -320,8 +321,8 @@ def home_office_benefit(view: CostView, costs_entered: bool) -> None:
         {"label": "Homicide", "value": 3200000, "approximate": True}]
     price_year = uc_meta.get("price_year", "2015/16")
     uc_title = uc_meta.get("title", "The Economic and Social Costs of Crime, 2nd edition")
-    uc_source = (f"{uc_meta.get('publisher', 'Home Office')}, {uc_title} "
-                 f"({uc_meta.get('year', 2018)}), {price_year} prices")
+    uc_source = md(f"{uc_meta.get('publisher', 'Home Office')}, {uc_title} "
+                   f"({uc_meta.get('year', 2018)}), {price_year} prices")  # trial.toml text
     if not costs_entered:
         st.info(ENTER_COSTS)
         return
@@ -339,8 +340,8 @@ def home_office_benefit(view: CostView, costs_entered: bool) -> None:
                             disabled=["Crime category", "Note"],
                             column_config={"£ each": st.column_config.NumberColumn(
                                 min_value=0, format="localized", width="small")})
-        st.caption(f"{price_year} prices, not inflated. Source: {HOME_OFFICE}. "
-                   f"{uc_meta.get('note', '')}")
+        st.caption(f"{md(price_year)} prices, not inflated. Source: {HOME_OFFICE}. "
+                   f"{md(uc_meta.get('note', ''))}")
     unit_costs = dict(zip(uc["Crime category"], uc.iloc[:, 1]))
     count_cols = [c for c in view.allr.index
                   if view.spec(c).crime and view.spec(c).kind == "count"

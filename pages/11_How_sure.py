@@ -79,7 +79,7 @@ st.markdown("**Who got the programme.** "
                + (": either the plan was not 1:1 or allocation did not follow it."
                   if al["p_value"] < 0.05 else ", which is unremarkable.")))
 if facts.allocation_note:
-    st.caption(facts.allocation_note)
+    st.caption(md(facts.allocation_note))  # trial.toml text
 bal = rep.balance
 if len(bal):
     worst = bal.loc[bal["smd"].abs().idxmax()]
@@ -241,4 +241,4 @@ with st.expander("Change the assumptions and cut-offs"):
     st.caption("Sources of the defaults: " + " | ".join(
         f"{k}: {v[0]}" + ("" if v[1] else " (not confirmed)") for k, v in CUTOFF_SOURCES.items()))
 for note in rep.notes:
-    st.caption(note)
+    st.caption(md(note))  # notes name columns (the data's or trial.toml's text)

@@ -49,7 +49,7 @@ else:
 meta_note = next((g.get("note") for g in trial.meta.get("subgroups", [])
                   if g.get("column") == sub_col and g.get("note")), None)
 if meta_note:
-    st.caption(f"About this subgroup: {meta_note}.")
+    st.caption(f"About this subgroup: {md(meta_note)}.")  # trial.toml text
 
 try:
     res = ctx.results

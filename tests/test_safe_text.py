@@ -362,3 +362,50 @@ def test_overview_panel_error_names_the_arms_as_text():
     texts = [c.value for c in at.caption]
     assert any("could not run" in t and "x^2" in t.replace("\\", "") for t in texts), texts
     assert not [t for t in texts if _unescaped(t)], texts
+
+
+# ---------------------------------------------------------------- trial.toml text
+
+TOML_EVIL = f"[toml](https://{EVIL}) $x^2$ <b>b</b>"
+
+
+@pytest.fixture(scope="module")
+def evil_meta_trial():
+    """The bundled trial with every free-text field of its trial.toml that a page shows
+    replaced by markup (a user may load their own trial.toml)."""
+    import copy
+
+    from fd_stats.trial import load_trial
+
+    trial = copy.deepcopy(load_trial())
+    trial.name = "toml test"
+    m = trial.meta
+    m["trial"]["design"] = TOML_EVIL
+    m["trial"]["citation"]["text"] = TOML_EVIL
+    for g in m.get("subgroups", []):
+        g["note"] = TOML_EVIL
+    m["engagement"]["note"] = TOML_EVIL
+    for item in m["cost"].values():
+        if isinstance(item, dict):
+            item.update(source=TOML_EVIL, note=TOML_EVIL)
+    m.setdefault("unit_costs_of_crime", {})["note"] = TOML_EVIL
+    m.setdefault("harm_index", {})["name"] = TOML_EVIL
+    m["design"]["allocation_ratio"]["note"] = TOML_EVIL
+    return trial
+
+
+@pytest.mark.parametrize("page", ["app.py", "pages/2_Subgroups.py", "pages/4_Engagement.py",
+                                  "pages/5_Cost.py", "pages/11_How_sure.py"])
+def test_trial_toml_text_shows_as_text(evil_meta_trial, page):
+    at = AppTest.from_file(str(ROOT / page), default_timeout=300)
+    at.session_state["datasets"] = {evil_meta_trial.name: evil_meta_trial}
+    at.session_state["cfg_dataset"] = evil_meta_trial.name
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    texts = [str(e.value) for kind in ("markdown", "caption", "info", "warning", "error",
+                                       "success", "title", "header", "subheader")
+             for e in getattr(at, kind)]
+    shown = [t for t in texts if "toml" in t]
+    assert shown, f"{page}: no trial.toml text found (the test would prove nothing)"
+    bad = {t[:100]: _unescaped(t) for t in shown if _unescaped(t)}
+    assert not bad, bad
