@@ -115,7 +115,7 @@ st.markdown("**Missing outcomes.** "
 heads = [o for o in trial.headline_outcomes if o in set(rep.mdes["outcome"])] or \
     list(rep.mdes["outcome"][:3])
 m0 = rep.mdes.set_index("outcome").loc[heads[0]]
-unit = trial.outcome(heads[0]).unit or "units"
+unit = md(trial.outcome(heads[0]).unit or "units")  # the data's text, in a sentence
 size_word = ("large" if rep.mdes_randomised >= 0.5 else "moderate" if rep.mdes_randomised >= 0.3
              else "small")
 st.markdown(f"**Was the trial big enough?** With these numbers the trial had an "
@@ -201,7 +201,7 @@ with tabs[4]:
 with tabs[5]:
     st.dataframe(replication_sizes(cut), hide_index=True)
     st.caption("People per arm (1:1) for the MDES to reach each padlock cut-off "
-               "(R power.t.test(delta, sd = 1, power)$n, rounded up).")
+               "(R `power.t.test(delta, sd = 1, power)$n`, rounded up).")
 
 # ---------------------------------------------------------------- assumptions
 with st.expander("Change the assumptions and cut-offs"):

@@ -409,3 +409,71 @@ def test_trial_toml_text_shows_as_text(evil_meta_trial, page):
     assert shown, f"{page}: no trial.toml text found (the test would prove nothing)"
     bad = {t[:100]: _unescaped(t) for t in shown if _unescaped(t)}
     assert not bad, bad
+
+
+# ---------------------------------------------------------------- every page, every element
+
+MARKUP_UNIT = f"$u$ www.{EVIL}"
+COV = f"[cov](https://{EVIL}) $c$"
+BASE = f"<b>base</b> $b$"
+
+
+@pytest.fixture(scope="module")
+def corpus_everywhere_trial():
+    """The corpus where the browser test's guessed mapping does not put it: chosen arm
+    values, outcome units, a two-level subgroup (its levels are named in the comparison),
+    a covariate and a baseline named with markup, directions set (so the Cost page words
+    improvements)."""
+    from fd_stats.mapping import ColumnMapping, OutcomeSpec
+    from injection import ARM_CONTROL, ARM_TREATMENT
+
+    table = corpus_table()
+    n = len(table)
+    table["pair"] = [CORPUS[3] if i % 3 else CORPUS[2] for i in range(n)]
+    table[COV] = [i % 4 for i in range(n)]
+    outcomes = [c for c in table.columns if c not in ("person_id", "arm", "area", "pair", COV)]
+    table[BASE] = table[outcomes[0]] + [i % 2 for i in range(n)]
+    specs = [OutcomeSpec(c, c, MARKUP_UNIT, "lower", "count", True,
+                         BASE if i == 0 else None) for i, c in enumerate(outcomes)]
+    cm = ColumnMapping("arm", ARM_TREATMENT, ARM_CONTROL, specs, "person_id", ["pair", "area"],
+                       None, [COV])
+    return build_trial(table, cm, f"[click](https:{EVIL}) (uploaded)")
+
+
+def _page_texts(at) -> list[str]:
+    """Every piece of text the page renders as Markdown (and table cells)."""
+    out = [str(e.value) for kind in ("markdown", "caption", "info", "warning", "error",
+                                     "success", "title", "header", "subheader")
+           for e in getattr(at, kind)]
+    for kind in ("metric", "tabs", "expander", "radio", "selectbox", "multiselect", "checkbox",
+                 "number_input", "text_input", "button", "slider", "select_slider"):
+        out += [str(getattr(e, "label", "")) for e in getattr(at, kind)]
+    out += [str(o) for r in at.radio for o in r.options]  # radio options render Markdown
+    for tb in at.table:
+        v = tb.value
+        out += [str(x) for x in v.reset_index().to_numpy().ravel()]
+        out += [str(c) for c in v.reset_index().columns]
+    return out
+
+
+def _acts(text: str) -> list[str]:
+    # code spans are the page's own (md() escapes every backtick of the data's text)
+    text = re.sub(r"(?<!\\)`[^`]*(?<!\\)`", "", text)
+    bad = _unescaped(text)
+    if f"://{EVIL}" in text or f"www.{EVIL}" in text:
+        bad.append("bare URL")
+    return bad
+
+
+@pytest.mark.parametrize("page", ["app.py", *sorted(
+    f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")
+    if not p.name.startswith(("8_", "10_", "6_")))])  # Data, Over time, Published: own tests
+def test_every_page_shows_the_corpus_as_text(corpus_everywhere_trial, page):
+    at = AppTest.from_file(str(ROOT / page), default_timeout=600)
+    at.session_state["datasets"] = {corpus_everywhere_trial.name: corpus_everywhere_trial}
+    at.session_state["cfg_dataset"] = corpus_everywhere_trial.name
+    at.session_state["cfg_subgroup"] = "pair"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    bad = {t[:120]: _acts(t) for t in _page_texts(at) if _acts(t)}
+    assert not bad, bad
