@@ -514,7 +514,7 @@ def staffed_scale_up(view: CostView, n_workers, n_coords, caseloads, per_case, l
             subtitle=(f"caseload {caseload:g} · one coordinator per {per_coord} people · "
                       "staff costs only")),
             width="stretch", theme=None, key="cost_scale_cost_chart")
-    for column, c in zip(st.columns(max(len(effects), 1)), effects):
+    for i, (column, c) in enumerate(zip(st.columns(max(len(effects), 1)), effects)):
         row = at_n[at_n["effect"] == c].iloc[0]
         words = improvement_terms(view.spec(c))
         harm = view.spec(c).kind != "count"
@@ -529,7 +529,8 @@ def staffed_scale_up(view: CostView, n_workers, n_coords, caseloads, per_case, l
                 subtitle=" · ".join(x for x in (view.synthetic_note, iv + (
                     " (includes no effect)" if row["includes_no_effect"] else "")) if x)),
                 width="stretch", theme=None,
-                key="cost_scale_harm_chart" if harm else "cost_scale_off_chart")
+                # by position: two outcomes of one kind (two counts) must not share a key
+                key=f"cost_scale_{'harm' if harm else 'off'}_chart_{i}")
             st.caption(f"{md(view.label(c))}; expected {md(words.many)} per year by programme size.")
     st.caption("Band = the range implied by the effect's confidence interval. Where the band "
                "crosses zero, the data are consistent with the programme preventing nothing (or "

@@ -416,14 +416,15 @@ def test_trial_toml_text_shows_as_text(evil_meta_trial, page):
 MARKUP_UNIT = f"$u$ www.{EVIL}"
 COV = f"[cov](https://{EVIL}) $c$"
 BASE = f"<b>base</b> $b$"
+ENG = f"engaged [e](https://{EVIL}) $e$"
 
 
 @pytest.fixture(scope="module")
 def corpus_everywhere_trial():
     """The corpus where the browser test's guessed mapping does not put it: chosen arm
     values, outcome units, a two-level subgroup (its levels are named in the comparison),
-    a covariate and a baseline named with markup, directions set (so the Cost page words
-    improvements)."""
+    a covariate, a baseline and the engagement column named with markup, directions set and
+    a crime programme (so the Cost page words improvements and caseloads by cohort)."""
     from fd_stats.mapping import ColumnMapping, OutcomeSpec
     from injection import ARM_CONTROL, ARM_TREATMENT
 
@@ -433,10 +434,12 @@ def corpus_everywhere_trial():
     table[COV] = [i % 4 for i in range(n)]
     outcomes = [c for c in table.columns if c not in ("person_id", "arm", "area", "pair", COV)]
     table[BASE] = table[outcomes[0]] + [i % 2 for i in range(n)]
+    table[ENG] = [(i // 2) % 2 if a == ARM_TREATMENT else None
+                  for i, a in enumerate(table["arm"])]
     specs = [OutcomeSpec(c, c, MARKUP_UNIT, "lower", "count", True,
                          BASE if i == 0 else None) for i, c in enumerate(outcomes)]
     cm = ColumnMapping("arm", ARM_TREATMENT, ARM_CONTROL, specs, "person_id", ["pair", "area"],
-                       None, [COV])
+                       ENG, [COV], crime_programme=True)
     return build_trial(table, cm, f"[click](https:{EVIL}) (uploaded)")
 
 
