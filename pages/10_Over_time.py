@@ -127,11 +127,12 @@ st.dataframe(view.at_risk, width="stretch")
 for note in view.notes:
     if note.startswith("Hazard ratio"):
         st.warning(md_escape(note))
+# the sentences name the offence group (the user's offence-groups file) and hold no Markdown
 if view.sentences["hazard"]:
-    st.markdown(view.sentences["hazard"])
+    st.markdown(md_escape(view.sentences["hazard"]))
 if "hazard_adjusted" in view.sentences:
-    st.markdown(view.sentences["hazard_adjusted"])
-st.markdown(view.sentences["logrank"])
+    st.markdown(md_escape(view.sentences["hazard_adjusted"]))
+st.markdown(md_escape(view.sentences["logrank"]))
 st.caption("Kaplan-Meier curves with pointwise "
            f"{s.confidence_level:.0%} intervals (log scale, as R's survfit); "
            "ticks mark people whose follow-up ended without the offence. The hazard ratio "
@@ -150,7 +151,7 @@ st.caption("Mean cumulative number of offences per person: in each month, the of
 st.header("Does the effect fade after support ends?")
 st.plotly_chart(view.figures["windows"], width="stretch", theme=None, key="ot_windows")
 if "change" in view.sentences:
-    st.markdown(view.sentences["change"])
+    st.markdown(md_escape(view.sentences["change"]))
 for note in view.notes:
     if not note.startswith("Hazard ratio"):
         st.warning(md_escape(note))

@@ -480,3 +480,4 @@ def test_every_page_shows_the_corpus_as_text(corpus_everywhere_trial, page):
     assert not at.exception, [e.value for e in at.exception]
     bad = {t[:120]: _acts(t) for t in _page_texts(at) if _acts(t)}
     assert not bad, bad
+
