@@ -481,3 +481,29 @@ def test_every_page_shows_the_corpus_as_text(corpus_everywhere_trial, page):
     bad = {t[:120]: _acts(t) for t in _page_texts(at) if _acts(t)}
     assert not bad, bad
 
+
+
+def test_programme_figures_show_cohorts_reasons_units_and_row_names_as_text():
+    # category axes and titles of the Engagement, Published results and ITT/CACE charts
+    # carry the data's text (cohort values, reasons, units, the uploaded table's row names)
+    from types import SimpleNamespace
+
+    from dashboard.figures_programme import (audit_figure, engagement_figure, itt_cace_figure,
+                                             reasons_figure)
+
+    rates = pd.DataFrame({"group": ["All", CORPUS[0], CORPUS[3]], "engaged": [5, 2, 3],
+                          "known": [9, 4, 5], "rate": [5 / 9, .5, .6], "ci_low": [.2, .1, .2],
+                          "ci_high": [.8, .9, .9], "confidence_level": .95})
+    reasons = pd.DataFrame({"group": [CORPUS[0], CORPUS[3]], "reason": [CORPUS[1], CORPUS[4]],
+                            "count": [1, 2]})
+    effect = SimpleNamespace(itt=-.2, itt_ci_low=-.5, itt_ci_high=.1, cace=-.4,
+                             cace_ci_low=-.9, cace_ci_high=.1, confidence_level=.95)
+    rows = pd.DataFrame({"label": [CORPUS[0], CORPUS[3]], "p_reported": [.04, .3],
+                         "p_two_sided": [.04, .3], "p_one_sided": [.02, .15],
+                         "sidedness": ["two", "two"]})
+    for fig in (engagement_figure(rates, title="t"), reasons_figure(reasons, title="t"),
+                itt_cace_figure(effect, unit=CORPUS[3], title="t"),
+                audit_figure(rows, alpha=.05, title="t")):
+        js = fig.to_json()
+        assert leaks(js) == [] and "<b>bold" not in js, leaks(js)
+        assert "$x^2$" not in js and "&#36;" in js  # maths shown as text
