@@ -536,7 +536,9 @@ def mean_cumulative_count(monthly_counts: np.ndarray, months_observed, treated) 
     observed for the whole month divided by their number, summed over months; a person
     stops counting after their last whole month observed (Nelson, W. B. (2003) *Recurrent
     Events Data Analysis for Product Repairs, Disease Recurrences, and Other Applications*,
-    SIAM: the mean cumulative function). Checked by hand in the tests, not against R.
+    SIAM: the mean cumulative function). It equals the Nelson-Aalen cumulative hazard of
+    the recurrent events with one row per person-month, R ``survfit(Surv(start, stop,
+    event) ~ arm)$cumhaz``; checked against it in the tests (``tests/r/mcf.R``).
 
     Parameters
     ----------
