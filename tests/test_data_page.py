@@ -255,4 +255,16 @@ def test_offence_level_example_with_an_end_date_declares_baselines():
     assert {"exposure_days", "suspect_knife", "suspect_knife_pre24m"} <= set(table.columns)
     assert table["exposure_days"].max() <= 184   # six months at most
     assert "cut at 2023-12-31" in text_of(at.info)
-    assert "suspect_knife_pre12m" not in at.multiselect(key="data_outcomes").value
+    outcomes = at.multiselect(key="data_outcomes").value
+    assert "suspect_knife_pre12m" not in outcomes and "exposure_days" not in outcomes
+
+
+def test_exposure_is_not_guessed_as_an_outcome():
+    # the time each person was observed is what a rate is per, never compared as an outcome
+    from fd_stats.mapping import guess_spec
+
+    t = pd.DataFrame({"id": list("abcd"), "arm": ["treatment", "control"] * 2,
+                      "y": [1, 2, 0, 3], "exposure_days": [10, 20, 30, 40]})
+    spec, guesses = guess_spec(t)
+    assert spec.outcome_columns == ["y"]
+    assert next(g for g in guesses if g.column == "exposure_days").role == "not used"
