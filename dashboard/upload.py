@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from fd_stats.safe_text import INVISIBLE_RE, safe_text
@@ -65,10 +66,13 @@ def is_excel(name: str) -> bool:
     return Path(name).suffix.lower() in (".xlsx", ".xlsm")
 
 
-def handle_upload(raw: bytes, name: str, sheet: str | None = None) -> Upload:
+def handle_upload(raw: bytes, name: str, sheet: str | None = None,
+                  categorical: bool = False) -> Upload:
     """Parse uploaded bytes into a table; raises :class:`DataError` with a readable message.
 
     ``sheet`` chooses the worksheet of an .xlsx file (first sheet if None).
+    ``categorical`` reads CSV and Parquet text columns as pandas categoricals (long tables
+    with few distinct values per column, such as a crimes extract).
     """
     name = Path(str(name or "the file")).name or "the file"
     if raw is None:
@@ -90,7 +94,7 @@ def handle_upload(raw: bytes, name: str, sheet: str | None = None) -> Upload:
         sheet = sheet or sheets[0]
         table = read_table(raw, name=name, sheet=sheet)
     else:
-        table = read_table(raw, name=name)
+        table = read_table(raw, name=name, categorical=categorical)
     # the reader's notes: Parquet binary columns it left out
     return _without_direction_controls(Upload(name, table, sheets, sheet, table_notes(table)))
 
@@ -109,6 +113,15 @@ def _without_direction_controls(u: Upload) -> Upload:
     cells = 0
     for c in t.columns:
         col = t[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):  # clean the distinct values
+            cats = pd.Series(col.cat.categories, dtype=object).astype("string")
+            hit = cats.str.contains(INVISIBLE_RE, regex=True, na=False).to_numpy()
+            if hit.any():
+                codes = col.cat.codes.to_numpy()
+                cells += int(np.isin(codes, np.flatnonzero(hit)).sum())
+                clean = cats.str.replace(INVISIBLE_RE, "", regex=True).astype(object).to_numpy()
+                t[c] = pd.Categorical(np.where(codes >= 0, clean[codes], None))
+            continue
         if col.dtype != object and not pd.api.types.is_string_dtype(col):
             continue
         text = col.astype("string")
@@ -123,10 +136,6 @@ def _without_direction_controls(u: Upload) -> Upload:
                        f"{len(changed)} column name(s) and {cells:,} cell(s): they reverse or "
                        "hide text on screen and carry no data.")
     return u
-
-
-def is_parquet(name: str) -> bool:
-    return Path(name).suffix.lower() in (".parquet", ".pq")
 
 
 def read_example(file: str) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import io
 import json
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -138,6 +139,30 @@ def _read_for_analysis(path: str, mapping_args) -> pd.DataFrame:
     return read_data(path, columns=[c for c in wanted if c], categorical=True)
 
 
+def _specification_of(path: str):
+    """The trial specification of a people file: the ``trial.toml`` in its folder when that
+    names this file as its people table (``[data] people_csv`` / ``people_parquet``), else
+    None. Without one, every numeric column that is not the arm, a subgroup or a declared
+    covariate, stratum or baseline is an outcome."""
+    import tomllib
+
+    from .trial import spec_from_toml
+
+    toml = Path(path).parent / "trial.toml"
+    if not toml.is_file():
+        return None
+    try:
+        meta = tomllib.loads(toml.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{toml} (the trial specification beside {Path(path).name}) is not "
+                        f"valid TOML: {exc}. Fix it or name the outcomes with --outcome.") from None
+    data = meta.get("data", {}) or {}
+    if Path(path).name not in (data.get("people_csv"), data.get("people_parquet")):
+        return None
+    spec = spec_from_toml(meta)
+    return spec if spec.outcomes else None
+
+
 def _baselines(values) -> tuple[tuple[str, str], ...]:
     out = []
     for v in values or []:
@@ -168,6 +193,10 @@ def cmd_analyse(args):
     outcomes = _outcomes(args.outcome)
     covariates, strata = _outcomes(args.covariate), _outcomes(args.strata)
     baselines = _baselines(args.baseline)
+    spec = None if outcomes else _specification_of(args.data)
+    if spec is not None:  # the trial's own outcomes, not every numeric column
+        outcomes = spec.outcome_columns
+        baselines = baselines or tuple(spec.baselines)
     design = [*covariates, *strata, *(b for _, b in baselines)]
     data = _read_for_analysis(args.data, (args.arm, args.subgroup, outcomes, design))
     mapping = Mapping(arm=args.arm, treatment=args.treatment, control=args.control,
@@ -210,6 +239,10 @@ def cmd_analyse(args):
                   f"{args.treatment!r} nor {args.control!r}.")
     else:
         emit(res, args.format)
+    if spec is not None:  # after the results, so an error stays one line
+        print(f"note: outcomes and their baselines from {Path(args.data).parent / 'trial.toml'}"
+              f" ({len(outcomes)} outcomes); name them with --outcome to choose others.",
+              file=sys.stderr)
 
 
 def cmd_audit(args):

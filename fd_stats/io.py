@@ -118,6 +118,66 @@ def read_csv_bytes(raw: bytes, name: str = "the file", columns=None,
     return _finish(df, name, default_format="." if delim == "," else None, as_text=as_text)
 
 
+def read_csv_categorical(raw: bytes, name: str = "the file", columns=None) -> pd.DataFrame:
+    """Read CSV bytes with every text column as a pandas categorical (pyarrow's CSV reader).
+
+    For long tables with few distinct values per column (an offence-level police extract:
+    2,000,000 rows read in well under a second instead of several seconds). The same
+    checks and number rules as :func:`read_csv_bytes` (encodings, delimiter, rows with the
+    wrong number of fields, repeated or blank names, the memory limit, numbers decided
+    per column by :func:`_finish`), applied to the distinct values.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    if not raw or not raw.strip():
+        raise DataError(f"{name} is empty.")
+    text = _decode(raw, name)
+    delim = _sniff(text[:200_000])
+    header = next(csv.reader(io.StringIO(text[:200_000]), delimiter=delim), [])
+    refuse_duplicate_names(header, name)
+    keep = header
+    if columns is not None:
+        have = {h.strip(): h for h in header}
+        keep = [have[c] for c in dict.fromkeys(columns) if c in have]
+    _check_cells(max(text.count("\n"), 1), len(keep), name)
+    bad = []
+
+    def wrong_width(row):
+        bad.append(row.number)
+        return "skip"
+
+    # pyarrow reads UTF-8: re-encode only what was not plain UTF-8 (BOM, cp1252, UTF-16)
+    data = raw if not raw.startswith(b"\xef\xbb\xbf") and _is_utf8(raw) else text.encode("utf-8")
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(data),
+            # one block per 128 MB: one dictionary per column, no merging of many
+            read_options=pcsv.ReadOptions(use_threads=False, block_size=1 << 27),
+            parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values=True,
+                                            invalid_row_handler=wrong_width),
+            convert_options=pcsv.ConvertOptions(
+                column_types={h: pa.dictionary(pa.int32(), pa.string()) for h in header},
+                include_columns=keep, strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
+        raise DataError(f"{name}: could not read it as a table ({str(exc).splitlines()[0]}).") \
+            from None
+    if bad:
+        raise DataError(f"{name}: rows {rows_text([b - 2 for b in bad if b])} do not have the "
+                        f"same number of fields as the header ({len(header)}). Check for stray "
+                        "delimiters, unquoted text or missing cells.")
+    df = table.to_pandas()
+    return _finish(df, name, default_format="." if delim == "," else None)
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _finish(df: pd.DataFrame, name: str, default_format: str | None = ".",
             as_text: bool = False) -> pd.DataFrame:
     """Check the header and turn text columns of numbers into numbers.
@@ -219,6 +279,8 @@ def _number_readings(col: pd.Series):
         dot = u.map(lambda v: _parse(v, "."))
         if dot.notna().all():
             formats.add(".")
+    if not formats and not marked.any():
+        return None  # no point or comma anywhere: the comma reading fails as the dot one did
     comma_ok = u[marked].map(lambda v: _COMMA_NUMBER.fullmatch(v) is not None).all()
     if comma_ok:
         comma = u.map(lambda v: _parse(v, ","))
@@ -433,7 +495,8 @@ def read_table(source, name: str | None = None, *, sheet=0, columns=None,
         CSV and Parquet: read just these columns (names not in the file are ignored);
         the memory limit (:data:`MAX_CELLS`) then counts only them.
     categorical : bool
-        Parquet only: text columns become pandas categoricals (fast on large files).
+        Parquet and CSV: text columns become pandas categoricals (fast on large files
+        with few distinct values per column, such as a crimes extract).
     as_text : bool
         CSV and Excel: keep every value as text, numbers as printed (``0.0500``
         keeps its trailing zeros: the audit of a published table needs the
@@ -471,6 +534,8 @@ def read_table(source, name: str | None = None, *, sheet=0, columns=None,
         return read_parquet_bytes(raw, name, columns=columns, categorical=categorical)
     if suffix == ".xls":
         raise DataError(f"{name} is an old Excel format (.xls). Save it as .xlsx or CSV.")
+    if categorical and not as_text:
+        return read_csv_categorical(raw, name, columns=columns)
     return read_csv_bytes(raw, name, columns=columns, as_text=as_text)
 
 
