@@ -201,7 +201,10 @@ def cmd_analyse(args):
     data = _read_for_analysis(args.data, (args.arm, args.subgroup, outcomes, design))
     mapping = Mapping(arm=args.arm, treatment=args.treatment, control=args.control,
                       outcomes=outcomes, subgroup=args.subgroup, covariates=covariates,
-                      strata=strata, baselines=baselines)
+                      strata=strata, baselines=baselines,
+                      # which way is better: the probability of benefit needs it
+                      directions=tuple((o.column, o.direction) for o in spec.outcomes)
+                      if spec is not None else ())
     settings = Settings(test=args.method, alternative=args.alternative, alpha=args.alpha,
                         correction=args.correction, confidence_level=args.confidence,
                         permutations=args.permutations, bootstrap=args.bootstrap, seed=args.seed,

@@ -215,3 +215,21 @@ def test_disclosure_hides_the_probability_with_the_comparison():
     col = next(c for c in E.display_table(pack).columns if c.startswith("Probability of benefit"))
     assert (E.display_table(pack)[col] == E.MARKER).all()
     assert all(not f.benefit for f in pack.findings)
+
+
+def test_cli_takes_directions_from_the_trial_specification_beside_the_file():
+    """`python -m fd_stats analyse data/focused_deterrence/people.csv`: the trial.toml beside it
+    says lower is better, so the rows carry the probability of benefit (R value as above)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-m", "fd_stats", "analyse",
+                          "data/focused_deterrence/people.csv", "--also", "none",
+                          "--format", "json"], capture_output=True, text=True, check=True,
+                         cwd=root)
+    rows = json.loads(out.stdout)
+    rows = rows["results"] if isinstance(rows, dict) else rows
+    harm = next(r for r in rows if r["outcome"] == "suspect_harm" and r["subgroup"] == "All")
+    assert harm["prob_benefit"] == pytest.approx(0.982544965226, rel=1e-6)  # tests/r/benefit.R
+    assert harm["benefit_method"].startswith("Bayesian")
