@@ -163,6 +163,16 @@ def _specification_of(path: str):
     return spec if spec.outcomes else None
 
 
+def _directions_of(spec, path: str) -> tuple:
+    """(outcome, direction) pairs from the specification beside the data file, if any."""
+    if spec is None:
+        try:
+            spec = _specification_of(path)
+        except DataError:  # outcomes were named: an unreadable trial.toml is not needed
+            spec = None
+    return tuple((o.column, o.direction) for o in spec.outcomes) if spec is not None else ()
+
+
 def _baselines(values) -> tuple[tuple[str, str], ...]:
     out = []
     for v in values or []:
@@ -202,9 +212,9 @@ def cmd_analyse(args):
     mapping = Mapping(arm=args.arm, treatment=args.treatment, control=args.control,
                       outcomes=outcomes, subgroup=args.subgroup, covariates=covariates,
                       strata=strata, baselines=baselines,
-                      # which way is better: the probability of benefit needs it
-                      directions=tuple((o.column, o.direction) for o in spec.outcomes)
-                      if spec is not None else ())
+                      # which way is better (the probability of benefit needs it), also
+                      # for outcomes named with --outcome
+                      directions=_directions_of(spec, args.data))
     settings = Settings(test=args.method, alternative=args.alternative, alpha=args.alpha,
                         correction=args.correction, confidence_level=args.confidence,
                         permutations=args.permutations, bootstrap=args.bootstrap, seed=args.seed,
