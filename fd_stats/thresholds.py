@@ -3,7 +3,8 @@
 :func:`threshold_grid` judges every outcome under every combination of
 significance threshold (alpha), sidedness, multiple-comparison correction and
 test. It runs :func:`fd_stats.analyse` once per test and sidedness (once per
-t-test: the other sidedness follows from the same t and degrees of freedom) and
+t-test: the other sidedness follows from the same t and degrees of freedom; once for
+the permutation test: every sidedness's p comes from the same re-randomisations) and
 re-judges the p-values with :func:`fd_stats.adjust_pvalues` and each alpha, so
 no test is run more than once. :func:`depends_on_choice` then words, for each finding that
 is significant under some choices and not others, which choices it needs.
@@ -27,6 +28,9 @@ GRID_CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
 GRID_TESTS = ("welch", "student", "mann-whitney", "permutation")
 #: Tests whose p-value for any sidedness follows from one run's t and df (R: ``pt``).
 T_TESTS = ("welch", "student")
+#: Tests analysed once whatever the sidedness (the permutation test's results carry the
+#: p-value of every sidedness from the same re-randomisations).
+ONE_RUN_TESTS = T_TESTS + ("permutation",)
 GRID_COLUMNS = ["outcome", "label", "subgroup", "test", "alternative", "correction", "alpha",
                 "p_value", "p_adjusted", "significant", "percent_change"]
 
@@ -69,7 +73,10 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
         ``settings -> results``; defaults to ``analyse(data, mapping, settings)``.
         The app passes its cached analysis here. It is called once per
         (test, sidedness), except that each t-test runs once (the first
-        sidedness): its other p-values are ``pt`` of the same t and df.
+        sidedness): its other p-values are ``pt`` of the same t and df; and
+        the permutation test runs once when the results carry every
+        sidedness's p-value (``attrs["p_value_by_alternative"]``, from the same
+        re-randomisations), as :func:`fd_stats.analyse` gives them.
 
     Returns
     -------
@@ -92,19 +99,27 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
         raise DataError("Every alpha must be between 0 and 1.")
     blocks = []
     for test in tests:
-        t_run = None
+        first, p_by_alt = None, None  # this test's first run, its p for every sidedness
         for alt in alternatives:
-            if test in T_TESTS and t_run is not None:
+            if test in T_TESTS and first is not None:
                 # same t and df whatever the sidedness; only the tail changes (as in the engine)
-                base = t_run.copy()
-                base["p_value"] = p_from_t(t_run["statistic"].to_numpy(float),
-                                           t_run["df"].to_numpy(float), alt)
+                base = first.copy()
+                base["p_value"] = p_from_t(first["statistic"].to_numpy(float),
+                                           first["df"].to_numpy(float), alt)
+            elif p_by_alt is not None:
+                # the permutation test: the same re-randomisations, another tail
+                base = first.copy()
+                base["p_value"] = np.asarray(p_by_alt[alt], float)
             else:
                 res = analyse_fn(replace(settings, test=test, alternative=alt,
                                          correction="none"))
                 base = res[["outcome", "label", "subgroup", "p_value", "percent_change",
                             "statistic", "df"]].copy()
-                t_run = base if test in T_TESTS else None
+                first = base
+                p_by_alt = (res.attrs.get("p_value_by_alternative") if test == "permutation"
+                            else None)
+                if p_by_alt is not None and any(len(v) != len(res) for v in p_by_alt.values()):
+                    p_by_alt = None  # rows changed since analyse: run each sidedness afresh
             for corr in corrections:
                 adj = np.full(len(base), np.nan)
                 for _, idx in base.groupby("subgroup", sort=False).indices.items():

@@ -8,6 +8,7 @@ quantities must agree exactly (to float rounding); Monte-Carlo ones to within
 Monte-Carlo error. No test here asserts a wall-clock time (see benchmarks/run.py).
 """
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -699,3 +700,45 @@ def test_analyse_takes_mann_whitney_from_the_split_counts(trial, monkeypatch):
         mw = fd_stats.mann_whitney(x, y)
         assert (r.p_mann_whitney, r.hodges_lehmann, r.hodges_lehmann_ci_low,
                 r.hodges_lehmann_ci_high) == (mw.p_value, mw.estimate, mw.ci_low, mw.ci_high)
+
+
+# ---------------------------------------------------------------- the permutation test once per grid
+
+@pytest.mark.parametrize("alternatives", [("two-sided", "greater"), ("less", "two-sided"),
+                                          ("greater", "less", "two-sided")])
+def test_threshold_grid_permutation_once_equals_each_sidedness_afresh(alternatives):
+    """The grid's permutation p-values for every sidedness come from one run (the same
+    re-randomisations) and equal running the test afresh for each sidedness: Monte Carlo
+    (80 people), exact (a 3-person level), per-outcome (missing values) and batched paths."""
+    from fd_stats.thresholds import threshold_grid
+    rng = np.random.default_rng(11)
+    n = 80
+    arm = np.where(rng.random(n) < 0.5, "treatment", "control")
+    group = rng.choice(["a", "b"], size=n)
+    group[:3], arm[:3] = "tiny", ["treatment", "control", "control"]
+    skewed = rng.negative_binomial(1, 0.3, size=n).astype(float)
+    skewed[rng.random(n) < 0.1] = np.nan
+    table = pd.DataFrame({"arm": arm, "group": group, "skewed": skewed,
+                          "shifted": rng.poisson(2, n) + (arm == "control"),
+                          "money": np.round(rng.lognormal(3, 1, n), 2)})
+    mapping = Mapping(outcomes=("skewed", "shifted", "money"), subgroup="group")
+    base = Settings(permutations=700, seed=5)
+    calls = []
+
+    def counted(s):
+        calls.append(s.alternative)
+        return analyse(table, mapping, s)
+
+    grid = threshold_grid(None, settings=base, analyse_fn=counted, alternatives=alternatives,
+                          tests=("permutation",))
+    assert calls == [alternatives[0]]
+    for alt in alternatives:
+        fresh = analyse(table, mapping, replace(base, test="permutation", alternative=alt))
+        got = grid[(grid["alternative"] == alt) & (grid["correction"] == "none")
+                   & (grid["alpha"] == 0.05)]
+        np.testing.assert_array_equal(got["p_value"].to_numpy(), fresh["p_value"].to_numpy())
+    # rows no longer as analyse gave them (some dropped): each sidedness is run afresh
+    calls.clear()
+    threshold_grid(None, settings=base, alternatives=alternatives, tests=("permutation",),
+                   analyse_fn=lambda s: counted(s).iloc[:-1])
+    assert calls == list(alternatives)
