@@ -16,7 +16,7 @@ from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.cli import escape_frame  # noqa: E402
 from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.thresholds import (GRID_ALPHAS, GRID_ALTERNATIVES, GRID_TESTS,  # noqa: E402
-                                 ONE_RUN_TESTS, alpha_table, depends_on_choice, flip_summary,
+                                 T_TESTS, alpha_table, depends_on_choice, flip_summary,
                                  threshold_grid)
 from fd_stats.wording import SYNTHETIC_LABEL, count_of  # noqa: E402
 
@@ -79,7 +79,7 @@ st.header("Every combination of choices")
 ONE_SIDED = ("greater" if {trial.outcome(c).direction for c in ctx.mapping.outcomes}
              == {"higher"} else "less")
 ONE_WORDS = "treatment higher" if ONE_SIDED == "greater" else "treatment lower"
-n_runs = sum(1 if t in ONE_RUN_TESTS else len(GRID_ALTERNATIVES) for t in GRID_TESTS)
+n_runs = sum(1 if t in T_TESTS else len(GRID_ALTERNATIVES) for t in GRID_TESTS)
 progress = st.progress(0.0, text="Judging every outcome under 256 combinations of choices…")
 done = []
 
