@@ -732,15 +732,15 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
     out["correction"] = settings.correction
     out["alpha"] = settings.alpha
     out["significant"] = out["p_adjusted"] < settings.alpha
-    if settings.test == "permutation" and batched and not settings.methods:
-        # every sidedness's p from the same re-randomisations, in row order (threshold grid)
-        by_alt = [dict(t) for t in out["p_by_alternative"]]
-        out.attrs["p_value_by_alternative"] = {
-            a: [d.get(a, np.nan) for d in by_alt] for a in ("two-sided", "less", "greater")}
     out = out[RESULT_COLUMNS + [c for t in settings.extra_tests for c in EXTRA_TEST_COLUMNS[t]]]
     out.attrs.update(n_excluded_arm=prep.n_excluded_arm,
                      excluded_arm_values=prep.excluded_arm_values, settings=asdict(settings),
                      mapping=asdict(mapping))
+    if settings.test == "permutation" and batched and not settings.methods:
+        # every sidedness's p from the same re-randomisations, in row order (threshold grid)
+        by_alt = [dict(r["p_by_alternative"]) for r in rows]
+        out.attrs["p_value_by_alternative"] = {
+            a: [d.get(a, np.nan) for d in by_alt] for a in ("two-sided", "less", "greater")}
     return out
 
 

@@ -99,27 +99,26 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
         raise DataError("Every alpha must be between 0 and 1.")
     blocks = []
     for test in tests:
-        first, p_by_alt = None, None  # this test's first run, its p for every sidedness
+        t_run = None
+        perm_run, p_by_alt = None, None  # the permutation test's run, its p for every sidedness
         for alt in alternatives:
-            if test in T_TESTS and first is not None:
+            if test in T_TESTS and t_run is not None:
                 # same t and df whatever the sidedness; only the tail changes (as in the engine)
-                base = first.copy()
-                base["p_value"] = p_from_t(first["statistic"].to_numpy(float),
-                                           first["df"].to_numpy(float), alt)
+                base = t_run.copy()
+                base["p_value"] = p_from_t(t_run["statistic"].to_numpy(float),
+                                           t_run["df"].to_numpy(float), alt)
             elif p_by_alt is not None:
                 # the permutation test: the same re-randomisations, another tail
-                base = first.copy()
+                base = perm_run.copy()
                 base["p_value"] = np.asarray(p_by_alt[alt], float)
             else:
                 res = analyse_fn(replace(settings, test=test, alternative=alt,
                                          correction="none"))
                 base = res[["outcome", "label", "subgroup", "p_value", "percent_change",
                             "statistic", "df"]].copy()
-                first = base
-                p_by_alt = (res.attrs.get("p_value_by_alternative") if test == "permutation"
-                            else None)
-                if p_by_alt is not None and any(len(v) != len(res) for v in p_by_alt.values()):
-                    p_by_alt = None  # rows changed since analyse: run each sidedness afresh
+                t_run = base if test in T_TESTS else None
+                if test == "permutation":
+                    perm_run, p_by_alt = base, _p_by_alternative(res)
             for corr in corrections:
                 adj = np.full(len(base), np.nan)
                 for _, idx in base.groupby("subgroup", sort=False).indices.items():
@@ -132,6 +131,15 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
                     blocks.append(b)
     out = pd.concat(blocks, ignore_index=True)[GRID_COLUMNS]
     return out
+
+
+def _p_by_alternative(res: pd.DataFrame) -> dict | None:
+    """The permutation test's p-value for every sidedness, one per row of ``res``, when
+    ``analyse`` gave them (``attrs["p_value_by_alternative"]``) and the rows are still its."""
+    by_alt = res.attrs.get("p_value_by_alternative")
+    if by_alt is None or any(len(v) != len(res) for v in by_alt.values()):
+        return None  # rows changed since analyse: each sidedness is run afresh
+    return by_alt
 
 
 def alpha_table(results: pd.DataFrame, alphas=GRID_ALPHAS, subgroup: str = ALL,
