@@ -101,12 +101,19 @@ def one_run(path: Path, screenshot: str | None):
             settle(page)
             t1 = time.monotonic()
             box = page.get_by_label("Name for this data set (shown in the sidebar)")
-            box.fill("Benchmark upload (synthetic)")
-            box.press("Enter")
-            settle(page)
+            for _ in range(20):
+                if box.input_value() == "Benchmark upload (synthetic)":
+                    break
+                box.fill("Benchmark upload (synthetic)")
+                box.press("Enter")
+                page.wait_for_timeout(1000)
+                settle(page)
             tick = page.get_by_role("checkbox", name="Synthetic (made-up) data")
-            if not tick.is_checked():
+            for _ in range(20):  # under load a click can land while the page reruns
+                if tick.is_checked():
+                    break
                 tick.locator("xpath=ancestor::label").click()
+                page.wait_for_timeout(1000)
                 settle(page)
             t_named = time.monotonic()
             page.get_by_role("button", name="Use this data set").click()

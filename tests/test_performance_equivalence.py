@@ -742,3 +742,33 @@ def test_threshold_grid_permutation_once_equals_each_sidedness_afresh(alternativ
     threshold_grid(None, settings=base, alternatives=alternatives, tests=("permutation",),
                    analyse_fn=lambda s: counted(s).iloc[:-1])
     assert calls == list(alternatives)
+
+
+# ---------------------------------------------------------------- the kind guess on distinct values
+
+def test_column_facts_from_distinct_values_equal_every_persons_text():
+    """mapping.Facts counts distinct texts from each distinct value (numbers: distinct values
+    when more than 12), not a Python call per person: the same counts and value lists as the
+    texts of every person's value, on awkward columns."""
+    from fd_stats.mapping import Facts, _value_text
+    rng = np.random.default_rng(0)
+    n = 5000
+    table = pd.DataFrame({
+        "decimals": np.round(rng.lognormal(0, 2, n), 3),
+        "ints": rng.integers(-50, 50, n),
+        "whole_floats": rng.integers(0, 40, n).astype(float),
+        "extremes": rng.choice([1e20, 1e300, -0.0, 0.0, 2.5, np.inf, -np.inf], n),
+        "nullable": pd.array(rng.integers(0, 30, n), dtype="Int64"),
+        "few": rng.choice([0.0, 1.0, 2.5], n),
+        "float32": rng.normal(size=n).astype(np.float32),
+        "text": rng.choice(["Treatment", "treatment ", "CONTROL", "control", " "], n),
+        "flags": rng.random(n) < 0.3,
+    })
+    table.loc[::7, "whole_floats"] = np.nan
+    table.loc[::5, "nullable"] = pd.NA
+    for column in table.columns:
+        f = Facts(table, column, {})
+        texts = table[column].dropna().map(_value_text).str.casefold()
+        texts = texts[texts != ""]
+        assert f.nunique == texts.nunique(), column
+        assert f.values == (sorted(texts.unique()) if texts.nunique() <= 12 else []), column
