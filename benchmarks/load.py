@@ -163,6 +163,20 @@ async def upload_session(browser, url, path: Path, timeout_s: float, outcome: li
                 puts.append(resp.status)
 
         page.on("response", on_response)
+        # websocket closes and the uploader's life in the browser, for the record: a lost upload
+        # with a 204 answer must be explained by what the page did meanwhile
+        t0 = time.monotonic()
+        events: list = []
+
+        def on_ws(ws):
+            events.append((round(time.monotonic() - t0, 1), "ws open"))
+            ws.on("close", lambda _ws: events.append((round(time.monotonic() - t0, 1),
+                                                      "ws close")))
+
+        page.on("websocket", on_ws)
+        page.on("console", lambda m: events.append((round(time.monotonic() - t0, 1),
+                                                    f"console {m.type}: {m.text[:120]}"))
+                if m.type in ("error", "warning") else None)
         page.on("requestfailed", lambda req: puts.append("failed: " + str(req.failure))
                 if "/_stcore/upload_file/" in req.url else None)
         await page.goto(url + "/Data")
@@ -192,6 +206,8 @@ async def upload_session(browser, url, path: Path, timeout_s: float, outcome: li
                 widget = await page.locator('[data-testid="stFileUploader"]').first.inner_text()
                 result += ": uploader shows " + " ".join(widget.split())[:160]
         result += f" (upload requests answered: {puts or 'none sent'})"
+        if events:
+            result += f" (browser events: {events[:12]})"
         outcome.append((result, round(time.monotonic() - t, 1)))
     except Exception as exc:  # noqa: BLE001
         outcome.append((f"driver error: {type(exc).__name__}: {str(exc)[:120]}", float("nan")))

@@ -120,3 +120,41 @@ def start_reaper() -> threading.Thread:
     thread = threading.Thread(target=_loop, name="session-reaper", daemon=True)
     thread.start()
     return thread
+
+
+# ------------------------------------------------------------------ uploads across a reconnect
+#: how often an upload page asks the browser for its uploaders' state (seconds)
+UPLOAD_CHECK_EVERY_S = 2
+
+
+def _file_ids(value) -> tuple:
+    """The uploaded-file ids a file_uploader's value holds (None, one file or a list)."""
+    files = value if isinstance(value, list) else [value]
+    return tuple(getattr(f, "file_id", None) for f in files if f is not None)
+
+
+def keep_uploads(*keys: str) -> None:
+    """Make sure the page sees every file the browser has uploaded to these uploaders.
+
+    Why: the browser tells the server about a finished upload in a rerun message. If the
+    websocket is down at that moment (a busy server, a network blip) Streamlit's frontend
+    drops the message ("Cannot send rerun backMessage when disconnected from server"), and
+    after it reconnects it asks for a rerun only if a script was running. The file is stored
+    on the server (its upload was answered 204) and shown in the uploader, but the page never
+    hears of it: the upload is silently lost, and a button waiting for it stays off.
+
+    A fragment with ``run_every`` fixes both halves with Streamlit's own mechanisms: while
+    one is on the page, the frontend reruns the whole app with its widget states after every
+    reconnect, and every ``UPLOAD_CHECK_EVERY_S`` seconds it sends those states with the
+    fragment's own rerun; when an uploader then holds files this page's last full run did
+    not see, the fragment reruns the page. Call it after the uploaders, with their keys.
+    """
+    st.session_state["_uploads_seen"] = {k: _file_ids(st.session_state.get(k)) for k in keys}
+    _upload_check(keys)
+
+
+@st.fragment(run_every=UPLOAD_CHECK_EVERY_S)
+def _upload_check(keys: tuple[str, ...]) -> None:
+    seen = st.session_state.get("_uploads_seen") or {}
+    if any(_file_ids(st.session_state.get(k)) != seen.get(k) for k in keys):
+        st.rerun(scope="app")

@@ -194,3 +194,62 @@ def test_an_upload_is_not_lost_when_a_rerun_overlaps_its_parsing(server, browser
         assert "2. Preview" in main and "overlap_check" in main
     finally:
         ctx.close()
+
+
+def test_an_upload_finished_while_the_connection_is_down_still_lands(server, browser, tmp_path):
+    """The upload reaches the server (answered 204) while the page's websocket is down, as
+    happens to a saturated server: the browser then drops the rerun message that tells the
+    server about the file ("Cannot send rerun backMessage when disconnected from server") and,
+    after reconnecting, asks for no rerun. Before the fix the uploader showed the file and the
+    page said "Upload a file above", with no error (the issue's lost uploads)."""
+    path = tmp_path / "reconnect_check.csv"
+    path.write_bytes(b"arm,knife\n" + b"treatment,1\ncontrol,2\ntreatment,0\ncontrol,3\n" * 150_000)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = ctx.new_page()
+        sockets, offline, console = [], {"on": False}, []
+
+        def keep(ws):  # pass the websocket through, keeping a handle to close it
+            ws.connect_to_server()
+            sockets.append(ws)
+
+        def health(route):  # while "offline" the browser's reconnection attempts fail
+            route.abort() if offline["on"] else route.continue_()
+
+        page.route_web_socket("**/_stcore/stream", keep)
+        page.route("**/_stcore/health", health)
+        page.route("**/_stcore/host-config", health)
+        page.on("console", lambda m: console.append(m.text))
+        page.goto(f"{server}/Data")
+        settle(page)
+        # about 6 s on the wire at 1 MB/s, so the connection can drop while the file travels
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                      "downloadThroughput": -1,
+                                                      "uploadThroughput": 1_000_000})
+        is_put = lambda r: "/_stcore/upload_file/" in r.url and r.request.method == "PUT"  # noqa: E731
+        with page.expect_response(is_put, timeout=120_000) as answer:
+            with page.expect_request(lambda r: "/_stcore/upload_file/" in r.url
+                                     and r.method == "PUT"):
+                page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+                    str(path))
+            page.wait_for_timeout(2_000)  # the server has taken the request and its session
+            offline["on"] = True
+            sockets[-1].close()
+        assert answer.value.status == 204, "the upload should reach the server"
+        page.wait_for_timeout(1_500)  # the uploader finishes and sends its rerun: dropped
+        assert any("Cannot send rerun backMessage" in t for t in console), (
+            "the scenario did not happen: the uploader's rerun message was not dropped")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                      "downloadThroughput": -1,
+                                                      "uploadThroughput": -1})
+        offline["on"] = False
+        page.locator('[data-testid="stMain"] h2', has_text="2. Preview").wait_for(
+            timeout=120_000)
+        settle(page, timeout=120_000)
+        main = page.inner_text('[data-testid="stMain"]')
+        assert "Upload a file above" not in main
+        assert "2. Preview" in main and "reconnect_check" in main and "600,000 rows" in main
+    finally:
+        ctx.close()
