@@ -40,14 +40,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-# Streamlit 1.67 shows a running icon (and a Stop button) while a script runs; its text never
-# says "Running", so the icons are what tell a finished page from a busy one.
+# Streamlit's own signal that a page has finished: the app root's script state ("rerunRequested"
+# as soon as a widget changes, then "running", then "notRunning") and its connection state
+# (Streamlit 1.67's status widget never says "Running": it shows an icon and "Stop").
 SETTLED_JS = """() => {
-    const s = document.querySelector('[data-testid="stStatusWidget"]');
-    const busy = s && (s.querySelector('[data-testid="stStatusWidgetRunningIcon"],'
-                                        + '[data-testid="stStatusWidgetRunningManIcon"]')
-                       || /Running|Connecting|Stop/i.test(s.innerText));
-    return !!document.querySelector('[data-testid="stMain"] h1') && !busy;
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.dataset.testScriptState === 'notRunning'
+        && app.dataset.testConnectionState === 'CONNECTED'
+        && !!document.querySelector('[data-testid="stMain"] h1');
 }"""
 
 
@@ -102,7 +102,6 @@ def start_server(port: int, ttl: int, log, extra=()):
 
 
 async def settle(page, timeout=300_000):
-    await page.wait_for_timeout(300)  # let the rerun begin before asking whether it has finished
     await page.wait_for_function(SETTLED_JS, timeout=timeout)
 
 
@@ -199,9 +198,11 @@ async def upload_session(browser, url, path: Path, timeout_s: float, outcome: li
                 break
             await page.wait_for_timeout(500)
         if result == "lost":  # still working, or idle with nothing to show?
-            status = await page.locator('[data-testid="stStatusWidget"]').all_inner_texts()
-            if any("Running" in x or "Connecting" in x for x in status):
-                result = "still running at the timeout"
+            app = page.locator('[data-testid="stApp"]')
+            state = (await app.get_attribute("data-test-script-state"),
+                     await app.get_attribute("data-test-connection-state"))
+            if state != ("notRunning", "CONNECTED"):
+                result = f"still running at the timeout ({state})"
             else:
                 widget = await page.locator('[data-testid="stFileUploader"]').first.inner_text()
                 result += ": uploader shows " + " ".join(widget.split())[:160]

@@ -67,22 +67,24 @@ def page(browser):
     ctx.close()
 
 
+#: Streamlit's own signal that a page has finished: the app root's ``data-test-script-state``
+#: (the frontend sets it to "rerunRequested" the moment a widget changes, then "running",
+#: then "notRunning") and ``data-test-connection-state``. Streamlit 1.67's status widget never
+#: says "Running" (it shows an icon and "Stop"), so waiting on its text returned mid-run.
+SETTLED_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.dataset.testScriptState === 'notRunning'
+        && app.dataset.testConnectionState === 'CONNECTED'
+        && !!document.querySelector('[data-testid="stSidebar"]')
+        && !!document.querySelector('[data-testid="stMain"] h1');
+}"""
+
+
 def settle(page, timeout=60_000):
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    # every page draws the settings sidebar and a title once its script has run
-    page.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout)
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-            const s = document.querySelector('[data-testid="stStatusWidget"]');
-            return !s || !/Running|Connecting/i.test(s.innerText);
-        }""", timeout=timeout)
-    page.wait_for_timeout(800)
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-                 || !/Running/i.test(document.querySelector('[data-testid="stStatusWidget"]').innerText)""",
-        timeout=timeout)
+    """Wait until Streamlit has finished running the script (every page draws the settings
+    sidebar and a title). An upload only asks for a run once its file has reached the server,
+    so after ``set_input_files`` wait for what the upload shows, not for this alone."""
+    page.wait_for_function(SETTLED_JS, timeout=timeout)
 
 
 def assert_healthy(page, where):

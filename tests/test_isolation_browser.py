@@ -15,10 +15,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-import test_browser
-from load import SETTLED_JS
 from test_browser import (CHROMIUM, CHROMIUM_ARGS, PAGES, assert_healthy, browser,  # noqa: F401
-                          server)
+                          server, settle)
 
 ROOT = Path(__file__).resolve().parents[1]
 PEOPLE_CSV = (ROOT / "data" / "focused_deterrence" / "people.csv").read_bytes()
@@ -26,13 +24,6 @@ A_FILE, A_NAME = "nightjar_7731_extract.csv", "Operation Nightjar 7731"
 B_FILE, B_NAME = "public_demo.csv", "Public demo data"
 A_TOKENS = ("Nightjar", "nightjar")
 pytestmark = pytest.mark.browser
-
-
-def settle(page, timeout=60_000):
-    """test_browser's wait, then until the running icon is gone (Streamlit 1.67's status widget
-    shows an icon and "Stop" while a script runs, never the word "Running")."""
-    test_browser.settle(page, timeout)
-    page.wait_for_function(SETTLED_JS, timeout=timeout)
 
 
 def _sidebar_link(page, label):
