@@ -124,7 +124,7 @@ def start_reaper() -> threading.Thread:
 
 # ------------------------------------------------------------------ uploads across a reconnect
 #: how often an upload page asks the browser for its uploaders' state (seconds)
-UPLOAD_CHECK_EVERY_S = 2
+UPLOAD_CHECK_EVERY_S = 5
 
 
 def _file_ids(value) -> tuple:
@@ -136,18 +136,24 @@ def _file_ids(value) -> tuple:
 def keep_uploads(*keys: str) -> None:
     """Make sure the page sees every file the browser has uploaded to these uploaders.
 
-    Why: the browser tells the server about a finished upload in a rerun message. If the
-    websocket is down at that moment (a busy server, a network blip) Streamlit's frontend
-    drops the message ("Cannot send rerun backMessage when disconnected from server"), and
-    after it reconnects it asks for a rerun only if a script was running. The file is stored
-    on the server (its upload was answered 204) and shown in the uploader, but the page never
-    hears of it: the upload is silently lost, and a button waiting for it stays off.
+    Why: the browser tells the server about a finished upload only in the rerun message the
+    uploader sends. Two ways that message can go missing were seen, both silent (the upload
+    answered 204, no error, the page still says "Upload a file above"):
 
-    A fragment with ``run_every`` fixes both halves with Streamlit's own mechanisms: while
-    one is on the page, the frontend reruns the whole app with its widget states after every
-    reconnect, and every ``UPLOAD_CHECK_EVERY_S`` seconds it sends those states with the
-    fragment's own rerun; when an uploader then holds files this page's last full run did
-    not see, the fragment reruns the page. Call it after the uploaders, with their keys.
+    * the websocket is down as the upload finishes: Streamlit's frontend drops the message
+      ("Cannot send rerun backMessage when disconnected from server") and, after reconnecting,
+      asks for a rerun only if a script was running (reproduced in
+      ``tests/test_isolation_browser.py``);
+    * several large uploads at once on a saturated server, with no reconnect: in a load run
+      (``benchmarks/load.py``, 3 x 20 MB, load average 15-20) 2 of 3 were lost this way and
+      their uploaders ended empty; the same run with this check landed 3 of 3.
+
+    A fragment with ``run_every`` recovers both with Streamlit's own mechanisms: while one is
+    on the page, the frontend reruns the whole app with its widget states after a reconnect,
+    and every ``UPLOAD_CHECK_EVERY_S`` seconds it sends those states with the fragment's own
+    (cheap) rerun; when an uploader then holds files this page's last full run did not see,
+    the fragment reruns the page. A fragment's timed rerun never interrupts a running page.
+    Call it after the uploaders, with their keys.
     """
     st.session_state["_uploads_seen"] = {k: _file_ids(st.session_state.get(k)) for k in keys}
     _upload_check(keys)
