@@ -26,7 +26,7 @@ FORMATS = ("pptx", "html", "zip", "csv", "xlsx")
 def add_pack_parser(subparsers):
     """Add the ``pack`` sub-command to an argparse sub-parser collection."""
     from fd_stats.multiplicity import CORRECTIONS
-    from fd_stats.twosample import TESTS
+    from fd_stats.analysis import TESTS
     p = subparsers.add_parser("pack", help="build the board pack (slides, report, charts, tables)")
     p.add_argument("data", help="'bundled' for the bundled trial, or a CSV / Excel / Parquet file")
     p.add_argument("--out", required=True, help="folder to write the files into")

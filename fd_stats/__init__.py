@@ -7,7 +7,8 @@ Exports are imported on first use (PEP 562) so the command line starts fast.
 import importlib
 
 _EXPORTS = {
-    "analysis": ["ALL", "RESULT_COLUMNS", "Mapping", "Settings", "analyse", "describe_p", "with_alpha"],
+    "analysis": ["ALL", "RESULT_COLUMNS", "TESTS", "Mapping", "Settings", "analyse", "describe_p",
+                 "with_alpha"],
     "binary": ["ProportionsResult", "compare_proportions", "wilson_interval"],
     "cost": ["case_workers_needed", "cost_per_person", "cost_per_unit_prevented", "scale_up"],
     "effects": ["Effect", "hedges_g", "percent_change", "percent_change_bootstrap", "ratio_of_means"],
@@ -17,7 +18,10 @@ _EXPORTS = {
     "multiplicity": ["CORRECTIONS", "adjust_pvalues"],
     "power": ["minimum_detectable_effect", "power_t", "sample_size"],
     "summary": ["audit_published_table", "p_from_t", "t_test_from_summary"],
-    "twosample": ["TESTS", "TwoSampleResult", "mann_whitney", "permutation_test", "student_t", "welch_t"],
+    "permutation": ["permutation_test"],
+    "rank": ["mann_whitney"],
+    "result": ["TwoSampleResult"],
+    "ttest": ["student_t", "welch_t"],
 }
 _WHERE = {name: mod for mod, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)

@@ -17,10 +17,18 @@ from .errors import DataError
 from .io import rows_text
 from .methods import FREQUENCY_WEIGHTED, LEGACY, METHODS, MethodEffect, run_method
 from .multiplicity import CORRECTIONS, adjust_pvalues
-from .twosample import (TESTS, Moments, bootstrap_means_many, permutation_test_many,
-                        t_test_moments)
+from .permutation import bootstrap_means_many, permutation_test, permutation_test_many
+from .rank import mann_whitney
+from .ttest import Moments, student_t, t_test_moments, welch_t
 
 ALL = "All"
+#: The four two-sample tests by name (the registry's LEGACY methods, computed in batches here).
+TESTS = {
+    "welch": welch_t,
+    "student": student_t,
+    "mann-whitney": mann_whitney,
+    "permutation": permutation_test,
+}
 #: Every method of the registry (fd_stats.methods), short names for menus and captions.
 TEST_LABELS = {
     "welch": "Welch t-test",

@@ -8,7 +8,7 @@ from scipy import stats
 
 from ._checks import check_alternative, check_level, z_quantile_pair
 from .errors import DataError
-from .twosample import NOT_ESTIMABLE
+from .result import NOT_ESTIMABLE
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .multiplicity import CORRECTIONS
 
 # The statistics modules (scipy) are imported inside the commands that need them,
 # so building the parser and reporting option errors stays fast.
-TEST_CHOICES = ["welch", "student", "mann-whitney", "permutation"]  # fd_stats.twosample.TESTS
+TEST_CHOICES = ["welch", "student", "mann-whitney", "permutation"]  # fd_stats.analysis.TESTS
 # fd_stats.methods.METHODS (kept literal so the parser does not import the engine)
 METHOD_CHOICES = TEST_CHOICES + ["poisson", "negative-binomial", "lin", "blocked", "prevalence",
                                  "prevalence-ratio"]

@@ -8,9 +8,10 @@ import numpy as np
 from scipy import special
 
 from ._checks import as_sample, check_alternative, check_level
-from .twosample import (NOT_ESTIMABLE, RESAMPLING_WORK, Moments, bootstrap_arm_means,
-                        bootstrap_means_many,
-                        percentile_interval, percentile_intervals)
+from .permutation import (RESAMPLING_WORK, bootstrap_arm_means, bootstrap_means_many,
+                          percentile_interval, percentile_intervals)
+from .result import NOT_ESTIMABLE
+from .ttest import Moments
 
 
 def z_quantile_pair(confidence_level: float, alternative: str):
@@ -118,7 +119,7 @@ def ratio_of_means(treatment, control, *, alternative="two-sided", confidence_le
 
 def percent_change_moments(sx: Moments, sy: Moments, *, alternative="two-sided",
                            confidence_level=0.95) -> Effect:
-    """:func:`percent_change` from the arms' :class:`fd_stats.twosample.Moments`."""
+    """:func:`percent_change` from the arms' :class:`fd_stats.ttest.Moments`."""
     r = _ratio_effect(sx, sy, alternative, confidence_level)
     return Effect("percentage change", 100 * (r.estimate - 1), 100 * (r.ci_low - 1),
                   100 * (r.ci_high - 1), confidence_level, alternative, r.method, r.note)
@@ -143,7 +144,7 @@ def percent_change_bootstrap(treatment, control, *, alternative="two-sided",
 
     Resamples whose control mean is 0 have no percentage change and are
     dropped; the note says how many. Large samples draw counts of each
-    distinct value, or use fewer resamples, as :func:`fd_stats.twosample.bootstrap_arm_means`
+    distinct value, or use fewer resamples, as :func:`fd_stats.permutation.bootstrap_arm_means`
     explains; ``method`` says what was used.
     """
     x, y = _samples(treatment, control, alternative, confidence_level)
@@ -181,7 +182,7 @@ def percent_change_bootstrap_many(treatment, control, *, alternative="two-sided"
     no missing values. One seeded index matrix per arm serves every column, so
     each column gets the same resamples :func:`percent_change_bootstrap`
     draws for it (equal up to float rounding). ``mean_draws`` optionally passes precomputed
-    :func:`fd_stats.twosample.bootstrap_means_many` output. Returns a list of :class:`Effect`.
+    :func:`fd_stats.permutation.bootstrap_means_many` output. Returns a list of :class:`Effect`.
     """
     check_alternative(alternative)
     check_level(confidence_level, "confidence_level")
@@ -231,7 +232,7 @@ def hedges_g(treatment, control, *, alternative="two-sided", confidence_level=0.
 
 def hedges_g_moments(sx: Moments, sy: Moments, *, alternative="two-sided",
                      confidence_level=0.95) -> Effect:
-    """:func:`hedges_g` from the arms' :class:`fd_stats.twosample.Moments`."""
+    """:func:`hedges_g` from the arms' :class:`fd_stats.ttest.Moments`."""
     method = "Hedges and Olkin normal approximation"
     m, n = sx.n, sy.n
     if m < 2 or n < 2:

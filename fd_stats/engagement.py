@@ -8,7 +8,7 @@ import pandas as pd
 
 from ._checks import as_sample, check_alternative, check_level, z_quantile_pair
 from .errors import DataError
-from .twosample import NOT_ESTIMABLE
+from .result import NOT_ESTIMABLE
 
 __all__ = ["EngagementRate", "engagement_rate", "ComplierEffect", "complier_average_effect",
            "parse_flags", "engagement_flags"]
@@ -79,7 +79,7 @@ def complier_average_effect(treatment, control, engaged, *, alternative="two-sid
     Var(CACE) = [Var(ITT) - 2 CACE Cov(mean outcome, share) + CACE^2 Var(share)] / share^2,
     where the covariance is estimated from the treated people (both means use them).
     """
-    from .twosample import welch_t
+    from .ttest import welch_t
 
     check_alternative(alternative)
     check_level(confidence_level, "confidence_level")

@@ -164,7 +164,7 @@ LEGACY = ("welch", "student", "mann-whitney", "permutation")
 
 
 def _two_sample(key, y, treated, alternative, confidence_level, permutations, seed):
-    from .twosample import TESTS
+    from .analysis import TESTS
 
     kw = dict(alternative=alternative, confidence_level=confidence_level)
     if key == "permutation":

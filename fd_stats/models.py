@@ -24,9 +24,10 @@ from scipy import special
 
 from .design import Design, build_design
 from .methods import METHODS, NAN, MethodEffect, not_estimable, wald
-from .twosample import (MAX_EXACT_ARRANGEMENTS, RESAMPLING_WORK, _arrangements, _exact_sums,
-                        _few_values, _permutation_sums, _permutation_sums_counts, p_from_t,
-                        permutation_p, t_interval, welch_t)
+from .permutation import (MAX_EXACT_ARRANGEMENTS, RESAMPLING_WORK, _arrangements, _exact_sums,
+                          _few_values, _permutation_sums, _permutation_sums_counts,
+                          permutation_p)
+from .ttest import p_from_t, t_interval, welch_t
 
 TOL = 1e-12          # IRLS convergence: tight enough to agree with R to 1e-6 or better
 MAX_COEF = 25.0      # |log rate ratio| beyond this means an estimate running off to infinity

@@ -8,7 +8,8 @@ import pandas as pd
 
 from ._checks import check_alternative, check_level
 from .errors import DataError
-from .twosample import NOT_ESTIMABLE, TwoSampleResult, p_from_t, t_from_moments
+from .result import NOT_ESTIMABLE, TwoSampleResult
+from .ttest import p_from_t, t_from_moments
 
 __all__ = ["t_test_from_summary", "p_from_t", "audit_published_table", "AUDIT_COLUMNS"]
 

@@ -19,7 +19,7 @@ import pandas as pd
 from .analysis import ALL, SIDEDNESS, Mapping, Settings, analyse
 from .errors import DataError
 from .multiplicity import CORRECTIONS, adjust_pvalues
-from .twosample import p_from_t
+from .ttest import p_from_t
 
 GRID_ALPHAS = (0.01, 0.02, 0.025, 0.05, 0.075, 0.10, 0.15, 0.20)
 GRID_ALTERNATIVES = ("two-sided", "less")

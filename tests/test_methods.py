@@ -33,7 +33,7 @@ from hypothesis import given, settings, strategies as st
 from fd_stats import analyse, Mapping, Settings
 from fd_stats.bayes import probability_of_benefit
 from fd_stats.methods import LEGACY, METHODS, run_method
-from fd_stats.twosample import TESTS
+from fd_stats.analysis import TESTS
 
 HERE = Path(__file__).parent / "r"
 D = pd.read_csv(HERE / "methods_data.csv")

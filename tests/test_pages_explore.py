@@ -1,6 +1,7 @@
 """AppTest for the explore pages (Overview, Outcomes, Subgroups, Thresholds): they run on the
 bundled data, and when the sidebar settings change the values shown change as fd_stats says."""
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -190,7 +191,8 @@ def test_thresholds_page(trial):
     sentences = depends_on_choice(grid)
     bullets = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert len(bullets) == 1
-    shown = [b.replace("**", "") for b in bullets[0].split("\n")]
+    # as rendered: bold marks and Markdown escapes (the labels are escaped) removed
+    shown = [re.sub(r"\\(.)", r"\1", b.replace("**", "")) for b in bullets[0].split("\n")]
     assert shown == [f"- {t}" for t in sentences]
     assert any(t.startswith("- Knife-related crimes as suspect is significant only") for t in shown)
     # the p-value chart's threshold line moves with alpha; the grid outlines that column

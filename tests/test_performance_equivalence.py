@@ -16,7 +16,7 @@ from scipy import stats
 
 import fd_stats
 from fd_stats import DataError, Mapping, Settings, analyse
-from fd_stats import twosample as ts
+from fd_stats import permutation, rank
 from fd_stats.analysis import EXTRA_TEST_COLUMNS, FULL_ANALYSIS, RESULT_COLUMNS
 from fd_stats.effects import hedges_g, percent_change, percent_change_bootstrap
 from fd_stats.trial import load_trial
@@ -204,7 +204,7 @@ def test_rank_sums_by_counting_equal_ranking(seed):
         x, y = np.round(rng.normal(0, 1, m), 1), np.round(rng.normal(0.2, 1, n), 1)
     else:
         x, y = rng.normal(size=m), rng.normal(size=n)
-    rs = ts.RankSums(x, y)
+    rs = rank.RankSums(x, y)
     for shift in (0.0, 1.0, -0.3, 0.1, float(x[0] - y[0])):
         w, ties = rs.w_and_ties(shift)
         w_ref, ties_ref = rank_reference(x, y, shift)
@@ -241,10 +241,10 @@ def test_hodges_lehmann_interval_search_equals_bisection(seed):
     x = rng.poisson(2, m).astype(float) if seed % 2 else np.round(rng.gamma(1, 50, m), 2)
     y = rng.poisson(2.5, n).astype(float) if seed % 2 else np.round(rng.gamma(1, 60, n), 2)
     lo, hi = x.min() - y.max(), x.max() - y.min()
-    ranks = ts.RankSums(x, y)
-    pairs = ts.PairwiseDifferences.of(ranks)
+    ranks = rank.RankSums(x, y)
+    pairs = rank.PairwiseDifferences.of(ranks)
     for zq, cf in ((1.96, "two-sided"), (-1.96, "two-sided"), (1.64, "greater"), (-1.64, None)):
-        got = ts._interval_bound(ranks, pairs, zq, cf, lo, hi)
+        got = rank._interval_bound(ranks, pairs, zq, cf, lo, hi)
         want = bisection_root(x, y, zq, cf, lo, hi)
         scale = max(abs(lo), abs(hi), 1.0)
         assert np.round(got / scale, 12) == np.round(want / scale, 12)
@@ -258,7 +258,7 @@ def test_large_integer_mann_whitney_matches_ranking_and_pairs():
     assert r.statistic == sp.statistic and math.isclose(r.p_value, sp.pvalue, rel_tol=1e-9)
     # histogram Hodges-Lehmann (m * n > 4 million pairs) = median of all pairwise differences
     big_x, big_y = rng.poisson(2, 2100).astype(float), rng.poisson(2.4, 2000).astype(float)
-    assert ts.hodges_lehmann(big_x, big_y) == np.median(np.subtract.outer(big_x, big_y))
+    assert rank.hodges_lehmann(big_x, big_y) == np.median(np.subtract.outer(big_x, big_y))
     assert fd_stats.mann_whitney(big_x, big_y).estimate == np.median(
         np.subtract.outer(big_x, big_y))
 
@@ -271,7 +271,7 @@ def test_large_sample_resampling_by_counts_matches_people_to_mc_error(monkeypatc
     x, y = rng.poisson(0.9, 1500).astype(float), rng.poisson(1.0, 1600).astype(float)
     ref = fd_stats.permutation_test(x, y, n_resamples=4000, seed=1)         # people shuffled
     ref_pc = percent_change_bootstrap(x, y, n_resamples=4000, seed=1)
-    monkeypatch.setattr(ts, "RESAMPLING_WORK", 10_000)
+    monkeypatch.setattr(permutation, "RESAMPLING_WORK", 10_000)
     monkeypatch.setattr(fd_stats.effects, "RESAMPLING_WORK", 10_000)
     fast = fd_stats.permutation_test(x, y, n_resamples=4000, seed=2)        # counts drawn
     assert "counts of each distinct value" in fast.method and fast.n_resamples == 4000
@@ -283,7 +283,7 @@ def test_large_sample_resampling_by_counts_matches_people_to_mc_error(monkeypatc
     assert abs(fast_pc.ci_high - ref_pc.ci_high) < 0.1 * width
     # many distinct values: fewer resamples, and the method says so
     cont = fd_stats.permutation_test(rng.normal(size=300), rng.normal(size=300), n_resamples=4000)
-    assert cont.n_resamples == ts.MIN_REDUCED_RESAMPLES and "reduced from 4,000" in cont.method
+    assert cont.n_resamples == permutation.MIN_REDUCED_RESAMPLES and "reduced from 4,000" in cont.method
 
 
 def test_resampling_is_seeded_and_deterministic(trial):
@@ -490,15 +490,15 @@ def test_mann_whitney_by_selection_equals_todays_on_small_tied_data(x, y, cents,
 def test_pairwise_selection_paths_equal_sorting_every_pair(kind, path, monkeypatch):
     """Each selection path (forced on small data) gives exactly the k-th smallest of all m x n
     differences (in whole grid steps for data on a decimal grid)."""
-    monkeypatch.setattr(ts, "ALL_PAIRS_LIMIT", 0)
-    monkeypatch.setattr(ts, "CONVOLVE_LIMIT", 0)
+    monkeypatch.setattr(rank, "ALL_PAIRS_LIMIT", 0)
+    monkeypatch.setattr(rank, "CONVOLVE_LIMIT", 0)
     if path == "sampled brackets":
-        monkeypatch.setattr(ts, "GRID_SCALES", ())
+        monkeypatch.setattr(rank, "GRID_SCALES", ())
     rng = np.random.default_rng(KINDS.index(kind))
     for m, n in ((1, 1), (1, 40), (37, 2), (300, 250), (700, 20)):
         x, y = draw(kind, rng, m, n)
-        pairs = ts.PairwiseDifferences(*ts.value_counts(x), *ts.value_counts(y))
-        sx, sy = ts.grid_scale(x), ts.grid_scale(y)
+        pairs = rank.PairwiseDifferences(*rank.value_counts(x), *rank.value_counts(y))
+        sx, sy = rank.grid_scale(x), rank.grid_scale(y)
         if sx is None or sy is None:   # x - y in floating point, as R's outer(x, y, "-")
             every = np.sort(np.subtract.outer(x, y).ravel())
         else:                          # whole grid steps: 7.0 - 7.4 = 1.5 - 1.9 = -0.4
@@ -544,10 +544,10 @@ def test_value_counts_on_a_grid_equal_sorting(seed):
              rng.poisson(3, n).astype(float), np.round(rng.normal(0, 1e4, n), 1),
              rng.normal(size=n), np.r_[np.round(rng.normal(size=n), 2), 0.125 + 1e-9]]
     for v in cases:
-        got, want = ts.value_counts(v), np.unique(v, return_counts=True)
+        got, want = rank.value_counts(v), np.unique(v, return_counts=True)
         assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
-    assert ts.grid_scale(cases[0]) == 100 and ts.grid_scale(cases[4]) == 1
-    assert ts.grid_scale(cases[6]) is None and ts.grid_scale(cases[7]) is None
+    assert rank.grid_scale(cases[0]) == 100 and rank.grid_scale(cases[4]) == 1
+    assert rank.grid_scale(cases[6]) is None and rank.grid_scale(cases[7]) is None
 
 
 def test_tie_correction_exact_beyond_int64_for_millions_of_people():
@@ -557,7 +557,7 @@ def test_tie_correction_exact_beyond_int64_for_millions_of_people():
     xc, yc = {0: 950_123, 1: 949_877}, {0: 946_001, 1: 953_999}
     x = np.repeat([0.0, 1.0], [xc[0], xc[1]])
     y = np.repeat([0.0, 1.0], [yc[0], yc[1]])
-    w, ties = ts.RankSums(x, y).w_and_ties(0.0)
+    w, ties = rank.RankSums(x, y).w_and_ties(0.0)
     pooled = [xc[0] + yc[0], xc[1] + yc[1]]
     assert ties == sum(t**3 - t for t in pooled)                 # Python integers: exact
     assert w == xc[1] * yc[0] + 0.5 * (xc[0] * yc[0] + xc[1] * yc[1])
@@ -597,8 +597,8 @@ def test_selection_paths_match_r(case):
     brackets): R's uniroot answers to its tolerance (tol.root = 1e-4)."""
     kind, alt = case
     x, y = r_selection_data(kind)
-    pairs = ts.PairwiseDifferences(*ts.value_counts(x), *ts.value_counts(y))
-    assert len(pairs.ux) * len(pairs.uy) > ts.ALL_PAIRS_LIMIT       # not every pair formed
+    pairs = rank.PairwiseDifferences(*rank.value_counts(x), *rank.value_counts(y))
+    assert len(pairs.ux) * len(pairs.uy) > rank.ALL_PAIRS_LIMIT       # not every pair formed
     # whole numbers in a modest range: convolution; pence: grid steps; else sampled brackets
     assert (pairs._small_table() is not None) == (kind == "wide_counts")
     assert (pairs.scale is not None) == (kind != "continuous")
