@@ -36,8 +36,10 @@ def _upload_and_use(page, file_name, name, synthetic, swap_arms=False):
     _sidebar_link(page, "Data")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
         files=[{"name": file_name, "mimeType": "text/csv", "buffer": PEOPLE_CSV}])
+    # the upload asks for a run only once its file is on the server: wait for what that run
+    # draws, then for the run to end (typing the name mid-run raced with reading the file)
+    page.get_by_role("heading", name="2. Preview").wait_for(timeout=120_000)
     settle(page)
-    page.get_by_role("heading", name="2. Preview").wait_for()
     if swap_arms:
         for label, value in (("Value meaning treatment", "control"),
                              ("Value meaning control", "treatment")):
