@@ -65,6 +65,16 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used: /proc/<pid>/stat fields 14-15."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1)
+    except OSError:
+        return float("nan")
+
+
 class Sampler(threading.Thread):
     """Server memory every second, with the phase it was taken in."""
 
@@ -250,6 +260,7 @@ async def run(args) -> dict:
                 await ctx.close()
                 await asyncio.sleep(2)
                 report["rss_start_mb"] = rss_mb(proc.pid)
+                cpu0 = cpu_s(proc.pid)
 
                 sampler.phase = "overview"
                 _say(f"{args.sessions} sessions on the Overview…")
@@ -261,7 +272,8 @@ async def run(args) -> dict:
                               overview_max_s=_max(timings["overview"]),
                               setting_median_s=_med(timings["setting"]),
                               setting_max_s=_max(timings["setting"]), errors=errors,
-                              rss_after_overview_mb=rss_mb(proc.pid))
+                              rss_after_overview_mb=rss_mb(proc.pid),
+                              server_cpu_overview_s=round(cpu_s(proc.pid) - cpu0, 1))
 
                 sampler.phase = "uploads"
                 _say(f"{args.uploads} uploads of {report['upload_bytes'] / 1e6:.0f} MB at once…")
@@ -289,6 +301,7 @@ async def run(args) -> dict:
             report["rss_end_vs_start"] = round(report["rss_end_mb"] / report["rss_start_mb"], 2)
     finally:
         sampler.stop.set()
+        report["server_cpu_s"] = cpu_s(proc.pid)  # user + system, the server's own threads
         report["load_after"] = [round(x, 2) for x in os.getloadavg()]
         os.killpg(proc.pid, signal.SIGTERM)
         try:
