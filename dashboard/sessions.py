@@ -101,15 +101,24 @@ def _interval() -> float:
     return min(REAP_EVERY_S, max(1.0, ttl / 4))
 
 
+#: rounds after a reap in which freed memory is handed back again: a shut-down session's
+#: script threads end, and its objects are freed, after the reap's own release has run
+RELEASE_ROUNDS = 4
+
+
 def _loop() -> None:
-    warned = False
+    warned, release_rounds = False, 0
     while True:
         time.sleep(_interval())
         try:
             if _parts() is None and not warned:
                 _LOG.info("Session reaper: Streamlit's session store not found; not reaping.")
                 warned = True
-            reap_once()
+            if reap_once():
+                release_rounds = RELEASE_ROUNDS
+            elif release_rounds:
+                release_rounds -= 1
+                release_memory()
         except Exception:  # noqa: BLE001 - never take the server down
             _LOG.exception("Session reaper failed; will retry")
 
