@@ -24,7 +24,8 @@ trial_name = trial.meta.get("trial", {}).get("name") or trial.name
 st.title(f"{md(trial_name)}: what the trial found")
 design = trial.meta.get("trial", {}).get("design")
 if design:
-    st.caption(design + ". " + trial.meta.get("trial", {}).get("citation", {}).get("text", ""))
+    # trial.toml text: a user's own file may hold Markdown, links or maths
+    st.caption(md(design) + ". " + md(trial.meta.get("trial", {}).get("citation", {}).get("text", "")))
 if trial.synthetic:
     st.info(SYNTHETIC_LABEL, icon="⚠️")
 

@@ -46,8 +46,9 @@ def meta_reader(cost_meta: dict) -> Callable:
 
 
 def source_caption(source, note=""):
-    text = f"Source: {source}" if source else "Source: none given; enter your own figure"
-    st.caption(text + (f" — {note}" if note else ""))
+    # trial.toml text: a user's own file may hold Markdown, links or maths
+    text = f"Source: {md(source)}" if source else "Source: none given; enter your own figure"
+    st.caption(text + (f" — {md(note)}" if note else ""))
 
 
 @dataclass
@@ -141,7 +142,7 @@ def result_headline(view: CostView, col) -> None:
         c = cost_per_unit_improved(view.total, r["difference"], r["ci_low"], r["ci_high"],
                                    view.cases, words.sign)
     except DataError as exc:
-        st.error(f"{name}: {exc}")
+        st.error(f"{name}: {md(exc)}")
         return
     dg = digits_for(spec)
     interval = count_range(c.prevented_low, c.prevented_high, dg, words.worse, words.many)
@@ -192,7 +193,7 @@ def every_outcome_table(view: CostView) -> None:
             c = cost_per_unit_improved(view.total, r["difference"], r["ci_low"], r["ci_high"],
                                        view.cases, words.sign)
         except DataError as exc:
-            errors.append(f"{md(view.label(col))}: {exc}")
+            errors.append(f"{md(view.label(col))}: {md(exc)}")
             continue
         rows.append({**row,
                      f"Improvement among {view.cases}":
@@ -221,7 +222,7 @@ def _benefit_rows(view: CostView, valued: dict) -> list[dict]:
             p = expected_prevented(view.cases, *view.effect(col))
             bc = benefit_cost(view.total, p, value)
         except DataError as exc:
-            st.error(f"{md(view.label(col))}: {exc}")
+            st.error(f"{md(view.label(col))}: {md(exc)}")
             continue
         out.append({"label": f"{chart_label(view.label(col))}<br>valued as {chart_label(cat.lower())}", "outcome": col,
                     "category": cat, "prevented": p, "bc": bc, "benefit": bc.benefit,
@@ -320,8 +321,8 @@ def home_office_benefit(view: CostView, costs_entered: bool) -> None:
         {"label": "Homicide", "value": 3200000, "approximate": True}]
     price_year = uc_meta.get("price_year", "2015/16")
     uc_title = uc_meta.get("title", "The Economic and Social Costs of Crime, 2nd edition")
-    uc_source = (f"{uc_meta.get('publisher', 'Home Office')}, {uc_title} "
-                 f"({uc_meta.get('year', 2018)}), {price_year} prices")
+    uc_source = md(f"{uc_meta.get('publisher', 'Home Office')}, {uc_title} "
+                   f"({uc_meta.get('year', 2018)}), {price_year} prices")  # trial.toml text
     if not costs_entered:
         st.info(ENTER_COSTS)
         return
@@ -339,8 +340,8 @@ def home_office_benefit(view: CostView, costs_entered: bool) -> None:
                             disabled=["Crime category", "Note"],
                             column_config={"£ each": st.column_config.NumberColumn(
                                 min_value=0, format="localized", width="small")})
-        st.caption(f"{price_year} prices, not inflated. Source: {HOME_OFFICE}. "
-                   f"{uc_meta.get('note', '')}")
+        st.caption(f"{md(price_year)} prices, not inflated. Source: {HOME_OFFICE}. "
+                   f"{md(uc_meta.get('note', ''))}")
     unit_costs = dict(zip(uc["Crime category"], uc.iloc[:, 1]))
     count_cols = [c for c in view.allr.index
                   if view.spec(c).crime and view.spec(c).kind == "count"
@@ -476,7 +477,7 @@ def staffed_scale_up(view: CostView, n_workers, n_coords, caseloads, per_case, l
                                coordinator_cost=coord_cost, people_per_coordinator=per_coord,
                                other_costs=other)
     except DataError as exc:
-        st.error(f"The scale-up cannot be worked out: {exc}")
+        st.error(f"The scale-up cannot be worked out: {md(exc)}")
         return
     at_n = table[table["people"] == int(people)]
     s = at_n.iloc[0]
@@ -513,7 +514,7 @@ def staffed_scale_up(view: CostView, n_workers, n_coords, caseloads, per_case, l
             subtitle=(f"caseload {caseload:g} · one coordinator per {per_coord} people · "
                       "staff costs only")),
             width="stretch", theme=None, key="cost_scale_cost_chart")
-    for column, c in zip(st.columns(max(len(effects), 1)), effects):
+    for i, (column, c) in enumerate(zip(st.columns(max(len(effects), 1)), effects)):
         row = at_n[at_n["effect"] == c].iloc[0]
         words = improvement_terms(view.spec(c))
         harm = view.spec(c).kind != "count"
@@ -528,7 +529,8 @@ def staffed_scale_up(view: CostView, n_workers, n_coords, caseloads, per_case, l
                 subtitle=" · ".join(x for x in (view.synthetic_note, iv + (
                     " (includes no effect)" if row["includes_no_effect"] else "")) if x)),
                 width="stretch", theme=None,
-                key="cost_scale_harm_chart" if harm else "cost_scale_off_chart")
+                # by position: two outcomes of one kind (two counts) must not share a key
+                key=f"cost_scale_{'harm' if harm else 'off'}_chart_{i}")
             st.caption(f"{md(view.label(c))}; expected {md(words.many)} per year by programme size.")
     st.caption("Band = the range implied by the effect's confidence interval. Where the band "
                "crosses zero, the data are consistent with the programme preventing nothing (or "

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.upload import (TABLE_TYPES, example_files, handle_upload, md_escape,
                               read_example)
-from fd_stats.aggregate import aggregate
+from fd_stats.aggregate import aggregate, aggregate_over_time, person_table
 from fd_stats.errors import DataError
 
 
@@ -34,6 +34,18 @@ def crimes_extract_tab(ss, current, set_pending, fail) -> None:
                                 type=TABLE_TYPES, key="data_groups")
     months = st.number_input("Follow-up (months from randomisation)", min_value=1,
                              max_value=120, value=12, step=1, key="data_months")
+    with st.expander("Optional: the extract's end date and baseline offending"):
+        st.markdown("Give the last day the extract covers to cut each person's follow-up "
+                    "there (people randomised late are then not counted as crime-free for "
+                    "days nobody looked; `exposure_days` says how many days each was "
+                    "observed) and to count crimes **before** randomisation as baselines, "
+                    "declared as each outcome's baseline for adjusted analyses. Several "
+                    "follow-up windows and times to first offence are on the Over time page.")
+        e1, e2 = st.columns(2)
+        end_date = e1.date_input("Last day the extract covers", value=None,
+                                 format="YYYY-MM-DD", key="data_end_date")
+        baselines = e2.multiselect("Baseline windows (months before randomisation)",
+                                   [6, 12, 24, 36], default=[12, 24], key="data_baselines")
     b1, b2 = st.columns(2)
     go = b1.button("Count crimes per person", key="data_aggregate", type="primary",
                    disabled=not (f_crimes and f_people and f_harm))
@@ -51,16 +63,29 @@ def crimes_extract_tab(ss, current, set_pending, fail) -> None:
                 files = {"crimes": f_crimes, "people": f_people, "harm": f_harm,
                          "groups": f_groups}
                 names = {k: f.name for k, f in files.items() if f is not None}
-                tables = [handle_upload(f.getvalue(), f.name).table if f is not None else None
-                          for f in files.values()]
+                # the extract's text as categoricals: 2,000,000 rows parse in about a second
+                tables = [handle_upload(f.getvalue(), f.name, categorical=k == "crimes").table
+                          if f is not None else None for k, f in files.items()]
                 label = f"{f_people.name.rsplit('.', 1)[0]} (built from {f_crimes.name})"
-            res = aggregate(*tables, months=int(months), names=names)
-            set_pending(res.table, label, "aggregate",
-                        labels={o.column: o for o in res.outcomes},
-                        notes=res.notes + [
-                            f"{res.summary['crimes_counted']:,} of {res.summary['crime_rows']:,} "
-                            f"crime rows counted (within {res.summary['months']} months of "
-                            f"randomisation) for {res.summary['people']:,} people."])
+            if end_date is None:
+                res = aggregate(*tables, months=int(months), names=names)
+                table, outcomes = res.table, res.outcomes
+                notes = res.notes + [
+                    f"{res.summary['crimes_counted']:,} of {res.summary['crime_rows']:,} "
+                    f"crime rows counted (within {res.summary['months']} months of "
+                    f"randomisation) for {res.summary['people']:,} people."]
+            else:
+                ot = aggregate_over_time(*tables, end_date=end_date, windows=[int(months)],
+                                         baseline_months=sorted(baselines), names=names)
+                table, outcomes = person_table(ot, int(months))
+                notes = ot.notes + [
+                    f"{ot.summary['crimes_in_windows']:,} of {ot.summary['crime_rows']:,} crime "
+                    f"rows counted for {ot.summary['people']:,} people: {int(months)} months "
+                    f"from randomisation, cut at {ot.end_date}"
+                    + (f", and baselines of {', '.join(map(str, ot.baselines))} months before "
+                       "it." if ot.baselines else ".")]
+            set_pending(table, label, "aggregate", labels={o.column: o for o in outcomes},
+                        notes=notes)
             ss["data_upload_error"] = None
             ss["data_synthetic"] = bool(demo)  # the example people are made up
         except DataError as exc:

@@ -12,6 +12,7 @@ Shared conventions, imported by every page and by the exports:
 """
 from __future__ import annotations
 
+import html
 import math
 import textwrap
 
@@ -272,6 +273,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
             fig.add_hrect(y0=i - 0.5, y1=i + 0.5, fillcolor="#f4f4f4", line_width=0, layer="below")
     spread = 0.0 if k == 1 else min(0.6 / (k - 1), 0.3)
     annotations = []
+    not_estimable: dict = {}  # outcome row -> how many series cannot be drawn there
     for gi, group in enumerate(groups):
         sub = rows if group is None else rows[rows[group_col] == group]
         offset = 0.0 if k == 1 else (gi - (k - 1) / 2) * spread
@@ -280,10 +282,9 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
         for _, r in sub.iterrows():
             y = labels.index(r[label_col]) + offset
             est, lo, hi = r["percent_change"], r["percent_change_ci_low"], r["percent_change_ci_high"]
-            if not np.isfinite(est):  # at the left edge, clear of the no-change line
-                annotations.append(dict(x=rng[0], xref="x", y=y, text="not estimable",
-                                        showarrow=False, xanchor="left", bgcolor="white",
-                                        font=dict(color=GREY)))
+            if not np.isfinite(est):
+                not_estimable[labels.index(r[label_col])] = \
+                    not_estimable.get(labels.index(r[label_col]), 0) + 1
                 continue
             x = float(_ratio(est))
             lo_r = lo_edge if (not np.isfinite(lo) or lo <= -99.999) else float(_ratio(lo))
@@ -326,6 +327,14 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
                 x=[1.0] * len(ys), y=ys, mode="text", text=texts, xaxis="x2",
                 textposition="middle right", textfont=dict(size=FONT_SIZE - 2),
                 cliponaxis=False, hoverinfo="skip", showlegend=False, name="values"))
+    # one note per outcome row (several subgroups' notes stacked in one row overlapped), at
+    # the left edge, clear of the no-change line
+    for y, n in not_estimable.items():
+        annotations.append(dict(x=rng[0], xref="x", y=y, showarrow=False, xanchor="left",
+                                bgcolor="white",
+                                font=dict(color=GREY, size=FONT_SIZE - (0 if k == 1 else 2)),
+                                text="not estimable" if k == 1 else
+                                f"{n} of {k} not estimable"))
     fig.add_vline(x=1.0, line_dash="dash", line_color=GREY, line_width=1.5)
     tv, tt = _pct_ticks(rng, max_ticks)
     level = float(rows["confidence_level"].iloc[0]) if len(rows) else 0.95
@@ -342,11 +351,27 @@ def forest_plot(rows: pd.DataFrame, *, title: str, subtitle: str | None = None,
                           xaxis2=dict(domain=[0.69, 1.0], range=[0.98, 1.4], visible=False,
                                       anchor="y"))
     fig.update_layout(annotations=list(fig.layout.annotations) + annotations)
+    # the legend sits above the plot and wraps onto more lines with many or long level
+    # names: the top margin (and the height, so the plot keeps its size) grows to hold them
+    extra = 24 * (legend_rows([label(g, 30) for g in groups]) - 1) if group_col else 0
     base_layout(fig, title, subtitle,
-                height=height or max(300, 120 + 48 * len(labels) * (1 if k == 1 else 1.2)),
-                legend=group_col is not None)
-    fig.update_layout(margin=dict(l=10, r=text_margin if show_text else 10))
+                height=(height or max(300, 120 + 48 * len(labels) * (1 if k == 1 else 1.2)))
+                + extra, legend=group_col is not None)
+    fig.update_layout(margin=dict(l=10, r=text_margin if show_text else 10,
+                                  t=fig.layout.margin.t + extra))
     return fig
+
+
+def legend_rows(names, width: int = 500) -> int:
+    """Lines a horizontal plotly legend takes for these entry names: plotly gives every
+    entry the widest one's width (a marker and gap of about 40 px plus about 7.5 px a
+    character at the legend's font size) and fills lines about ``width`` px wide (what a
+    chart beside the sidebar at 1280 x 720 leaves it; measured in Chromium)."""
+    names = [html.unescape(str(n)) for n in names]
+    if not names:
+        return 1
+    per_line = max(1, int(width // (40 + 7.5 * max(map(len, names)))))
+    return -(-len(names) // per_line)
 
 
 # ---------------------------------------------------------------- means by arm

@@ -10,23 +10,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from fd_stats.safe_text import label as safe_label  # arm labels are user text
-
-try:
-    from dashboard.figures import COLOURS, FONT_SIZE, GREY, PALETTE, base_layout
-except ImportError:  # pragma: no cover - fallback while figures.py is being written
-    COLOURS = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73",
-               "vermillion": "#D55E00", "reddish_purple": "#CC79A7", "sky_blue": "#56B4E9",
-               "yellow": "#F0E442", "black": "#000000"}
-    PALETTE = list(COLOURS.values())
-    GREY = "#6b6b6b"
-    FONT_SIZE = 16
-
-    def base_layout(fig, title, subtitle=None, *, height=None, legend=True):
-        fig.update_layout(template="plotly_white", font=dict(size=FONT_SIZE),
-                          title=dict(text=title + (f"<br><sup>{subtitle}</sup>" if subtitle else ""),
-                                     x=0), showlegend=legend, height=height)
-        return fig
+from dashboard.figures import COLOURS, FONT_SIZE, GREY, PALETTE, base_layout
+from fd_stats.safe_text import label as safe_label  # arm labels, cohorts: user text
+from fd_stats.safe_text import labels as safe_labels
+from fd_stats.safe_text import safe_text
 
 BLUE, ORANGE, GREEN = COLOURS["blue"], COLOURS["orange"], COLOURS["green"]
 VERMILLION = COLOURS["vermillion"]
@@ -61,14 +48,15 @@ def engagement_figure(rates: pd.DataFrame, *, title: str, subtitle: str | None =
             for e, n, p, lo, hi in zip(r["engaged"], r["known"], r["rate"], r["ci_low"],
                                        r["ci_high"])]
     colours = [GREY if g == "All" else BLUE for g in r["group"]]
+    groups = safe_labels(r["group"])  # cohort values: the data's text
     fig = go.Figure(go.Scatter(
-        x=100 * r["rate"], y=r["group"], mode="markers", name="Share engaged",
+        x=100 * r["rate"], y=groups, mode="markers", name="Share engaged",
         marker=dict(size=16, color=colours, symbol="diamond"),
         error_x=dict(type="data", symmetric=False, array=100 * (r["ci_high"] - r["rate"]),
                      arrayminus=100 * (r["rate"] - r["ci_low"]), thickness=3, width=10,
                      color="#333"),
         hovertemplate="%{y}: %{x:.0f}%<extra></extra>"))
-    for y, t in zip(r["group"], text):
+    for y, t in zip(groups, text):
         fig.add_annotation(x=0, y=y, text=t, showarrow=False, xanchor="left", yshift=24,
                            font=dict(size=FONT_SIZE - 1))
     base_layout(fig, title, subtitle, height=height, legend=False)
@@ -90,8 +78,9 @@ def reasons_figure(reasons: pd.DataFrame, *, title: str, subtitle: str | None = 
     colour = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
     r = reasons.iloc[::-1]
     nr = [x == not_recorded for x in r["reason"]]
-    label = [("" if g == "All" else f"{g}: ") + ("reason not recorded" if n else x)
-             for g, x, n in zip(r["group"], r["reason"], nr)]
+    # cohorts and reasons are the data's text
+    label = safe_labels([("" if g == "All" else f"{g}: ") + ("reason not recorded" if n else x)
+                         for g, x, n in zip(r["group"], r["reason"], nr)], max_len=60)
     fig = go.Figure(go.Bar(
         y=label, x=r["count"], orientation="h",
         marker=dict(color=["#ffffff" if n else colour[g] for g, n in zip(r["group"], nr)],
@@ -227,7 +216,8 @@ def itt_cace_figure(effect, *, unit: str, title: str, subtitle: str | None = Non
     fig.add_annotation(x=0, y=1.0, yref="paper", text="no effect", showarrow=False,
                        yanchor="bottom", font=dict(color=GREY, size=FONT_SIZE - 2))
     base_layout(fig, title, subtitle, height=height, legend=False)
-    fig.update_xaxes(title_text=f"Difference per person, programme minus control ({unit})",
+    fig.update_xaxes(title_text="Difference per person, programme minus control "
+                                f"({safe_text(unit, 'plotly')})",  # the unit: user text
                      range=[lo_edge, hi_edge], zeroline=False)
     return fig
 
@@ -390,13 +380,14 @@ def audit_figure(rows: pd.DataFrame, *, alpha: float, title: str, subtitle: str 
     ``rows`` has columns label, p_reported, p_two_sided, p_one_sided, sidedness.
     """
     r = rows.iloc[::-1]
+    names = safe_labels(r["label"], max_len=60)  # row names from the uploaded table
     fig = go.Figure()
-    fig.add_scatter(x=r["p_two_sided"], y=r["label"], mode="markers", name="two-sided p from t, df",
+    fig.add_scatter(x=r["p_two_sided"], y=names, mode="markers", name="two-sided p from t, df",
                     marker=dict(symbol="circle-open", size=15, color=BLUE, line=dict(width=3)))
-    fig.add_scatter(x=r["p_one_sided"], y=r["label"], mode="markers",
+    fig.add_scatter(x=r["p_one_sided"], y=names, mode="markers",
                     name="one-sided p (treatment lower)",
                     marker=dict(symbol="square-open", size=13, color=ORANGE, line=dict(width=3)))
-    fig.add_scatter(x=r["p_reported"], y=r["label"], mode="markers", name="printed p",
+    fig.add_scatter(x=r["p_reported"], y=names, mode="markers", name="printed p",
                     marker=dict(symbol="x-thin", size=14, color="#000",
                                 line=dict(width=3, color="#000")))
     fig.add_vline(x=alpha, line=dict(color=VERMILLION, dash="dot", width=2))

@@ -7,7 +7,6 @@ shows the same rating as the details page.
 """
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 
 import streamlit as st
@@ -72,7 +71,7 @@ def overview_panel(ctx: Context) -> None:
     try:
         rep = report_for(ctx)
     except Exception as exc:  # the panel must never break the Overview
-        st.caption(f"The integrity checks could not run: {html.escape(str(exc))}")
+        st.caption(f"The integrity checks could not run: {md(exc)}")
         return
     r = rep.rating
     with st.container(border=True):

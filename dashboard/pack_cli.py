@@ -60,13 +60,13 @@ def add_pack_parser(subparsers):
 def _trial(args):
     from dataclasses import replace
 
-    from fd_stats.io import read_table
+    from fd_stats.cli import read_data
     from fd_stats.trial import load_trial
     if args.data == "bundled":
         trial = load_trial()
     else:
         from fd_stats.mapping import build_trial, guess_mapping, mapping_from_json
-        table = read_table(args.data)
+        table = read_data(args.data)
         if getattr(args, "mapping", None):
             cm = mapping_from_json(Path(args.mapping).read_bytes(), Path(args.mapping).name)
             cm.check_columns(table, Path(args.mapping).name)

@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from fd_stats.safe_text import INVISIBLE_RE, safe_text
 from fd_stats.errors import DataError
-from fd_stats.io import excel_sheets, read_table
+from fd_stats.io import excel_sheets, read_table, table_notes
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "data" / "examples"
@@ -65,10 +66,13 @@ def is_excel(name: str) -> bool:
     return Path(name).suffix.lower() in (".xlsx", ".xlsm")
 
 
-def handle_upload(raw: bytes, name: str, sheet: str | None = None) -> Upload:
+def handle_upload(raw: bytes, name: str, sheet: str | None = None,
+                  categorical: bool = False) -> Upload:
     """Parse uploaded bytes into a table; raises :class:`DataError` with a readable message.
 
     ``sheet`` chooses the worksheet of an .xlsx file (first sheet if None).
+    ``categorical`` reads CSV and Parquet text columns as pandas categoricals (long tables
+    with few distinct values per column, such as a crimes extract).
     """
     name = Path(str(name or "the file")).name or "the file"
     if raw is None:
@@ -89,20 +93,10 @@ def handle_upload(raw: bytes, name: str, sheet: str | None = None) -> Upload:
             sheet = None
         sheet = sheet or sheets[0]
         table = read_table(raw, name=name, sheet=sheet)
-    elif is_parquet(name):
-        keep, binary = parquet_text_columns(raw, name)
-        if binary and not keep:
-            raise DataError(f"{name}: every column holds binary data ({', '.join(binary[:5])}), "
-                            "which the dashboard cannot use.")
-        table = read_table(raw, name=name, columns=keep if binary else None)
-        if binary:
-            return Upload(name, table, notes=[
-                f"{len(binary)} column(s) of {name} hold binary data (bytes, not text or "
-                f"numbers) and were left out: {', '.join(binary[:10])}"
-                + (f" and {len(binary) - 10} more" if len(binary) > 10 else "") + "."])
     else:
-        table = read_table(raw, name=name)
-    return _without_direction_controls(Upload(name, table, sheets, sheet))
+        table = read_table(raw, name=name, categorical=categorical)
+    # the reader's notes: Parquet binary columns it left out
+    return _without_direction_controls(Upload(name, table, sheets, sheet, table_notes(table)))
 
 
 def _without_direction_controls(u: Upload) -> Upload:
@@ -119,6 +113,15 @@ def _without_direction_controls(u: Upload) -> Upload:
     cells = 0
     for c in t.columns:
         col = t[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):  # clean the distinct values
+            cats = pd.Series(col.cat.categories, dtype=object).astype("string")
+            hit = cats.str.contains(INVISIBLE_RE, regex=True, na=False).to_numpy()
+            if hit.any():
+                codes = col.cat.codes.to_numpy()
+                cells += int(np.isin(codes, np.flatnonzero(hit)).sum())
+                clean = cats.str.replace(INVISIBLE_RE, "", regex=True).astype(object).to_numpy()
+                t[c] = pd.Categorical(np.where(codes >= 0, clean[codes], None))
+            continue
         if col.dtype != object and not pd.api.types.is_string_dtype(col):
             continue
         text = col.astype("string")
@@ -133,25 +136,6 @@ def _without_direction_controls(u: Upload) -> Upload:
                        f"{len(changed)} column name(s) and {cells:,} cell(s): they reverse or "
                        "hide text on screen and carry no data.")
     return u
-
-
-def is_parquet(name: str) -> bool:
-    return Path(name).suffix.lower() in (".parquet", ".pq")
-
-
-def parquet_text_columns(raw: bytes, name: str) -> tuple[list[str], list[str]]:
-    """(columns to read, binary columns to leave out) of a Parquet file, from its schema."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        schema = pq.read_schema(io.BytesIO(raw))
-    except Exception:
-        raise DataError(f"{name} could not be read as Parquet; it may be truncated or not a "
-                        "Parquet file.") from None
-    binary = [f.name for f in schema if pa.types.is_binary(f.type)
-              or pa.types.is_large_binary(f.type) or pa.types.is_fixed_size_binary(f.type)]
-    return [n for n in schema.names if n not in binary], binary
 
 
 def read_example(file: str) -> pd.DataFrame:

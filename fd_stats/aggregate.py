@@ -971,3 +971,45 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
                "groups": g_names, "randomised_after_end": int(late.sum())}
     return OverTimeResult(table, monthly, tuple(reach), bases, prog,
                           summary["end_date"], notes, summary, x.used, baseline_of)
+
+
+def person_table(result: OverTimeResult, window: int) -> tuple[pd.DataFrame, list[OutcomeSpec]]:
+    """One follow-up window of :func:`aggregate_over_time` as a person-level trial table.
+
+    The randomisation list's columns, the window's counts and harm under the outcome names
+    :func:`aggregate` uses (``suspect_knife``...), ``exposure_days`` (days observed in the
+    window, cut at the extract's end) and the baseline columns (``<outcome>_pre<B>m``),
+    each outcome's baseline declared as the first (shortest) baseline window. Times to
+    first offence and the other windows are left to the Over time page.
+
+    Raises
+    ------
+    DataError
+        The window is not one the result holds (the extract ends before it for everyone).
+    """
+    if window not in result.windows:
+        raise DataError(f"The extract ends before any {window}-month follow-up is complete: "
+                        "choose a shorter follow-up or a later end date.")
+    t = result.table
+    suffix = f"_fu{window}m"
+    outcome_cols = [c for c in t.columns if c.endswith(suffix) and not c.startswith("exposure")]
+    base_cols = [c for c in t.columns if re.fullmatch(r".+_pre\d+m", str(c))]
+    keep = [c for c in t.columns if not re.search(
+        r"(_fu\d+m|_pre\d+m|_during|_after|_days|_event)$|^exposure_days|^followup_days|"
+        r"^months_observed$", str(c))]
+    out = t[keep].copy()
+    first = f"_pre{result.baselines[0]}m" if result.baselines else None
+    specs = []
+    for c in outcome_cols:
+        name = c[:-len(suffix)]
+        out[name] = t[c]
+        harm = name.endswith("_harm")
+        specs.append(OutcomeSpec(name, _label(name), "crime harm (days)" if harm
+                                 else "crimes per person", True,
+                                 "continuous" if harm else "count",
+                                 baseline=f"{name}{first}" if first and f"{name}{first}" in t
+                                 else None))
+    out["exposure_days"] = t[f"exposure_days{suffix}"]
+    for c in base_cols:
+        out[c] = t[c]
+    return out, specs

@@ -9,6 +9,7 @@ import io
 import json
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -103,27 +104,63 @@ def _extra_tests(value: str) -> tuple[str, ...]:
     return names
 
 
+def read_data(path, **kwargs) -> pd.DataFrame:
+    """:func:`fd_stats.io.read_table` for the command line: the reader's notes (such as
+    Parquet binary columns left out) go to stderr as lines starting ``note:``, so stdout
+    holds only the results."""
+    from .io import read_table, table_notes
+
+    table = read_table(path, **kwargs)
+    for note in table_notes(table):
+        print(f"note: {note}", file=sys.stderr)
+    return table
+
+
 def _read_for_analysis(path: str, mapping_args) -> pd.DataFrame:
     """Read the data file: only the named columns when outcomes are named (a wide
     extract then costs only those); Parquet text as categoricals."""
     from pathlib import Path
 
-    from .io import parquet_columns, read_table
+    from .io import parquet_columns
 
     arm, subgroup, outcomes, design = mapping_args
     if Path(path).suffix.lower() not in (".parquet", ".pq") or not Path(path).is_file():
         if outcomes and Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
             # named outcomes: only the columns the analysis uses (a wide extract costs only those)
-            return read_table(path, columns=[c for c in dict.fromkeys(
+            return read_data(path, columns=[c for c in dict.fromkeys(
                 (arm, subgroup, *outcomes, *design)) if c])
-        return read_table(path)
+        return read_data(path)
     if outcomes:
         wanted = [arm, subgroup, *outcomes, *design]
     else:  # every numeric column may be an outcome
         wanted = [arm, subgroup, *design] + [n for n, kind in parquet_columns(path)
                                              if kind == "number"]
     wanted = list(dict.fromkeys(wanted))
-    return read_table(path, columns=[c for c in wanted if c], categorical=True)
+    return read_data(path, columns=[c for c in wanted if c], categorical=True)
+
+
+def _specification_of(path: str):
+    """The trial specification of a people file: the ``trial.toml`` in its folder when that
+    names this file as its people table (``[data] people_csv`` / ``people_parquet``), else
+    None. Without one, every numeric column that is not the arm, a subgroup or a declared
+    covariate, stratum or baseline is an outcome."""
+    import tomllib
+
+    from .trial import spec_from_toml
+
+    toml = Path(path).parent / "trial.toml"
+    if not toml.is_file():
+        return None
+    try:
+        meta = tomllib.loads(toml.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{toml} (the trial specification beside {Path(path).name}) is not "
+                        f"valid TOML: {exc}. Fix it or name the outcomes with --outcome.") from None
+    data = meta.get("data", {}) or {}
+    if Path(path).name not in (data.get("people_csv"), data.get("people_parquet")):
+        return None
+    spec = spec_from_toml(meta)
+    return spec if spec.outcomes else None
 
 
 def _baselines(values) -> tuple[tuple[str, str], ...]:
@@ -156,6 +193,10 @@ def cmd_analyse(args):
     outcomes = _outcomes(args.outcome)
     covariates, strata = _outcomes(args.covariate), _outcomes(args.strata)
     baselines = _baselines(args.baseline)
+    spec = None if outcomes else _specification_of(args.data)
+    if spec is not None:  # the trial's own outcomes, not every numeric column
+        outcomes = spec.outcome_columns
+        baselines = baselines or tuple(spec.baselines)
     design = [*covariates, *strata, *(b for _, b in baselines)]
     data = _read_for_analysis(args.data, (args.arm, args.subgroup, outcomes, design))
     mapping = Mapping(arm=args.arm, treatment=args.treatment, control=args.control,
@@ -198,6 +239,10 @@ def cmd_analyse(args):
                   f"{args.treatment!r} nor {args.control!r}.")
     else:
         emit(res, args.format)
+    if spec is not None:  # after the results, so an error stays one line
+        print(f"note: outcomes and their baselines from {Path(args.data).parent / 'trial.toml'}"
+              f" ({len(outcomes)} outcomes); name them with --outcome to choose others.",
+              file=sys.stderr)
 
 
 def cmd_audit(args):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .aggregate import DEFAULT_GROUPS, aggregate, aggregate_over_time
 from .errors import DataError
-from .io import read_table
+from .cli import read_data  # the reader, with its notes on stderr
 
 EPILOG = ("Example: python -m fd_stats aggregate --crimes crimes.csv --people randomised.csv "
           "--harm harm_lookup.csv --months 12 --out people.csv")
@@ -29,10 +29,10 @@ def cmd_aggregate(args) -> None:
         raise DataError(f"--out must end in .csv or .parquet; got {args.out!r}.")
     if not out.parent.exists():
         raise DataError(f"The folder for --out does not exist: {out.parent}.")
-    crimes = read_table(args.crimes)
-    people = read_table(args.people)
-    harm = read_table(args.harm) if args.harm else None
-    groups = read_table(args.groups or DEFAULT_GROUPS)
+    crimes = read_data(args.crimes)
+    people = read_data(args.people)
+    harm = read_data(args.harm) if args.harm else None
+    groups = read_data(args.groups or DEFAULT_GROUPS)
     columns = {k: getattr(args, k) for k in ("crime_person_id", "date", "offence", "role",
                                              "police_initiated", "person_id",
                                              "randomisation_date") if getattr(args, k, None)}

@@ -29,9 +29,9 @@ def cmd_integrity(args) -> None:
         return tuple(v.strip() for item in (values or []) for v in item.split(",") if v.strip())
 
     if args.data:
-        from .io import read_table
+        from .cli import read_data
 
-        table = read_table(args.data)
+        table = read_data(args.data)
         mapping = Mapping(arm=args.arm, treatment=args.treatment, control=args.control,
                           outcomes=split(args.outcome))
         facts = TrialFacts()

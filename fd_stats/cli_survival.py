@@ -33,15 +33,14 @@ def run_survival(args) -> bool:
     """Run a survival method if ``args.method`` is one; return whether it ran."""
     if getattr(args, "method", None) not in SURVIVAL_METHODS:
         return False
-    from .cli import emit
+    from .cli import emit, read_data
     from .errors import DataError
-    from .io import read_table
     from .survival import analyse_survival
 
     if not args.time or not args.event:
         raise DataError(f"--method {args.method} needs --time and --event columns.")
     covs = tuple(c for v in (args.covariate or []) for c in v.split(",") if c.strip())
-    res = analyse_survival(read_table(args.data), args.method, args.time, args.event,
+    res = analyse_survival(read_data(args.data), args.method, args.time, args.event,
                            arm=args.arm, treatment=args.treatment, control=args.control,
                            covariates=tuple(c.strip() for c in covs),
                            confidence_level=args.confidence)

@@ -332,6 +332,8 @@ ID_NAMES = ("person_id", "personid", "person", "id", "pid", "participant", "part
 ENGAGEMENT_WORDS = ("engaged", "engagement", "engage", "complied", "compliance", "complier",
                     "took_up", "took_part", "uptake", "participated", "attended", "accepted",
                     "consented")
+#: The time each person was observed (days of follow-up): what a rate is per, not an outcome
+EXPOSURE_WORDS = ("exposure",)
 PRE_WORDS = ("baseline", "prior", "pre", "before", "previous", "prev", "past", "bl",
              "pretest", "pre_test", "screening")
 POST_WORDS = ("post", "after", "followup", "follow_up", "fu", "outcome", "endline", "posttest")
@@ -470,6 +472,7 @@ FACTS = {
     "engagement_name": _named(ENGAGEMENT_WORDS, "engagement"),
     "few_values": lambda f: f.nunique <= 3,
     "pre_name": _named(PRE_WORDS, "pre"),
+    "exposure_name": _named(EXPOSURE_WORDS, "exposure"),
     "earlier_year": lambda f: f.later is not None,
     "demographic": _named(DEMOGRAPHIC_WORDS, "demographic"),
     "note_name": _named(NOT_SUBGROUP_WORDS, "note"),
@@ -507,6 +510,9 @@ ENGAGEMENT_RULES = (
 #: Every other column: what it is proposed as. First match wins.
 ROLE_RULES = (
     ("not used", ("constant",), "has a single value"),
+    ("not used", ("numeric", "exposure_name"),
+     "the time each person was observed ('{exposure}'): what a rate is counted per, not an "
+     "outcome"),
     ("stratum", ("stratum_name", "few_levels"),
      "named like a randomisation stratum ('{stratum}'): the design is taken as stratified by it"),
     ("subgroup", ("grouping_name", "few_levels", "mostly_present"),
@@ -561,7 +567,7 @@ def _reason(template: str, f: Facts) -> str:
                            later=later, **{k: f.matched.get(k, "")
                                            for k in ("arm", "engagement", "pre", "demographic",
                                                      "crime", "money", "score", "count",
-                                                     "grouping", "stratum")})
+                                                     "grouping", "stratum", "exposure")})
 
 
 def _best(rules, facts: list[Facts], exclude=()) -> tuple[Facts | None, str]:

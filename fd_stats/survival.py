@@ -4,8 +4,10 @@ Kaplan-Meier survival by arm, the log-rank test, the Cox hazard ratio, rate rati
 follow-up period from a Poisson model with an exposure offset, the change in the effect
 after the programme, and the mean cumulative number of events.
 
-Estimators come from statsmodels (``SurvfuncRight``, ``survdiff``, ``PHReg``, ``GLM``);
-this module adds R's conventions on top and is checked against R ``survival``
+Estimators come from statsmodels (``SurvfuncRight``, ``survdiff``, ``GLM``) except the Cox
+model, whose Efron likelihood is vectorised here (statsmodels ``PHReg`` loops over people and
+event times in Python: 20 s for 1,000,000 people); this module adds R's conventions on top
+and is checked against R ``survival``
 (``survfit``, ``survdiff``, ``coxph``), ``glm`` and ``sandwich::vcovCL`` in
 ``tests/test_survival.py`` (script: ``tests/r/survival.R``). lifelines is not used: it
 requires pandas < 3.
@@ -255,15 +257,22 @@ def cox(time, event, treated, covariates=None, covariate_names=None,
     Returns
     -------
     CoxResult
-        Wald interval ``exp(b +/- z se)`` and Wald p-value, as ``summary(coxph(...))``.
+        Wald interval ``exp(b +/- z se)`` and Wald p-value from the model-based standard
+        error (inverse information), as ``summary(coxph(...))`` without ``cluster``.
+
+    Notes
+    -----
+    Efron's partial likelihood is maximised by Newton-Raphson from 0 with step halving,
+    as R's ``coxph.fit`` does, run to full precision (steps below 1e-10 relative). The
+    likelihood is computed on distinct (time, event, covariates) rows with their counts,
+    so an arm-only model on 1,000,000 people needs a few thousand rows. Checked against
+    ``coxph`` on the test data, ``survival::veteran`` and ``survival::lung``.
 
     Raises
     ------
     DataError
         As :func:`logrank`; also when the model cannot be fitted.
     """
-    from statsmodels.duration.hazard_regression import PHReg
-
     t, e, z, X, n_bad = _clean(time, event, treated, covariates)
     for arm, name in ((1, "treatment"), (0, "control")):
         if not e[z == arm].any():  # the likelihood has no maximum: HR 0 or infinite
@@ -273,20 +282,15 @@ def cox(time, event, treated, covariates=None, covariate_names=None,
     exog = z[:, None] if X is None else np.column_stack([z, X])
     names = list(covariate_names or [f"covariate_{i + 1}" for i in range(exog.shape[1] - 1)])
     try:
-        model = PHReg(t, exog, status=e, ties="efron")
-        with np.errstate(all="ignore"):
-            fit = model.fit(disp=False)
-            if not np.isfinite(np.asarray(fit.params)).all():
-                # plain Newton steps can overshoot (a strong covariate); R's coxph halves
-                # its steps. Start Newton again from a BFGS solution instead.
-                rough = model.fit(method="bfgs", maxiter=500, disp=False)
-                fit = model.fit(start_params=rough.params, disp=False)
-    except (np.linalg.LinAlgError, ValueError) as exc:
-        raise DataError(f"The Cox model could not be fitted ({exc}).") from None
-    b, se = np.asarray(fit.params), np.asarray(fit.bse)
-    if not np.isfinite(se).all():
-        raise DataError("The Cox model did not converge (an arm or covariate value may have no "
-                        "events); its hazard ratio cannot be estimated.")
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            b, V = _efron_newton(t, e, exog)
+    except np.linalg.LinAlgError:
+        b = None
+    if b is None or not np.isfinite(V).all() or (np.diag(V) <= 0).any():
+        raise DataError("The Cox model did not converge: a coefficient may be infinite (an arm "
+                        "or covariate value with no events, or a covariate that does not vary); "
+                        "its hazard ratio cannot be estimated.")
+    se = np.sqrt(np.diag(V))
     q = _z(confidence_level)
     p = 2 * stats.norm.sf(np.abs(b / se))
     lo, hi = np.exp(b - q * se), np.exp(b + q * se)
@@ -294,6 +298,105 @@ def cox(time, event, treated, covariates=None, covariate_names=None,
            for i, n in enumerate(names)}
     return CoxResult(float(np.exp(b[0])), float(lo[0]), float(hi[0]), float(p[0]), float(b[0]),
                      float(se[0]), len(t), int(e.sum()), n_bad, cov, confidence_level)
+
+
+class _Efron:
+    """Efron's tied-event partial likelihood of a Cox model, vectorised.
+
+    Rows are distinct (time, event, covariates) with a count of identical people, so a
+    two-arm model without covariates works on at most 4 rows per distinct time. Risk-set
+    sums are reverse cumulative sums over the sorted distinct times; Efron's correction for
+    ``d`` tied events at a time runs over ``l = 0 .. d - 1`` with the tied events' share
+    ``l / d`` taken out of the risk set (Efron 1977; Therneau & Grambsch 2000, sec. 3.3),
+    laid out as one array over all events.
+    """
+
+    def __init__(self, time_index, n_times, event, X, count):
+        self.g, self.e, self.c = time_index, event, count
+        self.X = X - X.mean(axis=0)            # centring leaves the likelihood unchanged
+        self.U = n_times
+        k = X.shape[1]
+        d = np.bincount(self.g, weights=count * event, minlength=n_times)
+        self.d = np.rint(d).astype(np.int64)
+        at = np.flatnonzero(self.d)
+        self.rep = np.repeat(at, self.d[at])   # one entry per event, its time's index
+        start = np.repeat(np.cumsum(self.d[at]) - self.d[at], self.d[at])
+        self.frac = (np.arange(len(self.rep)) - start) / self.d[self.rep]
+        self.sx_events = (count * event) @ self.X
+        self.pairs = [(i, j) for i in range(k) for j in range(i, k)]
+
+    def _per_time(self, weights, reverse):
+        s = np.bincount(self.g, weights=weights, minlength=self.U)
+        return s[::-1].cumsum()[::-1] if reverse else s
+
+    def evaluate(self, beta):
+        """Log partial likelihood, score and information at ``beta``."""
+        eta = self.X @ beta
+        w = self.c * np.exp(eta)
+        we = w * self.e
+        f, r = self.frac, self.rep
+        den = self._per_time(w, True)[r] - f * self._per_time(we, False)[r]
+        loglik = float((self.c * self.e) @ eta - np.log(den).sum())
+        k = len(beta)
+        m1 = np.empty((len(r), k))
+        for i in range(k):
+            xw = self.X[:, i] * w
+            m1[:, i] = (self._per_time(xw, True)[r]
+                        - f * self._per_time(xw * self.e, False)[r]) / den
+        score = self.sx_events - m1.sum(axis=0)
+        info = np.empty((k, k))
+        for i, j in self.pairs:
+            xxw = self.X[:, i] * self.X[:, j] * w
+            m2 = (self._per_time(xxw, True)[r] - f * self._per_time(xxw * self.e, False)[r]) / den
+            info[i, j] = info[j, i] = (m2 - m1[:, i] * m1[:, j]).sum()
+        return loglik, score, info
+
+
+def _collapse(t, e, X):
+    """Distinct (time, event, covariates) rows with their counts, and each row's time index."""
+    times, g = np.unique(t, return_inverse=True)
+    cols = {"g": g, "e": e.astype(np.int8)}
+    cols.update({f"x{i}": X[:, i] for i in range(X.shape[1])})
+    counts = pd.DataFrame(cols).value_counts(sort=False)
+    idx = counts.index.to_frame(index=False)
+    return (idx["g"].to_numpy(np.int64), len(times), idx["e"].to_numpy(float),
+            idx[[f"x{i}" for i in range(X.shape[1])]].to_numpy(float),
+            counts.to_numpy(float))
+
+
+def _efron_newton(t, e, X, max_iter=50):
+    """Maximise Efron's partial likelihood; return (coefficients, their covariance) or
+    (None, None) when a coefficient heads to infinity: Newton does not settle, or settles
+    where the information is below 1e-8 of its value at 0 (a standard error 10,000 times
+    larger than at the start).
+
+    As R ``coxph.fit``: start at 0, Newton steps, a step that lowers the likelihood (or
+    overflows) is halved towards the previous point.
+    """
+    lik = _Efron(*_collapse(t, e, X))
+    beta = np.zeros(X.shape[1])
+    loglik, score, info = lik.evaluate(beta)
+    info0 = np.diag(info).copy()
+    for _ in range(max_iter):
+        step = np.linalg.solve(info, score)
+        new = beta + step
+        for _halving in range(30):
+            new_loglik, new_score, new_info = lik.evaluate(new)
+            if np.isfinite(new_loglik) and new_loglik >= loglik - 1e-12 * abs(loglik):
+                break
+            new = (new + beta) / 2
+        else:
+            raise np.linalg.LinAlgError("step halving failed")
+        done = np.all(np.abs(new - beta) <= 1e-10 * np.maximum(1, np.abs(new)))
+        beta, loglik, score, info = new, new_loglik, new_score, new_info
+        if done:
+            V = np.linalg.inv(info)
+            # monotone likelihood (e.g. every event in one covariate value): Newton
+            # settles where the likelihood is flat, the information has all but vanished
+            if (np.diag(V) * info0 > 1e8).any():
+                return None, None
+            return beta, V
+    return None, None
 
 
 @dataclass
@@ -433,7 +536,9 @@ def mean_cumulative_count(monthly_counts: np.ndarray, months_observed, treated) 
     observed for the whole month divided by their number, summed over months; a person
     stops counting after their last whole month observed (Nelson, W. B. (2003) *Recurrent
     Events Data Analysis for Product Repairs, Disease Recurrences, and Other Applications*,
-    SIAM: the mean cumulative function). Checked by hand in the tests, not against R.
+    SIAM: the mean cumulative function). It equals the Nelson-Aalen cumulative hazard of
+    the recurrent events with one row per person-month, R ``survfit(Surv(start, stop,
+    event) ~ arm)$cumhaz``; checked against it in the tests (``tests/r/mcf.R``).
 
     Parameters
     ----------

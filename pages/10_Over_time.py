@@ -122,18 +122,19 @@ st.caption(f"Follow-up to {res.end_date} (the extract's last day); windows of "
              "randomised late are not counted as offence-free for days nobody looked.")
 
 # ---------------------------------------------------------------- time to first offence
-st.header(f"Time to the first {group_words(group).rstrip('s')} as {role}")
+st.header(md_escape(f"Time to the first {group_words(group).rstrip('s')} as {role}"))
 st.plotly_chart(view.figures["km"], width="stretch", theme=None, key="ot_km")
 st.markdown("**Number still at risk** (no such offence yet and still followed):")
 st.dataframe(view.at_risk, width="stretch")
 for note in view.notes:
     if note.startswith("Hazard ratio"):
-        st.warning(note)
+        st.warning(md_escape(note))
+# the sentences name the offence group (the user's offence-groups file) and hold no Markdown
 if view.sentences["hazard"]:
-    st.markdown(view.sentences["hazard"])
+    st.markdown(md_escape(view.sentences["hazard"]))
 if "hazard_adjusted" in view.sentences:
-    st.markdown(view.sentences["hazard_adjusted"])
-st.markdown(view.sentences["logrank"])
+    st.markdown(md_escape(view.sentences["hazard_adjusted"]))
+st.markdown(md_escape(view.sentences["logrank"]))
 st.caption("Kaplan-Meier curves with pointwise "
            f"{s.confidence_level:.0%} intervals (log scale, as R's survfit); "
            "ticks mark people whose follow-up ended without the offence. The hazard ratio "
@@ -152,10 +153,10 @@ st.caption("Mean cumulative number of offences per person: in each month, the of
 st.header("Does the effect fade after support ends?")
 st.plotly_chart(view.figures["windows"], width="stretch", theme=None, key="ot_windows")
 if "change" in view.sentences:
-    st.markdown(view.sentences["change"])
+    st.markdown(md_escape(view.sentences["change"]))
 for note in view.notes:
     if not note.startswith("Hazard ratio"):
-        st.warning(note)
+        st.warning(md_escape(note))
 table = view.windows.copy()
 show = pd.DataFrame({
     "Period": table["period"],

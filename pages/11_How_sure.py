@@ -79,7 +79,7 @@ st.markdown("**Who got the programme.** "
                + (": either the plan was not 1:1 or allocation did not follow it."
                   if al["p_value"] < 0.05 else ", which is unremarkable.")))
 if facts.allocation_note:
-    st.caption(facts.allocation_note)
+    st.caption(md(facts.allocation_note))  # trial.toml text
 bal = rep.balance
 if len(bal):
     worst = bal.loc[bal["smd"].abs().idxmax()]
@@ -115,7 +115,7 @@ st.markdown("**Missing outcomes.** "
 heads = [o for o in trial.headline_outcomes if o in set(rep.mdes["outcome"])] or \
     list(rep.mdes["outcome"][:3])
 m0 = rep.mdes.set_index("outcome").loc[heads[0]]
-unit = trial.outcome(heads[0]).unit or "units"
+unit = md(trial.outcome(heads[0]).unit or "units")  # the data's text, in a sentence
 size_word = ("large" if rep.mdes_randomised >= 0.5 else "moderate" if rep.mdes_randomised >= 0.3
              else "small")
 st.markdown(f"**Was the trial big enough?** With these numbers the trial had an "
@@ -201,7 +201,7 @@ with tabs[4]:
 with tabs[5]:
     st.dataframe(replication_sizes(cut), hide_index=True)
     st.caption("People per arm (1:1) for the MDES to reach each padlock cut-off "
-               "(R power.t.test(delta, sd = 1, power)$n, rounded up).")
+               "(R `power.t.test(delta, sd = 1, power)$n`, rounded up).")
 
 # ---------------------------------------------------------------- assumptions
 with st.expander("Change the assumptions and cut-offs"):
@@ -231,7 +231,7 @@ with st.expander("Change the assumptions and cut-offs"):
                           attrition=tuple(float(v) / 100 for v in attr.split(",")),
                           smd_moderate=smd_lo, smd_large=smd_hi, power=power).check()
         except (ValueError, DataError) as exc:
-            st.error(f"Cut-offs not applied: {exc}")
+            st.error(f"Cut-offs not applied: {md(exc)}")
         else:
             ss["hs_cutoffs"] = new
             st.rerun()
@@ -241,4 +241,4 @@ with st.expander("Change the assumptions and cut-offs"):
     st.caption("Sources of the defaults: " + " | ".join(
         f"{k}: {v[0]}" + ("" if v[1] else " (not confirmed)") for k, v in CUTOFF_SOURCES.items()))
 for note in rep.notes:
-    st.caption(note)
+    st.caption(md(note))  # notes name columns (the data's or trial.toml's text)

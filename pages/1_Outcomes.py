@@ -110,14 +110,15 @@ table = pd.DataFrame({
         ("n/a" if not np.isfinite(p) else ("✔ Yes" if sig else "— No"))
         for p, sig in zip(allr["p_adjusted"], allr["significant"])],
 })
-table = md_cells(table, ["Outcome"])  # st.table renders Markdown; labels are the data's
+# st.table renders Markdown; labels are the data's, roles trial.toml's
+table = md_cells(table, ["Outcome", "Role"])
 st.table(table.set_index(["Role", "Outcome"]) if has_roles
          else table.drop(columns="Role").set_index("Outcome"))
 st.caption(f"{synth}n = {int(allr['n_treatment'].max())} treatment, "
            f"{int(allr['n_control'].max())} control (intention to treat). Means are per person"
            + (" over 12 months; harm is in Crime Harm Index days, the rest are counts of crimes. "
               if trial.crime_programme and trial.any_crime_outcome else
-              "; units: " + ", ".join(sorted({trial.outcome(c).unit for c in ctx.mapping.outcomes
+              "; units: " + ", ".join(sorted({md(trial.outcome(c).unit) for c in ctx.mapping.outcomes
                                               if trial.outcome(c).unit})) + ". ")
            + ("Significance uses the adjusted p-value. " if corrected else
               f"{count_of(len(allr), 'outcome')} {'is' if len(allr) == 1 else 'are'} tested; choose a correction in the sidebar to adjust "
@@ -238,7 +239,8 @@ except DataError as exc:
     st.stop()
 first = by_method.iloc[0]
 d_digits = 0 if max(abs(first["mean_treatment"]), abs(first["mean_control"])) >= 10 else 2
-st.table(methods_table(by_method, alpha=s.alpha, digits=d_digits))
+# st.table renders Markdown; Details name the covariates and baseline (the data's columns)
+st.table(md_cells(methods_table(by_method, alpha=s.alpha, digits=d_digits), ["Details"]))
 row = allr.set_index("outcome").loc[detail].copy()
 row["outcome"] = detail
 st.markdown(effect_sentence_for(md_columns(row.to_frame().T).iloc[0],
@@ -249,7 +251,8 @@ st.caption(
     f"{synth}Treatment n = {int(first['n_treatment'])}, control n = {int(first['n_control'])}. "
     f"Each effect is on its own scale, with its {level} interval and the sidebar's sidedness "
     f"({side}); p-values here are not adjusted for multiple outcomes. "
-    + (f"Adjusted methods use {', '.join(adjusted + ([base] if base else []))}. " if adjusted or base
+    + (f"Adjusted methods use {', '.join(map(md, adjusted + ([base] if base else [])))}. "
+       if adjusted or base
        else "This data set names no baseline, covariates or strata, so the count models and Lin's "
             "estimator are unadjusted here and the blocked difference is the Welch t-test. ")
     + f"The % change of the means: Fieller {_pct(first['percent_change'])} "

@@ -49,7 +49,7 @@ else:
 meta_note = next((g.get("note") for g in trial.meta.get("subgroups", [])
                   if g.get("column") == sub_col and g.get("note")), None)
 if meta_note:
-    st.caption(f"About this subgroup: {meta_note}.")
+    st.caption(f"About this subgroup: {md(meta_note)}.")  # trial.toml text
 
 try:
     res = ctx.results
@@ -81,7 +81,8 @@ def _num(v):
 # ---------------------------------------------------------------- forest plot by subgroup
 st.header("Effect in each subgroup")
 roles = list(dict.fromkeys(trial.outcome(o).role or "all outcomes" for o in res["outcome"]))
-tabs = st.tabs([f"As {r}" if r in ("suspect", "victim") else r.capitalize() for r in roles])
+# tab labels render Markdown; a role other than these comes from a trial.toml
+tabs = st.tabs([f"As {r}" if r in ("suspect", "victim") else md(r.capitalize()) for r in roles])
 for tab, role in zip(tabs, roles):
     part = res[[(trial.outcome(o).role or "all outcomes") == role for o in res["outcome"]]]
     lab = part["label"].str.replace(f" as {role}", "", regex=False) if role in (
@@ -165,7 +166,7 @@ itable = pd.DataFrame({
     f"Differs at {s.alpha:g}?": ["n/a" if not np.isfinite(p) else ("✔ Yes" if p < s.alpha else "— No")
                                  for p in inter["p_value"]],
 })
-st.table(md_cells(itable, ["Outcome"]).set_index("Outcome"))
+st.table(md_cells(itable, ["Outcome", "Compared"]).set_index("Outcome"))  # levels: data text
 with st.expander("Technical details of the test"):
     st.markdown(
         ("An interaction test: the z-test of the difference between the two subgroups' "

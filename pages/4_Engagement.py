@@ -223,6 +223,6 @@ else:
                    "cohort, independent of outcomes. The CACE here shows how the method works, "
                    "not what the programme did for those who engaged.", icon="⚠️")
         if note:
-            st.caption(f"Note on the data: {note}")
+            st.caption(f"Note on the data: {md(note)}")  # trial.toml text
     st.caption(f"How the intervals are worked out: {eff.method}."
                + (f" {eff.note}" if eff.note else ""))

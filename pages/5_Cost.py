@@ -102,7 +102,7 @@ else:
     try:
         per_case = cost_per_person(total, cases)
     except DataError as exc:
-        st.error(f"Cost per case cannot be worked out: {exc}")
+        st.error(f"Cost per case cannot be worked out: {md(exc)}")
 m1, m2, m3 = st.columns(3)
 if per_case is not None:
     m1.metric(f"Cost per {CASE}", money(per_case), help=f"{money(total)} ÷ {cases} {CASES}")
@@ -115,7 +115,7 @@ low, _, _ = meta_value("cost_per_case_low", None)
 high, _, h_note = meta_value("cost_per_case_high", None)
 if low and high:
     m3.metric("Report's own estimate per case", f"{money(low)}–{money(high)}")
-    m3.caption(h_note.capitalize() if h_note else "")
+    m3.caption(md(h_note.capitalize()) if h_note else "")  # trial.toml text
 if COSTS_ENTERED and STAFFED:
     loads = ", ".join(f"{v} ({k})" if k else f"{v}" for k, v in caseloads.items())
     st.caption(f"Staffing: {n_workers} case worker(s) and {n_coords} coordinator(s); "
@@ -146,8 +146,8 @@ else:
     if hi_meta and any(trial.outcome(c).crime and trial.outcome(c).kind == "score"
                        for c in allr.index):
         st.caption(f"Crime harm is measured with the "
-                   f"{hi_meta.get('name', 'crime harm index')}: each crime counts the "
-                   f"{hi_meta.get('unit', 'days')}.")
+                   f"{md(hi_meta.get('name', 'crime harm index'))}: each crime counts the "
+                   f"{md(hi_meta.get('unit', 'days'))}.")
     with st.expander("Every outcome"):
         cs.every_outcome_table(view)
 

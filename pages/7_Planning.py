@@ -109,7 +109,7 @@ try:
     ss = sample_size(delta, sd, power=power, alpha=alpha, alternative=sides,
                      allocation_ratio=ratio)
 except DataError as exc:
-    st.error(f"The sample size cannot be worked out: {exc}", icon="🚫")
+    st.error(f"The sample size cannot be worked out: {md(exc)}", icon="🚫")
     st.stop()
 
 st.header("People needed")
@@ -164,7 +164,7 @@ try:
     mde = minimum_detectable_effect(sd, n_t, n_c, power=power, alpha=alpha,
                                     alternative=sides)
 except DataError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     mde = float("nan")
 reds_fine = np.arange(0, 101, 2)
 curve = pd.DataFrame({"reduction": reds_fine,

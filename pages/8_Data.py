@@ -16,6 +16,7 @@ from dashboard.upload import (TABLE_TYPES, MAX_UPLOAD_MB, check_size, dataset_na
 from dashboard.data_crimes import crimes_extract_tab  # noqa: E402
 from dashboard.sessions import keep_uploads  # noqa: E402
 from fd_stats.errors import DataError  # noqa: E402
+from fd_stats.safe_text import safe_text  # noqa: E402
 from fd_stats.workbook_guard import MAX_CELLS  # noqa: E402
 from dashboard.data_mapping import mapping_step  # noqa: E402
 from fd_stats.mapping import ColumnMapping, build_trial  # noqa: E402
@@ -214,8 +215,9 @@ if not report.rows_per_arm.empty:
     r = report.rows_per_arm.set_index("arm")["people"]
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Rows", f"{report.n_rows:,}")
-    m2.metric(f"Treatment ({cmap.treatment})"[:40], f"{int(r.iloc[0]):,}")
-    m3.metric(f"Control ({cmap.control})"[:40], f"{int(r.iloc[1]):,}")
+    # metric labels render Markdown, and the arm values are the file's text (cut, then escaped)
+    m2.metric(f"Treatment ({safe_text(cmap.treatment, 'markdown', 28)})", f"{int(r.iloc[0]):,}")
+    m3.metric(f"Control ({safe_text(cmap.control, 'markdown', 30)})", f"{int(r.iloc[1]):,}")
     m4.metric("Left out (arm missing or other)", f"{int(r.iloc[2]):,}")
 if report.blocking:
     st.error(f"**{len(report.blocking)} blocking problem(s)**: this data set cannot be analysed "

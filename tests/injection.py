@@ -18,14 +18,21 @@ CORPUS = [
     ":red[coloured] **stars** `code` # heading",
     "%{x} template & <br> entity &lt;",
 ]
+#: arm values (what treatment and control are called in the file): a link, maths, HTML and a
+#: right-to-left override in one, Markdown, a bare URL and a long tail in the other; neither
+#: reads as treatment or control, and control comes first, so a guess takes it for treatment:
+#: a test must choose them on the Data page
+ARM_TREATMENT = f'<a href="http://{EVIL}/arm">T</a> $x^2$ {RLO}mra'
+ARM_CONTROL = f"[C](https:{EVIL}) www.{EVIL} :red[C] **c** $\\frac{{1}}{{2}}$ " + "y" * 150
 
 
 def corpus_table(n: int = 120, seed: int = 19) -> pd.DataFrame:
     """A two-arm person-level table: every corpus entry is an outcome column name, and a
-    subgroup column's values; plus a 5,000-character column name."""
+    subgroup column's values; plus a 5,000-character column name. The arm column ``arm``
+    holds :data:`ARM_TREATMENT` and :data:`ARM_CONTROL`."""
     rng = np.random.default_rng(seed)
     data = {"person_id": [f"P{i:04d}" for i in range(n)],
-            "arm": np.where(np.arange(n) % 2 == 0, "treatment", "control"),
+            "arm": np.where(np.arange(n) % 2 == 0, ARM_CONTROL, ARM_TREATMENT),
             "area": [CORPUS[i % len(CORPUS)] for i in range(n)]}
     for i, name in enumerate(CORPUS[:6]):
         data[f"{name} {i}"] = rng.poisson(1.5 + 0.2 * i, n)

@@ -1,8 +1,9 @@
 """The injection corpus uploaded in Chromium and shown on every page: nothing acts.
 
 A person-level CSV whose outcome column names, subgroup values and file name hold links,
-bare URLs, maths, HTML, a right-to-left override and a 5,000-character label is uploaded
-on the Data page and used; every page is then opened at 1280x720 and its DOM checked:
+bare URLs, maths, HTML, a right-to-left override and a 5,000-character label (and whose arm
+values hold the same, chosen as treatment and control by hand) is uploaded on the Data page
+and used; every page is then opened at 1280x720 and its DOM checked:
 no link to the corpus's site, no rendered maths (KaTeX or MathJax), no right-to-left
 override, and every chart's plot area keeps a usable width. (The exports get the same
 corpus in test_safe_text.py; the Export page's downloads are opened in test_browser.py.)
@@ -11,7 +12,7 @@ import os
 
 import pytest
 
-from injection import EVIL, RLO, corpus_table
+from injection import ARM_CONTROL, ARM_TREATMENT, EVIL, RLO, corpus_table
 from test_browser import PAGES, assert_healthy, browser, page, server, settle  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -38,10 +39,21 @@ def test_corpus_through_every_page(server, page, tmp_path):  # noqa: F811
     settle(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
     settle(page)
+    page.get_by_role("heading", name="2. Preview").wait_for()
+    # the arm values read as neither arm (the guess swaps them): choose them as a user would
+    for box_label, value, typed in (("Value meaning treatment", ARM_TREATMENT, "mra"),
+                                    ("Value meaning control", ARM_CONTROL, "yyyy")):
+        box = page.locator('[data-testid="stSelectbox"]', has_text=box_label).locator("input")
+        box.click()
+        box.fill(typed)
+        box.press("Enter")
+        settle(page)
+        assert box.input_value() == value.replace(RLO, ""), box_label  # upload drops the RLO
     page.get_by_role("button", name="Use this data set").click()
     settle(page)
     assert_healthy(page, "Data after the corpus upload")
-    # the corpus column "area" is the guessed subgroup, so its values reach every page
+    # the corpus column "area" is the guessed subgroup, so its values reach every page; the
+    # arm values are the treatment and control labels wherever a page names the arms
     for where in ["Overview", *(p.replace("_", " ") for p in PAGES)]:
         # through the sidebar: a new address would start a new session without the upload
         page.locator('[data-testid="stSidebar"] a', has_text=where).first.click()

@@ -237,3 +237,34 @@ def test_md_escape_neutralises_markdown_and_html():
     s = md_escape("**x** <b>y</b> [l](u) `c` $x$ _i_ #h")
     for raw in ("**", "<b>", "[l]", "`c`", "$x$", "_i_"):
         assert raw not in s
+
+
+def test_offence_level_example_with_an_end_date_declares_baselines():
+    # issue 14: the extract's end date cuts follow-up and adds baseline windows, each
+    # outcome's baseline declared for adjusted analyses
+    import datetime
+
+    at = new_page()
+    at.number_input(key="data_months").set_value(6).run()
+    at.date_input(key="data_end_date").set_value(datetime.date(2023, 12, 31)).run()
+    at.button(key="data_demo").click().run()
+    assert not at.exception and not at.error
+    pending = at.session_state["data_pending"]
+    assert pending["labels"]["suspect_knife"].baseline == "suspect_knife_pre12m"
+    table = pending["table"]
+    assert {"exposure_days", "suspect_knife", "suspect_knife_pre24m"} <= set(table.columns)
+    assert table["exposure_days"].max() <= 184   # six months at most
+    assert "cut at 2023-12-31" in text_of(at.info)
+    outcomes = at.multiselect(key="data_outcomes").value
+    assert "suspect_knife_pre12m" not in outcomes and "exposure_days" not in outcomes
+
+
+def test_exposure_is_not_guessed_as_an_outcome():
+    # the time each person was observed is what a rate is per, never compared as an outcome
+    from fd_stats.mapping import guess_spec
+
+    t = pd.DataFrame({"id": list("abcd"), "arm": ["treatment", "control"] * 2,
+                      "y": [1, 2, 0, 3], "exposure_days": [10, 20, 30, 40]})
+    spec, guesses = guess_spec(t)
+    assert spec.outcome_columns == ["y"]
+    assert next(g for g in guesses if g.column == "exposure_days").role == "not used"

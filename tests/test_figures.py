@@ -233,3 +233,27 @@ def test_interval_key_explains_open_intervals():
     assert "“no limits”" in text and "no upper limit" in text and "−100%" in text
     assert interval_key([-50], [20], "two-sided") == ""
     assert "open at one end" in interval_key([-inf], [20], "less")
+
+
+def test_many_subgroup_levels_keep_the_legend_clear_and_one_note_a_row(results):
+    # 9 levels with long names: the legend wraps onto more lines above the plot (the top margin
+    # grows with it, so it no longer covers the subtitle), and levels that cannot be estimated
+    # share one note per outcome row instead of stacking notes over each other
+    import pandas as pd
+
+    from dashboard.figures import legend_rows
+
+    allr = results[results["subgroup"] == "All"]
+    parts = [allr]
+    for i in range(8):
+        lv = allr.assign(subgroup=f"level {i} " + "x" * 22)
+        lv[["percent_change", "percent_change_ci_low", "percent_change_ci_high"]] = np.nan
+        parts.append(lv)
+    rows = pd.concat(parts, ignore_index=True)
+    few = forest_plot(allr.assign(subgroup="All"), title="t", subtitle="s", group_col="subgroup")
+    many = forest_plot(rows, title="t", subtitle="s", group_col="subgroup")
+    assert legend_rows(["All", "11-17", "18-25"]) == 1
+    assert legend_rows([f"level {i} " + "x" * 22 for i in range(8)] + ["All"]) == 9
+    assert many.layout.margin.t - few.layout.margin.t == 24 * 8
+    notes = [a.text for a in many.layout.annotations if "not estimable" in a.text]
+    assert notes == ["8 of 9 not estimable"] * len(allr)

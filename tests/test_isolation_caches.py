@@ -8,6 +8,7 @@ directly from each session's own data and mapping, never from the page under tes
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -177,7 +178,8 @@ def test_threshold_grid_follows_the_arms_under_the_same_name(downloads):
     fixed = _grid_reference(at, ("treatment", "control"))
     _same_verdicts(_page_grid(downloads), fixed)
     # the page's sentences are the fixed arms' (not the swapped arms' left in a cache)
-    page_text = " ".join(m.value for m in at.markdown).replace("**", "")
+    # as rendered: bold marks and Markdown escapes (the labels are escaped) removed
+    page_text = re.sub(r"\\(.)", r"\1", " ".join(m.value for m in at.markdown).replace("**", ""))
     for sentence in depends_on_choice(fixed):
         assert sentence in page_text, sentence
     swapped_only = set(depends_on_choice(swapped)) - set(depends_on_choice(fixed))

@@ -262,3 +262,28 @@ def test_cox_refuses_an_arm_without_events():
     with pytest.raises(DataError, match="No events in the treatment arm"):
         cox(DAYS, np.where(ARM == 1, 0, EVENT), ARM)
     assert logrank(DAYS, np.where(ARM == 1, 0, EVENT), ARM).p_value < 1e-6
+
+
+def test_mean_cumulative_count_matches_survfit_nelson_aalen():
+    # tests/r/mcf.R: one row per person-month, a month with c events split into c + 1
+    # pieces; summary(survfit(Surv(start, stop, event) ~ arm, data = long), times = 1:6)$cumhaz
+    counts = np.array([1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 2, 0, 1, 0, 1, 0, 1, 0, 3, 4, 1, 1, 0,
+                       0, 0, 1, 0, 1, 2, 0, 0, 0, 0, 2, 1, 0, 0, 2, 1, 1, 0, 0, 1, 0, 2, 0, 0,
+                       0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2, 0, 0,
+                       0, 0, 0, 0, 1, 0, 2, 1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0,
+                       0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 2, 0, 2, 1, 0, 0, 1, 0, 2, 0, 1,
+                       2, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 2, 1, 1, 2, 0, 1, 1, 0, 1, 0, 1,
+                       0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 2, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1,
+                       1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0]).reshape(30, 6)
+    obs = [6, 6, 6, 6, 4, 3, 5, 2, 2, 4, 4, 5, 1, 2, 6, 6, 6, 5, 3, 2, 2, 6, 4, 5, 6, 2, 1, 2,
+           5, 6]
+    # months in the data beyond a person's observed months must not count
+    counts = counts + (np.arange(1, 7)[None, :] > np.array(obs)[:, None]) * 7
+    m = mean_cumulative_count(counts, obs, np.tile([1, 0], 15))
+    control = [0.533333333333333, 1.2, 1.7, 2.366666666666667, 2.616666666666667,
+               3.016666666666667]
+    treated = [0.4, 1.092307692307692, 1.819580419580419, 2.219580419580419,
+               2.505294705294705, 2.905294705294705]
+    assert m[m.arm == "control"].mean_cumulative.tolist()[1:] == pytest.approx(control, rel=REL)
+    assert m[m.arm == "treatment"].mean_cumulative.tolist()[1:] == pytest.approx(treated,
+                                                                                 rel=REL)
