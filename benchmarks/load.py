@@ -40,14 +40,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-# Streamlit 1.67 shows a running icon (and a Stop button) while a script runs; its text never
-# says "Running", so the icons are what tell a finished page from a busy one.
+# Streamlit's own signal that a page has finished: the app root's script state ("rerunRequested"
+# as soon as a widget changes, then "running", then "notRunning") and its connection state
+# (Streamlit 1.67's status widget never says "Running": it shows an icon and "Stop").
 SETTLED_JS = """() => {
-    const s = document.querySelector('[data-testid="stStatusWidget"]');
-    const busy = s && (s.querySelector('[data-testid="stStatusWidgetRunningIcon"],'
-                                        + '[data-testid="stStatusWidgetRunningManIcon"]')
-                       || /Running|Connecting|Stop/i.test(s.innerText));
-    return !!document.querySelector('[data-testid="stMain"] h1') && !busy;
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.dataset.testScriptState === 'notRunning'
+        && app.dataset.testConnectionState === 'CONNECTED'
+        && !!document.querySelector('[data-testid="stMain"] h1');
 }"""
 
 
@@ -63,6 +63,16 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used: /proc/<pid>/stat fields 14-15."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1)
+    except OSError:
+        return float("nan")
 
 
 class Sampler(threading.Thread):
@@ -102,7 +112,6 @@ def start_server(port: int, ttl: int, log, extra=()):
 
 
 async def settle(page, timeout=300_000):
-    await page.wait_for_timeout(300)  # let the rerun begin before asking whether it has finished
     await page.wait_for_function(SETTLED_JS, timeout=timeout)
 
 
@@ -163,6 +172,20 @@ async def upload_session(browser, url, path: Path, timeout_s: float, outcome: li
                 puts.append(resp.status)
 
         page.on("response", on_response)
+        # websocket closes and the uploader's life in the browser, for the record: a lost upload
+        # with a 204 answer must be explained by what the page did meanwhile
+        t0 = time.monotonic()
+        events: list = []
+
+        def on_ws(ws):
+            events.append((round(time.monotonic() - t0, 1), "ws open"))
+            ws.on("close", lambda _ws: events.append((round(time.monotonic() - t0, 1),
+                                                      "ws close")))
+
+        page.on("websocket", on_ws)
+        page.on("console", lambda m: events.append((round(time.monotonic() - t0, 1),
+                                                    f"console {m.type}: {m.text[:120]}"))
+                if m.type in ("error", "warning") else None)
         page.on("requestfailed", lambda req: puts.append("failed: " + str(req.failure))
                 if "/_stcore/upload_file/" in req.url else None)
         await page.goto(url + "/Data")
@@ -185,13 +208,17 @@ async def upload_session(browser, url, path: Path, timeout_s: float, outcome: li
                 break
             await page.wait_for_timeout(500)
         if result == "lost":  # still working, or idle with nothing to show?
-            status = await page.locator('[data-testid="stStatusWidget"]').all_inner_texts()
-            if any("Running" in x or "Connecting" in x for x in status):
-                result = "still running at the timeout"
+            app = page.locator('[data-testid="stApp"]')
+            state = (await app.get_attribute("data-test-script-state"),
+                     await app.get_attribute("data-test-connection-state"))
+            if state != ("notRunning", "CONNECTED"):
+                result = f"still running at the timeout ({state})"
             else:
                 widget = await page.locator('[data-testid="stFileUploader"]').first.inner_text()
                 result += ": uploader shows " + " ".join(widget.split())[:160]
         result += f" (upload requests answered: {puts or 'none sent'})"
+        if events:
+            result += f" (browser events: {events[:12]})"
         outcome.append((result, round(time.monotonic() - t, 1)))
     except Exception as exc:  # noqa: BLE001
         outcome.append((f"driver error: {type(exc).__name__}: {str(exc)[:120]}", float("nan")))
@@ -233,6 +260,7 @@ async def run(args) -> dict:
                 await ctx.close()
                 await asyncio.sleep(2)
                 report["rss_start_mb"] = rss_mb(proc.pid)
+                cpu0 = cpu_s(proc.pid)
 
                 sampler.phase = "overview"
                 _say(f"{args.sessions} sessions on the Overview…")
@@ -244,7 +272,8 @@ async def run(args) -> dict:
                               overview_max_s=_max(timings["overview"]),
                               setting_median_s=_med(timings["setting"]),
                               setting_max_s=_max(timings["setting"]), errors=errors,
-                              rss_after_overview_mb=rss_mb(proc.pid))
+                              rss_after_overview_mb=rss_mb(proc.pid),
+                              server_cpu_overview_s=round(cpu_s(proc.pid) - cpu0, 1))
 
                 sampler.phase = "uploads"
                 _say(f"{args.uploads} uploads of {report['upload_bytes'] / 1e6:.0f} MB at once…")
@@ -272,6 +301,7 @@ async def run(args) -> dict:
             report["rss_end_vs_start"] = round(report["rss_end_mb"] / report["rss_start_mb"], 2)
     finally:
         sampler.stop.set()
+        report["server_cpu_s"] = cpu_s(proc.pid)  # user + system, the server's own threads
         report["load_after"] = [round(x, 2) for x in os.getloadavg()]
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -101,15 +101,24 @@ def _interval() -> float:
     return min(REAP_EVERY_S, max(1.0, ttl / 4))
 
 
+#: rounds after a reap in which freed memory is handed back again: a shut-down session's
+#: script threads end, and its objects are freed, after the reap's own release has run
+RELEASE_ROUNDS = 4
+
+
 def _loop() -> None:
-    warned = False
+    warned, release_rounds = False, 0
     while True:
         time.sleep(_interval())
         try:
             if _parts() is None and not warned:
                 _LOG.info("Session reaper: Streamlit's session store not found; not reaping.")
                 warned = True
-            reap_once()
+            if reap_once():
+                release_rounds = RELEASE_ROUNDS
+            elif release_rounds:
+                release_rounds -= 1
+                release_memory()
         except Exception:  # noqa: BLE001 - never take the server down
             _LOG.exception("Session reaper failed; will retry")
 
@@ -120,3 +129,47 @@ def start_reaper() -> threading.Thread:
     thread = threading.Thread(target=_loop, name="session-reaper", daemon=True)
     thread.start()
     return thread
+
+
+# ------------------------------------------------------------------ uploads across a reconnect
+#: how often an upload page asks the browser for its uploaders' state (seconds)
+UPLOAD_CHECK_EVERY_S = 5
+
+
+def _file_ids(value) -> tuple:
+    """The uploaded-file ids a file_uploader's value holds (None, one file or a list)."""
+    files = value if isinstance(value, list) else [value]
+    return tuple(getattr(f, "file_id", None) for f in files if f is not None)
+
+
+def keep_uploads(*keys: str) -> None:
+    """Make sure the page sees every file the browser has uploaded to these uploaders.
+
+    Why: the browser tells the server about a finished upload only in the rerun message the
+    uploader sends. Two ways that message can go missing were seen, both silent (the upload
+    answered 204, no error, the page still says "Upload a file above"):
+
+    * the websocket is down as the upload finishes: Streamlit's frontend drops the message
+      ("Cannot send rerun backMessage when disconnected from server") and, after reconnecting,
+      asks for a rerun only if a script was running (reproduced in
+      ``tests/test_isolation_browser.py``);
+    * several large uploads at once on a saturated server, with no reconnect: in a load run
+      (``benchmarks/load.py``, 3 x 20 MB, load average 15-20) 2 of 3 were lost this way and
+      their uploaders ended empty; the same run with this check landed 3 of 3.
+
+    A fragment with ``run_every`` recovers both with Streamlit's own mechanisms: while one is
+    on the page, the frontend reruns the whole app with its widget states after a reconnect,
+    and every ``UPLOAD_CHECK_EVERY_S`` seconds it sends those states with the fragment's own
+    (cheap) rerun; when an uploader then holds files this page's last full run did not see,
+    the fragment reruns the page. A fragment's timed rerun never interrupts a running page.
+    Call it after the uploaders, with their keys.
+    """
+    st.session_state["_uploads_seen"] = {k: _file_ids(st.session_state.get(k)) for k in keys}
+    _upload_check(keys)
+
+
+@st.fragment(run_every=UPLOAD_CHECK_EVERY_S)
+def _upload_check(keys: tuple[str, ...]) -> None:
+    seen = st.session_state.get("_uploads_seen") or {}
+    if any(_file_ids(st.session_state.get(k)) != seen.get(k) for k in keys):
+        st.rerun(scope="app")

@@ -19,7 +19,7 @@ from .io import rows_text
 from .methods import FREQUENCY_WEIGHTED, LEGACY, METHODS, MethodEffect, run_method
 from .multiplicity import CORRECTIONS, adjust_pvalues
 from .permutation import bootstrap_means_many, permutation_test, permutation_test_many
-from .rank import mann_whitney
+from .rank import mann_whitney, mann_whitney_counts
 from .ttest import Moments, student_t, t_test_moments, welch_t
 
 ALL = "All"
@@ -435,11 +435,16 @@ class _Split:
         vs, b = self._sorted[outcome], self.bounds
         return vs[b[2 * level]:b[2 * level + 1]], vs[b[2 * level + 1]:b[2 * level + 2]], 0
 
-    def value_counts(self, outcome: str, level: int):
-        """(values, is treatment, people) per distinct value and arm, for counted outcomes."""
+    def arm_counts(self, outcome: str, level: int):
+        """(values 0..top, treatment counts, control counts) for a counted outcome."""
         h = self._histogram(outcome)
         t, c = ((h[:, 0::2].sum(axis=1), h[:, 1::2].sum(axis=1)) if level < 0
                 else (h[:, 2 * level], h[:, 2 * level + 1]))
+        return np.arange(len(h), dtype=float), t, c
+
+    def value_counts(self, outcome: str, level: int):
+        """(values, is treatment, people) per distinct value and arm, for counted outcomes."""
+        _, t, c = self.arm_counts(outcome, level)
         vt, vc = np.flatnonzero(t), np.flatnonzero(c)
         return (np.concatenate([vt, vc]).astype(float),
                 np.concatenate([np.ones(len(vt), bool), np.zeros(len(vc), bool)]),
@@ -454,12 +459,7 @@ class _Split:
         return self._counts[outcome]
 
     def _counted_pair(self, outcome: str, level: int):
-        h = self._histogram(outcome)
-        if level < 0:
-            t, c = h[:, 0::2].sum(axis=1), h[:, 1::2].sum(axis=1)
-        else:
-            t, c = h[:, 2 * level], h[:, 2 * level + 1]
-        values = np.arange(len(h), dtype=float)
+        values, t, c = self.arm_counts(outcome, level)
         return np.repeat(values, t), np.repeat(values, c), 0
 
 
@@ -501,6 +501,7 @@ def _row(outcome, label, level, x, y, n_missing, settings: Settings, sub_col, re
         "any_treatment": int((x > 0).sum()), "any_control": int((y > 0).sum()),
         "n_resamples": res.n_resamples, "mc_error": res.mc_error, "method": res.method,
         "note": " ".join(notes),
+        "p_by_alternative": res.p_by_alternative,
     }
     if extra is not None:
         row.update(_extra_columns(x, y, settings, res, pc, extra, (sx, sy)))
@@ -529,7 +530,9 @@ def _extra_columns(x, y, settings: Settings, res, pc, given: dict, moments) -> d
             r = res if settings.test == name else _t_or_test(name, x, y, *moments, settings)
             out[f"p_{name}"] = r.p_value
         elif name == "mann-whitney":
-            r = res if settings.test == name else TESTS[name](x, y, **kwargs)
+            r = res if settings.test == name else given.get(name)
+            if r is None:
+                r = TESTS[name](x, y, **kwargs)
             out.update(p_mann_whitney=r.p_value, hodges_lehmann=r.estimate,
                        hodges_lehmann_ci_low=r.ci_low, hodges_lehmann_ci_high=r.ci_high,
                        note_mann_whitney=r.note)
@@ -708,6 +711,7 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
     resampling = (settings.test == "permutation" or settings.bootstrap
                   or {"permutation", "bootstrap"} & set(settings.extra_tests))
     split = _Split(prep, by_counting=not resampling)
+    rank_test = "mann-whitney" in (settings.test, *settings.extra_tests)
     for level, index in split.levels():
         given, pairs = {}, {}
         if resampling:
@@ -722,6 +726,11 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
             # without resampling, one outcome's values at a time are held
             x, y, n_missing = pairs[outcome] if resampling else split.pair(outcome, index)
             g = given.get(outcome, {})
+            if rank_test and split.top[outcome] is not None:
+                # from the value counts the split already holds, not a recount of the people
+                g = {**g, "mann-whitney": mann_whitney_counts(
+                    *split.arm_counts(outcome, index), alternative=settings.alternative,
+                    confidence_level=settings.confidence_level)}
             rows.append(_row(outcome, mapping.label(outcome), level, x, y, n_missing, settings,
                              sub_col, res=g.get(settings.test),
                              pc=g.get("bootstrap") if settings.bootstrap else None,
@@ -769,6 +778,11 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
     out.attrs.update(n_excluded_arm=prep.n_excluded_arm,
                      excluded_arm_values=prep.excluded_arm_values, settings=asdict(settings),
                      mapping=asdict(mapping))
+    if settings.test == "permutation" and batched and not settings.methods:
+        # every sidedness's p from the same re-randomisations, in row order (threshold grid)
+        by_alt = [dict(r["p_by_alternative"]) for r in rows]
+        out.attrs["p_value_by_alternative"] = {
+            a: [d.get(a, np.nan) for d in by_alt] for a in ("two-sided", "less", "greater")}
     return out
 
 

@@ -224,7 +224,10 @@ def _permutation_result(x, y, alternative, confidence_level, n_resamples, seed, 
     total = np.concatenate([x, y]).sum()
     observed = x.mean() - y.mean()
     diffs = sums / m - (total - sums) / n
-    p = permutation_p(diffs, observed, alternative, exact)
+    # every sidedness from the same re-randomisations (the threshold grid needs both)
+    p_all = tuple((a, float(permutation_p(diffs, observed, a, exact)))
+                  for a in ("two-sided", "less", "greater"))
+    p = dict(p_all)[alternative]
     mc_error = NOT_ESTIMABLE if exact else float(np.sqrt(p * (1 - p) / len(diffs)))
     lo, hi = _shift_interval(diffs, np.asarray(ks, float), m, n, observed, alternative,
                              confidence_level, exact)
@@ -240,7 +243,7 @@ def _permutation_result(x, y, alternative, confidence_level, n_resamples, seed, 
         ci_method=("shifts of the treated values the permutation test does not reject "
                    "(inverted test, same re-randomisations; infinite when even the most "
                    "extreme re-randomisation is not rare enough)"),
-        n_resamples=int(len(diffs)), exact=exact, mc_error=mc_error,
+        n_resamples=int(len(diffs)), exact=exact, mc_error=mc_error, p_by_alternative=p_all,
     )
 
 

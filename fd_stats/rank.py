@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from ._checks import check_alternative, check_level
 from .errors import DataError
 from .result import NOT_ESTIMABLE, TwoSampleResult, _not_estimable, _prepare
 
@@ -150,9 +151,18 @@ class RankSums:
     """
 
     def __init__(self, x, y):
-        self.m, self.n = len(x), len(y)
-        self.ux, self.cx = value_counts(x)
-        self.uy, self.cy = value_counts(y)
+        self._set(*value_counts(x), *value_counts(y))
+
+    @classmethod
+    def of_counts(cls, ux, cx, uy, cy) -> "RankSums":
+        """From each arm's sorted distinct values and their (positive) counts."""
+        ranks = cls.__new__(cls)
+        ranks._set(ux, cx, uy, cy)
+        return ranks
+
+    def _set(self, ux, cx, uy, cy):
+        self.ux, self.cx, self.uy, self.cy = ux, cx, uy, cy
+        self.m, self.n = int(cx.sum()), int(cy.sum())
         self.cum_y = np.concatenate([[0], np.cumsum(self.cy)])
         self.ties_x = _cube_excess(self.cx)
         self.ties_y = _cube_excess(self.cy)
@@ -576,6 +586,14 @@ def hodges_lehmann(treatment, control) -> float:
     return PairwiseDifferences(*value_counts(x), *value_counts(y)).median()
 
 
+_LABEL = "Mann-Whitney U (Wilcoxon rank-sum)"
+
+
+def _check_method(method):
+    if method not in ("auto", "exact", "asymptotic"):
+        raise DataError(f"method must be auto, exact or asymptotic; got {method!r}.")
+
+
 def mann_whitney(treatment, control, *, alternative="two-sided", confidence_level=0.95,
                  method="auto", correct=True):
     """Mann-Whitney U (Wilcoxon rank-sum) test with the Hodges-Lehmann shift.
@@ -597,19 +615,83 @@ def mann_whitney(treatment, control, *, alternative="two-sided", confidence_leve
     the flat region of W's root that R's ``uniroot`` lands in.
     """
     x, y = _prepare(treatment, control, alternative, confidence_level)
-    if method not in ("auto", "exact", "asymptotic"):
-        raise DataError(f"method must be auto, exact or asymptotic; got {method!r}.")
-    m, n = len(x), len(y)
-    label = "Mann-Whitney U (Wilcoxon rank-sum)"
-    if m < 1 or n < 1:
-        return _not_estimable("mann-whitney", alternative, confidence_level, x, y, label,
+    _check_method(method)
+    if len(x) < 1 or len(y) < 1:
+        return _not_estimable("mann-whitney", alternative, confidence_level, x, y, _LABEL,
                               "Not estimable: each arm needs at least 1 person with a value.")
-    ranks = RankSums(x, y)  # counts of distinct values, shared by p, estimate and interval
+    # counts of distinct values, shared by p, estimate and interval
+    r = _mann_whitney(RankSums(x, y), float(x.mean()), float(y.mean()), alternative,
+                      confidence_level, method, correct)
+    if r is None:
+        return _not_estimable("mann-whitney", alternative, confidence_level, x, y, _LABEL,
+                              "Not estimable: every value is the same.")
+    return r
+
+
+def mann_whitney_counts(values, count_treatment, count_control, *, alternative="two-sided",
+                        confidence_level=0.95, method="auto", correct=True):
+    """:func:`mann_whitney` from value counts instead of one value per person.
+
+    Parameters
+    ----------
+    values : array_like, shape (k,)
+        Distinct outcome values in increasing order (finite).
+    count_treatment, count_control : array_like of int, shape (k,)
+        How many people in each arm have each value (0 allowed).
+    alternative, confidence_level, method, correct
+        As for :func:`mann_whitney`.
+
+    Returns
+    -------
+    TwoSampleResult
+        The same as ``mann_whitney(np.repeat(values, count_treatment),
+        np.repeat(values, count_control), ...)``; the arms' means are taken from
+        the counts (equal to the people's means up to float rounding, exactly for
+        whole numbers). Used by :func:`fd_stats.analyse` for count outcomes, whose
+        value counts it already holds, so the people are not counted again.
+
+    Raises
+    ------
+    DataError
+        If the values are not finite and increasing, the three arrays differ in
+        length, or a count is negative or fractional.
+    """
+    check_alternative(alternative)
+    check_level(confidence_level, "confidence_level")
+    _check_method(method)
+    v = np.asarray(values, float)
+    ct, cc = np.asarray(count_treatment), np.asarray(count_control)
+    if v.ndim != 1 or ct.shape != v.shape or cc.shape != v.shape:
+        raise DataError("values, count_treatment and count_control must be 1-D and of equal "
+                        f"length; got shapes {v.shape}, {ct.shape} and {cc.shape}.")
+    if not np.isfinite(v).all() or (np.diff(v) <= 0).any():
+        raise DataError("values must be finite and strictly increasing.")
+    if ((ct < 0) | (cc < 0) | (ct != np.rint(ct)) | (cc != np.rint(cc))).any():
+        raise DataError("Counts must be whole numbers of at least 0.")
+    ct, cc = ct.astype(np.int64), cc.astype(np.int64)
+    m, n = int(ct.sum()), int(cc.sum())
+    if m < 1 or n < 1:  # one arm empty: nothing to count, the people's version says why
+        return mann_whitney(np.repeat(v, ct), np.repeat(v, cc), alternative=alternative,
+                            confidence_level=confidence_level, method=method, correct=correct)
+    it, ic = ct > 0, cc > 0
+    r = _mann_whitney(RankSums.of_counts(v[it], ct[it], v[ic], cc[ic]),
+                      float(v @ ct) / m, float(v @ cc) / n, alternative, confidence_level,
+                      method, correct)
+    if r is None:
+        return mann_whitney(np.repeat(v, ct), np.repeat(v, cc), alternative=alternative,
+                            confidence_level=confidence_level, method=method, correct=correct)
+    return r
+
+
+def _mann_whitney(ranks: RankSums, mean_t, mean_c, alternative, confidence_level, method,
+                  correct):
+    """The test from the arms' value counts; None when every value is the same."""
+    m, n = ranks.m, ranks.n
+    label = _LABEL
     pairs = PairwiseDifferences.of(ranks)
     w = float(ranks.w_and_ties(0.0)[0])
     has_ties = ranks.has_ties()
     exact = (method == "exact" or (method == "auto" and m < 50 and n < 50)) and not has_ties
-    mean_t, mean_c = float(x.mean()), float(y.mean())
     alpha = 1 - confidence_level
     if exact:
         counts = _wilcox_counts(m, n)
@@ -632,8 +714,7 @@ def mann_whitney(treatment, control, *, alternative="two-sided", confidence_leve
     else:
         dz, sigma, corr = ranks.z_parts(0.0, alternative if correct else None)
         if sigma == 0:
-            return _not_estimable("mann-whitney", alternative, confidence_level, x, y, label,
-                                  "Not estimable: every value is the same.")
+            return None
         z = (dz - corr) / sigma
         if alternative == "less":
             p = special.ndtr(z)
@@ -641,7 +722,8 @@ def mann_whitney(treatment, control, *, alternative="two-sided", confidence_leve
             p = special.ndtr(-z)
         else:
             p = min(2 * min(special.ndtr(z), special.ndtr(-z)), 1.0)
-        mumin, mumax = x.min() - y.max(), x.max() - y.min()
+        # the sorted distinct values: the same extremes as the people's
+        mumin, mumax = ranks.ux[0] - ranks.uy[-1], ranks.ux[-1] - ranks.uy[0]
         cf = alternative if correct else None
 
         def bound(zq):

@@ -41,6 +41,9 @@ class TwoSampleResult:
         given by ``alternative``, if the programme had no effect.
     note : str
         Why a value is not estimable, or how it was obtained (empty if nothing to say).
+    p_by_alternative : tuple of (str, float)
+        Permutation test only: the p-value for every sidedness, ``(("two-sided", p),
+        ("less", p), ("greater", p))``, from the same re-randomisations (empty otherwise).
     """
 
     test: str
@@ -62,6 +65,7 @@ class TwoSampleResult:
     exact: bool = False
     mc_error: float = NOT_ESTIMABLE
     note: str = ""
+    p_by_alternative: tuple = ()
 
     @property
     def estimable(self) -> bool:

@@ -3,7 +3,8 @@
 :func:`threshold_grid` judges every outcome under every combination of
 significance threshold (alpha), sidedness, multiple-comparison correction and
 test. It runs :func:`fd_stats.analyse` once per test and sidedness (once per
-t-test: the other sidedness follows from the same t and degrees of freedom) and
+t-test: the other sidedness follows from the same t and degrees of freedom; once for
+the permutation test: every sidedness's p comes from the same re-randomisations) and
 re-judges the p-values with :func:`fd_stats.adjust_pvalues` and each alpha, so
 no test is run more than once. :func:`depends_on_choice` then words, for each finding that
 is significant under some choices and not others, which choices it needs.
@@ -33,6 +34,9 @@ GRID_METHODS = {"poisson": ("count", "score"), "negative-binomial": ("count",),
                 "prevalence": ("count", "score", "binary")}
 #: Tests whose p-value for any sidedness follows from one run's t and df (R: ``pt``).
 T_TESTS = ("welch", "student")
+#: Tests analysed once whatever the sidedness (the permutation test's results carry the
+#: p-value of every sidedness from the same re-randomisations).
+ONE_RUN_TESTS = T_TESTS + ("permutation",)
 GRID_COLUMNS = ["outcome", "label", "subgroup", "test", "alternative", "correction", "alpha",
                 "p_value", "p_adjusted", "significant", "percent_change"]
 
@@ -101,7 +105,10 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
         ``settings -> results``; defaults to ``analyse(data, mapping, settings)``.
         The app passes its cached analysis here. It is called once per
         (test, sidedness), except that each t-test runs once (the first
-        sidedness): its other p-values are ``pt`` of the same t and df.
+        sidedness): its other p-values are ``pt`` of the same t and df; and
+        the permutation test runs once when the results carry every
+        sidedness's p-value (``attrs["p_value_by_alternative"]``, from the same
+        re-randomisations), as :func:`fd_stats.analyse` gives them.
 
     Returns
     -------
@@ -127,18 +134,25 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
     methods = dict(methods or {})
     for test in [*tests, *(m for m in methods if m not in tests)]:
         t_run = None
+        perm_run, p_by_alt = None, None  # the permutation test's run, its p for every sidedness
         for alt in alternatives:
             if test in T_TESTS and t_run is not None:
                 # same t and df whatever the sidedness; only the tail changes (as in the engine)
                 base = t_run.copy()
                 base["p_value"] = p_from_t(t_run["statistic"].to_numpy(float),
                                            t_run["df"].to_numpy(float), alt)
+            elif p_by_alt is not None:
+                # the permutation test: the same re-randomisations, another tail
+                base = perm_run.copy()
+                base["p_value"] = np.asarray(p_by_alt[alt], float)
             else:
                 res = analyse_fn(replace(settings, test=test, alternative=alt,
                                          correction="none"))
                 base = res[["outcome", "label", "subgroup", "p_value", "percent_change",
                             "statistic", "df"]].copy()
                 t_run = base if test in T_TESTS else None
+                if test == "permutation":
+                    perm_run, p_by_alt = base, _p_by_alternative(res)
             if test in methods:  # a model judged only for the outcomes it applies to
                 base = base[base["outcome"].isin(methods[test])].reset_index(drop=True)
             for corr in corrections:
@@ -153,6 +167,15 @@ def threshold_grid(data: pd.DataFrame | None, mapping: Mapping | None = None,
                     blocks.append(b)
     out = pd.concat(blocks, ignore_index=True)[GRID_COLUMNS]
     return out
+
+
+def _p_by_alternative(res: pd.DataFrame) -> dict | None:
+    """The permutation test's p-value for every sidedness, one per row of ``res``, when
+    ``analyse`` gave them (``attrs["p_value_by_alternative"]``) and the rows are still its."""
+    by_alt = res.attrs.get("p_value_by_alternative")
+    if by_alt is None or any(len(v) != len(res) for v in by_alt.values()):
+        return None  # rows changed since analyse: each sidedness is run afresh
+    return by_alt
 
 
 def alpha_table(results: pd.DataFrame, alphas=GRID_ALPHAS, subgroup: str = ALL,

@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 from dashboard.over_time import (SYNTHETIC_DATES, group_words, load_bundled_extract,  # noqa: E402
                                  over_time_view)
 from dashboard.upload import TABLE_TYPES, check_size, handle_upload, md_escape  # noqa: E402
+from dashboard.sessions import keep_uploads  # noqa: E402
 from fd_stats import DataError  # noqa: E402
 from fd_stats.aggregate import aggregate_over_time  # noqa: E402
 from fd_stats.trial import BUNDLED_TRIAL, load_trial  # noqa: E402
@@ -56,6 +57,7 @@ else:
                               type=TABLE_TYPES, key="ot_harm")
     f_groups = c2.file_uploader("Offence groups (optional; default: the bundled definitions)",
                                 type=TABLE_TYPES, key="ot_groups")
+    keep_uploads("ot_crimes", "ot_people", "ot_harm", "ot_groups")  # lands after a reconnect
     c1, c2, c3, c4, c5 = st.columns(5)
     end = c1.date_input("Last day the extract covers", value=dt.date(2024, 12, 31),
                         key="ot_end", format="YYYY-MM-DD")

@@ -14,6 +14,7 @@ from dashboard.upload import (TABLE_TYPES, MAX_UPLOAD_MB, check_size, dataset_na
                               example_files, handle_upload, is_excel,
                               md_escape, outcomes_page, signature)
 from dashboard.data_crimes import crimes_extract_tab  # noqa: E402
+from dashboard.sessions import keep_uploads  # noqa: E402
 from fd_stats.errors import DataError  # noqa: E402
 from fd_stats.safe_text import safe_text  # noqa: E402
 from fd_stats.workbook_guard import MAX_CELLS  # noqa: E402
@@ -178,6 +179,9 @@ with tab_layout:
                            key="data_dl_dictionary")
         with st.expander("Read the data dictionary"):
             st.markdown(ex["data_dictionary.md"].decode("utf-8"))
+
+# a finished upload whose rerun message the browser dropped (websocket down) still lands
+keep_uploads("data_file", "data_crimes", "data_people", "data_harm", "data_groups")
 
 pending = ss.get("data_pending")
 if pending is None:

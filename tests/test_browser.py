@@ -67,22 +67,47 @@ def page(browser):
     ctx.close()
 
 
-def settle(page, timeout=60_000):
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    # every page draws the settings sidebar and a title once its script has run
-    page.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout)
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-            const s = document.querySelector('[data-testid="stStatusWidget"]');
-            return !s || !/Running|Connecting/i.test(s.innerText);
-        }""", timeout=timeout)
-    page.wait_for_timeout(800)
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-                 || !/Running/i.test(document.querySelector('[data-testid="stStatusWidget"]').innerText)""",
-        timeout=timeout)
+#: Streamlit's own signal that a page has finished: the app root's ``data-test-script-state``
+#: ("running" while a script runs, then "notRunning") and ``data-test-connection-state``.
+#: Streamlit 1.67's status widget never says "Running" (it shows an icon and "Stop"), so
+#: waiting on its text returned mid-run.
+SETTLED_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.dataset.testScriptState === 'notRunning'
+        && app.dataset.testConnectionState === 'CONNECTED'
+        && !!document.querySelector('[data-testid="stSidebar"]')
+        && !!document.querySelector('[data-testid="stMain"] h1');
+}"""
+# A click does not change the script state until the server says its run has begun, so settle
+# first waits (briefly) for a run to begin: the state is not "notRunning", or the counter of
+# runs begun (kept by an observer on the app root) has moved since the last settle.
+_COUNT_RUNS_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || window.__stRuns !== undefined) return;
+    window.__stRuns = 0;
+    new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.__stRuns++; })
+        .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+_BEGUN_JS = """(seen) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !app || app.dataset.testScriptState !== 'notRunning' || (window.__stRuns || 0) > seen;
+}"""
+
+
+def settle(page, timeout=60_000, begin_ms=3_000):
+    """Wait until the run the last action started (if any) has finished: every page draws the
+    settings sidebar and a title. An upload asks for a run only once its file is on the
+    server, so after ``set_input_files`` wait for the file's chip or content first."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    seen = page.evaluate("() => window.__stRunsSeen || 0")
+    try:
+        page.wait_for_function(_BEGUN_JS, arg=seen, timeout=begin_ms)
+    except PlaywrightTimeout:
+        pass  # no run began: nothing to wait for beyond the page being idle
+    page.wait_for_function(SETTLED_JS, timeout=timeout)
+    page.evaluate(_COUNT_RUNS_JS)
+    page.evaluate("() => { window.__stRunsSeen = window.__stRuns || 0; }")
 
 
 def assert_healthy(page, where):
@@ -162,6 +187,10 @@ def test_broken_uploads_never_break_the_data_page(server, page, tmp_path):
     uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
     for path in _broken_files(tmp_path):
         uploader.set_input_files(str(path))
+        # the run that reads the file starts only once it is on the server
+        # (a chip shortens a long name in the middle: match its first 7 characters)
+        page.locator('[data-testid="stFileChipName"]', has_text=path.name[:7]).wait_for()
+        page.locator('[data-testid="stFileChipIconSpinner"]').first.wait_for(state="detached")
         settle(page)
         assert_healthy(page, f"Data page after uploading {path.name}")
         alerts = " ".join(page.locator('[data-testid="stAlert"]').all_inner_texts())

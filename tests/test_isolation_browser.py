@@ -15,10 +15,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-import test_browser
-from load import SETTLED_JS
 from test_browser import (CHROMIUM, CHROMIUM_ARGS, PAGES, assert_healthy, browser,  # noqa: F401
-                          server)
+                          server, settle)
 
 ROOT = Path(__file__).resolve().parents[1]
 PEOPLE_CSV = (ROOT / "data" / "focused_deterrence" / "people.csv").read_bytes()
@@ -26,13 +24,6 @@ A_FILE, A_NAME = "nightjar_7731_extract.csv", "Operation Nightjar 7731"
 B_FILE, B_NAME = "public_demo.csv", "Public demo data"
 A_TOKENS = ("Nightjar", "nightjar")
 pytestmark = pytest.mark.browser
-
-
-def settle(page, timeout=60_000):
-    """test_browser's wait, then until the running icon is gone (Streamlit 1.67's status widget
-    shows an icon and "Stop" while a script runs, never the word "Running")."""
-    test_browser.settle(page, timeout)
-    page.wait_for_function(SETTLED_JS, timeout=timeout)
 
 
 def _sidebar_link(page, label):
@@ -45,8 +36,10 @@ def _upload_and_use(page, file_name, name, synthetic, swap_arms=False):
     _sidebar_link(page, "Data")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
         files=[{"name": file_name, "mimeType": "text/csv", "buffer": PEOPLE_CSV}])
+    # the upload asks for a run only once its file is on the server: wait for what that run
+    # draws, then for the run to end (typing the name mid-run raced with reading the file)
+    page.get_by_role("heading", name="2. Preview").wait_for(timeout=120_000)
     settle(page)
-    page.get_by_role("heading", name="2. Preview").wait_for()
     if swap_arms:
         for label, value in (("Value meaning treatment", "control"),
                              ("Value meaning control", "treatment")):
@@ -192,5 +185,64 @@ def test_an_upload_is_not_lost_when_a_rerun_overlaps_its_parsing(server, browser
         main = page.inner_text('[data-testid="stMain"]')
         assert "Upload a file above" not in main
         assert "2. Preview" in main and "overlap_check" in main
+    finally:
+        ctx.close()
+
+
+def test_an_upload_finished_while_the_connection_is_down_still_lands(server, browser, tmp_path):
+    """The upload reaches the server (answered 204) while the page's websocket is down, as
+    happens to a saturated server: the browser then drops the rerun message that tells the
+    server about the file ("Cannot send rerun backMessage when disconnected from server") and,
+    after reconnecting, asks for no rerun. Before the fix the uploader showed the file and the
+    page said "Upload a file above", with no error (the issue's lost uploads)."""
+    path = tmp_path / "reconnect_check.csv"
+    path.write_bytes(b"arm,knife\n" + b"treatment,1\ncontrol,2\ntreatment,0\ncontrol,3\n" * 150_000)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = ctx.new_page()
+        sockets, offline, console = [], {"on": False}, []
+
+        def keep(ws):  # pass the websocket through, keeping a handle to close it
+            ws.connect_to_server()
+            sockets.append(ws)
+
+        def health(route):  # while "offline" the browser's reconnection attempts fail
+            route.abort() if offline["on"] else route.continue_()
+
+        page.route_web_socket("**/_stcore/stream", keep)
+        page.route("**/_stcore/health", health)
+        page.route("**/_stcore/host-config", health)
+        page.on("console", lambda m: console.append(m.text))
+        page.goto(f"{server}/Data")
+        settle(page)
+        # about 6 s on the wire at 1 MB/s, so the connection can drop while the file travels
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                      "downloadThroughput": -1,
+                                                      "uploadThroughput": 1_000_000})
+        is_put = lambda r: "/_stcore/upload_file/" in r.url and r.request.method == "PUT"  # noqa: E731
+        with page.expect_response(is_put, timeout=120_000) as answer:
+            with page.expect_request(lambda r: "/_stcore/upload_file/" in r.url
+                                     and r.method == "PUT"):
+                page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+                    str(path))
+            page.wait_for_timeout(2_000)  # the server has taken the request and its session
+            offline["on"] = True
+            sockets[-1].close()
+        assert answer.value.status == 204, "the upload should reach the server"
+        page.wait_for_timeout(1_500)  # the uploader finishes and sends its rerun: dropped
+        assert any("Cannot send rerun backMessage" in t for t in console), (
+            "the scenario did not happen: the uploader's rerun message was not dropped")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                      "downloadThroughput": -1,
+                                                      "uploadThroughput": -1})
+        offline["on"] = False
+        page.locator('[data-testid="stMain"] h2', has_text="2. Preview").wait_for(
+            timeout=120_000)
+        settle(page, timeout=120_000)
+        main = page.inner_text('[data-testid="stMain"]')
+        assert "Upload a file above" not in main
+        assert "2. Preview" in main and "reconnect_check" in main and "600,000 rows" in main
     finally:
         ctx.close()

@@ -8,6 +8,7 @@ quantities must agree exactly (to float rounding); Monte-Carlo ones to within
 Monte-Carlo error. No test here asserts a wall-clock time (see benchmarks/run.py).
 """
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -607,3 +608,167 @@ def test_selection_paths_match_r(case):
     assert r.p_value == pytest.approx(p, rel=1e-9)
     assert r.estimate == pytest.approx(est, abs=2e-4)
     assert r.ci_low == pytest.approx(lo, abs=2e-4) and r.ci_high == pytest.approx(hi, abs=2e-4)
+
+
+# ---------------------------------------------------------------- Mann-Whitney from value counts
+# Issue 16: analyse passes the value counts its counting split already holds to
+# rank.mann_whitney_counts instead of rebuilding every person's value and counting again.
+
+def counts_of(x, y, extra_zero_rows=True):
+    """(values, count per value in treatment, in control); values with no one in either arm
+    kept when asked (the split's histogram has every whole number from 0 to the maximum)."""
+    values = np.unique(np.concatenate([x, y]))
+    if extra_zero_rows and len(values):
+        values = np.unique(np.concatenate([values, values + 0.5]))
+    ct = np.array([(x == v).sum() for v in values])
+    cc = np.array([(y == v).sum() for v in values])
+    return values, ct, cc
+
+
+@hyp_settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(KINDS), m=st.integers(0, 90), n=st.integers(0, 90),
+       seed=st.integers(0, 2**32 - 1),
+       alternative=st.sampled_from(["two-sided", "less", "greater"]), correct=st.booleans(),
+       level=st.sampled_from([0.8, 0.95, 0.99]),
+       method=st.sampled_from(["auto", "asymptotic", "exact"]), zero_rows=st.booleans())
+def test_mann_whitney_from_counts_equals_people(kind, m, n, seed, alternative, correct, level,
+                                                method, zero_rows):
+    """Every field equal to mann_whitney on the people (empty arms, one value, exact and
+    asymptotic, ties); means exactly equal for whole numbers."""
+    x, y = draw(kind, np.random.default_rng(seed), m, n)
+    if kind == "few_values" and seed % 3 == 0:
+        x, y = np.full(m, 2.0), np.full(n, 2.0)     # every value the same: not estimable
+    kw = dict(alternative=alternative, correct=correct, confidence_level=level, method=method)
+    values, ct, cc = counts_of(x, y, zero_rows)
+    got = rank.mann_whitney_counts(values, ct, cc, **kw)
+    want = fd_stats.mann_whitney(x, y, **kw)
+    whole = kind in ("counts", "binary")
+    for f in want.__dataclass_fields__:
+        g, w = getattr(got, f), getattr(want, f)
+        if f in ("mean_treatment", "mean_control", "estimate") and not whole \
+                and not (isinstance(w, float) and math.isnan(w)):
+            # the mean from counts (sum of value x count) can differ in the last bits
+            assert g == pytest.approx(w, rel=1e-12, abs=1e-12), f
+        elif isinstance(w, float) and math.isnan(w):
+            assert math.isnan(g), (f, g)
+        else:
+            assert g == w, (f, g, w)
+    if len(x) and len(y):   # and to today's implementation (kept verbatim)
+        old = old_mw.mann_whitney(x, y, **kw)
+        assert got.p_value == old.p_value or (math.isnan(got.p_value) and math.isnan(old.p_value))
+
+
+def test_mann_whitney_from_counts_matches_r():
+    """The whole-number sample of tests/r/hodges_lehmann_selection.R given as counts."""
+    x, y = r_selection_data("wide_counts")
+    values, ct, cc = counts_of(x, y, extra_zero_rows=False)
+    for alt, r_alt in (("two-sided", "two.sided"), ("less", "less")):
+        r = rank.mann_whitney_counts(values, ct, cc, alternative=alt)
+        est, lo, hi, p = R_SELECTION[("wide_counts", r_alt)]
+        assert r.p_value == pytest.approx(p, rel=1e-9)
+        assert r.estimate == pytest.approx(est, abs=2e-4)
+        assert r.ci_low == pytest.approx(lo, abs=2e-4) and r.ci_high == pytest.approx(hi, abs=2e-4)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (([0.0, 1.0], [1, 2], [1]), "equal length"),
+    (([1.0, 0.0], [1, 2], [1, 1]), "strictly increasing"),
+    (([0.0, np.nan], [1, 2], [1, 1]), "strictly increasing"),
+    (([0.0, 1.0], [1, -2], [1, 1]), "at least 0"),
+    (([0.0, 1.0], [1, 0.5], [1, 1]), "whole numbers"),
+])
+def test_mann_whitney_from_counts_rejects_bad_counts(bad, message):
+    with pytest.raises(DataError, match=message):
+        rank.mann_whitney_counts(*bad)
+
+
+def test_analyse_takes_mann_whitney_from_the_split_counts(trial, monkeypatch):
+    """Count outcomes without resampling: no Mann-Whitney on the people at all (the counts
+    are used), and the columns equal mann_whitney on each row's people."""
+    counts = [o for o in trial.mapping.outcomes if trial.table[o].dtype.kind == "i"]
+    mapping = Mapping(outcomes=tuple(counts), subgroup=trial.mapping.subgroup)
+    want = analyse(trial.table, mapping, Settings(extra_tests=("mann-whitney",)))
+    monkeypatch.setitem(fd_stats.analysis.TESTS, "mann-whitney",
+                        lambda *a, **k: pytest.fail("Mann-Whitney recounted the people"))
+    for test in ("welch", "mann-whitney"):
+        got = analyse(trial.table, mapping, Settings(test=test, extra_tests=("mann-whitney",)))
+        cols = ["p_mann_whitney", "hodges_lehmann", "hodges_lehmann_ci_low",
+                "hodges_lehmann_ci_high", "note_mann_whitney"]
+        pd.testing.assert_frame_equal(got[cols], want[cols], check_exact=True)
+    rows = split_rows(trial.table, mapping)
+    for (level, outcome, x, y, _), (_, r) in zip(rows, want.iterrows()):
+        mw = fd_stats.mann_whitney(x, y)
+        assert (r.p_mann_whitney, r.hodges_lehmann, r.hodges_lehmann_ci_low,
+                r.hodges_lehmann_ci_high) == (mw.p_value, mw.estimate, mw.ci_low, mw.ci_high)
+
+
+# ---------------------------------------------------------------- the permutation test once per grid
+
+@pytest.mark.parametrize("alternatives", [("two-sided", "greater"), ("less", "two-sided"),
+                                          ("greater", "less", "two-sided")])
+def test_threshold_grid_permutation_once_equals_each_sidedness_afresh(alternatives):
+    """The grid's permutation p-values for every sidedness come from one run (the same
+    re-randomisations) and equal running the test afresh for each sidedness: Monte Carlo
+    (80 people), exact (a 3-person level), per-outcome (missing values) and batched paths."""
+    from fd_stats.thresholds import threshold_grid
+    rng = np.random.default_rng(11)
+    n = 80
+    arm = np.where(rng.random(n) < 0.5, "treatment", "control")
+    group = rng.choice(["a", "b"], size=n)
+    group[:3], arm[:3] = "tiny", ["treatment", "control", "control"]
+    skewed = rng.negative_binomial(1, 0.3, size=n).astype(float)
+    skewed[rng.random(n) < 0.1] = np.nan
+    table = pd.DataFrame({"arm": arm, "group": group, "skewed": skewed,
+                          "shifted": rng.poisson(2, n) + (arm == "control"),
+                          "money": np.round(rng.lognormal(3, 1, n), 2)})
+    mapping = Mapping(outcomes=("skewed", "shifted", "money"), subgroup="group")
+    base = Settings(permutations=700, seed=5)
+    calls = []
+
+    def counted(s):
+        calls.append(s.alternative)
+        return analyse(table, mapping, s)
+
+    grid = threshold_grid(None, settings=base, analyse_fn=counted, alternatives=alternatives,
+                          tests=("permutation",))
+    assert calls == [alternatives[0]]
+    for alt in alternatives:
+        fresh = analyse(table, mapping, replace(base, test="permutation", alternative=alt))
+        got = grid[(grid["alternative"] == alt) & (grid["correction"] == "none")
+                   & (grid["alpha"] == 0.05)]
+        np.testing.assert_array_equal(got["p_value"].to_numpy(), fresh["p_value"].to_numpy())
+    # rows no longer as analyse gave them (some dropped): each sidedness is run afresh
+    calls.clear()
+    threshold_grid(None, settings=base, alternatives=alternatives, tests=("permutation",),
+                   analyse_fn=lambda s: counted(s).iloc[:-1])
+    assert calls == list(alternatives)
+
+
+# ---------------------------------------------------------------- the kind guess on distinct values
+
+def test_column_facts_from_distinct_values_equal_every_persons_text():
+    """mapping.Facts counts distinct texts from each distinct value (numbers: distinct values
+    when more than 12), not a Python call per person: the same counts and value lists as the
+    texts of every person's value, on awkward columns."""
+    from fd_stats.mapping import Facts, _value_text
+    rng = np.random.default_rng(0)
+    n = 5000
+    table = pd.DataFrame({
+        "decimals": np.round(rng.lognormal(0, 2, n), 3),
+        "ints": rng.integers(-50, 50, n),
+        "whole_floats": rng.integers(0, 40, n).astype(float),
+        "extremes": rng.choice([1e20, 1e300, -0.0, 0.0, 2.5, np.inf, -np.inf], n),
+        "nullable": pd.array(rng.integers(0, 30, n), dtype="Int64"),
+        "few": rng.choice([0.0, 1.0, 2.5], n),
+        "float32": rng.normal(size=n).astype(np.float32),
+        "text": rng.choice(["Treatment", "treatment ", "CONTROL", "control", " "], n),
+        "flags": rng.random(n) < 0.3,
+    })
+    table.loc[::7, "whole_floats"] = np.nan
+    table.loc[::5, "nullable"] = pd.NA
+    for column in table.columns:
+        f = Facts(table, column, {})
+        texts = table[column].dropna().map(_value_text).str.casefold()
+        texts = texts[texts != ""]
+        assert f.nunique == texts.nunique(), column
+        assert f.values == (sorted(texts.unique()) if texts.nunique() <= 12 else []), column
