@@ -13,9 +13,9 @@ from dashboard.how_sure import overview_panel  # noqa: E402
 from fd_stats import DataError  # noqa: E402
 from dashboard.methods_view import BENEFIT_MEANING, benefit_text, estimate_text  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
-from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
-from fd_stats.safe_text import md, md_columns, md_spec  # noqa: E402
-from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, count_of,  # noqa: E402
+from fd_stats.methods.multiplicity import CORRECTIONS  # noqa: E402
+from fd_stats.report.safe_text import md, md_columns, md_spec  # noqa: E402
+from fd_stats.report.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, count_of,  # noqa: E402
                               headline_figure, means_text, p_text, summary_for)
 
 trial = ctx.trial

@@ -95,7 +95,7 @@ def offence_codes() -> list[str]:
 
 
 def crimes_inputs(n_rows: int, n_people: int, seed: int = 20240602):
-    """(crimes, people, harm) tables for :func:`fd_stats.aggregate.aggregate`.
+    """(crimes, people, harm) tables for :func:`fd_stats.data.aggregate.aggregate`.
 
     crimes: one row per crime and person (person id, offence date, offence code,
     role, police-initiated flag); people: randomisation list; harm: offence -> days.

@@ -138,7 +138,7 @@ def bench_trial(repeats):
           "2,000 bootstrap resamples; 10 outcomes x 3 levels)", flush=True)
     import fd_stats
     from fd_stats.analysis import FULL_ANALYSIS
-    from fd_stats.trial import load_trial
+    from fd_stats.data.trial import load_trial
 
     trial = load_trial()
     settings = fd_stats.Settings(extra_tests=FULL_ANALYSIS, permutations=10_000)
@@ -196,7 +196,7 @@ def bench_cli(repeats, folder: Path, n=1_000_000):
            met=w < 2 and rss < 1024 and wb / w >= 1.5)
     record("  pandas + scipy ttest_ind / mannwhitneyu per row", "baseline", wb, cb,
            extra=f"peak RSS {rssb:.0f} MB")
-    w0, c0, _, _ = run_child([PY, "-c", "import fd_stats.cli"], repeats)
+    w0, c0, _, _ = run_child([PY, "-c", "import fd_stats.cli.main"], repeats)
     record("  of which: Python start-up + import fd_stats", "(info)", w0, c0)
 
 
@@ -277,7 +277,7 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
                 growth.setdefault(f"{dist} with methods", []).append((n, wm, cm))
     # growth of the work beyond start-up (Python, imports), on CPU time: steadier than wall
     # time on a shared machine; x10 per x10 people is linear
-    _, start, _, _ = run_child([PY, "-c", "import fd_stats.cli, fd_stats.analysis"], repeats)
+    _, start, _, _ = run_child([PY, "-c", "import fd_stats.cli.main, fd_stats.analysis"], repeats)
     for dist, points in growth.items():
         if len(points) > 1:
             steps = ", ".join(
@@ -297,14 +297,14 @@ GROWTH: list[str] = []
 def bench_aggregate(repeats, n_rows=10_000_000, n_people=500_000):
     print(f"3. {n_rows:,} crime rows -> person-level outcomes ({n_people:,} people)", flush=True)
     try:
-        from fd_stats.aggregate import aggregate
+        from fd_stats.data.aggregate import aggregate
     except ImportError as exc:
-        print(f"  skipped: fd_stats.aggregate not available ({exc})")
+        print(f"  skipped: fd_stats.data.aggregate not available ({exc})")
         return
     crimes, people, harm = datasets.crimes_inputs(n_rows, n_people)
     first, _, _ = timed(lambda: aggregate(crimes, people, harm), 1)  # what one upload costs
     w, c, res = timed(lambda: aggregate(crimes, people, harm), repeats)
-    record(f"{n_rows // 1_000_000}M crime rows aggregated, fd_stats.aggregate.aggregate (in process)",
+    record(f"{n_rows // 1_000_000}M crime rows aggregated, fd_stats.data.aggregate.aggregate (in process)",
            "< 5 s", w, c, extra=f"{res.summary['crimes_counted']:,} crimes counted; first call "
            f"in the process {first:.2f} s", met=w < 5 and first < 5)
 

@@ -11,7 +11,7 @@ Targets from the issues:
   adjusted for a baseline count.
 - ``upload`` (#18): the offence-level upload of 2,000,000 crime rows (100,000 people) in
   under 5 s and 1 GB: a fresh process parses the CSV bytes as the Data page does
-  (``dashboard.upload.handle_upload``, the extract read as categoricals) and counts them (``fd_stats.aggregate``); wall,
+  (``dashboard.upload.handle_upload``, the extract read as categoricals) and counts them (``fd_stats.data.aggregate``); wall,
   CPU and peak memory of that process.
 - ``aggregate`` (#14): 10,000,000 crime rows (500,000 people) to all windows, baselines
   and times to first offence (``aggregate_over_time``) in under 5 s, beside the
@@ -80,7 +80,7 @@ def in_child(args: list[str], repeat: int):
 def child_survival(path: str) -> None:
     """Fresh process: read the drawn data, run KM + log-rank + Cox, print step times."""
     start = time.perf_counter()
-    from fd_stats.survival import cox, kaplan_meier_by_arm, logrank
+    from fd_stats.methods.survival import cox, kaplan_meier_by_arm, logrank
 
     d = np.load(path)
     tt, e, z = d["t"], d["e"], d["z"]
@@ -95,7 +95,7 @@ def child_survival(path: str) -> None:
 def child_upload(folder: str) -> None:
     """Fresh process: the Data page's crimes import on uploaded bytes."""
     from dashboard.upload import handle_upload
-    from fd_stats.aggregate import aggregate
+    from fd_stats.data.aggregate import aggregate
 
     def run():
         tables = [handle_upload(Path(folder, f).read_bytes(), f,
@@ -120,7 +120,7 @@ def part_survival(n: int, repeat: int) -> None:
           f"best {wall:.2f} s wall, {cpu:.2f} s CPU, peak {rss:.0f} MB "
           f"(runs {', '.join(f'{r:.2f}' for r in runs)}; target < 3 s; {load()})")
     print(out, end="")
-    from fd_stats.survival import cox
+    from fd_stats.methods.survival import cox
 
     w, c, _ = timed(lambda: cox(tt, e, z, base, ["base"]))
     print(f"Cox (Efron) adjusted for a baseline count, in process: {w:.2f} s wall, "
@@ -147,7 +147,7 @@ def part_upload(rows: int, people: int, repeat: int) -> None:
 def part_aggregate(rows: int, people: int, repeat: int) -> None:
     from datasets import crimes_inputs
 
-    from fd_stats.aggregate import aggregate, aggregate_over_time
+    from fd_stats.data.aggregate import aggregate, aggregate_over_time
 
     crimes, ppl, harm = crimes_inputs(rows, people)
     for name, fn in (

@@ -4,7 +4,7 @@ Crime words and arithmetic (offences prevented, days of crime harm, Home Office 
 crime, case workers) appear only for crime measures and the programme that is about crime;
 any other outcome is priced per unit of improvement in its own unit (an additional person
 who learned their result, GBP 1 of extra earnings), and valued only where the user enters a
-value per unit. The arithmetic is in ``fd_stats.cost`` and ``fd_stats.benefit``.
+value per unit. The arithmetic is in ``fd_stats.programme.cost`` and ``fd_stats.programme.benefit``.
 """
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ import streamlit as st
 from dashboard.figures_programme import (benefit_figure, money, scale_cost_figure,
                                          scale_prevented_figure)
 from fd_stats import DataError
-from fd_stats.benefit import (benefit_cost, count_range, count_text, cost_per_unit_range,
+from fd_stats.programme.benefit import (benefit_cost, count_range, count_text, cost_per_unit_range,
                               expected_prevented, money_range, money_text, ratio_range,
                               scale_up_table)
-from fd_stats.cost import cost_per_unit_improved
-from fd_stats.safe_text import label as chart_label
-from fd_stats.safe_text import md
-from fd_stats.trial import Trial
-from fd_stats.wording import Improvement, direction_words, improvement_terms
+from fd_stats.programme.cost import cost_per_unit_improved
+from fd_stats.report.safe_text import label as chart_label
+from fd_stats.report.safe_text import md
+from fd_stats.data.trial import Trial
+from fd_stats.report.wording import Improvement, direction_words, improvement_terms
 
 ENTER_COSTS = "Enter the programme's costs above to see costs per result."
 NO_DIRECTION = ("Which way is better is not set for {label}, so there is no cost per "

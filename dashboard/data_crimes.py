@@ -1,6 +1,6 @@
 """The Data page's 'Build from a crimes extract' tab: police extract -> one row per person.
 
-A crime trial's outcomes counted from an offence-level extract with ``fd_stats.aggregate``;
+A crime trial's outcomes counted from an offence-level extract with ``fd_stats.data.aggregate``;
 the result waits on the page to be mapped and checked like an upload.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.upload import (TABLE_TYPES, example_files, handle_upload, md_escape,
                               read_example)
-from fd_stats.aggregate import aggregate, aggregate_over_time, person_table
+from fd_stats.data.aggregate import aggregate, aggregate_over_time, person_table
 from fd_stats.errors import DataError
 
 

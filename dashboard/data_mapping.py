@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard.upload import md_escape, signature
 from fd_stats.analysis import TEST_LABELS
 from fd_stats.errors import DataError
-from fd_stats.mapping import (DESIGNS, KINDS, ColumnMapping, Design, OutcomeSpec, arm_values,
+from fd_stats.data.mapping import (DESIGNS, KINDS, ColumnMapping, Design, OutcomeSpec, arm_values,
                               guess_arm_values, guess_kind_reason, guess_label, guess_spec,
                               guess_unit, mapping_from_json, subgroup_eligibility)
 

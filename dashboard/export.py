@@ -3,7 +3,7 @@
 Pure builders (no Streamlit): the Export page and ``python -m dashboard.pack_cli``
 call :func:`build_content` once and then the ``*_bytes`` functions. Every
 number comes from the ``fd_stats`` results passed in (the same table the
-pages show), after optional disclosure control (:mod:`fd_stats.disclosure`).
+pages show), after optional disclosure control (:mod:`fd_stats.report.disclosure`).
 
 Charts are the shared builders of :mod:`dashboard.figures` and
 :mod:`dashboard.figures_programme` with their explicit ``plotly_white``
@@ -28,16 +28,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fd_stats.analysis import SIDEDNESS, TEST_LABELS, Mapping, Settings
-from fd_stats.bayes import PRIORS
-from fd_stats.cli import FORMULA_START, escape_formula, escape_frame, plain_value
-from fd_stats.disclosure import (MARKER, Protected, protect_counts, protect_engagement,
+from fd_stats.methods.bayes import PRIORS
+from fd_stats.cli.main import FORMULA_START, escape_formula, escape_frame, plain_value
+from fd_stats.report.disclosure import (MARKER, Protected, protect_counts, protect_engagement,
                                  protect_results, rule_text)
 from fd_stats.errors import DataError
-from fd_stats.mapping import plain_text
-from fd_stats.multiplicity import CORRECTIONS
-from fd_stats.safe_text import label, safe_text
-from fd_stats.trial import Trial
-from fd_stats.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, count_of, effect_sentence_for,
+from fd_stats.data.mapping import plain_text
+from fd_stats.methods.multiplicity import CORRECTIONS
+from fd_stats.report.safe_text import label, safe_text
+from fd_stats.data.trial import Trial
+from fd_stats.report.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, count_of, effect_sentence_for,
                               mean_digits, fmt_p, interval_words, p_text, pp_text, summary_for)
 
 from dashboard import figures as F
@@ -461,7 +461,7 @@ def _finding_figure(trial, res, table, protected, outcome, settings, synthetic_t
 
 
 def _engagement(trial, mapping, options, level, notes):
-    from fd_stats.consort import engagement_by_group, non_engagement_reasons
+    from fd_stats.programme.consort import engagement_by_group, non_engagement_reasons
     col = mapping.engagement or trial.mapping.engagement
     if not col or col not in trial.table.columns:
         return None, "", None
@@ -500,8 +500,8 @@ def _money(v) -> str:
 
 
 def _cost_lines(trial, res, table, protected, heads, eng) -> list[str]:
-    from fd_stats.cost import cost_per_person, cost_per_unit_improved
-    from fd_stats.wording import improvement_terms
+    from fd_stats.programme.cost import cost_per_person, cost_per_unit_improved
+    from fd_stats.report.wording import improvement_terms
     cost = trial.meta.get("cost", {})
     total = cost.get("delivery_funding", {}).get("value")
     if not total:

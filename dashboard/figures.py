@@ -21,9 +21,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from fd_stats.wording import pct_range
-from fd_stats.safe_text import label, safe_text
-from fd_stats.safe_text import labels as safe_labels
+from fd_stats.report.wording import pct_range
+from fd_stats.report.safe_text import label, safe_text
+from fd_stats.report.safe_text import labels as safe_labels
 
 COLOURS = {
     "blue": "#0072B2",
@@ -174,7 +174,7 @@ def _fmt_pct(v) -> str:
 def pct_interval(lo, hi, alternative: str | None = None, digits: int = 0) -> str:
     """Compact interval text for table cells and chart labels.
 
-    One-sided intervals (and open ends) use :func:`fd_stats.wording.pct_range`:
+    One-sided intervals (and open ends) use :func:`fd_stats.report.wording.pct_range`:
     "≤ -15%" / "≥ -40%", never a fake "-100%". For a two-sided interval whose
     lower end really is -100% (the Fieller interval reached a ratio of 0) the
     -100% is kept: "-100% to -22%".

@@ -11,9 +11,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures import COLOURS, FONT_SIZE, GREY, PALETTE, base_layout
-from fd_stats.safe_text import label as safe_label  # arm labels, cohorts: user text
-from fd_stats.safe_text import labels as safe_labels
-from fd_stats.safe_text import safe_text
+from fd_stats.report.safe_text import label as safe_label  # arm labels, cohorts: user text
+from fd_stats.report.safe_text import labels as safe_labels
+from fd_stats.report.safe_text import safe_text
 
 BLUE, ORANGE, GREEN = COLOURS["blue"], COLOURS["orange"], COLOURS["green"]
 VERMILLION = COLOURS["vermillion"]
@@ -40,7 +40,7 @@ def engagement_figure(rates: pd.DataFrame, *, title: str, subtitle: str | None =
     """Engagement rate per group with Wilson interval bars and 'x of n' labels.
 
     ``rates`` has columns group, engaged, known, rate, ci_low, ci_high,
-    confidence_level (as :func:`fd_stats.consort.engagement_by_group`).
+    confidence_level (as :func:`fd_stats.programme.consort.engagement_by_group`).
     """
     r = rates.iloc[::-1].reset_index(drop=True)
     level = f"{r['confidence_level'].iloc[0]:.0%}"
@@ -116,7 +116,7 @@ def _arrow(fig, x0, y0, x1, y1):
 def consort_figure(flow, *, treatment_label: str = "the programme",
                    control_label: str = "business as usual", title: str,
                    subtitle: str | None = None) -> go.Figure:
-    """CONSORT-style flow drawn with plotly shapes from a :class:`fd_stats.consort.ConsortFlow`.
+    """CONSORT-style flow drawn with plotly shapes from a :class:`fd_stats.programme.consort.ConsortFlow`.
 
     Boxes: assessed as eligible ("not reported" when unknown), randomised,
     allocated per arm, engaged / not engaged with reasons (treatment arm,

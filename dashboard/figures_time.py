@@ -21,7 +21,7 @@ def km_figure(km: pd.DataFrame, *, title: str, subtitle: str | None = None,
               event: str = "no offence yet", confidence_level: float = 0.95) -> go.Figure:
     """Kaplan-Meier step curves by arm with shaded confidence bands.
 
-    ``km`` is :func:`fd_stats.survival.kaplan_meier_by_arm` output (time in days); the x
+    ``km`` is :func:`fd_stats.methods.survival.kaplan_meier_by_arm` output (time in days); the x
     axis is in months (days / 30.44).
     """
     fig = go.Figure()
@@ -65,7 +65,7 @@ def km_figure(km: pd.DataFrame, *, title: str, subtitle: str | None = None,
 
 def at_risk_table(km: pd.DataFrame, months) -> pd.DataFrame:
     """Numbers at risk per arm at whole months (rows: arms; columns: 'Month m')."""
-    from fd_stats.survival import survival_at
+    from fd_stats.methods.survival import survival_at
 
     out = {}
     for arm in ("treatment", "control"):

@@ -12,7 +12,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard.state import Context, table_key
-from fd_stats.safe_text import md
+from fd_stats.report.safe_text import md
 from fd_stats.integrity import (Cutoffs, IntegrityReport, TrialFacts, facts_from_trial,
                                 integrity_report)
 

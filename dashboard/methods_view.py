@@ -10,8 +10,8 @@ import pandas as pd
 
 from dashboard.figures import num_interval, pct_interval
 from fd_stats.analysis import METHOD_LABELS
-from fd_stats.bayes import probability_of_benefit
-from fd_stats.wording import p_text
+from fd_stats.methods.bayes import probability_of_benefit
+from fd_stats.report.wording import p_text
 
 SCALE_WORDS = {
     "difference": "difference (treatment − control, outcome units)",

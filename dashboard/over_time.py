@@ -1,6 +1,6 @@
 """What the Over time page shows, computed from an over-time aggregation (no Streamlit).
 
-One function, :func:`over_time_view`, turns an :class:`fd_stats.aggregate.OverTimeResult`,
+One function, :func:`over_time_view`, turns an :class:`fd_stats.data.aggregate.OverTimeResult`,
 a role and an offence group into every number and figure the page and the board-pack
 slide need, so both show the same thing.
 """
@@ -14,10 +14,10 @@ import pandas as pd
 
 from dashboard.figures_time import (at_risk_table, km_figure, mcf_figure,
                                     window_effect_figure)
-from fd_stats.aggregate import OverTimeResult, aggregate_over_time
+from fd_stats.data.aggregate import OverTimeResult, aggregate_over_time
 from fd_stats.errors import DataError
-from fd_stats.mapping import GROUP_LABELS
-from fd_stats.survival import (cox, effect_change, effect_change_sentence,
+from fd_stats.data.mapping import GROUP_LABELS
+from fd_stats.methods.survival import (cox, effect_change, effect_change_sentence,
                                hazard_ratio_sentence, kaplan_meier_by_arm, logrank,
                                mean_cumulative_count, monthly_matrix, treated_flags,
                                window_effects)
@@ -38,7 +38,7 @@ def load_bundled_extract(folder: Path, meta: dict) -> OverTimeResult:
     ex = meta.get("extract")
     if not ex:
         raise DataError("This trial has no crimes extract, so there is nothing to show over time.")
-    from fd_stats.io import read_table
+    from fd_stats.data.io import read_table
 
     crimes = read_table(folder / ex["crimes_csv"])
     rand = read_table(folder / ex["randomisation_csv"])
@@ -165,7 +165,7 @@ def pack_over_time(trial, confidence_level: float = 0.95, alpha: float = 0.05,
     ex = (trial.meta or {}).get("extract")
     if not ex:
         return None
-    from fd_stats.trial import BUNDLED_TRIAL
+    from fd_stats.data.trial import BUNDLED_TRIAL
 
     folder = Path(trial.meta.get("_folder", BUNDLED_TRIAL))
     try:

@@ -5,7 +5,7 @@
         --alternative less --correction holm --threshold 10
     python -m dashboard.pack_cli bundled --out DIR --method poisson --formats csv,html
 
-``--method`` (synonym ``--test``) takes any method of ``fd_stats.methods.METHODS``; without it
+``--method`` (synonym ``--test``) takes any method of ``fd_stats.methods.registry.METHODS``; without it
 the pack uses the primary method the trial specification names.
 
 Writes board_pack.pptx, board_report.html, board_charts.zip (one PNG per
@@ -29,9 +29,9 @@ FORMATS = ("pptx", "html", "zip", "csv", "xlsx")
 
 def add_pack_parser(subparsers):
     """Add the ``pack`` sub-command to an argparse sub-parser collection."""
-    from fd_stats.multiplicity import CORRECTIONS
-    from fd_stats.bayes import PRIORS
-    from fd_stats.methods import METHODS
+    from fd_stats.methods.multiplicity import CORRECTIONS
+    from fd_stats.methods.bayes import PRIORS
+    from fd_stats.methods.registry import METHODS
     p = subparsers.add_parser("pack", help="build the board pack (slides, report, charts, tables)")
     p.add_argument("data", help="'bundled' for the bundled trial, or a CSV / Excel / Parquet file")
     p.add_argument("--out", required=True, help="folder to write the files into")
@@ -71,12 +71,12 @@ def add_pack_parser(subparsers):
 def _trial(args):
     from dataclasses import replace
 
-    from fd_stats.cli import read_data
-    from fd_stats.trial import load_trial
+    from fd_stats.cli.main import read_data
+    from fd_stats.data.trial import load_trial
     if args.data == "bundled":
         trial = load_trial()
     else:
-        from fd_stats.mapping import build_trial, guess_mapping, mapping_from_json
+        from fd_stats.data.mapping import build_trial, guess_mapping, mapping_from_json
         table = read_data(args.data)
         if getattr(args, "mapping", None):
             cm = mapping_from_json(Path(args.mapping).read_bytes(), Path(args.mapping).name)
@@ -142,7 +142,7 @@ def cmd_pack(args) -> None:
 
 
 def main(argv=None) -> int:
-    from fd_stats.cli import _Parser
+    from fd_stats.cli.main import _Parser
     parser = _Parser(prog="python -m dashboard.pack_cli", description=__doc__,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)

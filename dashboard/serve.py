@@ -100,9 +100,9 @@ def _import_page_modules(port: int):
         import dashboard.figures  # noqa: F401
         import dashboard.figures_programme  # noqa: F401
         import dashboard.state  # noqa: F401
-        import fd_stats.trial
+        import fd_stats.data.trial
 
-        fd_stats.trial.load_trial()  # the bundled Parquet: pyarrow's first use
+        fd_stats.data.trial.load_trial()  # the bundled Parquet: pyarrow's first use
     except Exception:  # noqa: BLE001 - only a head start; the page reports its own errors
         pass
     finally:

@@ -18,11 +18,11 @@ from dashboard.sessions import start_reaper
 from fd_stats import Settings, analyse, with_alpha
 from fd_stats.analysis import Mapping, TEST_LABELS
 from fd_stats.errors import DataError
-from fd_stats.safe_text import safe_text  # sidebar labels: user text, kept short
-from fd_stats.multiplicity import CORRECTIONS
-from fd_stats.trial import Trial, load_trial
-from fd_stats.safe_text import md_spec
-from fd_stats.wording import SYNTHETIC_LABEL, side_labels
+from fd_stats.report.safe_text import safe_text  # sidebar labels: user text, kept short
+from fd_stats.methods.multiplicity import CORRECTIONS
+from fd_stats.data.trial import Trial, load_trial
+from fd_stats.report.safe_text import md_spec
+from fd_stats.report.wording import SYNTHETIC_LABEL, side_labels
 
 ALPHAS = [0.01, 0.02, 0.025, 0.05, 0.075, 0.10, 0.15, 0.20]
 SIDES = {
@@ -294,7 +294,7 @@ def _subgroup_options(trial: Trial) -> list[str]:
     """Columns that can split people into subgroups: declared ones, then other short
     categoricals recorded in both arms (a column recorded for one arm only was measured after
     randomisation; splitting by it is not a subgroup analysis)."""
-    from fd_stats.mapping import subgroup_eligibility
+    from fd_stats.data.mapping import subgroup_eligibility
 
     t = trial.table
     m = trial.mapping

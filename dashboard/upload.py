@@ -1,7 +1,7 @@
 """Upload handling for the Data page, as plain functions (testable without a browser).
 
 Nothing here writes to disk: uploads arrive as bytes and are parsed in memory
-with :func:`fd_stats.io.read_table`. Every problem is a :class:`DataError`
+with :func:`fd_stats.data.io.read_table`. Every problem is a :class:`DataError`
 whose message the page shows as text.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fd_stats.safe_text import INVISIBLE_RE, safe_text
+from fd_stats.report.safe_text import INVISIBLE_RE, safe_text
 from fd_stats.errors import DataError
-from fd_stats.io import excel_sheets, read_table, table_notes
+from fd_stats.data.io import excel_sheets, read_table, table_notes
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "data" / "examples"
@@ -154,7 +154,7 @@ def example_files() -> dict[str, bytes]:
 
 def frame_to_csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV for download with spreadsheet formulas escaped (a cell like =HYPERLINK(...) is quoted)."""
-    from fd_stats.cli import escape_frame
+    from fd_stats.cli.main import escape_frame
 
     return escape_frame(df).to_csv(index=False).encode("utf-8")
 

@@ -11,16 +11,16 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_alternative, check_level
-from .effects import (hedges_g_moments, percent_change_bootstrap, percent_change_bootstrap_many,
+from .methods.effects import (hedges_g_moments, percent_change_bootstrap, percent_change_bootstrap_many,
                       percent_change_moments)
-from .bayes import PRIORS, add_probability_of_benefit
+from .methods.bayes import PRIORS, add_probability_of_benefit
 from .errors import DataError
-from .io import rows_text
-from .methods import FREQUENCY_WEIGHTED, LEGACY, METHODS, MethodEffect, run_method
-from .multiplicity import CORRECTIONS, adjust_pvalues
-from .permutation import bootstrap_means_many, permutation_test, permutation_test_many
-from .rank import mann_whitney, mann_whitney_counts
-from .ttest import Moments, student_t, t_test_moments, welch_t
+from .data.io import rows_text
+from .methods.registry import FREQUENCY_WEIGHTED, LEGACY, METHODS, MethodEffect, run_method
+from .methods.multiplicity import CORRECTIONS, adjust_pvalues
+from .methods.permutation import bootstrap_means_many, permutation_test, permutation_test_many
+from .methods.rank import mann_whitney, mann_whitney_counts
+from .methods.ttest import Moments, student_t, t_test_moments, welch_t
 
 ALL = "All"
 #: The four two-sample tests by name (the registry's LEGACY methods, computed in batches here).
@@ -30,7 +30,7 @@ TESTS = {
     "mann-whitney": mann_whitney,
     "permutation": permutation_test,
 }
-#: Every method of the registry (fd_stats.methods), short names for menus and captions.
+#: Every method of the registry (fd_stats.methods.registry), short names for menus and captions.
 TEST_LABELS = {
     "welch": "Welch t-test",
     "student": "Student t-test",
@@ -125,13 +125,13 @@ class Settings:
     """Analysis choices. ``bootstrap`` > 0 replaces the Fieller interval for the
     percentage change with a seeded percentile bootstrap of that many resamples.
 
-    ``test`` is the primary method: any key of ``fd_stats.methods.METHODS``
+    ``test`` is the primary method: any key of ``fd_stats.methods.registry.METHODS``
     (``welch``, ``poisson``, ``lin``...). ``methods`` adds rows for other
     methods (``primary`` False) after the primary rows.
 
     ``benefit_prior`` ("flat" or "sceptical") and ``benefit_min_change`` (a share of
     the control level, 0.1 = a 10% change) set the Bayesian probability of benefit
-    (:func:`fd_stats.bayes.probability_of_benefit`).
+    (:func:`fd_stats.methods.bayes.probability_of_benefit`).
 
     ``extra_tests`` adds other tests as extra columns next to the main one (the
     permutation test re-randomises within ``Mapping.strata`` when there are any)

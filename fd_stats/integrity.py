@@ -11,7 +11,7 @@ Checks, each a plain function on the person-level table:
   fits the data (Lee 2009).
 * :func:`excluded_arm`: people left out because their arm value is not recognised.
 * :func:`achieved_mdes`: the minimum detectable effect of each outcome for this trial's
-  sizes and variability (from :mod:`fd_stats.power`).
+  sizes and variability (from :mod:`fd_stats.methods.power`).
 * :func:`equivalence_test`: two one-sided tests against a smallest effect of interest
   (two R ``t.test(..., mu=)`` one-sided calls) and what the data rule out.
 
@@ -304,7 +304,7 @@ def _numeric(table: pd.DataFrame, column: str) -> np.ndarray:
 def _compute_numeric(table: pd.DataFrame, column: str) -> np.ndarray:
     """The column as floats (missing = nan); text that is not a number is an error, never
     silently missing (it would look like attrition)."""
-    from .io import rows_text
+    from .data.io import rows_text
 
     if column not in table.columns:
         raise DataError(f"There is no column named {column!r}.")
@@ -601,7 +601,7 @@ def excluded_arm(table: pd.DataFrame, mapping: Mapping) -> tuple[int, dict]:
 # ---------------------------------------------------------------- power and equivalence
 
 def _mdes_sd(n_t: float, n_c: float, cut: Cutoffs, alternative: str = "two-sided") -> float:
-    from .power import minimum_detectable_effect
+    from .methods.power import minimum_detectable_effect
 
     return minimum_detectable_effect(1.0, n_t, n_c, power=cut.power, alpha=cut.alpha,
                                      alternative=alternative)
@@ -614,7 +614,7 @@ def achieved_mdes(table: pd.DataFrame, mapping: Mapping, outcomes=None, *,
 
     The MDES is the true difference a t-test would find significant with probability
     ``cutoffs.power`` at ``cutoffs.alpha`` (R ``power.t.test`` logic, unequal arms:
-    :func:`fd_stats.power.minimum_detectable_effect`). ``design_effect`` (> 1 for cluster
+    :func:`fd_stats.methods.power.minimum_detectable_effect`). ``design_effect`` (> 1 for cluster
     designs) divides both arms' sizes.
 
     Returns
@@ -646,7 +646,7 @@ def achieved_mdes(table: pd.DataFrame, mapping: Mapping, outcomes=None, *,
 def replication_sizes(cutoffs: Cutoffs = Cutoffs(), alternative: str = "two-sided") -> pd.DataFrame:
     """People per arm (1:1) for a replication whose MDES reaches each padlock cut-off
     (R ``power.t.test(delta = cut, sd = 1, power = , sig.level = )$n``, rounded up)."""
-    from .power import sample_size
+    from .methods.power import sample_size
 
     sides = "two-sided" if alternative == "two-sided" else "one-sided"
     rows = []

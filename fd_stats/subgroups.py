@@ -245,7 +245,7 @@ def interaction_test(data: pd.DataFrame, mapping: Mapping,
 
 def interaction_sentence(row, alpha: float = 0.05, unit: str = "") -> str:
     """Plain-English result of :func:`interaction_test` for one outcome."""
-    from .wording import fmt_p
+    from .report.wording import fmt_p
     label = row["label"]
     if not np.isfinite(row["p_value"]):
         return f"{label}: whether the effect differs between subgroups cannot be tested ({row['note']})"

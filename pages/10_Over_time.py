@@ -15,8 +15,8 @@ from dashboard.over_time import (SYNTHETIC_DATES, group_words, load_bundled_extr
 from dashboard.upload import TABLE_TYPES, check_size, handle_upload, md_escape  # noqa: E402
 from dashboard.sessions import keep_uploads  # noqa: E402
 from fd_stats import DataError  # noqa: E402
-from fd_stats.aggregate import aggregate_over_time  # noqa: E402
-from fd_stats.trial import BUNDLED_TRIAL, load_trial  # noqa: E402
+from fd_stats.data.aggregate import aggregate_over_time  # noqa: E402
+from fd_stats.data.trial import BUNDLED_TRIAL, load_trial  # noqa: E402
 
 ss = st.session_state
 s = ctx.settings

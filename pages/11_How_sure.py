@@ -11,8 +11,8 @@ from dashboard.how_sure import DEFAULT_SESOI, padlocks_html, report_for  # noqa:
 from fd_stats import DataError  # noqa: E402
 from fd_stats.integrity import (CUTOFF_SOURCES, EEF_SOURCE, Cutoffs,  # noqa: E402
                                 facts_from_trial, replication_sizes)
-from fd_stats.safe_text import md, md_cells  # noqa: E402
-from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
+from fd_stats.report.safe_text import md, md_cells  # noqa: E402
+from fd_stats.report.wording import SYNTHETIC_LABEL  # noqa: E402
 
 trial = ctx.trial
 st.title("How sure can we be?")

@@ -18,13 +18,13 @@ from dashboard.methods_view import (benefit_table, estimate_text, methods_table,
 from dashboard.state import table_key  # noqa: E402
 from fd_stats import DataError, analyse, percent_change_bootstrap  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
-from fd_stats.bayes import PRIORS  # noqa: E402
-from fd_stats.methods import METHODS  # noqa: E402
-from fd_stats.cli import escape_frame  # noqa: E402
-from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
-from fd_stats.safe_text import md, md_cells, md_columns, md_spec  # noqa: E402
+from fd_stats.methods.bayes import PRIORS  # noqa: E402
+from fd_stats.methods.registry import METHODS  # noqa: E402
+from fd_stats.cli.main import escape_frame  # noqa: E402
+from fd_stats.methods.multiplicity import CORRECTIONS  # noqa: E402
+from fd_stats.report.safe_text import md, md_cells, md_columns, md_spec  # noqa: E402
 from fd_stats.subgroups import arm_summary, arm_values, count_distribution  # noqa: E402
-from fd_stats.wording import (SYNTHETIC_LABEL, count_of, effect_sentence_for, fmt_p,  # noqa: E402
+from fd_stats.report.wording import (SYNTHETIC_LABEL, count_of, effect_sentence_for, fmt_p,  # noqa: E402
                               is_binary, pp_interval, pp_text, share_text)
 
 trial, s = ctx.trial, ctx.settings

@@ -12,11 +12,11 @@ import pandas as pd  # noqa: E402
 from dashboard.figures import forest_plot, interval_key, pct_interval  # noqa: E402
 from fd_stats import DataError  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
-from fd_stats.mapping import plain_text  # noqa: E402
-from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
-from fd_stats.safe_text import md, md_cells, md_columns  # noqa: E402
+from fd_stats.data.mapping import plain_text  # noqa: E402
+from fd_stats.methods.multiplicity import CORRECTIONS  # noqa: E402
+from fd_stats.report.safe_text import md, md_cells, md_columns  # noqa: E402
 from fd_stats.subgroups import interaction_sentence, interaction_test  # noqa: E402
-from fd_stats.wording import SYNTHETIC_LABEL, fmt_p  # noqa: E402
+from fd_stats.report.wording import SYNTHETIC_LABEL, fmt_p  # noqa: E402
 
 trial, s = ctx.trial, ctx.settings
 corrected = s.correction != "none"

@@ -10,15 +10,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from dashboard.figures import pvalue_chart, threshold_grid_figure  # noqa: E402
-from fd_stats.safe_text import md, md_cells, md_columns  # noqa: E402
+from fd_stats.report.safe_text import md, md_cells, md_columns  # noqa: E402
 from fd_stats import DataError  # noqa: E402
 from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
-from fd_stats.cli import escape_frame  # noqa: E402
-from fd_stats.multiplicity import CORRECTIONS  # noqa: E402
+from fd_stats.cli.main import escape_frame  # noqa: E402
+from fd_stats.methods.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.thresholds import (GRID_ALPHAS, GRID_ALTERNATIVES, GRID_TESTS,  # noqa: E402
                                  T_TESTS, TEST_WORDS, alpha_table, depends_on_choice,
                                  flip_summary, grid_methods, threshold_grid)
-from fd_stats.wording import SYNTHETIC_LABEL, count_of  # noqa: E402
+from fd_stats.report.wording import SYNTHETIC_LABEL, count_of  # noqa: E402
 
 trial, s = ctx.trial, ctx.settings
 corrected = s.correction != "none"

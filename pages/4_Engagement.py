@@ -10,10 +10,10 @@ ctx = sidebar()
 from dashboard.figures_programme import (consort_figure, engagement_figure,  # noqa: E402
                                          itt_cace_figure, reasons_figure)
 from fd_stats import DataError, complier_average_effect  # noqa: E402
-from fd_stats.consort import (NOT_RECORDED, arm_masks, consort_flow,  # noqa: E402
+from fd_stats.programme.consort import (NOT_RECORDED, arm_masks, consort_flow,  # noqa: E402
                               engagement_by_group, non_engagement_reasons, parse_flags)
-from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
-from fd_stats.safe_text import md  # noqa: E402
+from fd_stats.report.wording import SYNTHETIC_LABEL  # noqa: E402
+from fd_stats.report.safe_text import md  # noqa: E402
 
 trial, mapping, settings = ctx.trial, ctx.mapping, ctx.settings
 level = f"{settings.confidence_level:.0%}"

@@ -9,9 +9,9 @@ ctx = sidebar()
 from dashboard import cost_sections as cs  # noqa: E402
 from dashboard.figures_programme import money  # noqa: E402
 from fd_stats import DataError, cost_per_person  # noqa: E402
-from fd_stats.consort import engagement_by_group  # noqa: E402
-from fd_stats.wording import SYNTHETIC_LABEL, in_sentence  # noqa: E402
-from fd_stats.safe_text import md  # noqa: E402
+from fd_stats.programme.consort import engagement_by_group  # noqa: E402
+from fd_stats.report.wording import SYNTHETIC_LABEL, in_sentence  # noqa: E402
+from fd_stats.report.safe_text import md  # noqa: E402
 
 trial, mapping, settings = ctx.trial, ctx.mapping, ctx.settings
 st.title("Cost: what it costs per case and per result")

@@ -9,11 +9,11 @@ ctx = sidebar()
 
 from dashboard.figures_programme import audit_figure  # noqa: E402
 from fd_stats import DataError, audit_published_table, p_from_t  # noqa: E402
-from fd_stats.io import read_table  # noqa: E402
+from fd_stats.data.io import read_table  # noqa: E402
 from fd_stats.analysis import SIDEDNESS  # noqa: E402
-from fd_stats.safe_text import md, md_cells  # noqa: E402
-from fd_stats.trial import BUNDLED_TRIAL  # noqa: E402
-from fd_stats.wording import P_VALUE_MEANING  # noqa: E402
+from fd_stats.report.safe_text import md, md_cells  # noqa: E402
+from fd_stats.data.trial import BUNDLED_TRIAL  # noqa: E402
+from fd_stats.report.wording import P_VALUE_MEANING  # noqa: E402
 
 settings = ctx.settings
 alpha, alternative = settings.alpha, settings.alternative

@@ -12,8 +12,8 @@ ctx = sidebar()
 from dashboard.figures_programme import power_by_reduction_figure, power_curve_figure  # noqa: E402
 from fd_stats import (DataError, minimum_detectable_effect, power_t,  # noqa: E402
                       sample_size)
-from fd_stats.wording import SYNTHETIC_LABEL, in_sentence  # noqa: E402
-from fd_stats.safe_text import md, md_cells  # noqa: E402
+from fd_stats.report.wording import SYNTHETIC_LABEL, in_sentence  # noqa: E402
+from fd_stats.report.safe_text import md, md_cells  # noqa: E402
 
 
 def sig3(v: float) -> str:

@@ -16,12 +16,12 @@ from dashboard.upload import (TABLE_TYPES, MAX_UPLOAD_MB, check_size, dataset_na
 from dashboard.data_crimes import crimes_extract_tab  # noqa: E402
 from dashboard.sessions import keep_uploads  # noqa: E402
 from fd_stats.errors import DataError  # noqa: E402
-from fd_stats.safe_text import safe_text  # noqa: E402
-from fd_stats.workbook_guard import MAX_CELLS  # noqa: E402
+from fd_stats.report.safe_text import safe_text  # noqa: E402
+from fd_stats.data.workbook_guard import MAX_CELLS  # noqa: E402
 from dashboard.data_mapping import mapping_step  # noqa: E402
-from fd_stats.mapping import ColumnMapping, build_trial  # noqa: E402
-from fd_stats.validate import validate  # noqa: E402
-from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
+from fd_stats.data.mapping import ColumnMapping, build_trial  # noqa: E402
+from fd_stats.data.validate import validate  # noqa: E402
+from fd_stats.report.wording import SYNTHETIC_LABEL  # noqa: E402
 
 ss = st.session_state
 

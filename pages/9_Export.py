@@ -9,8 +9,8 @@ ctx = sidebar()
 from dashboard.export import (FILES, ExportError, PackOptions, build_content,  # noqa: E402
                               build_files, display_table)
 from fd_stats.errors import DataError  # noqa: E402
-from fd_stats.safe_text import md  # noqa: E402
-from fd_stats.wording import SYNTHETIC_LABEL  # noqa: E402
+from fd_stats.report.safe_text import md  # noqa: E402
+from fd_stats.report.wording import SYNTHETIC_LABEL  # noqa: E402
 
 st.title("Export a board pack")
 st.write("Slides, a report that opens offline, the charts as images and the results tables, "

@@ -1,5 +1,5 @@
 """Today's (before issue 16) Mann-Whitney / Hodges-Lehmann implementation, kept verbatim as
-the reference for the equivalence tests of the selection-based one in fd_stats.rank.
+the reference for the equivalence tests of the selection-based one in fd_stats.methods.rank.
 
 It finds the asymptotic interval by binary search / bisection over the rank statistic
 (``_root_shift``) and the large-sample estimate by bisection or histogram convolution.
@@ -9,8 +9,8 @@ import numpy as np
 from scipy import special
 
 from fd_stats.errors import DataError
-from fd_stats.rank import _pwilcox, _qwilcox, _wilcox_counts
-from fd_stats.result import NOT_ESTIMABLE, TwoSampleResult, _not_estimable, _prepare
+from fd_stats.methods.rank import _pwilcox, _qwilcox, _wilcox_counts
+from fd_stats.methods.result import NOT_ESTIMABLE, TwoSampleResult, _not_estimable, _prepare
 
 
 def value_counts(v: np.ndarray):

@@ -12,7 +12,7 @@ import r_reference as R
 from fd_stats import (adjust_pvalues, compare_proportions, mann_whitney, minimum_detectable_effect,
                       p_from_t, permutation_test, power_t, sample_size, student_t,
                       t_test_from_summary, welch_t, wilson_interval)
-from fd_stats.summary import audit_published_table
+from fd_stats.methods.summary import audit_published_table
 
 ALT = {"two.sided": "two-sided", "less": "less", "greater": "greater"}
 

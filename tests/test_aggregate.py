@@ -21,9 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fd_stats import Mapping, analyse
-from fd_stats.aggregate import aggregate, parse_dates
+from fd_stats.data.aggregate import aggregate, parse_dates
 from fd_stats.errors import DataError
-from fd_stats.io import read_table
+from fd_stats.data.io import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "data" / "examples"
@@ -239,7 +239,7 @@ def test_python_m_fd_stats_aggregate(tmp_path):
 
 def test_dates_with_times_and_time_zones_keep_their_local_day():
     """Found in review: one value with a time zone made every ISO date unreadable."""
-    from fd_stats.aggregate import parse_dates
+    from fd_stats.data.aggregate import parse_dates
 
     got = parse_dates(pd.Series(["2023-01-30", "2023-03-01T00:30:00+01:00", "28/02/2023",
                                  "2023-02-01 15:00", None]), "crimes.csv", "date")
@@ -254,7 +254,7 @@ def test_dates_with_times_and_time_zones_keep_their_local_day():
                           st.integers(), st.floats(), st.none()), max_size=40))
 def test_keys_for_many_values_equal_the_per_value_rule(values):
     """The column-wise normalisation of ids and offence codes = key_of on each value."""
-    from fd_stats.aggregate import _key_text, key_of
+    from fd_stats.data.aggregate import _key_text, key_of
 
     assert list(_key_text(values)) == [key_of(v) for v in values]
 

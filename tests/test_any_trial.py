@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fd_stats.mapping import guess_spec
+from fd_stats.data.mapping import guess_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_PAGE = str(ROOT / "pages" / "8_Data.py")
@@ -275,7 +275,7 @@ def test_published_audit_one_sided_either_direction():
     R (tests/r/published_sidedness.R): pt(2.674, 307.1, lower.tail = FALSE) = 0.00394818339318749;
     2 * pt(-2.674, 307.1) = 0.00789636678637499.
     """
-    from fd_stats.summary import audit_published_table
+    from fd_stats.methods.summary import audit_published_table
     t = pd.DataFrame({"t": ["2.674", "-2.674", "2.674", "2.674"], "df": ["307.1"] * 4,
                       "p_reported": ["0.004", "0.004", "0.008", "0.04"]})
     a = audit_published_table(t, one_sided_direction="either")
@@ -348,7 +348,7 @@ def test_pack_command_reads_a_saved_mapping(tmp_path):
 def test_thresholds_one_sided_looks_the_favourable_way():
     """For an outcome where higher is better, the grid's one-sided test is 'treatment higher'
     (a one-sided 'lower' test of a favourable rise would call it never significant)."""
-    from fd_stats.mapping import build_trial
+    from fd_stats.data.mapping import build_trial
     df = money_trial()
     g, _ = guess_spec(df)
     g.outcomes[0].direction = "higher"
@@ -366,8 +366,8 @@ def test_effect_sentences_by_kind():
     """Money in its unit with the difference and its interval; yes/no in points; the favourable
     tag only once a direction is set."""
     from fd_stats import Settings, analyse
-    from fd_stats.mapping import build_trial
-    from fd_stats.wording import effect_sentence_for
+    from fd_stats.data.mapping import build_trial
+    from fd_stats.report.wording import effect_sentence_for
     df = money_trial()
     g, _ = guess_spec(df)
     trial = build_trial(df, g, "m")

@@ -16,8 +16,8 @@ import pytest
 from fd_stats import Settings, analyse
 from fd_stats.analysis import Mapping
 from fd_stats.errors import DataError
-from fd_stats.mapping import mapping_from_json
-from fd_stats.trial import load_trial
+from fd_stats.data.mapping import mapping_from_json
+from fd_stats.data.trial import load_trial
 
 TRIAL = load_trial()
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fd_stats.aggregate import DEFAULT_GROUPS, aggregate, aggregate_over_time
-from fd_stats.io import read_table
-from fd_stats.trial import BUNDLED_TRIAL
+from fd_stats.data.aggregate import DEFAULT_GROUPS, aggregate, aggregate_over_time
+from fd_stats.data.io import read_table
+from fd_stats.data.trial import BUNDLED_TRIAL
 
 OUTCOMES = [f"{r}_{o}" for r in ("suspect", "victim")
             for o in ("harm", "knife", "violent", "violent_sexual", "non_police_initiated")]

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from fd_stats import Settings, analyse
-from fd_stats.trial import BUNDLED_TRIAL, load_trial
+from fd_stats.data.trial import BUNDLED_TRIAL, load_trial
 
 APPENDIX = pd.read_csv(BUNDLED_TRIAL / "appendix_b.csv", dtype=str)
 GROUP_LEVEL = {"all": "All", "under_18": "11-17"}

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import r_reference as R
-from fd_stats.cli import main
-from fd_stats.trial import BUNDLED_TRIAL
+from fd_stats.cli.main import main
+from fd_stats.data.trial import BUNDLED_TRIAL
 
 PEOPLE = str(BUNDLED_TRIAL / "people.csv")
 JSON_FIELDS = {"outcome", "subgroup", "test", "alternative", "n_treatment", "n_control",

@@ -10,8 +10,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from fd_stats.cli import main
-from fd_stats.trial import BUNDLED_TRIAL, load_trial
+from fd_stats.cli.main import main
+from fd_stats.data.trial import BUNDLED_TRIAL, load_trial
 
 PEOPLE = BUNDLED_TRIAL / "people.csv"
 

@@ -1,4 +1,4 @@
-"""Unit tests of fd_stats.consort and fd_stats.benefit.
+"""Unit tests of fd_stats.programme.consort and fd_stats.programme.benefit.
 
 Reference values are the trial's published counts (DOMAIN.md / the report),
 R output (calls quoted), or arithmetic done by hand in the comments.
@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from fd_stats import DataError, Mapping
-from fd_stats.benefit import benefit_cost, expected_prevented, scale_up_table
-from fd_stats.consort import (NOT_RECORDED, consort_flow, engagement_by_group,
+from fd_stats.programme.benefit import benefit_cost, expected_prevented, scale_up_table
+from fd_stats.programme.consort import (NOT_RECORDED, consort_flow, engagement_by_group,
                               non_engagement_reasons, parse_flags)
-from fd_stats.trial import load_trial
+from fd_stats.data.trial import load_trial
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +188,7 @@ def test_cace_interval_matches_r_delta_method_with_covariance(outcome, cace, se)
     #   se_cov <- sqrt((vitt - 2*cace*cov(x, e)/nt + cace^2*vc)/c^2)
     # (a 20,000-resample stratified bootstrap gives SDs 0.2993 and 215.2, close to these)
     from fd_stats import complier_average_effect
-    from fd_stats.trial import load_trial
+    from fd_stats.data.trial import load_trial
 
     t = load_trial().table
     tr, co = t[t.arm == "treatment"], t[t.arm == "control"]
@@ -202,7 +202,7 @@ def test_cace_interval_matches_r_delta_method_with_covariance(outcome, cace, se)
 
 def test_missing_engagement_flags_stay_in_the_itt():
     from fd_stats import complier_average_effect
-    from fd_stats.trial import load_trial
+    from fd_stats.data.trial import load_trial
 
     t = load_trial().table
     tr, co = t[t.arm == "treatment"], t[t.arm == "control"]

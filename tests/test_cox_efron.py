@@ -1,4 +1,4 @@
-"""The vectorised Efron Cox model (fd_stats.survival.cox) against R survival::coxph.
+"""The vectorised Efron Cox model (fd_stats.methods.survival.cox) against R survival::coxph.
 
 Values from tests/r/cox_efron.R (Rscript tests/r/cox_efron.R, R survival 3.x); the call is
 beside each value. Data: tests/r/cox_ties.csv (follow-up in whole months, heavy ties),
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from fd_stats.errors import DataError
-from fd_stats.survival import cox
+from fd_stats.methods.survival import cox
 
 R = Path(__file__).parent / "r"
 REL = 1e-6

@@ -1,13 +1,13 @@
-"""Reading a crimes extract as categoricals (fd_stats.io.read_csv_categorical, issue 14):
+"""Reading a crimes extract as categoricals (fd_stats.data.io.read_csv_categorical, issue 14):
 the same table, numbers and messages as the general CSV reader, and the same counts."""
 import pandas as pd
 import pytest
 
 from dashboard.upload import EXAMPLES, handle_upload
-from fd_stats.aggregate import aggregate, aggregate_over_time
+from fd_stats.data.aggregate import aggregate, aggregate_over_time
 from fd_stats.errors import DataError
-from fd_stats.io import read_csv_bytes, read_csv_categorical
-from fd_stats.trial import BUNDLED_TRIAL
+from fd_stats.data.io import read_csv_bytes, read_csv_categorical
+from fd_stats.data.trial import BUNDLED_TRIAL
 
 
 def plain(df):

@@ -17,8 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 import dashboard.upload as upload
 from fd_stats import analyse
-from fd_stats.mapping import build_trial, guess_mapping
-from fd_stats.validate import validate
+from fd_stats.data.mapping import build_trial, guess_mapping
+from fd_stats.data.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 WATCH = [ROOT, Path("/tmp"), Path.home()]
@@ -121,8 +121,8 @@ def test_usage_statistics_off_and_upload_limit_consistent():
 
 def test_data_package_has_no_disk_writes():
     """The upload and mapping code never opens files for writing."""
-    for f in ("dashboard/upload.py", "fd_stats/mapping.py", "fd_stats/validate.py",
-              "fd_stats/aggregate.py", "pages/8_Data.py"):
+    for f in ("dashboard/upload.py", "fd_stats/data/mapping.py", "fd_stats/data/validate.py",
+              "fd_stats/data/aggregate.py", "pages/8_Data.py"):
         text = (ROOT / f).read_text()
         for bad in ("open(", ".write_bytes(", ".write_text(", "to_csv(path", "tempfile",
                     "NamedTemporaryFile"):

@@ -261,7 +261,7 @@ def test_offence_level_example_with_an_end_date_declares_baselines():
 
 def test_exposure_is_not_guessed_as_an_outcome():
     # the time each person was observed is what a rate is per, never compared as an outcome
-    from fd_stats.mapping import guess_spec
+    from fd_stats.data.mapping import guess_spec
 
     t = pd.DataFrame({"id": list("abcd"), "arm": ["treatment", "control"] * 2,
                       "y": [1, 2, 0, 3], "exposure_days": [10, 20, 30, 40]})

@@ -5,7 +5,7 @@ import pytest
 
 from fd_stats import Settings, analyse
 from fd_stats.analysis import Mapping
-from fd_stats.disclosure import (MARKER, protect_counts, protect_engagement, protect_lines,
+from fd_stats.report.disclosure import (MARKER, protect_counts, protect_engagement, protect_lines,
                                  protect_results)
 from fd_stats.errors import DataError
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from fd_stats import Settings, analyse
-from fd_stats.trial import load_trial
+from fd_stats.data.trial import load_trial
 
 from dashboard import export as E
 
@@ -340,7 +340,7 @@ def test_over_time_slide(trial, fresh):
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
     from dashboard.over_time import load_bundled_extract, over_time_view
-    from fd_stats.trial import BUNDLED_TRIAL
+    from fd_stats.data.trial import BUNDLED_TRIAL
 
     view = over_time_view(load_bundled_extract(BUNDLED_TRIAL, trial.meta), "suspect", "knife")
     for disclosure in (True, False):

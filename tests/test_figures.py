@@ -11,7 +11,7 @@ from dashboard.figures import (ARM_COLOURS, FONT_SIZE, NS_SYMBOL, NS_TEXT, PALET
 from fd_stats import Settings, analyse
 from fd_stats.subgroups import arm_summary, arm_values, count_distribution
 from fd_stats.thresholds import alpha_table
-from fd_stats.trial import load_trial
+from fd_stats.data.trial import load_trial
 
 OKABE_ITO = {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000"}

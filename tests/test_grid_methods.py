@@ -15,7 +15,7 @@ import pytest
 
 from fd_stats.thresholds import (GRID_TESTS, choice_summary, depends_on_choice, flip_summary,
                                  grid_methods, threshold_grid)
-from fd_stats.trial import load_trial
+from fd_stats.data.trial import load_trial
 
 TRIAL = load_trial()
 KINDS = {o.column: o.kind for o in TRIAL.outcomes}

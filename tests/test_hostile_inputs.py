@@ -1,6 +1,6 @@
 """Hostile and broken files: a clear message in Python and on the command line, never a traceback.
 
-Each file goes through fd_stats.io.read_table + validate + analyse, and through
+Each file goes through fd_stats.data.io.read_table + validate + analyse, and through
 ``python -m fd_stats analyse FILE`` (exit code 2, one stderr line starting 'error:').
 """
 import io
@@ -14,8 +14,8 @@ import pytest
 
 from fd_stats import Mapping, analyse
 from fd_stats.errors import DataError
-from fd_stats.io import read_table
-from fd_stats.validate import validate
+from fd_stats.data.io import read_table
+from fd_stats.data.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = "arm,y,name\ntreatment,1,José\ncontrol,2,Zoë\ntreatment,3,Ana\ncontrol,0,Bo\n"

@@ -18,7 +18,7 @@ from fd_stats.integrity import (Cutoffs, TrialFacts, allocation_check, attrition
                                 baseline_balance, equivalence_table, equivalence_test,
                                 excluded_arm, facts_from_trial, integrity_report, lee_bounds,
                                 replication_sizes, rule_out_sentence, smd, threat_drop)
-from fd_stats.trial import load_trial
+from fd_stats.data.trial import load_trial
 
 MAP = Mapping(outcomes=("y",))
 BEST = TrialFacts(allocation_ratio=1.0, covariates=("x",), outcomes_prespecified=True)
@@ -527,7 +527,7 @@ def test_page_on_a_generated_trial_with_every_problem():
     """Any trial: missing outcomes, an unrecognised arm, a baseline imbalance, no metadata."""
     from streamlit.testing.v1 import AppTest
 
-    from fd_stats.trial import Trial
+    from fd_stats.data.trial import Trial
 
     t = make_trial(60, 90, shift=0.3, miss_t=3, miss_c=20, extra_rows=("placebo",))
     gen = Trial("Generated trial", t, Mapping(outcomes=("y",), subgroup=None), [], meta={})
@@ -545,7 +545,7 @@ def test_page_on_a_generated_trial_with_every_problem():
 
 
 def test_cli_integrity(tmp_path, capsys):
-    from fd_stats.cli import main
+    from fd_stats.cli.main import main
 
     assert main(["integrity"]) == 0
     out = capsys.readouterr().out

@@ -210,7 +210,7 @@ def test_threshold_grid_of_another_session_with_swapped_arms_is_not_shown(downlo
 def _brute_force_grid(table, mapping, settings):
     """The grid with every (test, sidedness) analysed afresh (the previous method)."""
     from fd_stats import analyse
-    from fd_stats.multiplicity import adjust_pvalues
+    from fd_stats.methods.multiplicity import adjust_pvalues
     from fd_stats.thresholds import (GRID_ALPHAS, GRID_ALTERNATIVES, GRID_COLUMNS,
                                      GRID_CORRECTIONS, GRID_TESTS)
     blocks = []
@@ -247,7 +247,7 @@ def _awkward_table(seed=7):
 @pytest.mark.parametrize("case", ["bundled", "awkward", "one-sided settings"])
 def test_grid_from_one_t_run_per_t_test_equals_every_run_afresh(case):
     from fd_stats.analysis import Mapping
-    from fd_stats.trial import load_trial
+    from fd_stats.data.trial import load_trial
     settings = Settings(permutations=500)
     if case == "awkward":
         table = _awkward_table()

@@ -134,7 +134,7 @@ def test_export_builders_open_no_file_for_writing(tmp_path):
         "import sys\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
         "from fd_stats.analysis import Settings\n"
-        "from fd_stats.trial import load_trial\n"
+        "from fd_stats.data.trial import load_trial\n"
         "from fd_stats import analyse\n"
         "import dashboard.export as E\n"
         "t = load_trial()\n"

@@ -31,8 +31,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from fd_stats import analyse, Mapping, Settings
-from fd_stats.bayes import probability_of_benefit
-from fd_stats.methods import LEGACY, METHODS, run_method
+from fd_stats.methods.bayes import probability_of_benefit
+from fd_stats.methods.registry import LEGACY, METHODS, run_method
 from fd_stats.analysis import TESTS
 
 HERE = Path(__file__).parent / "r"
@@ -256,7 +256,7 @@ def test_permutation_within_strata_exact_matches_r_enumeration(alt, i):
 
 def test_permutation_within_strata_monte_carlo_agrees_with_exact():
     t = (SUB["arm"] == "treatment").to_numpy()
-    from fd_stats.models import stratified_permutation
+    from fd_stats.methods.models import stratified_permutation
     res = stratified_permutation(SUB["y"].to_numpy(float), t, strata=SUB["s"].to_numpy(),
                                  permutations=20_000, max_exact=10)
     assert not res.exact
@@ -358,7 +358,7 @@ def test_analyse_methods_per_subgroup_level_and_family_per_method():
     want = run_method("prevalence", d["y"], (d["arm"] == "treatment").to_numpy())
     assert sub["p_value"].iloc[0] == want.p_value
     fam = res[(res["test"] == "prevalence") & (res["subgroup"] == "All")]
-    from fd_stats.multiplicity import adjust_pvalues
+    from fd_stats.methods.multiplicity import adjust_pvalues
     assert np.allclose(fam["p_adjusted"], adjust_pvalues(fam["p_value"], "holm"))
 
 

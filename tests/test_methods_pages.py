@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fd_stats import Settings, analyse
-from fd_stats.trial import load_trial
+from fd_stats.data.trial import load_trial
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "app.py"] + sorted((ROOT / "pages").glob("*.py"))

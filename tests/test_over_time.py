@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fd_stats.aggregate import add_months, aggregate, aggregate_over_time, month_index
+from fd_stats.data.aggregate import add_months, aggregate, aggregate_over_time, month_index
 from fd_stats.errors import DataError
-from fd_stats.io import read_table
+from fd_stats.data.io import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "data" / "examples"

@@ -1,5 +1,5 @@
 """The Over time page on the bundled trial (synthetic dates) and on an uploaded extract,
-and its figure builders. Numbers shown are those of fd_stats.survival (R-checked in
+and its figure builders. Numbers shown are those of fd_stats.methods.survival (R-checked in
 tests/test_survival.py)."""
 import re
 from pathlib import Path
@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.figures_time import km_figure, mcf_figure, window_effect_figure
 from dashboard.over_time import load_bundled_extract, over_time_view
-from fd_stats.survival import cox, treated_flags
-from fd_stats.trial import BUNDLED_TRIAL, load_trial
+from fd_stats.methods.survival import cox, treated_flags
+from fd_stats.data.trial import BUNDLED_TRIAL, load_trial
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "pages" / "10_Over_time.py"

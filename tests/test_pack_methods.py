@@ -8,8 +8,8 @@ import pytest
 
 from dashboard.pack_cli import main
 from fd_stats import Settings, analyse
-from fd_stats.methods import METHODS
-from fd_stats.trial import load_trial
+from fd_stats.methods.registry import METHODS
+from fd_stats.data.trial import load_trial
 
 TRIAL = load_trial()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fd_stats.safe_text import md
+from fd_stats.report.safe_text import md
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 from fd_stats import Settings, analyse
 from fd_stats.subgroups import interaction_test
 from fd_stats.thresholds import depends_on_choice, grid_methods, threshold_grid
-from fd_stats.trial import load_trial
-from fd_stats.wording import SYNTHETIC_LABEL, fmt_p, p_text
+from fd_stats.data.trial import load_trial
+from fd_stats.report.wording import SYNTHETIC_LABEL, fmt_p, p_text
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {
@@ -248,7 +248,7 @@ def test_ux_fixes_on_overview_outcomes_subgroups(trial):
 
 def test_subgroup_values_from_an_upload_cannot_become_markdown_links():
     """Level values and the column name are the user's text: shown, never made into links."""
-    from fd_stats.mapping import ColumnMapping, OutcomeSpec, build_trial
+    from fd_stats.data.mapping import ColumnMapping, OutcomeSpec, build_trial
 
     rng = np.random.default_rng(5)
     n = 80

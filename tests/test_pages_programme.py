@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fd_stats.safe_text import md
+from fd_stats.report.safe_text import md
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["4_Engagement.py", "5_Cost.py", "6_Published_results.py", "7_Planning.py"]
@@ -191,7 +191,7 @@ def _uploaded_trial():
     """An uploaded-style data set (own column names and levels, no cost metadata)."""
     import numpy as np
     import pandas as pd
-    from fd_stats.mapping import build_trial, guess_mapping
+    from fd_stats.data.mapping import build_trial, guess_mapping
     rng = np.random.default_rng(7)
     n = 80
     arm = np.where(np.arange(n) % 2 == 0, "Intervention", "BAU")

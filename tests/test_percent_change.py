@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from fd_stats import Settings, analyse, percent_change
-from fd_stats.trial import load_trial
+from fd_stats.data.trial import load_trial
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,10 @@ from scipy import stats
 
 import fd_stats
 from fd_stats import DataError, Mapping, Settings, analyse
-from fd_stats import permutation, rank
+from fd_stats.methods import permutation, rank
 from fd_stats.analysis import EXTRA_TEST_COLUMNS, FULL_ANALYSIS, RESULT_COLUMNS
-from fd_stats.effects import hedges_g, percent_change, percent_change_bootstrap
-from fd_stats.trial import load_trial
+from fd_stats.methods.effects import hedges_g, percent_change, percent_change_bootstrap
+from fd_stats.data.trial import load_trial
 
 
 @pytest.fixture(scope="module")
@@ -273,7 +273,7 @@ def test_large_sample_resampling_by_counts_matches_people_to_mc_error(monkeypatc
     ref = fd_stats.permutation_test(x, y, n_resamples=4000, seed=1)         # people shuffled
     ref_pc = percent_change_bootstrap(x, y, n_resamples=4000, seed=1)
     monkeypatch.setattr(permutation, "RESAMPLING_WORK", 10_000)
-    monkeypatch.setattr(fd_stats.effects, "RESAMPLING_WORK", 10_000)
+    monkeypatch.setattr(fd_stats.methods.effects, "RESAMPLING_WORK", 10_000)
     fast = fd_stats.permutation_test(x, y, n_resamples=4000, seed=2)        # counts drawn
     assert "counts of each distinct value" in fast.method and fast.n_resamples == 4000
     assert abs(fast.p_value - ref.p_value) < math.sqrt(2) * mc_tol(ref.p_value, 4000)
@@ -300,7 +300,7 @@ def test_resampling_is_seeded_and_deterministic(trial):
 # ---------------------------------------------------------------- reading and the CLI
 
 def test_parquet_categorical_read_gives_the_same_analysis(trial, tmp_path):
-    from fd_stats.io import read_table
+    from fd_stats.data.io import read_table
 
     path = tmp_path / "people.parquet"
     trial.table.to_parquet(path, index=False)
@@ -312,7 +312,7 @@ def test_parquet_categorical_read_gives_the_same_analysis(trial, tmp_path):
 
 
 def test_cli_choices_and_extra_columns(trial, tmp_path, capsys):
-    from fd_stats import cli
+    from fd_stats.cli import main as cli
 
     assert cli.TEST_CHOICES == list(fd_stats.TESTS)
     assert set(cli.EXTRA_CHOICES) == set(EXTRA_TEST_COLUMNS)
@@ -362,7 +362,7 @@ def assert_same_summary(a, b):
 def test_validation_by_counting_equals_direct(case, kept):
     """The counted summary of a whole-number column equals the direct one on the same values
     as floats: same flagged rows, same median, ranges and examples."""
-    from fd_stats.validate import _describe_direct, _describe_counts, describe_values
+    from fd_stats.data.validate import _describe_direct, _describe_counts, describe_values
 
     v = dict(value_cases())[case]
     rng = np.random.default_rng(len(v))
@@ -377,7 +377,7 @@ def test_validation_by_counting_equals_direct(case, kept):
 
 
 def test_validation_report_same_for_whole_numbers_stored_as_floats(trial):
-    from fd_stats.validate import validate
+    from fd_stats.data.validate import validate
 
     table = trial.table.copy()
     table.loc[3, "arm"] = "waiting list"  # excluded row
@@ -750,7 +750,7 @@ def test_column_facts_from_distinct_values_equal_every_persons_text():
     """mapping.Facts counts distinct texts from each distinct value (numbers: distinct values
     when more than 12), not a Python call per person: the same counts and value lists as the
     texts of every person's value, on awkward columns."""
-    from fd_stats.mapping import Facts, _value_text
+    from fd_stats.data.mapping import Facts, _value_text
     rng = np.random.default_rng(0)
     n = 5000
     table = pd.DataFrame({

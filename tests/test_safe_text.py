@@ -17,8 +17,8 @@ from dashboard.upload import dataset_name, handle_upload
 from fd_stats import analyse
 from fd_stats.analysis import Settings
 from fd_stats.errors import DataError
-from fd_stats.mapping import build_trial, guess_mapping
-from fd_stats.safe_text import (_AUTOLINK, PLACES, _break_autolink, label, labels, md,
+from fd_stats.data.mapping import build_trial, guess_mapping
+from fd_stats.report.safe_text import (_AUTOLINK, PLACES, _break_autolink, label, labels, md,
                                  safe_text)
 from injection import CORPUS, EVIL, LONG, RLO, corpus_table, leaks
 
@@ -110,9 +110,9 @@ def _parquet(path, **columns):
 
 
 def test_command_line_leaves_binary_columns_out_with_a_note(tmp_path, capsys):
-    # the same reader as the upload (fd_stats.io.read_parquet_bytes): the CLI once stopped at
+    # the same reader as the upload (fd_stats.data.io.read_parquet_bytes): the CLI once stopped at
     # "unexpected problem (UnicodeDecodeError ...)"
-    from fd_stats.cli import main
+    from fd_stats.cli.main import main
 
     path = _parquet(tmp_path / "b.parquet", arm=["treatment", "control"] * 20,
                     y=[i % 5 for i in range(40)],
@@ -130,7 +130,7 @@ def test_command_line_leaves_binary_columns_out_with_a_note(tmp_path, capsys):
 
 
 def test_reader_leaves_binary_columns_out_of_chosen_columns_too(tmp_path):
-    from fd_stats.io import read_table, table_notes
+    from fd_stats.data.io import read_table, table_notes
 
     path = _parquet(tmp_path / "c.parquet", arm=["t", "c"], y=[1, 2],
                     blob=pa.array([b"\xff", b"\x80"], pa.large_binary()))
@@ -256,7 +256,7 @@ def test_uploads_lose_direction_controls_with_a_note():
 
 def test_consort_boxes_show_arm_labels_as_text():
     from dashboard.figures_programme import consort_figure
-    from fd_stats.consort import consort_flow
+    from fd_stats.programme.consort import consort_flow
 
     table = corpus_table()
     trial = build_trial(table, guess_mapping(table), "corpus (uploaded)")
@@ -375,7 +375,7 @@ def evil_meta_trial():
     replaced by markup (a user may load their own trial.toml)."""
     import copy
 
-    from fd_stats.trial import load_trial
+    from fd_stats.data.trial import load_trial
 
     trial = copy.deepcopy(load_trial())
     trial.name = "toml test"
@@ -425,7 +425,7 @@ def corpus_everywhere_trial():
     values, outcome units, a two-level subgroup (its levels are named in the comparison),
     a covariate, a baseline and the engagement column named with markup, directions set and
     a crime programme (so the Cost page words improvements and caseloads by cohort)."""
-    from fd_stats.mapping import ColumnMapping, OutcomeSpec
+    from fd_stats.data.mapping import ColumnMapping, OutcomeSpec
     from injection import ARM_CONTROL, ARM_TREATMENT
 
     table = corpus_table()

@@ -13,7 +13,7 @@ from fd_stats.subgroups import (arm_summary, arm_values, cochran_q, count_distri
                                 level_differences)
 from fd_stats.thresholds import (GRID_ALPHAS, alpha_table, choice_summary, depends_on_choice,
                                  flip_summary, threshold_grid)
-from fd_stats.trial import load_trial
+from fd_stats.data.trial import load_trial
 
 TOL = 1e-8
 
@@ -240,7 +240,7 @@ def test_grid_with_one_alpha_and_test_is_cheap(trial, flat):
 
 def test_interaction_test_takes_nullable_subgroup_columns():
     """Found in review: a pandas 'string' or 'Int64' subgroup column with missing values crashed."""
-    from fd_stats.trial import load_trial
+    from fd_stats.data.trial import load_trial
 
     trial = load_trial()
     t = trial.table.copy()

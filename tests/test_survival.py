@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from fd_stats.errors import DataError
-from fd_stats.survival import (analyse_survival, cox, effect_change, kaplan_meier,
+from fd_stats.methods.survival import (analyse_survival, cox, effect_change, kaplan_meier,
                                kaplan_meier_by_arm, logrank, mean_cumulative_count, rate_ratio,
                                survival_at, window_effects)
 

@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 
 from fd_stats import Mapping, Settings, analyse
-from fd_stats import io as fdio
-from fd_stats.aggregate import aggregate, parse_dates
+from fd_stats.data import io as fdio
+from fd_stats.data.aggregate import aggregate, parse_dates
 from fd_stats.errors import DataError
-from fd_stats.io import read_table
-from fd_stats.power import minimum_detectable_effect, power_t, sample_size
-from fd_stats.summary import audit_published_table
-from fd_stats.ttest import welch_t
+from fd_stats.data.io import read_table
+from fd_stats.methods.power import minimum_detectable_effect, power_t, sample_size
+from fd_stats.methods.summary import audit_published_table
+from fd_stats.methods.ttest import welch_t
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -307,7 +307,7 @@ def test_the_limit_is_in_cells_and_counts_only_named_columns(monkeypatch, tmp_pa
 
 
 # ---------------------------------------------------------------- 7. permutation interval
-from fd_stats.permutation import permutation_test, permutation_test_many  # noqa: E402
+from fd_stats.methods.permutation import permutation_test, permutation_test_many  # noqa: E402
 
 
 def test_permutation_interval_3_v_3_is_unbounded_like_its_test():

@@ -7,10 +7,10 @@ import pytest
 
 from fd_stats import Mapping, analyse
 from fd_stats.errors import DataError
-from fd_stats.mapping import (ColumnMapping, OutcomeSpec, build_trial, guess_arm_values,
+from fd_stats.data.mapping import (ColumnMapping, OutcomeSpec, build_trial, guess_arm_values,
                               guess_mapping, mapping_from_json)
-from fd_stats.trial import load_trial
-from fd_stats.validate import BLOCKING, WARNING, validate
+from fd_stats.data.trial import load_trial
+from fd_stats.data.validate import BLOCKING, WARNING, validate
 
 
 def table(**extra):
@@ -262,7 +262,7 @@ def test_build_trial_and_analyse():
 
 
 def test_labels_from_column_names_cannot_become_markdown_links_or_images():
-    from fd_stats.mapping import build_trial, guess_mapping
+    from fd_stats.data.mapping import build_trial, guess_mapping
 
     table = pd.DataFrame({"arm": ["treatment", "control"] * 3,
                           "![x](http://127.0.0.1:9/leak.png)": [0, 1, 2, 0, 1, 3],

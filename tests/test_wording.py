@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from fd_stats import Settings, analyse
-from fd_stats.engagement import engagement_flags
+from fd_stats.programme.engagement import engagement_flags
 from fd_stats.errors import DataError
-from fd_stats.trial import load_trial
-from fd_stats.wording import (P_VALUE_MEANING, effect_sentence, interval_words, p_text,
+from fd_stats.data.trial import load_trial
+from fd_stats.report.wording import (P_VALUE_MEANING, effect_sentence, interval_words, p_text,
                               summary_paragraph)
 
 
@@ -65,7 +65,7 @@ def test_engagement_flags_accept_common_spellings():
 
 # ---------------------------------------------------------------- issue 17
 def test_counts_and_labels_in_sentences():
-    from fd_stats.wording import count_of, in_sentence, unit_phrase
+    from fd_stats.report.wording import count_of, in_sentence, unit_phrase
     assert count_of(1, "outcome") == "1 outcome" and count_of(10, "outcome") == "10 outcomes"
     assert count_of(1250, "person", "people") == "1,250 people"
     assert in_sentence("Total crime harm") == "total crime harm"
@@ -77,7 +77,7 @@ def test_counts_and_labels_in_sentences():
 def test_summary_never_says_no_effect_is_possible_when_the_interval_excludes_it():
     """One-sided, Benjamini-Hochberg at 0.1: the harm card says 'at least 15% lower'; the
     summary must not say every outcome allows no effect."""
-    from fd_stats.trial import load_trial
+    from fd_stats.data.trial import load_trial
     t = load_trial()
     lib = {o.column: o.lower_is_better for o in t.outcomes}
     res = analyse(t.table, t.mapping, Settings(alternative="less", correction="fdr_bh", alpha=0.1))

@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 
 from dashboard.upload import handle_upload
-from fd_stats import workbook_guard as G
+from fd_stats.data import workbook_guard as G
 from fd_stats.errors import DataError
-from fd_stats.io import excel_sheets, read_table
+from fd_stats.data.io import excel_sheets, read_table
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'

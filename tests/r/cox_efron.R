@@ -1,4 +1,4 @@
-# Reference values for the vectorised Efron Cox model (fd_stats.survival.cox), issue #14.
+# Reference values for the vectorised Efron Cox model (fd_stats.methods.survival.cox), issue #14.
 # Run from the repository root: Rscript tests/r/cox_efron.R
 # Data: tests/r/cox_ties.csv (3,000 people, follow-up in whole months: heavy ties; written
 # once by a seeded numpy script), survival::veteran and survival::lung (written beside this

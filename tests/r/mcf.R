@@ -1,4 +1,4 @@
-# Reference for fd_stats.survival.mean_cumulative_count (issue 14): Nelson's mean cumulative
+# Reference for fd_stats.methods.survival.mean_cumulative_count (issue 14): Nelson's mean cumulative
 # function on a monthly grid equals the Nelson-Aalen cumulative hazard of the recurrent
 # events, survfit(Surv(start, stop, event) ~ arm)$cumhaz, when each person is one row per
 # whole month observed. A month with c events is split into c + 1 pieces ending in the c

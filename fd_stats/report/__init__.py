@@ -1,0 +1,1 @@
+"""What leaves the engine: the wording of results, disclosure control, user text made safe."""
