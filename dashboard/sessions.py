@@ -77,7 +77,7 @@ def reap_once(timeout: float = 30.0) -> int:
         return 0
     done = threading.Event()
 
-    def shut_down():
+    def shut_down(expired=expired):  # bound now: the name is deleted below, maybe first
         try:
             for _, info in expired:
                 info.session.shutdown()

@@ -38,8 +38,8 @@ def test_corpus_through_every_page(server, page, tmp_path):  # noqa: F811
     page.goto(f"{server}/Data")
     settle(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
+    page.get_by_role("heading", name="2. Preview").wait_for(timeout=90_000)  # file on the server
     settle(page)
-    page.get_by_role("heading", name="2. Preview").wait_for()
     # the arm values read as neither arm (the guess swaps them): choose them as a user would
     for box_label, value, typed in (("Value meaning treatment", ARM_TREATMENT, "mra"),
                                     ("Value meaning control", ARM_CONTROL, "yyyy")):
