@@ -270,7 +270,8 @@ def depends_on_choice(grid: pd.DataFrame, subgroup: str = ALL) -> list[str]:
     list of str
         One sentence per finding whose conclusion depends on the choices, e.g.
         "Knife-related crimes as suspect is significant only with a one-sided
-        test (treatment lower) and at alpha ≥ 0.15 (in 6 of 256 combinations)."
+        test (treatment lower) and at alpha ≥ 0.15 (in 6 of 256 combinations; in
+        each, the treatment arm is lower)."
         Each condition named is necessary (no significant combination lacks
         it); together they may not be sufficient.
     """
@@ -287,7 +288,13 @@ def depends_on_choice(grid: pd.DataFrame, subgroup: str = ALL) -> list[str]:
                               else conds[0])
         else:
             body = "under some combinations of choices but not others"
-        text = f"{label} is significant {body} (in {n} of {k} combinations)"
+        # which way: a two-sided finding may be a rise (the sign, never "favourable" here)
+        pc = part.loc[sig.to_numpy(), "percent_change"].to_numpy(float)
+        pc = pc[np.isfinite(pc)]
+        way = ("; in each, the treatment arm is higher" if len(pc) and (pc > 0).all() else
+               "; in each, the treatment arm is lower" if len(pc) and (pc < 0).all() else
+               "; higher in the treatment arm in some, lower in others" if len(pc) else "")
+        text = f"{label} is significant {body} (in {n} of {k} combinations{way})"
         if not conds or len(conds) > 1:
             first = part[sig].sort_values("alpha", kind="stable").iloc[0]
             text += f"; for example {_combo_words(first)}"

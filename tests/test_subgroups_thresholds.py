@@ -216,6 +216,24 @@ def test_depends_on_choice_names_knife(grid):
     assert "Knife-related crimes as suspect" in summary and "Never significant" in summary
 
 
+def test_depends_on_choice_says_which_way(grid):
+    # a finding that depends on the choices says whether the treatment arm was higher or lower
+    # where it is significant (a two-sided finding can be a rise); knife: 0.38 v 0.63 per person
+    def knife(g):
+        return next(t for t in depends_on_choice(g) if t.startswith("Knife-related"))
+    assert "in each, the treatment arm is lower" in knife(grid)
+    rise = grid.copy()
+    rise["percent_change"] = -rise["percent_change"]
+    assert "in each, the treatment arm is higher" in knife(rise)
+    mixed = grid.copy()
+    sig = mixed.index[(mixed["outcome"] == "suspect_knife") & mixed["significant"].astype(bool)]
+    mixed.loc[sig[: len(sig) // 2], "percent_change"] = 5.0
+    assert "higher in the treatment arm in some, lower in others" in knife(mixed)
+    unknown = grid.copy()
+    unknown["percent_change"] = np.nan
+    assert "treatment arm" not in knife(unknown)
+
+
 def test_alpha_table_and_errors(trial):
     res = analyse(trial.table, trial.mapping, Settings(alternative="less"))
     tab = alpha_table(res)  # the "All" rows by default
