@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,30 +33,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-# finished: a title drawn and no running indicator in Streamlit's status widget
-SETTLED_JS = """() => {
-    const s = document.querySelector('[data-testid="stStatusWidget"]');
-    const busy = s && (s.querySelector('[data-testid="stStatusWidgetRunningIcon"],'
-                                        + '[data-testid="stStatusWidgetRunningManIcon"]')
-                       || /Running|Connecting|Stop/i.test(s.innerText));
-    return !!document.querySelector('[data-testid="stMain"] h1') && !busy;
-}"""
+# the browser, its flags, the "page finished" signal and the process helpers are the load
+# run's (one definition of when a Streamlit page has finished drawing)
+from load import CHROMIUM, CHROMIUM_ARGS, SETTLED_JS, cpu_s, free_port  # noqa: E402
+
 TIMEOUT_MS = 600_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (``/proc/<pid>/stat`` fields 14, 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def write_csv(folder: Path, n: int) -> Path:
@@ -93,7 +73,7 @@ def one_run(path: Path, screenshot: str | None):
                         raise
                     time.sleep(0.1)
             settle(page)
-            load0, cpu0 = os.getloadavg()[0], cpu_seconds(server.pid)
+            load0, cpu0 = os.getloadavg()[0], cpu_s(server.pid)
             t0 = time.monotonic()
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
                 str(path))
@@ -125,7 +105,7 @@ def one_run(path: Path, screenshot: str | None):
             page.get_by_text("In plain English").wait_for(timeout=TIMEOUT_MS)
             settle(page)
             t3 = time.monotonic()
-            cpu = cpu_seconds(server.pid) - cpu0
+            cpu = cpu_s(server.pid) - cpu0
             errors = page.locator('[data-testid="stException"], '
                                   '[data-testid="stAlertContentError"]').count()
             if screenshot:
