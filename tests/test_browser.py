@@ -110,6 +110,19 @@ def settle(page, timeout=60_000, begin_ms=3_000):
     page.evaluate("() => { window.__stRunsSeen = window.__stRuns || 0; }")
 
 
+def open_page(page, label, timeout=180_000):
+    """Open a page through the sidebar (a new address would start a new session, without its
+    upload) and wait for that page's own run to finish. A navigation always starts a run, so
+    wait as long for it to begin as for it to end, and for the address to name the page: with the
+    short default wait, a run that began late left the last page's text to be read as this one's."""
+    import re
+
+    path = "" if label == "Overview" else re.escape(label.replace(" ", "_"))
+    page.locator('[data-testid="stSidebar"] a', has_text=label).first.click()
+    page.wait_for_url(re.compile(rf"/{path}/?(\?.*)?$"), timeout=timeout)
+    settle(page, timeout=timeout, begin_ms=timeout)
+
+
 def assert_healthy(page, where):
     assert page.locator('[data-testid="stException"]').count() == 0, f"exception shown on {where}"
     body = page.inner_text("body")
@@ -143,8 +156,7 @@ def test_changing_a_setting_updates_the_page(server, page):
     assert_healthy(page, "Overview after changing sidedness")
     assert "one-sided" in after and after != before
     # the setting survives a move to another page through the navigation
-    page.locator('[data-testid="stSidebar"] a', has_text="Outcomes").first.click()
-    settle(page)
+    open_page(page, "Outcomes")
     assert_healthy(page, "Outcomes")
     checked = page.locator('[data-testid="stSidebar"] input[type="radio"]:checked')
     assert checked.count() == 1
@@ -199,8 +211,7 @@ def test_broken_uploads_never_break_the_data_page(server, page, tmp_path):
         chosen = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input').first
         assert "Focused Deterrence trial" in chosen.input_value()
     # and the rest of the app still works
-    page.locator('[data-testid="stSidebar"] a', has_text="Outcomes").first.click()
-    settle(page)
+    open_page(page, "Outcomes")
     assert_healthy(page, "Outcomes after broken uploads")
 
 

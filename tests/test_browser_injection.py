@@ -13,7 +13,8 @@ import os
 import pytest
 
 from injection import ARM_CONTROL, ARM_TREATMENT, EVIL, RLO, corpus_table
-from test_browser import PAGES, assert_healthy, browser, page, server, settle  # noqa: F401
+from test_browser import (PAGES, assert_healthy, browser, open_page, page, server,  # noqa: F401
+                          settle)
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("FD_SCREENSHOTS")  # a folder: save a screenshot of each page there
@@ -55,9 +56,7 @@ def test_corpus_through_every_page(server, page, tmp_path):  # noqa: F811
     # the corpus column "area" is the guessed subgroup, so its values reach every page; the
     # arm values are the treatment and control labels wherever a page names the arms
     for where in ["Overview", *(p.replace("_", " ") for p in PAGES)]:
-        # through the sidebar: a new address would start a new session without the upload
-        page.locator('[data-testid="stSidebar"] a', has_text=where).first.click()
-        settle(page)
+        open_page(page, where)
         assert_healthy(page, where)
         got = page.evaluate(CHECK)
         assert got["links"] == 0, f"{where}: a live link from the data"
@@ -68,9 +67,5 @@ def test_corpus_through_every_page(server, page, tmp_path):  # noqa: F811
         if SHOTS:
             page.screenshot(path=os.path.join(SHOTS, f"injection_{where}.png"), full_page=False)
     # the data set's name is the file's, shown as text in the Overview's title
-    page.locator('[data-testid="stSidebar"] a', has_text="Overview").first.click()
-    page.wait_for_function("() => (document.querySelector('h1') || {}).innerText"
-                           " && document.querySelector('h1').innerText.includes('trial found')",
-                           timeout=60_000)
-    settle(page)
+    open_page(page, "Overview")
     assert f"[click](https:{EVIL}) (uploaded)" in page.inner_text("h1").replace("\u200b", "")

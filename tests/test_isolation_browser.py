@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from test_browser import (CHROMIUM, CHROMIUM_ARGS, PAGES, assert_healthy, browser,  # noqa: F401
-                          server, settle)
+                          open_page, server, settle)
 
 ROOT = Path(__file__).resolve().parents[1]
 PEOPLE_CSV = (ROOT / "data" / "focused_deterrence" / "people.csv").read_bytes()
@@ -26,14 +26,9 @@ A_TOKENS = ("Nightjar", "nightjar")
 pytestmark = pytest.mark.browser
 
 
-def _sidebar_link(page, label):
-    page.locator('[data-testid="stSidebar"] a', has_text=label).first.click()
-    settle(page, timeout=180_000)
-
-
 def _upload_and_use(page, file_name, name, synthetic, swap_arms=False):
     """Data page: upload, optionally swap the arm values, name, (un)tick synthetic, use."""
-    _sidebar_link(page, "Data")
+    open_page(page, "Data")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
         files=[{"name": file_name, "mimeType": "text/csv", "buffer": PEOPLE_CSV}])
     # the upload asks for a run only once its file is on the server: wait for what that run
@@ -68,7 +63,7 @@ def _every_page_text(page) -> dict[str, str]:
     """Visible text of the Overview and every page, reached through the sidebar (one session)."""
     out = {}
     for label in ["Overview", *(p.replace("_", " ") for p in PAGES)]:
-        _sidebar_link(page, label)
+        open_page(page, label)
         assert_healthy(page, label)
         out[label] = page.inner_text("body")
     return out
@@ -83,7 +78,7 @@ def _download(page, tmp_path, button) -> bytes:
 
 
 def _pack(page, tmp_path) -> dict[str, bytes]:
-    _sidebar_link(page, "Export")
+    open_page(page, "Export")
     page.get_by_role("button", name="Build the board pack").click()
     settle(page, timeout=240_000)
     page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=240_000)
@@ -93,7 +88,7 @@ def _pack(page, tmp_path) -> dict[str, bytes]:
 
 
 def _grid_csv(page, tmp_path) -> bytes:
-    _sidebar_link(page, "Thresholds")
+    open_page(page, "Thresholds")
     return _download(page, tmp_path, "Download every combination (CSV)")
 
 
@@ -143,12 +138,12 @@ def test_two_sessions_on_one_server_never_see_each_other(server, browser, tmp_pa
         _upload_and_use(b, B_FILE, B_NAME, synthetic=True, swap_arms=True)
         swapped_grid = _grid_csv(b, tmp_path)
         assert swapped_grid != grid_a
-        _sidebar_link(b, "Overview")
+        open_page(b, "Overview")
         overview = b.inner_text("body")
         assert overview != pages_b["Overview"]
 
         # and A still sees only its own data set, unchanged
-        _sidebar_link(a, "Overview")
+        open_page(a, "Overview")
         body_a = a.inner_text("body")
         assert A_NAME in body_a and B_NAME not in body_a
         assert _grid_csv(a, tmp_path) == grid_a

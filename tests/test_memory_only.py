@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, assert_healthy, settle
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, assert_healthy, open_page, settle
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -196,17 +196,17 @@ def test_upload_analysis_and_every_export_leave_nothing_on_disk(tmp_path):
             settle(page, timeout=120_000)
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').first \
                 .set_input_files(str(csv))
+            # the run that reads the file starts only once it is on the server
+            page.get_by_role("heading", name="2. Preview").wait_for(timeout=180_000)
             settle(page, timeout=180_000)
             page.get_by_role("button", name="Use this data set").click()
             settle(page, timeout=180_000)
             assert_healthy(page, "Data after the upload")
             for name in ("Outcomes", "Subgroups"):
-                page.locator('[data-testid="stSidebar"] a', has_text=name).first.click()
-                settle(page, timeout=180_000)
+                open_page(page, name)
                 assert_healthy(page, name)
                 assert marker in page.inner_text("body") or name == "Subgroups"
-            page.locator('[data-testid="stSidebar"] a', has_text="Export").first.click()
-            settle(page, timeout=180_000)
+            open_page(page, "Export")
             page.get_by_role("button", name="Build the board pack").click()
             page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=300_000)
             got = 0
