@@ -2,20 +2,29 @@
 
 When a browser tab closes, Streamlit (1.67) keeps the session for
 ``server.disconnectedSessionTTL`` seconds (120) so a reconnect can resume it.
-Two things then keep its memory for ever:
+Three things then keep its memory (found with ``gc.get_referrers`` walks in a
+running server; see BENCHMARKS.md, #18 "Session 3"):
 
 * the store of disconnected sessions expires entries only when it is next
   touched (a new connection), so after the last user leaves nothing expires;
-* an expired session is dropped without ``AppSession.shutdown()``, so its
-  uploaded files stay in the upload manager (keyed by the session id), with
-  the 50 MB of bytes of each upload.
+* a session that leaves the store (expired, or evicted by a newer one) is
+  dropped without ``AppSession.shutdown()``, so its uploaded files stay in the
+  upload manager (keyed by the session id), with the bytes of each upload;
+* even a shut-down session stays alive, whole: the runtime's message loop
+  (``Runtime._loop_coroutine``) keeps the last session it flushed in its loop
+  variable until another session connects, and with it the session state: the
+  uploaded files, the parsed tables and the page's globals (widget callbacks).
 
-:func:`start_reaper` starts one background thread per server that every
-``REAP_EVERY_S`` seconds expires the stored sessions whose time is up, shuts
-them down on the server's event loop (as Streamlit does for a closed session),
-and hands the freed memory back to the operating system. It reads Streamlit's
-runtime through private attributes; if they are missing (another Streamlit
-version) it does nothing and says so once in the log, and the app works as before.
+:func:`start_reaper` hooks the store's removal callback, so every session that
+leaves it (unless it is being resumed) is shut down as Streamlit shuts down a
+closed session, and starts one background thread per server that every
+``REAP_EVERY_S`` seconds expires the sessions whose time is up, shuts down the
+removed ones on the server's event loop, empties each shut-down session (its
+state, fragments and message queue) once its script has stopped, whoever still
+holds the session object, and hands the freed memory back to the operating
+system. It reads Streamlit's runtime through private attributes; if they are
+missing (another Streamlit version) it does nothing and says so once in the
+log, and the app works as before.
 """
 from __future__ import annotations
 
@@ -24,15 +33,23 @@ import gc
 import logging
 import threading
 import time
+import weakref
 
 import streamlit as st
 
 REAP_EVERY_S = 15
 _LOG = logging.getLogger(__name__)
 
+#: sessions that left the store of disconnected sessions and are not being resumed: appended by
+#: the store's removal callback (on whichever thread touched the store), drained by the reaper
+_removed: list = []
+#: weak references to shut-down sessions still to be emptied (their script had not yet stopped)
+_to_empty: list = []
+
 
 def _parts():
-    """(event loop, stored-session cache, its lock) of the running server, or None."""
+    """(event loop, session manager, stored-session cache, its lock) of the running server, or
+    None."""
     from streamlit.runtime import Runtime
 
     if not Runtime.exists():
@@ -45,9 +62,44 @@ def _parts():
         loop = rt._get_async_objs().eventloop
     except Exception:  # noqa: BLE001 - runtime not started yet
         return None
-    if cache is None or lock is None or not hasattr(cache, "expire"):
+    if (cache is None or lock is None or not hasattr(cache, "expire")
+            or not hasattr(cache, "_on_remove") or not hasattr(mgr, "is_active_session")):
         return None
-    return loop, cache, lock
+    return loop, mgr, cache, lock
+
+
+def _hook_store(mgr, cache) -> None:
+    """Make the store report every session it lets go (idempotent).
+
+    A session being resumed is put back among the active sessions before the store deletes
+    it, so the callback can tell a resumed session (left alone) from one that is gone."""
+    previous = cache._on_remove
+    if getattr(previous, "_fd_reaper", False):
+        return
+
+    def on_remove(session_id, info):
+        if previous is not None:
+            previous(session_id, info)
+        if not mgr.is_active_session(session_id):
+            _removed.append(info)
+
+    on_remove._fd_reaper = True
+    cache._on_remove = on_remove
+
+
+def _empty(session) -> bool:
+    """Drop what a shut-down session holds, once its script has stopped; True when done.
+
+    Whatever still refers to the session object (the runtime's message loop, see above) then
+    holds an empty shell."""
+    if getattr(session, "_scriptrunner", None) is not None:
+        return False  # its script is still unwinding and may read the state
+    # fresh objects rather than clear(): SessionState.clear() keeps the widgets' metadata, whose
+    # callbacks hold the page's globals (the upload, its bytes and its table)
+    session._session_state = type(session._session_state)()
+    session._fragment_storage = type(session._fragment_storage)()
+    session._browser_queue.clear()
+    return True
 
 
 def release_memory() -> None:
@@ -66,30 +118,41 @@ def release_memory() -> None:
 
 
 def reap_once(timeout: float = 30.0) -> int:
-    """Shut down every stored session whose reconnect window has passed; return how many."""
+    """Shut down every session that has left the store (its reconnect window passed, or
+    evicted), and empty the shut-down ones whose script has stopped; return how many sessions
+    were shut down or emptied."""
     parts = _parts()
     if parts is None:
         return 0
-    loop, cache, lock = parts
+    loop, mgr, cache, lock = parts
+    _hook_store(mgr, cache)
     with lock:
-        expired = cache.expire()
-    if not expired:
+        cache.expire()  # the expired sessions reach _removed through the hook
+    removed = [_removed.pop() for _ in range(len(_removed))]
+    if not removed and not _to_empty:
         return 0
-    done = threading.Event()
+    done, count = threading.Event(), [0]
 
-    def shut_down(expired=expired):  # bound now: the name is deleted below, maybe first
+    def shut_down(removed=removed):  # runs on the event loop, as Streamlit's own shutdowns do
         try:
-            for _, info in expired:
+            for info in removed:
                 info.session.shutdown()
+                _to_empty.append(weakref.ref(info.session))
+            waiting = []
+            for ref in _to_empty:
+                session = ref()
+                if session is not None and not _empty(session):
+                    waiting.append(ref)
+            count[0] = len(removed) + len(_to_empty) - len(waiting)
+            _to_empty[:] = waiting
         finally:
             done.set()
 
     loop.call_soon_threadsafe(shut_down)
     done.wait(timeout)
-    n = len(expired)
-    del expired
+    del removed
     release_memory()
-    return n
+    return count[0]
 
 
 def _interval() -> float:
@@ -125,7 +188,11 @@ def _loop() -> None:
 
 @st.cache_resource(show_spinner=False)
 def start_reaper() -> threading.Thread:
-    """Start the reaper once per server (the first page run calls this)."""
+    """Hook the session store and start the reaper, once per server (the first page run calls
+    this)."""
+    parts = _parts()
+    if parts is not None:
+        _hook_store(parts[1], parts[2])
     thread = threading.Thread(target=_loop, name="session-reaper", daemon=True)
     thread.start()
     return thread
