@@ -13,7 +13,9 @@ Phases:
 2. ``--uploads`` users upload a ``--upload-mb`` MB person-level CSV on the Data page at once.
    An upload *lands* when the page shows the preview of that file, *fails visibly* when it
    shows an error, and is *lost* otherwise (no file, no message) within ``--upload-timeout``.
-3. Every browser context closes; memory is sampled for ``--after`` seconds more.
+3. Every browser context closes; memory is sampled for ``--after`` seconds more. With
+   ``--leftovers`` the server reports what of the closed sessions it still holds (sessions
+   holding state, uploaded files, tables of 1 MB or more: ``dashboard.sessions.leftovers``).
 
 Prints one JSON object (all numbers) on the last line; ``--memory-csv`` writes the samples.
 Nothing leaves the machine: the server listens on 127.0.0.1 and the browser only visits it.
@@ -93,13 +95,13 @@ class Sampler(threading.Thread):
             self.stop.wait(1.0)
 
 
-def start_server(port: int, ttl: int, log, extra=()):
+def start_server(port: int, ttl: int, log, extra=(), env=None):
     # the server's output goes to a file: an unread pipe would fill and stall the server
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
                              "--server.address", "127.0.0.1",
                              "--server.disconnectedSessionTTL", str(ttl), *extra],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True, env={**os.environ, **(env or {})})
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
@@ -235,7 +237,8 @@ async def run(args) -> dict:
               "load_before": [round(x, 2) for x in os.getloadavg()]}
     server_log = open(args.server_log, "w+") if args.server_log else tempfile.TemporaryFile("w+")
     proc = start_server(port, args.ttl, server_log,
-                        ("--logger.level", "debug") if args.server_log else ())
+                        ("--logger.level", "debug") if args.server_log else (),
+                        {"FD_DEBUG_SESSIONS": "1"} if args.leftovers else None)
     sampler = Sampler(proc.pid)
     sampler.start()
     try:
@@ -312,6 +315,9 @@ async def run(args) -> dict:
     lines = server_log.read().splitlines()
     report["server_log_errors"] = [x[:200] for x in lines
                                    if any(w in x for w in ("Error", "error", "Exception"))][:20]
+    # the reaper's last count of what closed sessions left behind (--leftovers)
+    checks = [x.split("leftovers ", 1)[1] for x in lines if "session-reaper leftovers " in x]
+    report["server_leftovers"] = json.loads(checks[-1]) if checks else None
     report["memory"] = sampler.samples
     return report
 
@@ -326,6 +332,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--after", type=float, default=180, help="seconds sampled after closing")
     ap.add_argument("--memory-csv", type=Path)
     ap.add_argument("--server-log", type=Path, help="keep the server's debug log here")
+    ap.add_argument("--leftovers", action="store_true",
+                    help="have the server count, after each reap, the closed sessions' objects "
+                         "still alive (walks every object: for tests, not timing runs)")
     args = ap.parse_args(argv)
     report = asyncio.run(run(args))
     samples = report.pop("memory")

@@ -30,7 +30,10 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import json
 import logging
+import os
+import sys
 import threading
 import time
 import weakref
@@ -155,6 +158,48 @@ def reap_once(timeout: float = 30.0) -> int:
     return count[0]
 
 
+#: set to 1 to print, after each reap and release round, what of the sessions' data is still
+#: alive (:func:`leftovers`); it walks every object, so it is for tests and diagnosis only
+DEBUG_ENV = "FD_DEBUG_SESSIONS"
+
+
+def leftovers() -> dict:
+    """What of closed sessions' data the server still holds: sessions alive (also those only an
+    internal reference keeps), shut-down sessions still holding state, files in the upload
+    manager, UploadedFile objects, and pandas tables of 1 MB or more. After every browser has
+    closed and the reaper has run, all but ``sessions`` should be 0 (the bundled trial is a
+    few kB)."""
+    import pandas as pd
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.app_session import AppSession, AppSessionState
+    from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+    gc.collect()
+    out = dict(sessions=0, shut_down_holding_state=0, uploaded_files=0, upload_manager_files=0,
+               tables_1mb=0)
+    for obj in gc.get_objects():
+        if isinstance(obj, AppSession):
+            out["sessions"] += 1
+            state = obj._session_state
+            if (obj._state == AppSessionState.SHUTDOWN_REQUESTED
+                    and (len(state._old_state) or len(state._new_session_state)
+                         or len(state._new_widget_state.widget_metadata))):
+                out["shut_down_holding_state"] += 1
+        elif isinstance(obj, UploadedFile):
+            out["uploaded_files"] += 1
+        elif isinstance(obj, pd.DataFrame) and obj.memory_usage(deep=False).sum() >= 2**20:
+            out["tables_1mb"] += 1
+    if Runtime.exists():
+        storage = getattr(Runtime.instance()._uploaded_file_mgr, "file_storage", {})
+        out["upload_manager_files"] = sum(len(files) for files in dict(storage).values())
+    return out
+
+
+def _debug_report() -> None:
+    if os.environ.get(DEBUG_ENV) == "1":
+        print(f"session-reaper leftovers {json.dumps(leftovers())}", file=sys.stderr, flush=True)
+
+
 def _interval() -> float:
     """Every REAP_EVERY_S seconds, or a quarter of a shorter reconnect window (tests)."""
     try:
@@ -179,9 +224,11 @@ def _loop() -> None:
                 warned = True
             if reap_once():
                 release_rounds = RELEASE_ROUNDS
+                _debug_report()
             elif release_rounds:
                 release_rounds -= 1
                 release_memory()
+                _debug_report()
         except Exception:  # noqa: BLE001 - never take the server down
             _LOG.exception("Session reaper failed; will retry")
 

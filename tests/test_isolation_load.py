@@ -2,10 +2,15 @@
 
 Three sessions open the Overview and change settings while two more upload a 5 MB file at the
 same time; then every browser closes. No wall-clock time is asserted (the machine is shared):
-only that nothing fails, every upload lands, and the server gives back a good part of the
-memory the sessions took once their reconnect window (4 s here, 120 s by default) has passed.
-Measured on this machine: 33-50% of the growth given back with the session reaper, 8% without
-it (main before #18); the rest is heap the allocator keeps (see BENCHMARKS.md).
+only that nothing fails, every upload lands, and, once the reconnect window (4 s here, 120 s by
+default) has passed, that the server holds nothing of the closed sessions: the reaper (in
+``dashboard/sessions.py``) counts, with ``--leftovers``, the shut-down sessions still holding
+state, the uploaded files and the tables of 1 MB or more still alive. That count is exact, where
+resident memory depends on the allocator and on what else the machine is doing.
+
+Before the fix of session 3 the count failed this way: one closed session stayed whole (the
+runtime's message loop keeps the last session it flushed in a loop variable), with its two
+UploadedFile objects, its bytes and its 42 MB table (2 x 20 MB uploads; BENCHMARKS.md, #18).
 """
 import sys
 from pathlib import Path
@@ -17,15 +22,23 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 pytestmark = pytest.mark.browser
 
 
-def test_short_load_run_loses_nothing_and_releases_memory():
+def test_short_load_run_loses_nothing_and_keeps_nothing_of_closed_sessions():
     import load
 
     r = load.main(["--sessions", "3", "--uploads", "2", "--upload-mb", "5", "--ttl", "4",
-                   "--after", "25"])
+                   "--after", "25", "--leftovers"])
     assert r["errors"] == []
     assert r["uploads_lost"] == 0, r["upload_outcomes"]
     assert r["uploads_landed"] == 2, r["upload_outcomes"]
+    left = r["server_leftovers"]
+    assert left is not None, "the reaper never reported (did it run?)"
+    assert left["shut_down_holding_state"] == 0, left
+    assert left["upload_manager_files"] == 0, left
+    assert left["uploaded_files"] == 0, left
+    assert left["tables_1mb"] == 0, left
     grew = r["rss_peak_mb"] - r["rss_start_mb"]
     assert grew > 20, r  # the uploads did take memory (else the check below means nothing)
+    # a loose check on the process as a whole (the exact one is above): most of it comes back
+    # (this run measured 73% at load average 4-6, 05:28 UTC session 3; 8% on main before #18)
     given_back = r["rss_after_uploads_mb"] - r["rss_end_mb"]
-    assert given_back > 0.25 * grew, r
+    assert given_back > 0.5 * grew, r
