@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import sidebar
+from dashboard.state import remember, sidebar
 
 st.set_page_config(page_title="Published results · Focused Deterrence evaluation", layout="wide")
 ctx = sidebar()
@@ -28,7 +28,7 @@ st.markdown("Recompute every p-value of a published results table from its own *
             f"(**alpha = {alpha:g}, {SIDEDNESS[alternative]}**, from the sidebar).")
 st.info(P_VALUE_MEANING, icon="ℹ️")
 
-source = st.radio("Table", [BUNDLED, UPLOAD], horizontal=True, key="published_source")
+source = st.radio("Table", [BUNDLED, UPLOAD], horizontal=True, key=remember("published_source"))
 
 
 @st.cache_data(show_spinner=False)
