@@ -79,7 +79,7 @@ def guess_once(ss, table: pd.DataFrame, pending: dict) -> None:
 
 def load_saved_mapping(ss, table: pd.DataFrame, token: str) -> None:
     m_load = st.file_uploader("Load a saved mapping (JSON) — optional", type=["json"],
-                              key="data_mapping_file",
+                              key="data_mapping_file", max_upload_size=1,  # MB, as read
                               help="A mapping downloaded from this page earlier: fills in every "
                                    "choice below in one go (handy for a monthly refresh).")
     if m_load is not None:
