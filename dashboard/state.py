@@ -142,7 +142,8 @@ def remember(key: str, default=None, options=None, scope=None) -> str:
     one page was lost on the way back. The value is copied to ``kept_<key>`` on every run and
     put back before the widget is drawn. Call it before the widget and pass the widget's
     default here, not as its ``value``/``default``/``index`` (Streamlit warns when both set it).
-    A value no longer among ``options`` falls back to ``default``; ``scope`` (e.g. the data set's
+    A value no longer among ``options`` falls back to ``default`` (a multiselect keeps those
+    still offered); ``scope`` (e.g. the data set's
     name, for a default computed from the data) restores a kept value only in the same scope.
     Returns ``key``, for the widget's ``key=``.
     """
@@ -155,7 +156,9 @@ def remember(key: str, default=None, options=None, scope=None) -> str:
             ss[key] = kept[1]
         elif default is not None:
             ss[key] = default
-    if options is not None and key in ss and ss[key] not in options:
+    if options is not None and key in ss and isinstance(ss[key], list):  # a multiselect
+        ss[key] = [v for v in ss[key] if v in options]
+    elif options is not None and key in ss and ss[key] not in options:
         if default is None:
             del ss[key]
         else:

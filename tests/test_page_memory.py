@@ -55,3 +55,25 @@ def test_a_choice_survives_a_visit_to_another_page(page, kind, key, value):
         at.run()
         assert not at.exception, [e.value for e in at.exception]
     assert _widget(at, kind, key).value == chosen
+
+
+def test_published_results_column_choices_survive_and_follow_the_file():
+    """An uploaded summary table stays in the session; which column holds what stays with it,
+    and a new file starts from its own guesses."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/6_Published_results.py")
+    at.run()
+    at.radio(key="published_source").set_value("Upload another summary table").run()
+    csv = b"outcome,t,df,p,p_two\nearnings,2.674,307.1,0.004,0.008\n"
+    at.file_uploader(key="published_file").set_value(("t.csv", csv, "text/csv")).run()
+    assert at.selectbox(key="published_col_p").value == "p"
+    at.selectbox(key="published_col_p").set_value("p_two").run()
+    for there in ("app.py", "pages/6_Published_results.py"):
+        at.switch_page(there)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="published_source").value == "Upload another summary table"
+    assert at.selectbox(key="published_col_p").value == "p_two"
+    other = b"outcome,t,df,p\nknife,1.2,80,0.2\n"
+    at.file_uploader(key="published_file").set_value(("u.csv", other, "text/csv")).run()
+    assert at.selectbox(key="published_col_p").value == "p"
