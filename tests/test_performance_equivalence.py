@@ -352,6 +352,8 @@ def assert_same_summary(a, b):
         m1, m2 = getattr(a, name), getattr(b, name)
         assert (m1 is None and m2 is None) or np.array_equal(m1, m2), name
     assert same(a.median, b.median) and same(a.far_example, b.far_example)
+    assert same(a.fraction_example, b.fraction_example)
+    assert same(a.huge_example, b.huge_example)
     assert a.kept_range == b.kept_range
     for (n1, lo1, hi1), (n2, lo2, hi2) in zip(a.arm_ranges, b.arm_ranges):
         assert n1 == n2 and same(lo1, lo2) and same(hi1, hi2)
@@ -374,6 +376,45 @@ def test_validation_by_counting_equals_direct(case, kept):
     assert_same_summary(fast, _describe_direct(v.astype(float), keep, is_t))
     if case == "two far values":
         assert fast.far is not None and np.flatnonzero(fast.far).tolist() == [3, 99]
+
+
+def float_cases():
+    rng = np.random.default_rng(12)
+    n = 400
+    money = np.round(rng.lognormal(6, 1.2, n), 2)
+    yield "money", money
+    harm = money.copy()
+    harm[rng.random(n) < 0.7] = 0.0
+    harm[[5, 77]] = [1e5, 2e5]  # far from the median
+    yield "harm with far values", harm
+    yield "negative decimals", rng.normal(0, 3, n)
+    yield "whole floats", rng.poisson(2, n).astype(float)
+    yield "constant", np.full(n, 2.5)
+    yield "three rows", np.array([0.5, -1.0, 7.25])
+    yield "above 1e6", np.where(rng.random(n) < 0.02, 3e6, money)
+    # a value just beyond 20 trimmed SDs of the median (the largest value: moving it
+    # changes neither the median nor the trimmed SD)
+    v = np.append(np.round(rng.normal(0, 1, n), 2), 100.0)
+    med, lo, hi = np.percentile(v, [50, 1, 99])
+    sd = v[(v >= lo) & (v <= hi)].std(ddof=1)
+    v[-1] = med + 20.05 * sd
+    yield "just beyond 20 SDs", v
+
+
+@pytest.mark.parametrize("case", [c for c, _ in float_cases()])
+@pytest.mark.parametrize("kept", ["all", "some excluded", "none"])
+def test_validation_of_usable_floats_equals_the_masked_summary(case, kept):
+    """Money and scores with no missing, infinite or huge value skip the masks: the same
+    summary as the masked computation (flags, examples, median, ranges)."""
+    from fd_stats.data.validate import _describe_direct, _describe_masked
+
+    v = dict(float_cases())[case]
+    arm = np.random.default_rng(len(v) + 1).integers(0, 3, len(v))
+    keep = {"all": arm >= 0, "some excluded": arm > 0, "none": arm < 0}[kept]
+    is_t = (arm == 2) & keep
+    assert_same_summary(_describe_direct(v, keep, is_t), _describe_masked(v, keep, is_t))
+    assert (_describe_direct(v, keep, is_t).far is not None) == (case in (
+        "harm with far values", "above 1e6", "just beyond 20 SDs"))
 
 
 def test_validation_report_same_for_whole_numbers_stored_as_floats(trial):
@@ -750,7 +791,8 @@ def test_column_facts_from_distinct_values_equal_every_persons_text():
     """mapping.Facts counts distinct texts from each distinct value (numbers: distinct values
     when more than 12), not a Python call per person: the same counts and value lists as the
     texts of every person's value, on awkward columns."""
-    from fd_stats.data.mapping import Facts, _value_text
+    from fd_stats.data.mapping import (FACTS, KIND_RULES, Facts, _first, _value_text,
+                                       guess_kind_reason)
     rng = np.random.default_rng(0)
     n = 5000
     table = pd.DataFrame({
@@ -763,12 +805,24 @@ def test_column_facts_from_distinct_values_equal_every_persons_text():
         "float32": rng.normal(size=n).astype(np.float32),
         "text": rng.choice(["Treatment", "treatment ", "CONTROL", "control", " "], n),
         "flags": rng.random(n) < 0.3,
+        # few values among the first 4,096, many after (the quick look must not decide)
+        "late_variety": np.where(np.arange(n) < 4500, 0.0, np.round(rng.normal(size=n), 2)),
+        "two_values_late": np.where(np.arange(n) < 4500, 0, 1),
+        "thirteen": np.arange(n) % 13,
     })
     table.loc[::7, "whole_floats"] = np.nan
     table.loc[::5, "nullable"] = pd.NA
+    table = pd.concat([table, table.rename(columns=lambda c: f"{c}_score")], axis=1)
     for column in table.columns:
         f = Facts(table, column, {})
         texts = table[column].dropna().map(_value_text).str.casefold()
         texts = texts[texts != ""]
+        # what every rule sees when the distinct values are counted in full
+        ref = Facts(table, column, {})
+        ref.many, ref.nunique = False, int(texts.nunique())
+        ref.values = sorted(texts.unique()) if ref.nunique <= 12 else []
+        for fact in FACTS:
+            assert f.has(fact) == ref.has(fact), (column, fact)
         assert f.nunique == texts.nunique(), column
-        assert f.values == (sorted(texts.unique()) if texts.nunique() <= 12 else []), column
+        assert f.values == ref.values, column
+        assert guess_kind_reason(column, table[column]) == _first(KIND_RULES, ref), column

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -453,19 +454,26 @@ class Facts:
         self.tokens = _tokens(column)
         self.name = "_".join(self.tokens)
         nonmiss = s.dropna()
+        self._nonmiss = nonmiss
         self.numeric = _is_numeric(s) or pd.api.types.is_bool_dtype(s)
         # the text of each distinct value, not of every person (the same set of texts; a
         # Python call per person took seconds per column on a million people). Distinct
-        # numbers have distinct, non-empty texts, so numbers need texts only when few.
-        distinct = nonmiss.drop_duplicates()
-        if _is_numeric(s) and len(distinct) > 12:
-            self.nunique, self.values = len(distinct), []
+        # numbers have distinct, non-empty texts, so numbers need texts only when few; more
+        # than 12 among the first values settles that without hashing a million (money).
+        # Their exact number (nunique) is then counted only if a rule asks for it.
+        self.many = _is_numeric(s) and len(nonmiss.iloc[:4096].drop_duplicates()) > 12
+        if self.many:
+            self.values = []
         else:
-            texts = (distinct.map(_value_text).str.casefold() if len(distinct)
-                     else pd.Series([], dtype=str))
-            texts = texts[texts != ""]
-            self.nunique = int(texts.nunique())
-            self.values = sorted(texts.unique()) if self.nunique <= 12 else []
+            distinct = nonmiss.drop_duplicates()
+            if _is_numeric(s) and len(distinct) > 12:
+                self.many, self.nunique, self.values = True, len(distinct), []
+            else:
+                texts = (distinct.map(_value_text).str.casefold() if len(distinct)
+                         else pd.Series([], dtype=str))
+                texts = texts[texts != ""]
+                self.nunique = int(texts.nunique())
+                self.values = sorted(texts.unique()) if self.nunique <= 12 else []
         v = pd.to_numeric(nonmiss, errors="coerce").to_numpy(dtype=float) if self.numeric \
             else np.array([])
         v = v[np.isfinite(v)]
@@ -473,6 +481,15 @@ class Facts:
         self.non_negative = bool(len(v)) and bool(v.min() >= 0)
         self.later = later.get(column)  # the later measure this column is an earlier year of
         self.matched = {}  # word that made a name rule match, for the reason text
+
+    @cached_property
+    def nunique(self) -> int:
+        """Distinct non-missing values (set in __init__ unless more than 12 numbers)."""
+        return len(self._nonmiss.drop_duplicates())
+
+    def few(self, k: int) -> bool:
+        """At most ``k`` (<= 12) distinct values, without counting a column with many."""
+        return not self.many and self.nunique <= k
 
     def has(self, fact: str) -> bool:
         if fact.startswith("not_"):
@@ -490,7 +507,7 @@ def _named(words, key):
 
 
 FACTS = {
-    "two_valued": lambda f: f.nunique == 2,
+    "two_valued": lambda f: f.few(2) and f.nunique == 2,
     "unique_per_row": lambda f: f.n >= 5 and f.s.notna().all() and f.nunique == f.n,
     "mostly_unique": lambda f: f.n >= 5 and f.nunique >= 0.95 * f.n,
     "numeric": lambda f: f.numeric,
@@ -498,9 +515,10 @@ FACTS = {
     "whole": lambda f: f.whole,
     "non_negative": lambda f: f.non_negative,
     "zero_one": lambda f: f.numeric and set(f.values) <= {"0", "1", "true", "false"}
-    and f.nunique == 2,
-    "constant": lambda f: f.nunique <= 1,
-    "few_levels": lambda f: 2 <= f.nunique <= min(MAX_SUBGROUP_LEVELS, max(f.n / 2, 2)),
+    and f.few(2) and f.nunique == 2,
+    "constant": lambda f: f.few(1),
+    "few_levels": lambda f: f.few(MAX_SUBGROUP_LEVELS)
+    and 2 <= f.nunique <= min(MAX_SUBGROUP_LEVELS, max(f.n / 2, 2)),
     "mostly_present": lambda f: f.s.notna().mean() >= 0.5,
     "arm_exact": lambda f: f.name in ARM_WORDS or _norm(f.column) in ARM_WORDS,
     "arm_name": _named(ARM_WORDS, "arm"),
@@ -509,7 +527,7 @@ FACTS = {
     "id_name": lambda f: f.name in ID_NAMES or _norm(f.column) in ID_NAMES,
     "id_suffix": lambda f: f.name.endswith("id") or f.name.endswith("_no"),
     "engagement_name": _named(ENGAGEMENT_WORDS, "engagement"),
-    "few_values": lambda f: f.nunique <= 3,
+    "few_values": lambda f: f.few(3),
     "pre_name": _named(PRE_WORDS, "pre"),
     "exposure_name": _named(EXPOSURE_WORDS, "exposure"),
     "earlier_year": lambda f: f.later is not None,
@@ -602,7 +620,8 @@ class Guess:
 
 def _reason(template: str, f: Facts) -> str:
     later = f"'{f.later}'" if f.later else ""
-    return template.format(column=f.column, values="/".join(f.values[:4]), nunique=f.nunique,
+    nunique = f.nunique if "{nunique}" in template else ""  # counted only when shown
+    return template.format(column=f.column, values="/".join(f.values[:4]), nunique=nunique,
                            later=later, **{k: f.matched.get(k, "")
                                            for k in ("arm", "engagement", "pre", "demographic",
                                                      "crime", "money", "score", "count",

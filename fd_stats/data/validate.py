@@ -143,6 +143,13 @@ def describe_values(s: pd.Series, keep: np.ndarray, is_t: np.ndarray) -> ValueSu
 
 
 def _describe_direct(v, keep, is_t) -> ValueSummary:
+    lo, hi = (v.min(), v.max()) if len(v) else (np.nan, np.nan)  # NaN if any value is
+    if abs(lo) <= HUGE and abs(hi) <= HUGE:  # every value usable (money, scores)
+        return _describe_usable(v, keep, is_t, lo, hi)
+    return _describe_masked(v, keep, is_t)
+
+
+def _describe_masked(v, keep, is_t) -> ValueSummary:
     d = ValueSummary()
     finite = np.isfinite(v)
     d.inf = _flag(np.isinf(v))
@@ -169,6 +176,34 @@ def _describe_direct(v, keep, is_t) -> ValueSummary:
         sd = core.std(ddof=1) if len(core) > 1 else 0.0
         d.median = float(med)
         d.far, d.far_example = _far(v, med, sd, usable)
+    return d
+
+
+def _describe_usable(v, keep, is_t, lo, hi) -> ValueSummary:
+    """:func:`_describe_direct` when no value is missing, infinite or huge (``lo`` / ``hi``:
+    the smallest and largest): the same summary without the masks and copies those need."""
+    d = ValueSummary()
+    everyone = bool(keep.all())
+    if everyone:
+        d.kept_range = (float(lo), float(hi))
+        d.arm_ranges = (_range(v[is_t]), _range(v[~is_t]))
+    else:
+        vals = v[keep]
+        if len(vals):
+            d.kept_range = (float(vals.min()), float(vals.max()))
+        d.arm_ranges = (_range(v[keep & is_t]), _range(v[keep & ~is_t]))
+    if lo < 0:
+        d.negative = _flag(v < 0)
+    frac = v != np.round(v)
+    d.fraction = _flag(frac)
+    if d.fraction is not None:
+        d.fraction_example = float(v[np.argmax(frac)])
+    if len(v) >= 3:
+        med, p1, p99 = np.percentile(v, [50, 1, 99])
+        core = v[(v >= p1) & (v <= p99)]
+        sd = core.std(ddof=1) if len(core) > 1 else 0.0
+        d.median = float(med)
+        d.far, d.far_example = _far(v, med, sd)
     return d
 
 
