@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ._checks import check_alternative, check_level
+from ._checks import as_sample, check_alternative, check_level
 from .methods.effects import (hedges_g_moments, percent_change_bootstrap, percent_change_bootstrap_many,
                       percent_change_moments)
 from .methods.bayes import PRIORS, add_probability_of_benefit
@@ -19,7 +19,7 @@ from .data.io import rows_text
 from .methods.registry import FREQUENCY_WEIGHTED, LEGACY, METHODS, MethodEffect, run_method
 from .methods.multiplicity import CORRECTIONS, adjust_pvalues
 from .methods.permutation import bootstrap_means_many, permutation_test, permutation_test_many
-from .methods.rank import mann_whitney, mann_whitney_counts
+from .methods.rank import arm_value_counts, mann_whitney, mann_whitney_counts
 from .methods.ttest import Moments, student_t, t_test_moments, welch_t
 
 ALL = "All"
@@ -424,12 +424,14 @@ class _Split:
                 va = v[self.arm_order].astype(float, copy=False)
                 return va[:self.n_t], va[self.n_t:], 0
             ok = ~miss
-            return v[self.is_t & ok], v[self.is_c & ok], int(miss.sum())
+            # np.compress is v[mask], several times faster on a mask that mixes the arms
+            return (np.compress(self.is_t & ok, v), np.compress(self.is_c & ok, v),
+                    int(miss.sum()))
         if self.any_missing[outcome]:
             mask = self.codes == level
             n_missing = int((mask & miss).sum())
             ok = mask & ~miss
-            return v[ok & self.is_t], v[ok & self.is_c], n_missing
+            return np.compress(ok & self.is_t, v), np.compress(ok & self.is_c, v), n_missing
         if outcome not in self._sorted:
             self._sorted[outcome] = v[self.order].astype(float, copy=False)
         vs, b = self._sorted[outcome], self.bounds
@@ -461,6 +463,14 @@ class _Split:
     def _counted_pair(self, outcome: str, level: int):
         values, t, c = self.arm_counts(outcome, level)
         return np.repeat(values, t), np.repeat(values, c), 0
+
+
+def _arm_value_counts(x, y):
+    """:func:`arm_value_counts` of one outcome's arms, or None when an arm is empty (then
+    the people's Mann-Whitney runs and says why)."""
+    if not len(x) or not len(y):
+        return None
+    return arm_value_counts(as_sample(x, "treatment"), as_sample(y, "control"))
 
 
 def _row(outcome, label, level, x, y, n_missing, settings: Settings, sub_col, res=None,
@@ -726,11 +736,15 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
             # without resampling, one outcome's values at a time are held
             x, y, n_missing = pairs[outcome] if resampling else split.pair(outcome, index)
             g = given.get(outcome, {})
-            if rank_test and split.top[outcome] is not None:
-                # from the value counts the split already holds, not a recount of the people
-                g = {**g, "mann-whitney": mann_whitney_counts(
-                    *split.arm_counts(outcome, index), alternative=settings.alternative,
-                    confidence_level=settings.confidence_level)}
+            if rank_test:
+                # from value counts: those the split already holds for small whole numbers,
+                # else both arms counted together (the rank sum then needs no search)
+                counts = (split.arm_counts(outcome, index) if split.top[outcome] is not None
+                          else _arm_value_counts(x, y))
+                if counts is not None:
+                    g = {**g, "mann-whitney": mann_whitney_counts(
+                        *counts, alternative=settings.alternative,
+                        confidence_level=settings.confidence_level)}
             rows.append(_row(outcome, mapping.label(outcome), level, x, y, n_missing, settings,
                              sub_col, res=g.get(settings.test),
                              pc=g.get("bootstrap") if settings.bootstrap else None,

@@ -743,6 +743,71 @@ def test_analyse_takes_mann_whitney_from_the_split_counts(trial, monkeypatch):
                 r.hodges_lehmann_ci_high) == (mw.p_value, mw.estimate, mw.ci_low, mw.ci_high)
 
 
+def awkward_arms():
+    """(name, x, y): arms whose pooled counting takes every path of arm_value_counts."""
+    rng = np.random.default_rng(21)
+    money = lambda n: np.round(rng.lognormal(6, 1.2, n), 2)  # noqa: E731
+    yield "money (window and tails)", money(3000), money(2500)
+    harm = money(4000)
+    harm[rng.random(4000) < 0.7] = 0.0
+    harm[:3] = [1e6, 2.5e6, 3e6]  # far above the window
+    yield "harm scores", harm[:2100], harm[2100:]
+    yield "pounds vs pence (two grids)", np.round(rng.lognormal(3, 1, 900)), money(700)
+    yield "negative one decimal", np.round(rng.normal(-5, 30, 800), 1), np.round(
+        rng.normal(0, 30, 600), 1)
+    yield "no grid (pooled unique)", rng.normal(size=700), rng.normal(0.2, 1, 500)
+    yield "few people", money(40), money(30)
+    yield "arms do not overlap", money(300), money(300) + 1e5
+    yield "one value each", np.full(300, 2.5), np.full(200, 7.25)
+    yield "whole floats", rng.poisson(3, 600).astype(float), rng.poisson(3.3, 500).astype(float)
+
+
+@pytest.mark.parametrize("case", [c for c, _, _ in awkward_arms()])
+def test_arm_value_counts_equal_each_arms_value_counts(case):
+    """Both arms counted together give each arm's own value counts exactly (the same
+    doubles), and the rank sum and ties from them equal the separate counts' search."""
+    from fd_stats.methods.rank import RankSums, arm_value_counts, value_counts
+
+    x, y = next((x, y) for c, x, y in awkward_arms() if c == case)
+    u, cx, cy = arm_value_counts(x, y)
+    assert (np.diff(u) > 0).all() and ((cx + cy) > 0).all()
+    for counts, arm in ((cx, x), (cy, y)):
+        ua, ca = value_counts(arm)
+        assert np.array_equal(u[counts > 0], ua) and np.array_equal(counts[counts > 0], ca)
+    aligned, separate = RankSums.of_aligned(u, cx, cy), RankSums(x, y)
+    assert aligned.w_and_ties(0.0) == separate.w_and_ties(0.0)
+    assert aligned.has_ties() == separate.has_ties()
+
+
+def test_analyse_mann_whitney_of_money_and_scores_equals_the_peoples():
+    """Outcomes that are not small counts (money, scores with decimals, negative values,
+    missing values, an excluded arm value) take Mann-Whitney from both arms' pooled
+    counts: every column equal to mann_whitney on each row's people."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    table = pd.DataFrame({
+        "arm": rng.choice(["treatment", "control", "waiting list"], n, p=[0.45, 0.45, 0.1]),
+        "age_group": rng.choice(["11-17", "18-25", "26+"], n),
+        "cost": np.round(rng.lognormal(6, 1.2, n), 2),
+        "harm": np.where(rng.random(n) < 0.7, 0.0, np.round(rng.lognormal(2, 1.3, n), 2)),
+        "change": np.round(rng.normal(0, 10, n), 1),
+        "score": rng.normal(size=n),
+    })
+    table.loc[rng.random(n) < 0.05, "cost"] = np.nan
+    table.loc[:40, "age_group"] = None
+    mapping = Mapping(outcomes=("cost", "harm", "change", "score"), subgroup="age_group")
+    got = analyse(table, mapping, Settings(extra_tests=("mann-whitney",)))
+    kept = table[table.arm != "waiting list"]
+    for (level, outcome, x, y, _), (_, r) in zip(split_rows(kept, mapping), got.iterrows()):
+        assert (r.subgroup, r.outcome) == (level, outcome)
+        mw = fd_stats.mann_whitney(x, y)
+        assert (r.p_mann_whitney, r.hodges_lehmann, r.hodges_lehmann_ci_low,
+                r.hodges_lehmann_ci_high, r.note_mann_whitney) == (
+            mw.p_value, mw.estimate, mw.ci_low, mw.ci_high, mw.note), (level, outcome)
+    primary = analyse(table, mapping, Settings(test="mann-whitney"))
+    pd.testing.assert_series_equal(primary.p_value, got.p_mann_whitney, check_names=False)
+
+
 # ---------------------------------------------------------------- the permutation test once per grid
 
 @pytest.mark.parametrize("alternatives", [("two-sided", "greater"), ("less", "two-sided"),

@@ -163,7 +163,7 @@ def _describe_masked(v, keep, is_t) -> ValueSummary:
     vals = v[ok]
     if len(vals):
         d.kept_range = (float(vals.min()), float(vals.max()))
-    d.arm_ranges = (_range(v[ok & is_t]), _range(v[ok & ~is_t]))
+    d.arm_ranges = (_range(np.compress(ok & is_t, v)), _range(np.compress(ok & ~is_t, v)))
     d.negative = _flag(finite & (v < 0))
     frac = usable & (v != np.round(v))
     d.fraction = _flag(frac)
@@ -186,12 +186,13 @@ def _describe_usable(v, keep, is_t, lo, hi) -> ValueSummary:
     everyone = bool(keep.all())
     if everyone:
         d.kept_range = (float(lo), float(hi))
-        d.arm_ranges = (_range(v[is_t]), _range(v[~is_t]))
+        # np.compress is v[mask], several times faster on a mask that mixes the arms
+        d.arm_ranges = (_range(np.compress(is_t, v)), _range(np.compress(~is_t, v)))
     else:
         vals = v[keep]
         if len(vals):
             d.kept_range = (float(vals.min()), float(vals.max()))
-        d.arm_ranges = (_range(v[keep & is_t]), _range(v[keep & ~is_t]))
+        d.arm_ranges = (_range(np.compress(keep & is_t, v)), _range(np.compress(keep & ~is_t, v)))
     if lo < 0:
         d.negative = _flag(v < 0)
     frac = v != np.round(v)
