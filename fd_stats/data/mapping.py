@@ -119,7 +119,8 @@ class ColumnMapping:
                        labels=tuple((o.column, o.label) for o in self.outcomes),
                        covariates=tuple(self.covariates), strata=tuple(self.design.strata),
                        baselines=tuple(self.baselines),
-                       directions=tuple((o.column, o.direction) for o in self.outcomes))
+                       directions=tuple((o.column, o.direction) for o in self.outcomes),
+                       kinds=tuple((o.column, o.kind) for o in self.outcomes))
 
     def to_dict(self) -> dict:
         return {
