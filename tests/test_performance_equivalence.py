@@ -406,13 +406,16 @@ def float_cases():
 def test_validation_of_usable_floats_equals_the_masked_summary(case, kept):
     """Money and scores with no missing, infinite or huge value skip the masks: the same
     summary as the masked computation (flags, examples, median, ranges)."""
-    from fd_stats.data.validate import _describe_direct, _describe_masked
+    from fd_stats.data.validate import _describe_direct, _describe_masked, describe_values
 
     v = dict(float_cases())[case]
     arm = np.random.default_rng(len(v) + 1).integers(0, 3, len(v))
     keep = {"all": arm >= 0, "some excluded": arm > 0, "none": arm < 0}[kept]
     is_t = (arm == 2) & keep
     assert_same_summary(_describe_direct(v, keep, is_t), _describe_masked(v, keep, is_t))
+    # whole numbers stored as floats (a CSV's counts) are summarised by counting: the same
+    assert_same_summary(describe_values(pd.Series(v), keep, is_t),
+                        _describe_masked(v, keep, is_t))
     assert (_describe_direct(v, keep, is_t).far is not None) == (case in (
         "harm with far values", "above 1e6", "just beyond 20 SDs"))
 
@@ -891,3 +894,25 @@ def test_column_facts_from_distinct_values_equal_every_persons_text():
         assert f.nunique == texts.nunique(), column
         assert f.values == ref.values, column
         assert guess_kind_reason(column, table[column]) == _first(KIND_RULES, ref), column
+
+
+def test_arm_values_from_distinct_values_equal_every_persons_text():
+    """mapping.arm_values counts each distinct value's text (not each person's): the same
+    texts in the same order as value_counts of every person's text, ties included."""
+    from fd_stats.data.mapping import _texts, _value_text, arm_values
+    rng = np.random.default_rng(4)
+    n = 3000
+    table = pd.DataFrame({
+        "mixed": rng.choice(np.array([1, 1.0, 2, "1", " a", "a", "A", "b "], dtype=object), n),
+        "ties": np.repeat(["x", "y", "z", "w"], n // 4),
+        "floats": rng.choice([0.0, 1.0, 2.5, np.nan, -0.0], n),
+        "ints": rng.integers(0, 3, n),
+        "category": pd.Categorical(rng.choice(["Treatment", "control", " control"], n)),
+        "strings": pd.array(rng.choice(["T", "C ", None], n), dtype="string"),
+        "ids": np.char.add(" P", np.arange(n).astype(str)),
+    })
+    for c in table.columns:
+        want = table[c].dropna().map(_value_text).value_counts()
+        assert arm_values(table, c) == [v for v in want.index[:50] if v != ""], c
+        distinct = table[c].dropna().drop_duplicates()
+        assert list(_texts(distinct)) == list(distinct.map(_value_text)), c

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..analysis import Mapping, _norm_label, arm_flags, counted, numeric_outcome_columns
+from ..analysis import (COUNTED_MAX, Mapping, _norm_label, arm_flags, counted,
+                        numeric_outcome_columns)
 from ..programme.engagement import FALSE_WORDS, MISSING_WORDS, TRUE_WORDS
 from ..errors import DataError
 from .io import rows_text
@@ -136,6 +137,10 @@ def describe_values(s: pd.Series, keep: np.ndarray, is_t: np.ndarray) -> ValueSu
     Both give the same summary (checked by the tests).
     """
     raw = s.to_numpy()
+    if raw.dtype.kind == "f" and len(raw) >= 3:  # counts stored as floats (read from CSV)
+        lo, hi = raw.min(), raw.max()  # NaN if any value is missing
+        if 0 <= lo and hi < COUNTED_MAX and np.array_equal(raw, np.floor(raw)):
+            raw = raw.astype(np.int64)
     top = counted(raw)
     if top is not None and len(raw) >= 3:
         return _describe_counts(raw, top, keep, is_t)
