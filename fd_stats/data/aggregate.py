@@ -787,17 +787,23 @@ def _unique_labels(ids: pd.Series) -> pd.Index:
 class _Columns:
     """New columns written straight into one int64 and one float64 block.
 
-    ``spec``: (name, is_float) in table order. ``cols[name]`` is the column's row of its
-    block, to fill in place; :meth:`frame` wraps the blocks in a DataFrame without the
-    copy ``pd.DataFrame(dict)`` makes (about 1 s for 100 columns of 500,000 people).
+    ``spec``: (name, kind) in table order, kind True for float64, False for int64, or a
+    pandas ExtensionArray (a Categorical) taken as it is. ``cols[name]`` is a numeric
+    column's row of its block, to fill in place; :meth:`frame` wraps the blocks in a
+    DataFrame without the copy ``pd.DataFrame(dict)`` makes (about 1 s for 100 columns of
+    500,000 people on this machine, most of it the kernel handing over fresh memory).
     """
 
     def __init__(self, spec, n: int):
+        self.n = n
         self.names = [name for name, _ in spec]
-        is_float = np.array([f for _, f in spec], dtype=bool)
-        self.where = [np.flatnonzero(is_float), np.flatnonzero(~is_float)]
+        kinds = [kind for _, kind in spec]
+        self.where = [np.array([j for j, f in enumerate(kinds) if f is True], dtype=np.intp),
+                      np.array([j for j, f in enumerate(kinds) if f is False], dtype=np.intp)]
         self.blocks = [np.empty((len(self.where[0]), n)),
                        np.empty((len(self.where[1]), n), dtype=np.int64)]
+        self.extension = [(f, np.array([j], dtype=np.intp)) for j, f in enumerate(kinds)
+                          if not isinstance(f, bool)]
         self.rows = {}
         for block, where in zip(self.blocks, self.where):
             for i, j in enumerate(where):
@@ -809,9 +815,8 @@ class _Columns:
     def frame(self) -> pd.DataFrame:
         from pandas.api.internals import create_dataframe_from_blocks
 
-        n = self.blocks[0].shape[1]
-        blocks = [(b, w) for b, w in zip(self.blocks, self.where) if len(w)]
-        return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n),
+        blocks = [(b, w) for b, w in zip(self.blocks, self.where) if len(w)] + self.extension
+        return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(self.n),
                                             columns=pd.Index(self.names))
 
 
@@ -1032,14 +1037,16 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
     # end of the longest window or of the extract
     followup = new["followup_days"]
     exposure(followup, 0, horizon)
-    fu = np.flatnonzero(k >= 0)
-    t = d[fu] - start[p[fu]] + 1                        # randomisation day = day 1
-    key_pr = p[fu].astype(np.int64) * n_roles + r[fu]
+    fu = k >= 0
+    p_fu = p[fu]
+    t = d[fu] - start.astype(np.int32)[p_fu] + 1        # randomisation day = day 1
+    key_pr = p_fu.astype(np.int64) * n_roles + r[fu]
+    bits_fu = bits[fu]
     never = np.iinfo(np.int64).max
     unknown = no_start | late
     for g, gname in enumerate(g_names):
         first = np.full(n * n_roles, never, dtype=np.int64)
-        m = x.in_group(bits[fu], g)
+        m = x.in_group(bits_fu, g)
         np.minimum.at(first, key_pr[m], t[m])
         first = first.reshape(n, n_roles)
         for ri, rname in enumerate(ROLES):
@@ -1068,19 +1075,24 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
     else:
         uniq, inv = np.unique(mk, return_inverse=True)
     pid_col = x.used["person_id"]
-    monthly = pd.DataFrame({
-        pid_col: pd.Categorical.from_codes(uniq // (n_roles * horizon),
-                                           categories=_unique_labels(people[pid_col])),
-        "month": (uniq % horizon + 1).astype(np.int64),
-        "role": pd.Categorical.from_codes((uniq // horizon) % n_roles, categories=ROLES),
-        "harm": np.bincount(inv, weights=hw[fu], minlength=len(uniq))})
-    bits_fu = bits[fu]
+    who = np.empty(len(uniq), dtype=np.int32)
+    np.floor_divide(uniq, n_roles * horizon, out=who, casting="unsafe")
+    monthly = _Columns([
+        (pid_col, pd.Categorical.from_codes(who, categories=_unique_labels(people[pid_col]))),
+        ("month", False),
+        ("role", pd.Categorical.from_codes(((uniq // horizon) % n_roles).astype(np.int8),
+                                           categories=ROLES)),
+        ("harm", True), *((gname, False) for gname in g_names)], len(uniq))
+    month = monthly["month"]
+    np.remainder(uniq, horizon, out=month)
+    month += 1
+    monthly["harm"][:] = np.bincount(inv, weights=hw[fu], minlength=len(uniq))
     for g, gname in enumerate(g_names):
-        monthly[gname] = np.bincount(inv[x.in_group(bits_fu, g)],
-                                     minlength=len(uniq)).astype(np.int64)
+        monthly[gname][:] = np.bincount(inv[x.in_group(bits_fu, g)], minlength=len(uniq))
+    monthly = monthly.frame()
 
-    readable = x.days[x.days != NO_DAY]
-    earliest = int(readable.min()) if len(readable) else None
+    earliest = int(x.days.min()) if len(x.days) else None    # NO_DAY (unreadable) is above all
+    earliest = None if earliest == NO_DAY else earliest
     if bases and start_date is not None and ok.any():
         first = _day_number(start_date, "The extract's first day")
         short = ok & (months_on(-bases[-1]) < first)
