@@ -199,3 +199,24 @@ def test_many_groups_and_a_bool_police_flag():
     groups = groups.assign(**{f"more_{i}": "no" for i in range(60)})
     with pytest.raises(DataError, match="at most 64 offence groups"):
         aggregate_over_time(crimes, people, harm, groups, end_date=END.date())
+
+
+def test_dates_before_1970_count_like_any_other():
+    """Day numbers are negative before 1970; an unreadable date beside them counts nowhere."""
+    people = pd.DataFrame({"person_id": ["A"], "arm": ["treatment"],
+                           "randomisation_date": ["1968-01-31"]})
+    crimes = pd.DataFrame([
+        ("A", "1968-01-31", "theft", "suspect"),          # randomisation day: day 1, fu6m
+        ("A", "1968-02-29", "theft", "suspect"),          # 1 month on (31 Jan + 1 month): fu6m
+        ("A", "1967-12-31", "theft", "suspect"),          # baseline 12 months
+        ("A", "not a date", "theft", "suspect"),          # unreadable: counted nowhere
+        ("A", "1968-07-31", "theft", "suspect"),          # 31 Jan + 6 months: month 7, fu12m
+    ], columns=["person_id", "date", "offence", "role"])
+    harm = pd.DataFrame({"offence": ["theft"], "harm_days": [2.0]})
+    t = aggregate_over_time(crimes, people, harm, GROUPS, end_date="1969-12-31",
+                            windows=(6, 12)).table.iloc[0]
+    assert t.suspect_non_police_initiated_fu6m == 2
+    assert t.suspect_non_police_initiated_fu12m == 3
+    assert t.suspect_non_police_initiated_pre12m == 1 and t.suspect_harm_pre12m == 2.0
+    assert (t.suspect_non_police_initiated_days, t.suspect_non_police_initiated_event) == (1, 1)
+    assert t.exposure_days_fu6m == 182                  # 1968-01-31 -> 1968-07-31 (leap year)

@@ -957,7 +957,7 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
     day_code = np.full(end - lo + 3, -far, dtype=np.int32)  # first/last: before lo, after end
     day_code[1:-1] = _month_code(np.arange(lo, end + 1), True)
     person_code = np.append(np.where(no_start, far, _month_code(start, False)), far)  # [-1]: none
-    idx = x.days - np.int32(lo - 1)          # NO_DAY - (lo - 1) fits in int32
+    idx = x.days - np.int32(lo - 1)   # NO_DAY may wrap below 0: clipped to a slot counted nowhere
     np.clip(idx, 0, end - lo + 2, out=idx)
     k = day_code[idx]
     k -= person_code.astype(np.int32)[x.person]
@@ -1037,9 +1037,9 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
     # end of the longest window or of the extract
     followup = new["followup_days"]
     exposure(followup, 0, horizon)
-    fu = k >= 0
+    fu = np.flatnonzero(k >= 0)
     p_fu = p[fu]
-    t = d[fu] - start.astype(np.int32)[p_fu] + 1        # randomisation day = day 1
+    t = d[fu] - start[p_fu] + 1      # int64 as first: ufunc.at is slow when it must cast
     key_pr = p_fu.astype(np.int64) * n_roles + r[fu]
     bits_fu = bits[fu]
     never = np.iinfo(np.int64).max
