@@ -155,7 +155,7 @@ def _codes(series: pd.Series):
     if isinstance(series.dtype, pd.CategoricalDtype):
         return series.cat.codes.to_numpy(), _key_text(series.cat.categories)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return codes, _key_text(pd.Index(uniques) if isinstance(uniques, np.ndarray) else uniques)
+    return codes, _key_text(pd.Index(uniques))
 
 
 def _one_iso_date(text: str):
