@@ -17,6 +17,7 @@ import streamlit as st
 
 from dashboard.figures_programme import (benefit_figure, money, scale_cost_figure,
                                          scale_prevented_figure)
+from dashboard.state import remember
 from fd_stats import DataError
 from fd_stats.programme.benefit import (benefit_cost, count_range, count_text, cost_per_unit_range,
                               expected_prevented, money_range, money_text, ratio_range,
@@ -116,8 +117,8 @@ def headline_picks(view: CostView) -> list[str]:
     if crime and view.trial.crime_programme:
         def pick(default, key, label, kinds):
             opts = [c for c in outcomes if view.spec(c).kind in kinds] or outcomes
-            return st.selectbox(label, opts, index=opts.index(default) if default in opts else 0,
-                                format_func=view.label, key=key)
+            return st.selectbox(label, opts, format_func=view.label,
+                                key=remember(key, default if default in opts else opts[0], opts))
         c1, c2 = st.columns(2)
         with c1:
             harm = pick("suspect_harm", "cost_harm_outcome", "Harm outcome",
@@ -126,8 +127,8 @@ def headline_picks(view: CostView) -> list[str]:
             off = pick("suspect_knife", "cost_offence_outcome", "Offence outcome", ("count",))
         return list(dict.fromkeys((harm, off)))
     heads = [c for c in view.trial.headline_outcomes if c in outcomes] or outcomes
-    return [st.selectbox("Outcome", outcomes, index=outcomes.index(heads[0]),
-                         format_func=view.label, key="cost_outcome")]
+    return [st.selectbox("Outcome", outcomes, format_func=view.label,
+                         key=remember("cost_outcome", heads[0], outcomes))]
 
 
 def result_headline(view: CostView, col) -> None:
@@ -393,9 +394,10 @@ def simple_scale_up(view: CostView) -> None:
                 "it had the trial's per-person effect (a similar group, similar delivery and "
                 "take-up).")
     c1, c2 = st.columns(2)
-    people = c1.number_input("People offered the programme per year", min_value=1, value=200,
-                             step=10, key="cost_scale_people")
-    col = c2.selectbox("Outcome", cols, format_func=view.label, key="cost_scale_outcome")
+    people = c1.number_input("People offered the programme per year", min_value=1, step=10,
+                             key=remember("cost_scale_people", 200))
+    col = c2.selectbox("Outcome", cols, format_func=view.label,
+                      key=remember("cost_scale_outcome", options=cols))
     spec, words = view.spec(col), md_terms(view.spec(col))
     dg = digits_for(spec)
     p = expected_prevented(int(people), *view.effect(col))
@@ -424,10 +426,11 @@ def staffed_scale_up(view: CostView, n_workers, n_coords, caseloads, per_case, l
     c1, c2, c3 = st.columns(3)
     with c1:
         people = st.number_input("Young people offered the programme per year", min_value=1,
-                                 value=200, step=10, key="cost_scale_people")
+                                 step=10, key=remember("cost_scale_people", 200))
         caseload = st.number_input("Caseload (people per case worker)", min_value=1.0,
-                                   value=round(eff_caseload, 1), step=0.5, format="%.1f",
-                                   key="cost_scale_caseload")
+                                   step=0.5, format="%.1f",
+                                   key=remember("cost_scale_caseload", round(eff_caseload, 1),
+                                                scope=(view.trial.name, eff_caseload)))
         st.caption(f"Default: the trial's effective caseload, {cases} cases ÷ {int(n_workers)} "
                    f"case workers = {eff_caseload:.1f}."
                    if int(n_workers) else "Default: the caseload entered above.")
@@ -435,11 +438,13 @@ def staffed_scale_up(view: CostView, n_workers, n_coords, caseloads, per_case, l
             st.caption(f"Report: recommended maximum caseload {rec_max[0]}-{rec_max[1]}.")
     with c2:
         worker_cost = st.number_input("Annual cost of one case worker (£)", min_value=0.0,
-                                      value=staff_default, step=1000.0, format="%.0f",
-                                      key="cost_scale_worker_cost")
+                                      step=1000.0, format="%.0f",
+                                      key=remember("cost_scale_worker_cost", staff_default,
+                                                   scope=(view.trial.name, staff_default)))
         coord_cost = st.number_input("Annual cost of one coordinator (£)", min_value=0.0,
-                                     value=staff_default, step=1000.0, format="%.0f",
-                                     key="cost_scale_coord_cost")
+                                     step=1000.0, format="%.0f",
+                                     key=remember("cost_scale_coord_cost", staff_default,
+                                                  scope=(view.trial.name, staff_default)))
         if view.is_report:
             lo_load, hi_load = min(caseloads.values()), max(caseloads.values())
             st.caption(f"Assumption, not from the report: the {money(total)} split equally over "
@@ -455,16 +460,17 @@ def staffed_scale_up(view: CostView, n_workers, n_coords, caseloads, per_case, l
             st.caption("Enter the annual cost of each post.")
     with c3:
         coord_default = max(int(round(cases / int(n_coords))) if int(n_coords) else int(cases), 1)
-        per_coord = st.number_input("People per coordinator", min_value=1, value=coord_default,
-                                    step=5, key="cost_scale_per_coord")
+        per_coord = st.number_input("People per coordinator", min_value=1, step=5,
+                                    key=remember("cost_scale_per_coord", coord_default,
+                                                 scope=(view.trial.name, coord_default)))
         st.caption((f"Default: the trial had {int(n_coords)} coordinator(s) for {cases} cases."
                     if int(n_coords) else
                     f"Default: one coordinator for the {cases} people offered the programme in "
                     "the data.")
                    + (" The report expects coordination cost per case to fall with scale; raise "
                       "this number to reflect that." if view.is_report else ""))
-        other = st.number_input("Other annual costs (£)", min_value=0.0, value=0.0,
-                                step=1000.0, format="%.0f", key="cost_scale_other")
+        other = st.number_input("Other annual costs (£)", min_value=0.0, step=1000.0,
+                                format="%.0f", key=remember("cost_scale_other", 0.0))
     sizes = sorted({max(1, int(round(people * k))) for k in (0.25, 0.5, 1.0, 1.5, 2.0)})
     # offence and harm scale-up only for crime measures with a direction
     crime = [c for c in view.allr.index if view.spec(c).crime

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.state import remember
 from dashboard.upload import (TABLE_TYPES, example_files, handle_upload, md_escape,
                               read_example)
 from fd_stats.data.aggregate import aggregate, aggregate_over_time, person_table
@@ -33,7 +34,7 @@ def crimes_extract_tab(ss, current, set_pending, fail) -> None:
     f_groups = c2.file_uploader("Offence groups (optional; default: the bundled definitions)",
                                 type=TABLE_TYPES, key="data_groups")
     months = st.number_input("Follow-up (months from randomisation)", min_value=1,
-                             max_value=120, value=12, step=1, key="data_months")
+                             max_value=120, step=1, key=remember("data_months", 12))
     with st.expander("Optional: the extract's end date and baseline offending"):
         st.markdown("Give the last day the extract covers to cut each person's follow-up "
                     "there (people randomised late are then not counted as crime-free for "
@@ -42,10 +43,10 @@ def crimes_extract_tab(ss, current, set_pending, fail) -> None:
                     "declared as each outcome's baseline for adjusted analyses. Several "
                     "follow-up windows and times to first offence are on the Over time page.")
         e1, e2 = st.columns(2)
-        end_date = e1.date_input("Last day the extract covers", value=None,
-                                 format="YYYY-MM-DD", key="data_end_date")
+        end_date = e1.date_input("Last day the extract covers", value=None, format="YYYY-MM-DD",
+                                 key=remember("data_end_date"))
         baselines = e2.multiselect("Baseline windows (months before randomisation)",
-                                   [6, 12, 24, 36], default=[12, 24], key="data_baselines")
+                                   [6, 12, 24, 36], key=remember("data_baselines", [12, 24]))
     b1, b2 = st.columns(2)
     go = b1.button("Count crimes per person", key="data_aggregate", type="primary",
                    disabled=not (f_crimes and f_people and f_harm))

@@ -2,7 +2,9 @@
 
 Widgets keep their values in ``st.session_state`` under ``data_*`` keys; the guesses are
 made once per uploaded table (``data_map_for`` holds its token) so the user's corrections
-survive reruns. The outcome table is built once per set of chosen outcomes, so a cell
+survive reruns. Streamlit drops a widget's value when the user opens another page, so the
+specification the widgets last described is kept too (``data_kept``, with the table's token)
+and put back on return instead of guessing again. The outcome table is built once per set of chosen outcomes, so a cell
 edits in one click and the columns keep their widths.
 """
 from __future__ import annotations
@@ -49,8 +51,15 @@ def _apply(ss, m: ColumnMapping, reasons=None) -> None:
 def guess_once(ss, table: pd.DataFrame, pending: dict) -> None:
     """Guess the specification for a newly pending table (not on every rerun)."""
     cols = list(map(str, table.columns))
-    if ss.get("data_map_for") == pending["token"] and "data_arm" in ss:
-        return
+    if ss.get("data_map_for") == pending["token"]:
+        if "data_arm" in ss:
+            return
+        kept = ss.get("data_kept")
+        if kept and kept["token"] == pending["token"]:  # back from another page
+            ss["data_table_ref"] = table
+            _apply(ss, kept["mapping"])
+            ss["data_synthetic"] = kept["synthetic"]
+            return
     ss["data_table_ref"] = table
     g, reasons = guess_spec(table, pending["labels"])
     if pending["source"] in ("aggregate", "bundled"):
@@ -70,7 +79,7 @@ def guess_once(ss, table: pd.DataFrame, pending: dict) -> None:
 
 def load_saved_mapping(ss, table: pd.DataFrame, token: str) -> None:
     m_load = st.file_uploader("Load a saved mapping (JSON) — optional", type=["json"],
-                              key="data_mapping_file",
+                              key="data_mapping_file", max_upload_size=1,  # MB, as read
                               help="A mapping downloaded from this page earlier: fills in every "
                                    "choice below in one go (handy for a monthly refresh).")
     if m_load is not None:
@@ -252,9 +261,12 @@ def mapping_step(ss, table: pd.DataFrame, pending: dict) -> ColumnMapping:
     crime_prog = d1.checkbox("Crime programme with case workers", key="data_crime_programme",
                              help="Tick if the programme is case work about crime: the Cost and "
                                   "Engagement pages then speak of case workers and caseloads.")
-    return ColumnMapping(
+    mapping = ColumnMapping(
         arm, str(treat), str(ctrl), [specs[c] for c in chosen],
         None if pid == NONE else pid, list(subs), None if eng == NONE else eng, list(covs),
         Design(design, strata if design == "stratified" else [],
                None if design != "cluster" or cluster == NONE else cluster, ratio),
         list(pre), follow or None, bool(crime_prog), method)
+    ss["data_kept"] = {"token": token, "mapping": mapping,
+                       "synthetic": bool(ss.get("data_synthetic"))}
+    return mapping

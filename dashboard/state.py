@@ -135,6 +135,39 @@ def _bind(key):
     return {"key": f"w_{key}", "on_change": copy_back}
 
 
+def remember(key: str, default=None, options=None, scope=None) -> str:
+    """Keep a page widget's value when the user opens another page and comes back.
+
+    Streamlit drops the state of every widget the last run did not draw, so a choice made on
+    one page was lost on the way back. The value is copied to ``kept_<key>`` on every run and
+    put back before the widget is drawn. Call it before the widget and pass the widget's
+    default here, not as its ``value``/``default``/``index`` (Streamlit warns when both set it).
+    A value no longer among ``options`` falls back to ``default`` (a multiselect keeps those
+    still offered); ``scope`` (e.g. the data set's
+    name, for a default computed from the data) restores a kept value only in the same scope.
+    Returns ``key``, for the widget's ``key=``.
+    """
+    ss = st.session_state
+    kept = ss.get(f"kept_{key}")
+    if key in ss and kept is not None and kept[0] != scope:  # another data set: start afresh
+        del ss[key]
+    if key not in ss:
+        if kept is not None and kept[0] == scope:  # back from another page
+            ss[key] = kept[1]
+        elif default is not None:
+            ss[key] = default
+    if options is not None and key in ss and isinstance(ss[key], list):  # a multiselect
+        ss[key] = [v for v in ss[key] if v in options]
+    elif options is not None and key in ss and ss[key] not in options:
+        if default is None:
+            del ss[key]
+        else:
+            ss[key] = default
+    if key in ss:
+        ss[f"kept_{key}"] = (scope, ss[key])
+    return key
+
+
 def reset_settings() -> None:
     for key, value in DEFAULTS.items():
         if key != "dataset":

@@ -1,7 +1,7 @@
 """Over time: time to first offence, offending month by month, and whether the effect lasts."""
 import streamlit as st
 
-from dashboard.state import sidebar, show_data_error
+from dashboard.state import remember, sidebar, show_data_error
 
 st.set_page_config(page_title="Over time · Focused Deterrence evaluation", layout="wide")
 ctx = sidebar()
@@ -40,7 +40,7 @@ if not ctx.trial.crime_programme:
             "police records extract. Upload such an extract below, or choose the bundled "
             "trial on the Data page.", icon=":material/info:")
     SOURCES = SOURCES[1:]
-source = st.radio("Data", SOURCES, horizontal=True, key="ot_source")
+source = st.radio("Data", SOURCES, horizontal=True, key=remember("ot_source", options=SOURCES))
 bundled = source.startswith("Bundled")
 if bundled:
     st.warning(SYNTHETIC_DATES, icon="⚠️")
@@ -59,12 +59,13 @@ else:
                                 type=TABLE_TYPES, key="ot_groups")
     keep_uploads("ot_crimes", "ot_people", "ot_harm", "ot_groups")  # lands after a reconnect
     c1, c2, c3, c4, c5 = st.columns(5)
-    end = c1.date_input("Last day the extract covers", value=dt.date(2024, 12, 31),
-                        key="ot_end", format="YYYY-MM-DD")
-    prog = c2.number_input("Programme length (months, 0 = none)", 0, 60, 12, key="ot_prog")
-    arm = c3.text_input("Arm column", "arm", key="ot_arm")
-    treatment = c4.text_input("Treatment value", "treatment", key="ot_t")
-    control = c5.text_input("Control value", "control", key="ot_c")
+    end = c1.date_input("Last day the extract covers", format="YYYY-MM-DD",
+                        key=remember("ot_end", dt.date(2024, 12, 31)))
+    prog = c2.number_input("Programme length (months, 0 = none)", 0, 60,
+                           key=remember("ot_prog", 12))
+    arm = c3.text_input("Arm column", key=remember("ot_arm", "arm"))
+    treatment = c4.text_input("Treatment value", key=remember("ot_t", "treatment"))
+    control = c5.text_input("Control value", key=remember("ot_c", "control"))
     if st.button("Count crimes over time", type="primary", disabled=not (f_crimes and f_people),
                  key="ot_go"):
         try:
@@ -101,10 +102,10 @@ for note in res.notes:
 
 groups = res.summary["groups"]
 c1, c2 = st.columns(2)
-role = c1.selectbox("Role", ["suspect", "victim"], key="ot_role",
+role = c1.selectbox("Role", ["suspect", "victim"], key=remember("ot_role"),
                     format_func=lambda r: f"as {r}")
-group = c2.selectbox("Offence group", groups, key="ot_group",
-                     index=groups.index("knife") if "knife" in groups else 0,
+group = c2.selectbox("Offence group", groups,
+                     key=remember("ot_group", "knife" if "knife" in groups else groups[0], groups),
                      format_func=lambda g: group_words(g).capitalize())
 what = f"{group_words(group)} as {role}"
 try:

@@ -1,7 +1,7 @@
 """How sure can we be? Integrity checks and the evidence rating, plain English first."""
 import streamlit as st
 
-from dashboard.state import show_data_error, sidebar
+from dashboard.state import remember, show_data_error, sidebar
 
 st.set_page_config(page_title="How sure · Focused Deterrence evaluation", layout="wide")
 ctx = sidebar()
@@ -28,7 +28,8 @@ if not ctx.mapping.outcomes:
 
 spec = facts_from_trial(trial)
 ss = st.session_state
-ss.setdefault("hs_sesoi", DEFAULT_SESOI)
+remember("hs_sesoi", DEFAULT_SESOI)  # read before the widget is drawn
+remember("hs_ratio_choice")
 RATIOS = {"1:1": 1.0, "1:2": 0.5, "2:1": 2.0, "1:1.5": 1 / 1.5}
 ss["hs_ratio"] = RATIOS.get(ss.get("hs_ratio_choice"))  # read before the report is built
 try:
@@ -216,7 +217,7 @@ with st.expander("Change the assumptions and cut-offs"):
                     f"{spec.allocation_ratio:g} treated per control.")
     st.selectbox("Primary outcome (for attrition)", ["(the outcome with most missing)",
                                                      *ctx.mapping.outcomes],
-                 format_func=lambda c: c if c.startswith("(") else ctx.label(c), key="hs_primary")
+                 format_func=lambda c: c if c.startswith("(") else ctx.label(c), key=remember("hs_primary", options=["(the outcome with most missing)", *ctx.mapping.outcomes]))
     c1, c2 = st.columns(2)
     mdes = c1.text_input("MDES cut-offs for 5, 4, 3, 2, 1 padlocks (SD)",
                          ", ".join(f"{v:g}" for v in cut.mdes), key="hs_mdes")

@@ -1,7 +1,7 @@
 """Outcomes: every outcome x role, the forest plot, means by arm, distributions, all tests for one."""
 import streamlit as st
 
-from dashboard.state import sidebar, show_data_error
+from dashboard.state import remember, sidebar, show_data_error
 
 st.set_page_config(page_title="Outcomes · Focused Deterrence evaluation", layout="wide")
 ctx = sidebar()
@@ -178,7 +178,7 @@ if len(zero_all) and any(trial.outcome(o).kind in ("count", "score") for o in ze
                 "by a handful of people.")
 outcomes = list(allr["outcome"])
 dist_outcome = st.selectbox("Outcome to show", outcomes, format_func=ctx.label,
-                            key="outcomes_dist_outcome")
+                            key=remember("outcomes_dist_outcome", options=outcomes))
 info = trial.outcome(dist_outcome)
 try:
     values = arm_values(trial.table, ctx.mapping, dist_outcome)
@@ -212,7 +212,7 @@ else:
 
 # ---------------------------------------------------------------- detail view
 st.header("Every method for one outcome")
-detail = st.selectbox("Outcome", outcomes, format_func=ctx.label, key="outcomes_detail_outcome")
+detail = st.selectbox("Outcome", outcomes, format_func=ctx.label, key=remember("outcomes_detail_outcome", options=outcomes))
 
 
 @st.cache_data(show_spinner="Running every method…", max_entries=32)
@@ -279,9 +279,9 @@ with st.expander("Probability that the programme helped (Bayesian)"):
                  else "lower" if info_d.lower_is_better else "higher")
     c1, c2 = st.columns(2)
     prior = c1.radio("Prior", list(PRIORS), format_func=lambda k: PRIORS[k].capitalize(),
-                     key="outcomes_prior")
-    min_change = c2.slider("Smallest change that matters", 0, 50, 10, step=5, format="%d%%",
-                           key="outcomes_min_change") / 100
+                     key=remember("outcomes_prior"))
+    min_change = c2.slider("Smallest change that matters", 0, 50, step=5, format="%d%%",
+                           key=remember("outcomes_min_change", 10)) / 100
     st.table(benefit_table(by_method, direction=direction, min_change=min_change, prior=prior))
     st.caption("Bayesian probabilities from a normal approximation to each method's likelihood "
                f"with a {PRIORS[prior]}; "

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import show_data_error, sidebar
+from dashboard.state import remember, show_data_error, sidebar
 
 st.set_page_config(page_title="Engagement · Focused Deterrence evaluation", layout="wide")
 ctx = sidebar()
@@ -154,8 +154,8 @@ with c2:
 st.header("Effect of the offer vs effect among those who engaged")
 outcomes = list(mapping.outcomes)
 default = "suspect_knife" if "suspect_knife" in outcomes else outcomes[0]
-outcome = st.selectbox("Outcome", outcomes, index=outcomes.index(default),
-                       format_func=ctx.label, key="engagement_outcome")
+outcome = st.selectbox("Outcome", outcomes, format_func=ctx.label,
+                       key=remember("engagement_outcome", default, outcomes))
 info = trial.outcome(outcome)
 unit = info.unit or "per person"
 try:

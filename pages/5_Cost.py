@@ -1,7 +1,7 @@
 """Cost: per case, per unit of each outcome improved (in its own unit), value and scale-up."""
 import streamlit as st
 
-from dashboard.state import show_data_error, sidebar
+from dashboard.state import remember, show_data_error, sidebar
 
 st.set_page_config(page_title="Cost · Focused Deterrence evaluation", layout="wide")
 ctx = sidebar()
@@ -60,20 +60,20 @@ workers, w_src, w_note = meta_value("case_workers", 1 if IS_REPORT else 0)
 coords, c_src, _ = meta_value("coordinators", 1 if IS_REPORT else 0)
 c1, c2, c3 = st.columns(3)
 with c1:
-    total = st.number_input("Total delivery funding (£)", min_value=0.0, value=float(funding),
-                            step=5000.0, format="%.0f", key="cost_funding")
+    total = st.number_input("Total delivery funding (£)", min_value=0.0, step=5000.0,
+                            format="%.0f", key=remember("cost_funding", float(funding), scope=trial.name))
     cs.source_caption(f_src, f_note)
-    cases = st.number_input("Cases (people offered the programme)", min_value=0,
-                            value=n_treated, step=1, key="cost_cases")
+    cases = st.number_input("Cases (people offered the programme)", min_value=0, step=1,
+                            key=remember("cost_cases", n_treated, scope=trial.name))
     st.caption(f"Source: people allocated to the programme in the data ({n_treated})")
 n_workers, n_coords, caseloads = 0, 0, {}
 if STAFFED:
     with c2:
-        n_workers = st.number_input("Case workers", min_value=0, value=int(workers), step=1,
-                                    key="cost_workers")
+        n_workers = st.number_input("Case workers", min_value=0, step=1,
+                                    key=remember("cost_workers", int(workers), scope=trial.name))
         cs.source_caption(w_src, w_note)
-        n_coords = st.number_input("Coordinators", min_value=0, value=int(coords), step=1,
-                                   key="cost_coordinators")
+        n_coords = st.number_input("Coordinators", min_value=0, step=1,
+                                   key=remember("cost_coordinators", int(coords), scope=trial.name))
         cs.source_caption(c_src)
     with c3:
         for i, lev in enumerate(cohorts or [None]):
@@ -81,8 +81,9 @@ if STAFFED:
             load, l_src, _ = meta_value(key, 20)
             where = f", {'cohort' if IS_REPORT else md(cohort_col)} {md(lev)}" if lev else ""
             caseloads[lev] = st.number_input(f"Caseload{where} (people per case worker)",
-                                             min_value=1, value=int(load), step=1,
-                                             key=f"cost_caseload_{i + 1}")
+                                             min_value=1, step=1,
+                                             key=remember(f"cost_caseload_{i + 1}", int(load),
+                                                          scope=trial.name))
             cs.source_caption(l_src)
 COSTS_ENTERED = total > 0
 

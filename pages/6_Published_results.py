@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import sidebar
+from dashboard.state import remember, sidebar
 
 st.set_page_config(page_title="Published results · Focused Deterrence evaluation", layout="wide")
 ctx = sidebar()
@@ -28,7 +28,7 @@ st.markdown("Recompute every p-value of a published results table from its own *
             f"(**alpha = {alpha:g}, {SIDEDNESS[alternative]}**, from the sidebar).")
 st.info(P_VALUE_MEANING, icon="ℹ️")
 
-source = st.radio("Table", [BUNDLED, UPLOAD], horizontal=True, key="published_source")
+source = st.radio("Table", [BUNDLED, UPLOAD], horizontal=True, key=remember("published_source"))
 
 
 @st.cache_data(show_spinner=False)
@@ -111,13 +111,13 @@ else:
             ("like", "Report's wording of p (optional)", ("likelihood_reported", "likelihood"))]
     for i, (key, label, names) in enumerate(spec):
         g = guess(columns, *names)
-        sel[key] = c[i % 4].selectbox(label, opts, index=opts.index(g),
-                                      key=f"published_col_{key}")
+        sel[key] = c[i % 4].selectbox(label, opts, key=remember(f"published_col_{key}", g, opts,
+                                                                scope=name))
     cols = {k: (None if v == NONE else v) for k, v in sel.items()}
     used = {v for v in cols.values() if v}
-    label_cols = st.multiselect("Columns that name each row", [c for c in columns if c not in used],
-                                default=[c for c in columns if c not in used][:3],
-                                key="published_label_cols")
+    free = [c for c in columns if c not in used]
+    label_cols = st.multiselect("Columns that name each row", free,
+                                key=remember("published_label_cols", free[:3], free, scope=name))
     missing = [lbl for key, lbl, _ in spec[:3] if not cols[key]]
     if missing:
         st.error("Choose the column for: " + ", ".join(missing) + ".", icon="🚫")

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import show_data_error, sidebar
+from dashboard.state import remember, show_data_error, sidebar
 
 st.set_page_config(page_title="Planning · Focused Deterrence evaluation", layout="wide")
 ctx = sidebar()
@@ -63,10 +63,10 @@ outcomes = list(allr.index)
 default = "suspect_knife" if "suspect_knife" in outcomes else outcomes[0]
 c1, c2, c3 = st.columns(3)
 with c1:
-    outcome = st.selectbox("Outcome", outcomes, index=outcomes.index(default),
-                           format_func=ctx.label, key="planning_outcome")
+    outcome = st.selectbox("Outcome", outcomes, format_func=ctx.label,
+                           key=remember("planning_outcome", default, outcomes))
     src = st.radio("Mean and standard deviation", ["Observed in this trial", "Type values"],
-                   key="planning_source")
+                   key=remember("planning_source"))
 r = allr.loc[outcome]
 spec = trial.outcome(outcome)
 unit = spec.unit or "per person"
@@ -75,7 +75,7 @@ CHANGE = {"lower": "reduction", "higher": "increase"}.get(spec.direction, "chang
 with c2:
     if src == "Observed in this trial":
         sd_kind = st.radio("Standard deviation", ["Pooled over both arms", "Control arm only"],
-                           key="planning_sd_kind",
+                           key=remember("planning_sd_kind"),
                            help="The t-test power calculation assumes one common SD.")
         mean_c = float(r["mean_control"])
         sd = pooled_sd(r) if sd_kind.startswith("Pooled") else float(r["sd_control"])
@@ -84,21 +84,23 @@ with c2:
                     f"n = {int(r['n_treatment'])} and {int(r['n_control'])}).")
     else:
         mean_c = st.number_input(f"Control-group mean ({md(unit)})", min_value=0.0,
-                                 value=round(float(r["mean_control"]), 3), step=0.01,
-                                 format="%.3f", key="planning_mean")
+                                 step=0.01, format="%.3f",
+                                 key=remember("planning_mean", round(float(r["mean_control"]), 3),
+                                              scope=(trial.name, outcome)))
         sd = st.number_input(f"Standard deviation ({md(unit)})", min_value=0.0,
-                             value=round(pooled_sd(r), 3), step=0.01, format="%.3f",
-                             key="planning_sd")
+                             step=0.01, format="%.3f",
+                             key=remember("planning_sd", round(pooled_sd(r), 3),
+                                          scope=(trial.name, outcome)))
 with c3:
     reduction = st.number_input(f"{CHANGE.capitalize()} to detect (% of the control mean)",
                                 min_value=1.0,
-                                max_value=100.0, value=40.0, step=5.0, format="%.0f",
-                                key="planning_reduction")
-    power = st.select_slider("Power", options=[0.7, 0.75, 0.8, 0.85, 0.9, 0.95], value=0.8,
-                             format_func=lambda v: f"{v:.0%}", key="planning_power")
+                                max_value=100.0, step=5.0, format="%.0f",
+                                key=remember("planning_reduction", 40.0))
+    power = st.select_slider("Power", options=[0.7, 0.75, 0.8, 0.85, 0.9, 0.95],
+                             format_func=lambda v: f"{v:.0%}", key=remember("planning_power", 0.8))
     ratio = st.number_input("Allocation ratio (control people per treated person)",
-                            min_value=0.25, max_value=10.0, value=1.0, step=0.25,
-                            key="planning_ratio",
+                            min_value=0.25, max_value=10.0, step=0.25,
+                            key=remember("planning_ratio", 1.0),
                             help=f"1 = equal arms. This trial had {int(r['n_control'])} "
                                  f"control to {int(r['n_treatment'])} treated (about "
                                  f"{r['n_control'] / max(r['n_treatment'], 1):.1f}).")
@@ -156,10 +158,12 @@ if len(curves):
         width="stretch", theme=None, key="planning_curve_n")
 st.subheader("Power at fixed arm sizes")
 cc = st.columns(3)
-n_t = cc[0].number_input("Treatment arm size", min_value=2, value=int(r["n_treatment"]),
-                         step=5, key="planning_fixed_nt")
-n_c = cc[1].number_input("Control arm size", min_value=2, value=int(r["n_control"]),
-                         step=5, key="planning_fixed_nc")
+n_t = cc[0].number_input("Treatment arm size", min_value=2, step=5,
+                         key=remember("planning_fixed_nt", int(r["n_treatment"]),
+                                      scope=trial.name))
+n_c = cc[1].number_input("Control arm size", min_value=2, step=5,
+                         key=remember("planning_fixed_nc", int(r["n_control"]),
+                                      scope=trial.name))
 try:
     mde = minimum_detectable_effect(sd, n_t, n_c, power=power, alpha=alpha,
                                     alternative=sides)

@@ -252,14 +252,17 @@ with st.expander("Full report: problems, missing values, rows left out"):
     else:
         st.dataframe(report.excluded, hide_index=True)
 
-if "data_name" not in ss:
-    ss["data_name"] = dataset_name(pending["name"])
+if "data_name" not in ss:  # a new table, or back from another page (Streamlit dropped it)
+    kept = ss.get("data_kept_name")
+    ss["data_name"] = kept[1] if kept and kept[0] == pending["token"] else \
+        dataset_name(pending["name"])
 c1, c2 = st.columns([2, 1])
 name = c1.text_input("Name for this data set (shown in the sidebar)", key="data_name",
                      max_chars=80)
 synthetic = c2.checkbox("Synthetic (made-up) data", key="data_synthetic",
                         help="Tick if no row describes a real person: every page will then "
                              "label the results as synthetic.")
+ss["data_kept_name"] = (pending["token"], name)
 st.button("Use this data set", type="primary", key="data_use", disabled=not report.ok,
           on_click=use_dataset, args=(cmap, name, synthetic),
           help=("Fix the blocking problems first." if not report.ok else

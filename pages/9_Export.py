@@ -1,7 +1,7 @@
 """Export: the board pack (slides, report, charts, tables) with small-number protection."""
 import streamlit as st
 
-from dashboard.state import dataset_key, sidebar, show_data_error
+from dashboard.state import dataset_key, remember, sidebar, show_data_error
 
 st.set_page_config(page_title="Export · Focused Deterrence evaluation", layout="wide")
 ctx = sidebar()
@@ -30,18 +30,18 @@ left, right = st.columns([3, 2], gap="large")
 with right:
     st.subheader("Small numbers")
     disclosure = st.checkbox(
-        "Protect small numbers", value=True, key="export_disclosure",
+        "Protect small numbers", key=remember("export_disclosure", True),
         help="Recommended before sharing. Hides counts of fewer than the threshold people and means built from fewer than "
              "that many, plus any cell from which a hidden one could be worked out.")
-    threshold = st.number_input("Threshold (people)", min_value=2, max_value=100, value=10, step=1,
-                                key="export_threshold", disabled=not disclosure,
+    threshold = st.number_input("Threshold (people)", min_value=2, max_value=100, step=1,
+                                key=remember("export_threshold", 10), disabled=not disclosure,
                                 help="10 is the UK Longitudinal Linkage Collaboration's rule; "
                                      "5 is also common.")
     rounding = st.selectbox("Round the other counts of people to", [0, 5, 10],
                             format_func=lambda v: "no rounding" if v == 0 else f"nearest {v}",
-                            key="export_rounding", disabled=not disclosure)
-    nonzero = st.checkbox("Stricter: hide means of rare events", value=False,
-                          key="export_nonzero", disabled=not disclosure,
+                            key=remember("export_rounding", 0), disabled=not disclosure)
+    nonzero = st.checkbox("Stricter: hide means of rare events",
+                          key=remember("export_nonzero", False), disabled=not disclosure,
                           help="Also hide a mean when fewer than the threshold had any event. "
                                "Mean × people = number of events, an upper bound on how many "
                                "people had one. Stricter services ask for this.")

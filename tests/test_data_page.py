@@ -268,3 +268,52 @@ def test_exposure_is_not_guessed_as_an_outcome():
     spec, guesses = guess_spec(t)
     assert spec.outcome_columns == ["y"]
     assert next(g for g in guesses if g.column == "exposure_days").role == "not used"
+
+
+def test_choices_survive_a_visit_to_another_page():
+    """Streamlit drops a widget's value when its page is left: every correction the user made
+    (arm values, outcomes, each outcome's label, kind and direction, design, name, synthetic)
+    must still be there on coming back, not re-guessed."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/8_Data.py")
+    at = upload_file(at.run(), "t.csv", UNFAMILIAR)
+    at.selectbox(key="data_treat").set_value("BAU").run()
+    at.selectbox(key="data_ctrl").set_value("Intervention").run()
+    at.multiselect(key="data_outcomes").set_value(["Harm score"]).run()
+    at.selectbox(key="data_pid").set_value("(none)").run()
+    at.selectbox(key="data_design").set_value("stratified").run()
+    at.multiselect(key="data_strata").set_value(["Sex"]).run()
+    at.number_input(key="data_follow").set_value(12.0).run()
+    at.text_input(key="data_name").set_value("My corrected trial").run()
+    at.checkbox(key="data_synthetic").check().run()
+    at.session_state[at.session_state["data_base_key"]] = {"edited_rows": {0: {"label": "Harm (CCHI days)",
+                                                        "better": "lower is better",
+                                                        "kind": "score"}},
+                                    "added_rows": [], "deleted_rows": []}
+    at.run()
+    before = at.session_state["data_specs"]["Harm score"]
+    assert (before.label, before.direction, before.kind) == ("Harm (CCHI days)", "lower", "score")
+
+    for page in ("pages/1_Outcomes.py", "pages/8_Data.py"):
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="data_arm").value == "Group Allocated"
+    assert at.selectbox(key="data_treat").value == "BAU"
+    assert at.selectbox(key="data_ctrl").value == "Intervention"
+    assert at.multiselect(key="data_outcomes").value == ["Harm score"]
+    assert at.selectbox(key="data_pid").value == "(none)"
+    assert at.selectbox(key="data_design").value == "stratified"
+    assert at.multiselect(key="data_strata").value == ["Sex"]
+    assert at.number_input(key="data_follow").value == 12.0
+    assert at.text_input(key="data_name").value == "My corrected trial"
+    assert at.checkbox(key="data_synthetic").value
+    after = at.session_state["data_specs"]["Harm score"]
+    assert (after.label, after.direction, after.kind) == ("Harm (CCHI days)", "lower", "score")
+    # and what is used is what was chosen
+    at.button(key="data_use").click().run()
+    assert not at.error, [e.value for e in at.error]
+    trial = at.session_state["datasets"]["My corrected trial (synthetic data)"]
+    assert trial.synthetic and trial.spec.treatment == "BAU"
+    assert trial.spec.design.type == "stratified" and trial.spec.design.strata == ["Sex"]
+    assert [(o.label, o.kind) for o in trial.spec.outcomes] == [("Harm (CCHI days)", "score")]

@@ -562,3 +562,28 @@ def test_cli_integrity(tmp_path, capsys):
     assert got["balance"][0]["smd"] == pytest.approx(0.3, abs=1e-9)
     assert main(["integrity", str(tmp_path / "missing.csv")]) == 2
     assert capsys.readouterr().err.startswith("error: File not found")
+
+
+def test_cli_integrity_with_a_specification(tmp_path, capsys):
+    """--spec FILE (the Data page's mapping JSON) gives the same report as the options."""
+    from fd_stats.cli.main import main
+    from fd_stats.data.mapping import ColumnMapping, Design
+    from fd_stats.data.trial import OutcomeSpec
+
+    t = make_trial(60, 90, shift=0.3, miss_t=3, miss_c=20).rename(columns={"arm": "group"})
+    t["group"] = t["group"].map({"treatment": "FD", "control": "BAU"})
+    t.to_csv(tmp_path / "t.csv", index=False)
+    spec = ColumnMapping("group", "FD", "BAU", [OutcomeSpec("y", "Reoffences", "", "lower")],
+                         covariates=["x"], design=Design("simple", allocation_ratio=1.0))
+    (tmp_path / "spec.json").write_text(spec.to_json())
+    assert main(["integrity", str(tmp_path / "t.csv"), "--spec", str(tmp_path / "spec.json"),
+                 "--format", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert main(["integrity", str(tmp_path / "t.csv"), "--arm", "group", "--treatment", "FD",
+                 "--control", "BAU", "--outcome", "y", "--covariate", "x", "--ratio", "1",
+                 "--format", "json"]) == 0
+    named = json.loads(capsys.readouterr().out)
+    for k in ("padlocks", "lost", "balance", "attrition", "mdes", "equivalence", "allocation"):
+        assert got[k] == named[k], k
+    assert main(["integrity", "--spec", str(tmp_path / "spec.json")]) == 2
+    assert "needs the data file" in capsys.readouterr().err

@@ -6,7 +6,8 @@ Wired into :mod:`fd_stats.cli.main` with::
     add_integrity_parser(sub)
 
 With no data file it checks the bundled trial (or ``--trial FOLDER``, a folder with a
-trial.toml); with a data file, the columns come from the options. Bad input exits with
+trial.toml); with a data file, the columns come from ``--spec FILE`` (a trial.toml or the
+Data page's mapping JSON) or from the options. Bad input exits with
 status 2 and one line on stderr starting ``error:`` (handled by :func:`fd_stats.cli.main.main`).
 """
 from __future__ import annotations
@@ -23,12 +24,26 @@ def cmd_integrity(args) -> None:
     import pandas as pd
 
     from ..analysis import Mapping
+    from ..errors import DataError
     from ..integrity import Cutoffs, TrialFacts, facts_from_trial, integrity_report
 
     def split(values):
         return tuple(v.strip() for item in (values or []) for v in item.split(",") if v.strip())
 
-    if args.data:
+    if args.spec:  # a data file and its specification: as the dashboard's Data page builds it
+        from pathlib import Path
+
+        from ..data.mapping import build_trial
+        from .main import _read_spec, read_data
+
+        if not args.data:
+            raise DataError("--spec needs the data file it describes.")
+        trial = build_trial(read_data(args.data), _read_spec(args.spec), Path(args.data).name)
+        table, mapping, facts = trial.table, trial.mapping, facts_from_trial(trial)
+        if args.outcome:
+            mapping = replace(mapping, outcomes=split(args.outcome))
+        labels = {o.column: o.label for o in trial.outcomes}
+    elif args.data:
         from .main import read_data
 
         table = read_data(args.data)
@@ -92,6 +107,10 @@ def add_integrity_parser(sub) -> None:
                                          "modelled on the EEF padlocks", epilog=EPILOG)
     p.add_argument("data", nargs="?", help="person-level table (default: the bundled trial)")
     p.add_argument("--trial", help="a trial folder with trial.toml (instead of a data file)")
+    p.add_argument("--spec", metavar="FILE",
+                   help="the data file's trial specification: a trial.toml or a column mapping "
+                        "(.json) saved from the Data page (arm, outcomes, covariates, strata, "
+                        "planned ratio)")
     p.add_argument("--arm", default="arm")
     p.add_argument("--treatment", default="treatment")
     p.add_argument("--control", default="control")

@@ -144,32 +144,83 @@ def _specification_of(path: str):
     names this file as its people table (``[data] people_csv`` / ``people_parquet``), else
     None. Without one, every numeric column that is not the arm, a subgroup or a declared
     covariate, stratum or baseline is an outcome."""
-    import tomllib
-
-    from ..data.trial import spec_from_toml
-
     toml = Path(path).parent / "trial.toml"
     if not toml.is_file():
         return None
-    try:
-        meta = tomllib.loads(toml.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{toml} (the trial specification beside {Path(path).name}) is not "
-                        f"valid TOML: {exc}. Fix it or name the outcomes with --outcome.") from None
+    meta = _read_toml(toml, f"the trial specification beside {Path(path).name}")
     data = meta.get("data", {}) or {}
     if Path(path).name not in (data.get("people_csv"), data.get("people_parquet")):
         return None
+    from ..data.trial import spec_from_toml
+
     spec = spec_from_toml(meta)
     return spec if spec.outcomes else None
 
 
-def _directions_of(spec, path: str) -> tuple:
-    """(outcome, direction) pairs from the specification beside the data file, if any."""
+def _read_toml(path: Path, what: str) -> dict:
+    import tomllib
+
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path} ({what}) is not valid TOML: {exc}. Fix it, or give another "
+                        "with --spec, or name the outcomes with --outcome.") from None
+
+
+def _read_spec(path: str):
+    """``--spec``: a ``trial.toml`` or a column mapping saved from the Data page (``.json``)."""
+    from ..data.mapping import mapping_from_json
+    from ..data.trial import spec_from_toml
+
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"--spec {path}: no such file.")
+    if p.suffix.lower() == ".toml":
+        return spec_from_toml(_read_toml(p, "the trial specification given with --spec"))
+    if p.suffix.lower() == ".json":
+        return mapping_from_json(p.read_bytes(), p.name)
+    raise DataError(f"--spec {path}: give a trial.toml or a column mapping (.json) saved from "
+                    "the Data page.")
+
+
+def _resolve_from_spec(args):
+    """Fill the options not given on the command line from the trial specification (--spec,
+    or the trial.toml beside the data that names it); return the specification or None.
+    Options given on the command line always win."""
+    spec = _read_spec(args.spec) if args.spec else None
     if spec is None:
         try:
-            spec = _specification_of(path)
-        except DataError:  # outcomes were named: an unreadable trial.toml is not needed
-            spec = None
+            spec = _specification_of(args.data)
+        except DataError:
+            if not args.outcome:  # outcomes were named: an unreadable trial.toml is not needed
+                raise
+    chosen = _outcomes(args.outcome)
+    given = {"arm": args.arm, "treatment": args.treatment, "control": args.control,
+             "method": args.method}
+    if spec is not None:
+        args.arm = args.arm or spec.arm
+        args.treatment = args.treatment or spec.treatment
+        args.control = args.control or spec.control
+        args.method = args.method or spec.method
+        if not chosen:
+            args.outcome = spec.outcome_columns
+        outcomes = _outcomes(args.outcome)
+        if not args.baseline:
+            args.baseline = [f"{o}={b}" for o, b in spec.baselines if o in outcomes]
+        if not args.covariate:
+            args.covariate = list(spec.covariates)
+        if not args.strata and spec.design.type == "stratified":
+            args.strata = list(spec.design.strata)
+    for k, default in (("arm", "arm"), ("treatment", "treatment"), ("control", "control"),
+                       ("method", "welch")):
+        setattr(args, k, getattr(args, k) or default)
+    args.from_spec = [k for k, v in given.items() if v is None] if spec is not None else []
+    args.outcomes_from_spec = spec is not None and not chosen
+    return spec
+
+
+def _directions_of(spec) -> tuple:
+    """(outcome, direction) pairs from the trial specification, if any."""
     return tuple((o.column, o.direction) for o in spec.outcomes) if spec is not None else ()
 
 
@@ -212,16 +263,13 @@ def cmd_analyse(args):
     from ..methods.registry import LEGACY
     from .survival import run_survival
 
+    spec = _resolve_from_spec(args)
     if run_survival(args):  # --method cox|logrank: time to event (fd_stats.methods.survival)
         return
 
     outcomes = _outcomes(args.outcome)
     covariates, strata = _outcomes(args.covariate), _outcomes(args.strata)
     baselines = _baselines(args.baseline)
-    spec = None if outcomes else _specification_of(args.data)
-    if spec is not None:  # the trial's own outcomes, not every numeric column
-        outcomes = spec.outcome_columns
-        baselines = baselines or tuple(spec.baselines)
     design = [*covariates, *strata, *(b for _, b in baselines)]
     data = _read_for_analysis(args.data, (args.arm, args.subgroup, outcomes, design))
     mapping = Mapping(arm=args.arm, treatment=args.treatment, control=args.control,
@@ -229,7 +277,7 @@ def cmd_analyse(args):
                       strata=strata, baselines=baselines,
                       # which way is better (the probability of benefit needs it), also
                       # for outcomes named with --outcome
-                      directions=_directions_of(spec, args.data))
+                      directions=_directions_of(spec))
     settings = Settings(test=args.method, alternative=args.alternative, alpha=args.alpha,
                         correction=args.correction, confidence_level=args.confidence,
                         permutations=args.permutations, bootstrap=args.bootstrap, seed=args.seed,
@@ -275,9 +323,14 @@ def cmd_analyse(args):
     else:
         emit(res, args.format)
     if spec is not None:  # after the results, so an error stays one line
-        print(f"note: outcomes and their baselines from {Path(args.data).parent / 'trial.toml'}"
-              f" ({len(outcomes)} outcomes); name them with --outcome to choose others.",
-              file=sys.stderr)
+        source = args.spec or Path(args.data).parent / "trial.toml"
+        words = {"arm": "the arm column", "treatment": "the treatment value",
+                 "control": "the control value", "method": "the primary method"}
+        taken = ((["the outcomes"] if args.outcomes_from_spec else [])
+                 + [words[k] for k in args.from_spec]
+                 + ["which way is better", "baselines, covariates and strata not given here"])
+        print(f"note: from the trial specification {source}: {', '.join(taken)}. Options on "
+              "the command line win.", file=sys.stderr)
 
 
 def cmd_audit(args):
@@ -323,13 +376,20 @@ def build_parser(include_aggregate: bool = True):
 
     a = sub.add_parser("analyse", help="compare treatment with control for every outcome")
     a.add_argument("data")
-    a.add_argument("--arm", default="arm")
-    a.add_argument("--treatment", default="treatment")
-    a.add_argument("--control", default="control")
+    a.add_argument("--spec", metavar="FILE",
+                   help="the trial specification: a trial.toml, or a column mapping (.json) "
+                        "saved from the Data page. Gives the arm column and values, outcomes, "
+                        "which way is better, baselines, covariates, strata and the primary "
+                        "method; options given here win. Default: the trial.toml beside the "
+                        "data when it names the data file")
+    a.add_argument("--arm", help="the arm column (default: from the specification, else 'arm')")
+    a.add_argument("--treatment", help="its treatment value (default 'treatment')")
+    a.add_argument("--control", help="its control value (default 'control')")
     a.add_argument("--outcome", action="append", help="repeatable, or comma-separated")
     a.add_argument("--subgroup")
-    a.add_argument("--method", "--test", dest="method", choices=METHOD_CHOICES, default="welch",
-                   help="the primary method (--test is a synonym)")
+    a.add_argument("--method", "--test", dest="method", choices=METHOD_CHOICES,
+                   help="the primary method (--test is a synonym; default: the "
+                        "specification's, else welch)")
     a.add_argument("--add-method", action="append", metavar="METHOD",
                    help="more methods as extra rows (repeatable, or comma-separated)")
     a.add_argument("--covariate", action="append", metavar="COL",
