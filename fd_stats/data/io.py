@@ -262,6 +262,13 @@ def _cleaned(col: pd.Series) -> pd.Series:
     return s.mask(s.isin(MISSING_TOKENS))
 
 
+def _unreadable(value: str) -> bool:
+    """Neither the decimal-point nor the decimal-comma reading (nor pandas) takes ``value``,
+    so a column holding it is not a column of numbers (one value settles it)."""
+    return bool(np.isnan(_parse(value, ".")) and np.isnan(_parse(value, ","))
+                and pd.isna(pd.to_numeric(pd.Series([value], dtype=object), errors="coerce")[0]))
+
+
 def _number_readings(col: pd.Series):
     """How a text column reads as numbers: (formats that read every value, whether a
     value shows the format, an example both formats read differently), or None
@@ -274,16 +281,17 @@ def _number_readings(col: pd.Series):
         return None
     else:
         values = col
+    # a first value neither reading takes (ids, names): not a column of numbers, known
+    # without finding a million distinct values
+    head = _cleaned(pd.Series(values.iloc[:100], dtype=object)).dropna()
+    if len(head) and _unreadable(head.iloc[0]):
+        return None
     # the distinct values (unique before any conversion: a million ids are not turned into
     # Python strings to find them)
     u = _cleaned(pd.Series(pd.unique(values), dtype=object)).dropna()
     u = pd.Series(pd.unique(u), dtype=object)
     if u.empty:
         return None
-    first = u.iloc[0]
-    if (np.isnan(_parse(first, ".")) and np.isnan(_parse(first, ","))
-            and pd.isna(pd.to_numeric(pd.Series([first], dtype=object), errors="coerce")[0])):
-        return None  # a value neither reading takes (ids, names): not a column of numbers
     formats, shown, example = set(), False, None
     dot = pd.to_numeric(u, errors="coerce")
     flags = u.astype("string")  # substring tests vectorised (the same literal tests)
