@@ -159,3 +159,21 @@ def test_cli_notes_the_methods_left_out(tmp_path):
     assert f"note: poisson not run on cost: {unsuited('poisson', 'continuous')}" in notes
     assert f"note: poisson not run on reoffended: {unsuited('poisson', 'binary')}" in notes
     assert len(notes) == 5
+
+
+def test_outcomes_page_says_which_methods_a_score_does_not_get():
+    """Every method for one outcome: a harm score (the bundled trial's kind 'score') gets no
+    negative-binomial row, and the page says why (the registry's words), not silence."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Outcomes.py"), default_timeout=120).run()
+    at.selectbox(key="outcomes_detail_outcome").set_value("suspect_harm").run()
+    assert not at.exception, [e.value for e in at.exception]
+    detail = at.table[1].value
+    assert "Negative-binomial rate ratio" not in detail.index
+    assert "Poisson rate ratio (robust SE)" in detail.index
+    why = unsuited("negative-binomial", "score")
+    assert any(c.value.startswith("Not offered for a score outcome such as this:")
+               and why in c.value for c in at.caption)
+    at.selectbox(key="outcomes_detail_outcome").set_value("suspect_knife").run()
+    assert not any(c.value.startswith("Not offered") for c in at.caption)  # a count: all
