@@ -17,7 +17,7 @@ from .methods.bayes import PRIORS, add_probability_of_benefit
 from .errors import DataError
 from .data.io import rows_text
 from .methods.registry import (FREQUENCY_WEIGHTED, LEGACY, METHODS, MethodEffect, run_method,
-                               unsuited)
+                               unsuited, worded_for_kind)
 from .methods.multiplicity import CORRECTIONS, adjust_pvalues
 from .methods.permutation import bootstrap_means_many, permutation_test, permutation_test_many
 from .methods.rank import arm_value_counts, mann_whitney, mann_whitney_counts
@@ -642,7 +642,8 @@ def _method_effect(method: str, prep: Prepared, mapping: Mapping, settings: Sett
                       or ("strata" in uses and mapping.strata))
     if split is not None and unadjusted and method in FREQUENCY_WEIGHTED:
         y, treated, people = split.value_counts(outcome, level_index)
-        return run_method(method, y, treated, weights=people, **kw)
+        return worded_for_kind(run_method(method, y, treated, weights=people, **kw),
+                               mapping.kind(outcome))
     # np.compress is [mask], several times faster on a mask that mixes the arms
     y = prep.outcomes[outcome] if mask is None else np.compress(mask, prep.outcomes[outcome])
     treated = prep.is_treatment if mask is None else np.compress(mask, prep.is_treatment)
@@ -655,8 +656,9 @@ def _method_effect(method: str, prep: Prepared, mapping: Mapping, settings: Sett
         if name:
             base = pd.to_numeric(d[name], errors="coerce").to_numpy(dtype=float)
         strata = _strata_key(d, mapping.strata)
-    return run_method(method, y, treated, covariates=cov, baseline=base,
-                      baseline_name=name or "baseline", strata=strata, **kw)
+    return worded_for_kind(run_method(method, y, treated, covariates=cov, baseline=base,
+                                      baseline_name=name or "baseline", strata=strata, **kw),
+                           mapping.kind(outcome))
 
 
 def _unsuited_effect(method: str, row: dict, why: str, settings: Settings) -> MethodEffect:

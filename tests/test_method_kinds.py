@@ -74,6 +74,12 @@ def test_analyse_runs_each_method_only_on_outcomes_it_suits_and_says_why():
     assert {o for m, o in ran if m == "prevalence"} == {"crimes", "harm", "reoffended"}
     assert {o for m, o in ran if m == "welch"} == {"crimes", "harm", "cost", "reoffended"}
     assert len(res) == 3 * (4 + 2 + 1 + 3)  # All and two areas
+    # a Poisson model of harm days estimates a ratio of mean harm, not a rate of events
+    poisson = res[res.test == "poisson"].set_index("outcome")
+    assert set(poisson.loc["harm", "estimate_label"]) == {"ratio of means"}
+    assert set(poisson.loc["crimes", "estimate_label"]) == {"rate ratio"}
+    assert all("ratio of means" in m and "rate ratio" not in m
+               for m in poisson.loc["harm", "method"])
     left = {(m, o): why for m, outs, why in res.attrs["methods_left_out"] for o in outs}
     assert set(left) == {("poisson", "cost"), ("poisson", "reoffended"),
                          ("negative-binomial", "harm"), ("negative-binomial", "cost"),

@@ -200,6 +200,15 @@ def unsuited(method: str, kind: str | None) -> str:
     return why + (f"; {instead}" if instead else "") + "."
 
 
+def worded_for_kind(effect: MethodEffect, kind: str | None) -> MethodEffect:
+    """``effect`` named for the outcome's kind: the Poisson model on a score (crime harm days)
+    estimates a ratio of means, not a rate of events."""
+    if effect.method == "poisson" and kind == "score":
+        return replace(effect, label=effect.label.replace("rate ratio", "ratio of means"),
+                       estimate_label="ratio of means")
+    return effect
+
+
 def methods_for(kind: str | None, methods=None) -> tuple[list[str], dict[str, str]]:
     """(methods offered for an outcome of ``kind``, {method left out: why}), registry order."""
     methods = list(METHODS) if methods is None else list(methods)
