@@ -10,16 +10,17 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ._checks import check_alternative, check_level
+from ._checks import as_sample, check_alternative, check_level
 from .methods.effects import (hedges_g_moments, percent_change_bootstrap, percent_change_bootstrap_many,
                       percent_change_moments)
 from .methods.bayes import PRIORS, add_probability_of_benefit
 from .errors import DataError
 from .data.io import rows_text
-from .methods.registry import FREQUENCY_WEIGHTED, LEGACY, METHODS, MethodEffect, run_method
+from .methods.registry import (FREQUENCY_WEIGHTED, LEGACY, METHODS, MethodEffect, run_method,
+                               unsuited, worded_for_kind)
 from .methods.multiplicity import CORRECTIONS, adjust_pvalues
 from .methods.permutation import bootstrap_means_many, permutation_test, permutation_test_many
-from .methods.rank import mann_whitney, mann_whitney_counts
+from .methods.rank import arm_value_counts, mann_whitney, mann_whitney_counts
 from .methods.ttest import Moments, student_t, t_test_moments, welch_t
 
 ALL = "All"
@@ -90,6 +91,10 @@ class Mapping:
     ``directions`` pairs an outcome column with its better direction ("lower",
     "higher", "neither" or None = not chosen); the probability of benefit is
     given only for outcomes whose direction is "lower" or "higher".
+    ``kinds`` pairs an outcome column with its kind (count, binary, continuous, score);
+    registry methods not sound for an outcome's kind are not run on it
+    (:func:`fd_stats.methods.registry.unsuited` says why). Outcomes without a kind get every
+    method asked for.
     """
 
     arm: str = "arm"
@@ -104,6 +109,10 @@ class Mapping:
     strata: tuple[str, ...] = ()
     baselines: tuple[tuple[str, str], ...] = ()
     directions: tuple[tuple[str, str | None], ...] = ()
+    kinds: tuple[tuple[str, str], ...] = ()
+
+    def kind(self, outcome: str) -> str | None:
+        return dict(self.kinds).get(outcome)
 
     def label(self, outcome: str) -> str:
         return dict(self.labels).get(outcome, outcome)
@@ -397,7 +406,7 @@ class _Split:
             # a count per value and group must cost less than the people themselves
             fits = top is not None and (top + 1) * self.n_groups <= max(len(v), 4096)
             self.top[o] = top if fits else None
-        self._sorted, self._counts = {}, {}
+        self._sorted, self._counts, self._pooled = {}, {}, (None, None)
         # "All": treatment then control, each in file order (one gather per outcome)
         self.arm_order = np.argsort(self.is_c.astype(np.int8), kind="stable")
         self.n_t = int(self.is_t.sum())
@@ -424,12 +433,14 @@ class _Split:
                 va = v[self.arm_order].astype(float, copy=False)
                 return va[:self.n_t], va[self.n_t:], 0
             ok = ~miss
-            return v[self.is_t & ok], v[self.is_c & ok], int(miss.sum())
+            # np.compress is v[mask], several times faster on a mask that mixes the arms
+            return (np.compress(self.is_t & ok, v), np.compress(self.is_c & ok, v),
+                    int(miss.sum()))
         if self.any_missing[outcome]:
             mask = self.codes == level
             n_missing = int((mask & miss).sum())
             ok = mask & ~miss
-            return v[ok & self.is_t], v[ok & self.is_c], n_missing
+            return np.compress(ok & self.is_t, v), np.compress(ok & self.is_c, v), n_missing
         if outcome not in self._sorted:
             self._sorted[outcome] = v[self.order].astype(float, copy=False)
         vs, b = self._sorted[outcome], self.bounds
@@ -443,10 +454,21 @@ class _Split:
         return np.arange(len(h), dtype=float), t, c
 
     def value_counts(self, outcome: str, level: int):
-        """(values, is treatment, people) per distinct value and arm, for counted outcomes."""
-        _, t, c = self.arm_counts(outcome, level)
+        """(values, is treatment, people) per distinct value and arm (people with a value).
+
+        Counted outcomes from the split's counts; others by counting both arms
+        (:func:`arm_value_counts`), kept for the last outcome and level asked for, which
+        the methods of one row share."""
+        if self.top[outcome] is not None:
+            u, t, c = self.arm_counts(outcome, level)
+        elif self._pooled[0] == (outcome, level):
+            u, t, c = self._pooled[1]
+        else:
+            x, y, _ = self.pair(outcome, level)
+            u, t, c = arm_value_counts(as_sample(x, "treatment"), as_sample(y, "control"))
+            self._pooled = ((outcome, level), (u, t, c))
         vt, vc = np.flatnonzero(t), np.flatnonzero(c)
-        return (np.concatenate([vt, vc]).astype(float),
+        return (np.concatenate([u[vt], u[vc]]).astype(float),
                 np.concatenate([np.ones(len(vt), bool), np.zeros(len(vc), bool)]),
                 np.concatenate([t[vt], c[vc]]).astype(float))
 
@@ -461,6 +483,14 @@ class _Split:
     def _counted_pair(self, outcome: str, level: int):
         values, t, c = self.arm_counts(outcome, level)
         return np.repeat(values, t), np.repeat(values, c), 0
+
+
+def _arm_value_counts(x, y):
+    """:func:`arm_value_counts` of one outcome's arms, or None when an arm is empty (then
+    the people's Mann-Whitney runs and says why)."""
+    if not len(x) or not len(y):
+        return None
+    return arm_value_counts(as_sample(x, "treatment"), as_sample(y, "control"))
 
 
 def _row(outcome, label, level, x, y, n_missing, settings: Settings, sub_col, res=None,
@@ -610,13 +640,13 @@ def _method_effect(method: str, prep: Prepared, mapping: Mapping, settings: Sett
     unadjusted = not (("covariates" in uses and mapping.covariates)
                       or ("baseline" in uses and mapping.baseline(outcome))
                       or ("strata" in uses and mapping.strata))
-    if (split is not None and unadjusted and method in FREQUENCY_WEIGHTED
-            and split.top.get(outcome) is not None):
+    if split is not None and unadjusted and method in FREQUENCY_WEIGHTED:
         y, treated, people = split.value_counts(outcome, level_index)
-        return run_method(method, y, treated, weights=people, **kw)
-    sel = slice(None) if mask is None else mask
-    y = prep.outcomes[outcome][sel]
-    treated = prep.is_treatment[sel]
+        return worded_for_kind(run_method(method, y, treated, weights=people, **kw),
+                               mapping.kind(outcome))
+    # np.compress is [mask], several times faster on a mask that mixes the arms
+    y = prep.outcomes[outcome] if mask is None else np.compress(mask, prep.outcomes[outcome])
+    treated = prep.is_treatment if mask is None else np.compress(mask, prep.is_treatment)
     cov = base = strata = None
     name = mapping.baseline(outcome)
     if prep.design is not None:
@@ -626,8 +656,18 @@ def _method_effect(method: str, prep: Prepared, mapping: Mapping, settings: Sett
         if name:
             base = pd.to_numeric(d[name], errors="coerce").to_numpy(dtype=float)
         strata = _strata_key(d, mapping.strata)
-    return run_method(method, y, treated, covariates=cov, baseline=base,
-                      baseline_name=name or "baseline", strata=strata, **kw)
+    return worded_for_kind(run_method(method, y, treated, covariates=cov, baseline=base,
+                                      baseline_name=name or "baseline", strata=strata, **kw),
+                           mapping.kind(outcome))
+
+
+def _unsuited_effect(method: str, row: dict, why: str, settings: Settings) -> MethodEffect:
+    """The primary method on an outcome it does not suit: not estimable, saying why."""
+    spec = METHODS[method]
+    return MethodEffect(method, spec.label, spec.scale, spec.estimate_label, np.nan, np.nan,
+                        np.nan, np.nan, np.nan, np.nan, np.nan, settings.alternative,
+                        settings.confidence_level, row["n_treatment"], row["n_control"],
+                        "Not used: " + why)
 
 
 def _with_effect(row: dict, eff: MethodEffect, primary: bool) -> dict:
@@ -726,11 +766,15 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
             # without resampling, one outcome's values at a time are held
             x, y, n_missing = pairs[outcome] if resampling else split.pair(outcome, index)
             g = given.get(outcome, {})
-            if rank_test and split.top[outcome] is not None:
-                # from the value counts the split already holds, not a recount of the people
-                g = {**g, "mann-whitney": mann_whitney_counts(
-                    *split.arm_counts(outcome, index), alternative=settings.alternative,
-                    confidence_level=settings.confidence_level)}
+            if rank_test:
+                # from value counts: those the split already holds for small whole numbers,
+                # else both arms counted together (the rank sum then needs no search)
+                counts = (split.arm_counts(outcome, index) if split.top[outcome] is not None
+                          else _arm_value_counts(x, y))
+                if counts is not None:
+                    g = {**g, "mann-whitney": mann_whitney_counts(
+                        *counts, alternative=settings.alternative,
+                        confidence_level=settings.confidence_level)}
             rows.append(_row(outcome, mapping.label(outcome), level, x, y, n_missing, settings,
                              sub_col, res=g.get(settings.test),
                              pc=g.get("bootstrap") if settings.bootstrap else None,
@@ -752,17 +796,32 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
                                  level_mask[row["subgroup"]], split, index[row["subgroup"]])
             row.update(p_permutation=eff.p_value, mc_error_permutation=eff.mc_error,
                        n_resamples_permutation=eff.n_resamples, method_permutation=eff.label)
+    left_out = {}  # (method, why) -> outcomes it was not run on
     if not batched or settings.methods:
 
         def effect(method, r):
             return _method_effect(method, prep, mapping, settings, r["outcome"],
                                   level_mask[r["subgroup"]], split, index[r["subgroup"]])
 
+        def why_not(method, r):
+            return unsuited(method, mapping.kind(r["outcome"]))
+
         primary_rows = rows
-        if not batched:
-            primary_rows = [_with_effect(r, effect(settings.test, r), True) for r in rows]
-        rows = primary_rows + [_with_effect(r, effect(m, r), False)
-                               for m in settings.methods for r in primary_rows]
+        if not batched:  # asked for as the primary method: a row saying why, not a fit
+            primary_rows = [_with_effect(r, _unsuited_effect(settings.test, r, why_not(
+                settings.test, r), settings) if why_not(settings.test, r)
+                else effect(settings.test, r), True) for r in rows]
+        # row by row, so a row's methods share its value counts; then method by method
+        effects = {(m, i): effect(m, r) for i, r in enumerate(primary_rows)
+                   for m in settings.methods if not why_not(m, r)}
+        rows = primary_rows + [_with_effect(r, effects[m, i], False)
+                               for m in settings.methods for i, r in enumerate(primary_rows)
+                               if (m, i) in effects]
+        for m in dict.fromkeys((settings.test, *settings.methods)):
+            for o in names:
+                why = unsuited(m, mapping.kind(o))
+                if why:
+                    left_out.setdefault((m, why), []).append(o)
     out = pd.DataFrame(rows)
     out["p_adjusted"] = np.nan
     # the family: the outcomes within one subgroup level, for one method
@@ -775,6 +834,8 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
                                      min_change=settings.benefit_min_change,
                                      prior=settings.benefit_prior)
     out = out[RESULT_COLUMNS + [c for t in settings.extra_tests for c in EXTRA_TEST_COLUMNS[t]]]
+    # (method, outcomes, why) for registry methods not run on outcomes of the wrong kind
+    out.attrs["methods_left_out"] = [(m, tuple(o), why) for (m, why), o in left_out.items()]
     out.attrs.update(n_excluded_arm=prep.n_excluded_arm,
                      excluded_arm_values=prep.excluded_arm_values, settings=asdict(settings),
                      mapping=asdict(mapping))

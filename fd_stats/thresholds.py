@@ -20,6 +20,7 @@ import pandas as pd
 from .analysis import ALL, SIDEDNESS, Mapping, Settings, analyse
 from .errors import DataError
 from .methods.multiplicity import CORRECTIONS, adjust_pvalues
+from .methods.registry import METHOD_KINDS
 from .methods.ttest import p_from_t
 
 GRID_ALPHAS = (0.01, 0.02, 0.025, 0.05, 0.075, 0.10, 0.15, 0.20)
@@ -27,11 +28,9 @@ GRID_ALTERNATIVES = ("two-sided", "less")
 GRID_CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
 GRID_TESTS = ("welch", "student", "mann-whitney", "permutation")
 #: Registry methods the grid adds beside the tests, with the outcome kinds each applies to
-#: (fd_stats.data.trial.KINDS): count models for counts and non-negative scores (a Poisson rate
-#: ratio with robust SE needs no integer outcome; the negative binomial does), prevalence
-#: wherever "at least one" means something.
-GRID_METHODS = {"poisson": ("count", "score"), "negative-binomial": ("count",),
-                "prevalence": ("count", "score", "binary")}
+#: (the registry's METHOD_KINDS: count models for counts and non-negative scores, the
+#: negative binomial for counts only, prevalence wherever "at least one" means something).
+GRID_METHODS = {m: METHOD_KINDS[m] for m in ("poisson", "negative-binomial", "prevalence")}
 #: Tests whose p-value for any sidedness follows from one run's t and df (R: ``pt``).
 T_TESTS = ("welch", "student")
 #: Tests analysed once whatever the sidedness (the permutation test's results carry the

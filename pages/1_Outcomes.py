@@ -241,6 +241,10 @@ first = by_method.iloc[0]
 d_digits = 0 if max(abs(first["mean_treatment"]), abs(first["mean_control"])) >= 10 else 2
 # st.table renders Markdown; Details name the covariates and baseline (the data's columns)
 st.table(md_cells(methods_table(by_method, alpha=s.alpha, digits=d_digits), ["Details"]))
+left_out = by_method.attrs.get("methods_left_out", [])
+if left_out:  # methods the registry does not offer for this kind of outcome, and why
+    st.caption(f"Not offered for a {md(trial.outcome(detail).kind)} outcome such as this: "
+               + " ".join(f"{TEST_LABELS.get(m, m)}: {why}" for m, _, why in left_out))
 row = allr.set_index("outcome").loc[detail].copy()
 row["outcome"] = detail
 st.markdown(effect_sentence_for(md_columns(row.to_frame().T).iloc[0],

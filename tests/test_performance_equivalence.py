@@ -352,6 +352,8 @@ def assert_same_summary(a, b):
         m1, m2 = getattr(a, name), getattr(b, name)
         assert (m1 is None and m2 is None) or np.array_equal(m1, m2), name
     assert same(a.median, b.median) and same(a.far_example, b.far_example)
+    assert same(a.fraction_example, b.fraction_example)
+    assert same(a.huge_example, b.huge_example)
     assert a.kept_range == b.kept_range
     for (n1, lo1, hi1), (n2, lo2, hi2) in zip(a.arm_ranges, b.arm_ranges):
         assert n1 == n2 and same(lo1, lo2) and same(hi1, hi2)
@@ -374,6 +376,48 @@ def test_validation_by_counting_equals_direct(case, kept):
     assert_same_summary(fast, _describe_direct(v.astype(float), keep, is_t))
     if case == "two far values":
         assert fast.far is not None and np.flatnonzero(fast.far).tolist() == [3, 99]
+
+
+def float_cases():
+    rng = np.random.default_rng(12)
+    n = 400
+    money = np.round(rng.lognormal(6, 1.2, n), 2)
+    yield "money", money
+    harm = money.copy()
+    harm[rng.random(n) < 0.7] = 0.0
+    harm[[5, 77]] = [1e5, 2e5]  # far from the median
+    yield "harm with far values", harm
+    yield "negative decimals", rng.normal(0, 3, n)
+    yield "whole floats", rng.poisson(2, n).astype(float)
+    yield "constant", np.full(n, 2.5)
+    yield "three rows", np.array([0.5, -1.0, 7.25])
+    yield "above 1e6", np.where(rng.random(n) < 0.02, 3e6, money)
+    # a value just beyond 20 trimmed SDs of the median (the largest value: moving it
+    # changes neither the median nor the trimmed SD)
+    v = np.append(np.round(rng.normal(0, 1, n), 2), 100.0)
+    med, lo, hi = np.percentile(v, [50, 1, 99])
+    sd = v[(v >= lo) & (v <= hi)].std(ddof=1)
+    v[-1] = med + 20.05 * sd
+    yield "just beyond 20 SDs", v
+
+
+@pytest.mark.parametrize("case", [c for c, _ in float_cases()])
+@pytest.mark.parametrize("kept", ["all", "some excluded", "none"])
+def test_validation_of_usable_floats_equals_the_masked_summary(case, kept):
+    """Money and scores with no missing, infinite or huge value skip the masks: the same
+    summary as the masked computation (flags, examples, median, ranges)."""
+    from fd_stats.data.validate import _describe_direct, _describe_masked, describe_values
+
+    v = dict(float_cases())[case]
+    arm = np.random.default_rng(len(v) + 1).integers(0, 3, len(v))
+    keep = {"all": arm >= 0, "some excluded": arm > 0, "none": arm < 0}[kept]
+    is_t = (arm == 2) & keep
+    assert_same_summary(_describe_direct(v, keep, is_t), _describe_masked(v, keep, is_t))
+    # whole numbers stored as floats (a CSV's counts) are summarised by counting: the same
+    assert_same_summary(describe_values(pd.Series(v), keep, is_t),
+                        _describe_masked(v, keep, is_t))
+    assert (_describe_direct(v, keep, is_t).far is not None) == (case in (
+        "harm with far values", "above 1e6", "just beyond 20 SDs"))
 
 
 def test_validation_report_same_for_whole_numbers_stored_as_floats(trial):
@@ -702,6 +746,71 @@ def test_analyse_takes_mann_whitney_from_the_split_counts(trial, monkeypatch):
                 r.hodges_lehmann_ci_high) == (mw.p_value, mw.estimate, mw.ci_low, mw.ci_high)
 
 
+def awkward_arms():
+    """(name, x, y): arms whose pooled counting takes every path of arm_value_counts."""
+    rng = np.random.default_rng(21)
+    money = lambda n: np.round(rng.lognormal(6, 1.2, n), 2)  # noqa: E731
+    yield "money (window and tails)", money(3000), money(2500)
+    harm = money(4000)
+    harm[rng.random(4000) < 0.7] = 0.0
+    harm[:3] = [1e6, 2.5e6, 3e6]  # far above the window
+    yield "harm scores", harm[:2100], harm[2100:]
+    yield "pounds vs pence (two grids)", np.round(rng.lognormal(3, 1, 900)), money(700)
+    yield "negative one decimal", np.round(rng.normal(-5, 30, 800), 1), np.round(
+        rng.normal(0, 30, 600), 1)
+    yield "no grid (pooled unique)", rng.normal(size=700), rng.normal(0.2, 1, 500)
+    yield "few people", money(40), money(30)
+    yield "arms do not overlap", money(300), money(300) + 1e5
+    yield "one value each", np.full(300, 2.5), np.full(200, 7.25)
+    yield "whole floats", rng.poisson(3, 600).astype(float), rng.poisson(3.3, 500).astype(float)
+
+
+@pytest.mark.parametrize("case", [c for c, _, _ in awkward_arms()])
+def test_arm_value_counts_equal_each_arms_value_counts(case):
+    """Both arms counted together give each arm's own value counts exactly (the same
+    doubles), and the rank sum and ties from them equal the separate counts' search."""
+    from fd_stats.methods.rank import RankSums, arm_value_counts, value_counts
+
+    x, y = next((x, y) for c, x, y in awkward_arms() if c == case)
+    u, cx, cy = arm_value_counts(x, y)
+    assert (np.diff(u) > 0).all() and ((cx + cy) > 0).all()
+    for counts, arm in ((cx, x), (cy, y)):
+        ua, ca = value_counts(arm)
+        assert np.array_equal(u[counts > 0], ua) and np.array_equal(counts[counts > 0], ca)
+    aligned, separate = RankSums.of_aligned(u, cx, cy), RankSums(x, y)
+    assert aligned.w_and_ties(0.0) == separate.w_and_ties(0.0)
+    assert aligned.has_ties() == separate.has_ties()
+
+
+def test_analyse_mann_whitney_of_money_and_scores_equals_the_peoples():
+    """Outcomes that are not small counts (money, scores with decimals, negative values,
+    missing values, an excluded arm value) take Mann-Whitney from both arms' pooled
+    counts: every column equal to mann_whitney on each row's people."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    table = pd.DataFrame({
+        "arm": rng.choice(["treatment", "control", "waiting list"], n, p=[0.45, 0.45, 0.1]),
+        "age_group": rng.choice(["11-17", "18-25", "26+"], n),
+        "cost": np.round(rng.lognormal(6, 1.2, n), 2),
+        "harm": np.where(rng.random(n) < 0.7, 0.0, np.round(rng.lognormal(2, 1.3, n), 2)),
+        "change": np.round(rng.normal(0, 10, n), 1),
+        "score": rng.normal(size=n),
+    })
+    table.loc[rng.random(n) < 0.05, "cost"] = np.nan
+    table.loc[:40, "age_group"] = None
+    mapping = Mapping(outcomes=("cost", "harm", "change", "score"), subgroup="age_group")
+    got = analyse(table, mapping, Settings(extra_tests=("mann-whitney",)))
+    kept = table[table.arm != "waiting list"]
+    for (level, outcome, x, y, _), (_, r) in zip(split_rows(kept, mapping), got.iterrows()):
+        assert (r.subgroup, r.outcome) == (level, outcome)
+        mw = fd_stats.mann_whitney(x, y)
+        assert (r.p_mann_whitney, r.hodges_lehmann, r.hodges_lehmann_ci_low,
+                r.hodges_lehmann_ci_high, r.note_mann_whitney) == (
+            mw.p_value, mw.estimate, mw.ci_low, mw.ci_high, mw.note), (level, outcome)
+    primary = analyse(table, mapping, Settings(test="mann-whitney"))
+    pd.testing.assert_series_equal(primary.p_value, got.p_mann_whitney, check_names=False)
+
+
 # ---------------------------------------------------------------- the permutation test once per grid
 
 @pytest.mark.parametrize("alternatives", [("two-sided", "greater"), ("less", "two-sided"),
@@ -750,7 +859,8 @@ def test_column_facts_from_distinct_values_equal_every_persons_text():
     """mapping.Facts counts distinct texts from each distinct value (numbers: distinct values
     when more than 12), not a Python call per person: the same counts and value lists as the
     texts of every person's value, on awkward columns."""
-    from fd_stats.data.mapping import Facts, _value_text
+    from fd_stats.data.mapping import (FACTS, KIND_RULES, Facts, _first, _value_text,
+                                       guess_kind_reason)
     rng = np.random.default_rng(0)
     n = 5000
     table = pd.DataFrame({
@@ -763,12 +873,46 @@ def test_column_facts_from_distinct_values_equal_every_persons_text():
         "float32": rng.normal(size=n).astype(np.float32),
         "text": rng.choice(["Treatment", "treatment ", "CONTROL", "control", " "], n),
         "flags": rng.random(n) < 0.3,
+        # few values among the first 4,096, many after (the quick look must not decide)
+        "late_variety": np.where(np.arange(n) < 4500, 0.0, np.round(rng.normal(size=n), 2)),
+        "two_values_late": np.where(np.arange(n) < 4500, 0, 1),
+        "thirteen": np.arange(n) % 13,
     })
     table.loc[::7, "whole_floats"] = np.nan
     table.loc[::5, "nullable"] = pd.NA
+    table = pd.concat([table, table.rename(columns=lambda c: f"{c}_score")], axis=1)
     for column in table.columns:
         f = Facts(table, column, {})
         texts = table[column].dropna().map(_value_text).str.casefold()
         texts = texts[texts != ""]
+        # what every rule sees when the distinct values are counted in full
+        ref = Facts(table, column, {})
+        ref.many, ref.nunique = False, int(texts.nunique())
+        ref.values = sorted(texts.unique()) if ref.nunique <= 12 else []
+        for fact in FACTS:
+            assert f.has(fact) == ref.has(fact), (column, fact)
         assert f.nunique == texts.nunique(), column
-        assert f.values == (sorted(texts.unique()) if texts.nunique() <= 12 else []), column
+        assert f.values == ref.values, column
+        assert guess_kind_reason(column, table[column]) == _first(KIND_RULES, ref), column
+
+
+def test_arm_values_from_distinct_values_equal_every_persons_text():
+    """mapping.arm_values counts each distinct value's text (not each person's): the same
+    texts in the same order as value_counts of every person's text, ties included."""
+    from fd_stats.data.mapping import _texts, _value_text, arm_values
+    rng = np.random.default_rng(4)
+    n = 3000
+    table = pd.DataFrame({
+        "mixed": rng.choice(np.array([1, 1.0, 2, "1", " a", "a", "A", "b "], dtype=object), n),
+        "ties": np.repeat(["x", "y", "z", "w"], n // 4),
+        "floats": rng.choice([0.0, 1.0, 2.5, np.nan, -0.0], n),
+        "ints": rng.integers(0, 3, n),
+        "category": pd.Categorical(rng.choice(["Treatment", "control", " control"], n)),
+        "strings": pd.array(rng.choice(["T", "C ", None], n), dtype="string"),
+        "ids": np.char.add(" P", np.arange(n).astype(str)),
+    })
+    for c in table.columns:
+        want = table[c].dropna().map(_value_text).value_counts()
+        assert arm_values(table, c) == [v for v in want.index[:50] if v != ""], c
+        distinct = table[c].dropna().drop_duplicates()
+        assert list(_texts(distinct)) == list(distinct.map(_value_text)), c

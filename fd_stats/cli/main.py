@@ -244,8 +244,23 @@ def _methods(values) -> tuple[str, ...]:
     return names
 
 
+def _kinds(spec, data: pd.DataFrame, mapping) -> tuple[tuple[str, str], ...]:
+    """(outcome, kind) pairs: from the trial specification where it names the outcome, else
+    guessed from the values and the name (:func:`fd_stats.data.mapping.guess_kind`)."""
+    from ..analysis import numeric_outcome_columns
+    from ..data.mapping import guess_kind
+
+    known = {o.column: o.kind for o in spec.outcomes} if spec is not None else {}
+    outcomes = list(mapping.outcomes) or numeric_outcome_columns(data, mapping)
+    return tuple((o, known.get(o) or guess_kind(o, data[o])) for o in outcomes
+                 if o in data.columns)
+
+
 def cmd_analyse(args):
+    from dataclasses import replace
+
     from ..analysis import EXTRA_TEST_COLUMNS, METHOD_LABELS, Mapping, Settings, analyse
+    from ..methods.registry import LEGACY
     from .survival import run_survival
 
     spec = _resolve_from_spec(args)
@@ -270,7 +285,14 @@ def cmd_analyse(args):
     from ..data.validate import validate
 
     validate(data, mapping).raise_if_blocking()  # one person per arm, 1e308, no variation...
+    if settings.methods or args.method not in LEGACY:
+        # each outcome's kind (the specification's, else guessed as the Data page does), so
+        # registry methods run only where sound (no rate ratio of money)
+        mapping = replace(mapping, kinds=_kinds(spec, data, mapping))
     res = analyse(data, mapping, settings)
+    for method, outs, why in res.attrs.get("methods_left_out", []):
+        shown = ", ".join(outs[:5]) + (f" and {len(outs) - 5} more" if len(outs) > 5 else "")
+        print(f"note: {method} not run on {shown}: {why}", file=sys.stderr)
     if args.benefit:
         from ..methods.bayes import add_probability_of_benefit
 

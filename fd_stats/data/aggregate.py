@@ -112,21 +112,38 @@ def _key_text(values) -> np.ndarray:
 
     ASCII text, the usual case, is normalised column-wise by pyarrow (for ASCII,
     lower case is case folding and only 0-9 are digits); anything else value by value.
+    A pandas Index or Series of text goes to pyarrow whole (no Python object per value).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    values = list(values)
-    is_text = [type(v) is str and v.isascii() for v in values]
-    keys = np.array([None if t else key_of(v) for v, t in zip(values, is_text)], dtype=object)
-    text = [v for v, t in zip(values, is_text) if t]
-    if text:
-        a = pc.replace_substring_regex(pa.array(text, pa.large_string()), _ASCII_SPACE, " ")
+    arr = None
+    if isinstance(values, (pd.Index, pd.Series)):
+        try:
+            arr = pa.array(values, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            arr = None
+        if arr is not None and not (pa.types.is_string(arr.type)
+                                    or pa.types.is_large_string(arr.type)):
+            arr = None
+    if arr is None:
+        values = list(values)
+        is_text = np.array([type(v) is str and v.isascii() for v in values], dtype=bool)
+        arr = pa.array([v for v, t in zip(values, is_text) if t], pa.large_string())
+        others = [v for v, t in zip(values, is_text) if not t]
+    else:
+        is_text = pc.fill_null(pc.string_is_ascii(arr), False).to_numpy(zero_copy_only=False)
+        others = list(values[~is_text]) if not is_text.all() else []
+        arr = arr.filter(pa.array(is_text)) if not is_text.all() else arr
+    keys = np.empty(len(is_text), dtype=object)
+    keys[~is_text] = [key_of(v) for v in others]
+    if len(arr):
+        a = pc.replace_substring_regex(arr.cast(pa.large_string()), _ASCII_SPACE, " ")
         a = pc.ascii_lower(pc.utf8_trim(a, " "))
         digits = pc.ascii_is_decimal(a)
         a = pc.if_else(digits, pc.utf8_ltrim(a, "0"), a)
         a = pc.if_else(pc.and_(digits, pc.equal(a, "")), "0", a)
-        keys[np.asarray(is_text, dtype=bool)] = a.to_numpy(zero_copy_only=False)
+        keys[is_text] = a.to_numpy(zero_copy_only=False)
     return keys
 
 
@@ -136,9 +153,9 @@ def _codes(series: pd.Series):
     A categorical keeps its own small codes (no 8-byte copy per row of a large extract).
     """
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy(), _key_text(list(series.cat.categories))
+        return series.cat.codes.to_numpy(), _key_text(series.cat.categories)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return codes, _key_text(list(uniques))
+    return codes, _key_text(pd.Index(uniques))
 
 
 def _one_iso_date(text: str):
@@ -197,6 +214,9 @@ def _names_a_day(text: str) -> bool:
     return a.date() == b.date()
 
 
+NO_DAY = np.iinfo(np.int32).max    # day number of an unreadable date (above every real day)
+
+
 def parse_dates(series: pd.Series, file: str, column: str, notes: list | None = None) -> np.ndarray:
     """Dates as datetime64[ns] at midnight (NaT where unreadable).
 
@@ -210,9 +230,21 @@ def parse_dates(series: pd.Series, file: str, column: str, notes: list | None = 
     Times are dropped: follow-up windows run in whole days, so a crime on the day of
     randomisation counts whatever time either was recorded at.
     """
+    days = parse_days(series, file, column, notes)
+    out = days.astype(np.int64).astype("datetime64[D]").astype("datetime64[ns]")
+    out[days == NO_DAY] = np.datetime64("NaT")
+    return out
+
+
+def parse_days(series: pd.Series, file: str, column: str, notes: list | None = None) -> np.ndarray:
+    """:func:`parse_dates` as day numbers (days since 1970-01-01), int32, ``NO_DAY`` where
+    unreadable: 4 bytes a row, and the distinct dates are read once, not every row."""
     if pd.api.types.is_datetime64_any_dtype(series):
         s = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) is not None else series
-        return s.dt.floor("D").to_numpy(dtype="datetime64[ns]")
+        d = s.to_numpy().astype("datetime64[D]")   # numpy floors to the day, also before 1970
+        days = d.view(np.int64).astype(np.int32)
+        days[np.isnat(d)] = NO_DAY
+        return days
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     text = pd.Series(uniques, dtype=object).map(lambda v: v if isinstance(v, str) else str(v))
     text = text.str.strip()
@@ -246,13 +278,12 @@ def parse_dates(series: pd.Series, file: str, column: str, notes: list | None = 
         elif kwargs.get("format") == "mixed":
             parsed[[not _names_a_day(v) for v in text[todo]]] = np.datetime64("NaT")
         u[todo] = parsed
-    u = np.append(u.astype("datetime64[D]").astype("datetime64[ns]"), np.datetime64("NaT"))
-    out = u[codes]          # code -1 (missing) -> the appended NaT
-    if len(out) and np.isnat(out).all():
+    if len(codes) and np.isnat(u).all():
         shown = ", ".join(repr(str(v)) for v in list(uniques[:3]))
         raise DataError(f"{file}: no value in column {column!r} could be read as a date "
                         f"(e.g. {shown or 'all empty'}). Use dates like 2023-02-01 or 01/02/2023.")
-    return out
+    u_days = np.where(np.isnat(u), NO_DAY, u.astype("datetime64[D]").view(np.int64))
+    return np.append(u_days, NO_DAY).astype(np.int32)[codes]   # code -1 (missing): NO_DAY
 
 
 def _flag(series: pd.Series) -> np.ndarray:
@@ -293,6 +324,9 @@ def read_groups(groups: pd.DataFrame, file: str = "the offence groups file"):
             continue
         names.append(g)
         mats.append(np.nan_to_num(flags, nan=0.0) > 0)
+    if len(names) > 64:
+        raise DataError(f"{file}: {len(names)} group columns; at most 64 offence groups can be "
+                        "counted. Keep the groups you will analyse.")
     if not names:
         raise DataError(f"{file}: no group columns found. After the offence column, add one "
                         "column per group (e.g. knife, violent) holding yes/no for each offence.")
@@ -333,27 +367,38 @@ class _Extract:
 
     people: pd.DataFrame          # the randomisation list, a person randomised twice kept once
     start: np.ndarray             # randomisation date per person, datetime64[ns] (NaT unknown)
-    person: np.ndarray            # per crime row: index into people, -1 if not randomised
+    person: np.ndarray            # per crime row: index into people, -1 if not counted anywhere
     role: np.ndarray              # per crime row: index into ROLES, -1 if neither
-    dates: np.ndarray             # per crime row: datetime64[ns] at midnight (NaT unreadable)
-    groups: np.ndarray            # per crime row: (rows, groups) bool
-    harm: np.ndarray              # per crime row: harm days (0 where unknown)
+    days: np.ndarray              # per crime row: day number, int32 (NO_DAY unreadable)
+    group_bits: np.ndarray        # per crime row: bit g set if in group g (one small int a row)
+    harm: np.ndarray              # per crime row: harm days (NaN where unknown)
     g_names: list
     notes: list
     used: dict
     fn: dict
     n_unknown_person: int
     crimes: pd.DataFrame
-    unknown_offence: tuple        # (no harm, no group) bool per crime row
+    offence: np.ndarray           # per crime row: offence code (index into in_groups_file)
+    in_groups_file: np.ndarray    # per offence code (+1 for missing): listed in the groups file
+
+    def in_group(self, bits: np.ndarray, g: int) -> np.ndarray:
+        """Which of the crimes with these ``group_bits`` are in group ``g`` (bool)."""
+        return (bits & bits.dtype.type(1 << g)) != 0
+
+    def harm_of(self, rows: np.ndarray) -> np.ndarray:
+        """Harm days of crime ``rows``, 0 where the offence has no harm value."""
+        h = self.harm[rows]
+        h[np.isnan(h)] = 0.0
+        return h
 
     def note_unknown_offences(self, rows: np.ndarray) -> None:
         """Name offences missing from the lookups among the counted crime ``rows``."""
         off = self.crimes[self.used["offence"]]
-        for miss, file, what in ((self.unknown_offence[0], self.fn["harm"],
+        for miss, file, what in ((np.isnan(self.harm[rows]), self.fn["harm"],
                                   "they add 0 to harm. Add them to the lookup."),
-                                 (self.unknown_offence[1], self.fn["groups"],
+                                 (~self.in_groups_file[self.offence[rows]], self.fn["groups"],
                                   "they are in no offence group. Add them to the groups file.")):
-            r = rows[miss[rows]]
+            r = rows[miss]
             if len(r):
                 vals = ", ".join(repr(str(v)) for v in pd.unique(off.iloc[r])[:5])
                 self.notes.append(f"{len(r):,} counted crime(s) have offences not in {file} "
@@ -425,7 +470,7 @@ def _read_inputs(crimes, people, harm, groups, cols, fn, arm_column="arm") -> _E
     g_index = {k: i for i, k in enumerate(g_keys)}
 
     # ---- people
-    p_keys = _key_text(people[p_pid].tolist())
+    p_keys = _key_text(people[p_pid])
     empty_id = p_keys == ""
     if empty_id.any():
         raise DataError(f"{fn['people']}: rows {rows_text(np.flatnonzero(empty_id))} have no "
@@ -458,8 +503,8 @@ def _read_inputs(crimes, people, harm, groups, cols, fn, arm_column="arm") -> _E
     role_of = {w: r for r, words in enumerate(ROLE_WORDS.values()) for w in words}
     u_role = np.array([role_of.get(k, -1) for k in ru] + [-1], dtype=np.int8)
     role = u_role[rc]
-    dates = parse_dates(crimes[c_date], fn["crimes"], c_date, notes)
-    bad_date = np.isnat(dates)
+    days = parse_days(crimes[c_date], fn["crimes"], c_date, notes)
+    bad_date = days == NO_DAY
     in_list = person >= 0
 
     n_unknown_person = int((~in_list).sum())
@@ -477,8 +522,7 @@ def _read_inputs(crimes, people, harm, groups, cols, fn, arm_column="arm") -> _E
         notes.append(f"{int(bad_role.sum()):,} crime row(s) have a role other than "
                      f"suspect or victim ({vals}) and were ignored.")
     # unusable rows are marked once here: person -1 means "not counted anywhere"
-    person = np.where(bad_date | (role < 0), -1, person).astype(np.int32)
-    rows = np.flatnonzero(person >= 0)
+    person[bad_date | (role < 0)] = -1
     crime_harm = u_harm[oc]
     if c_harm is not None:  # a harm score per crime (e.g. in the police extract) comes first
         given = pd.to_numeric(crimes[c_harm], errors="coerce").to_numpy(dtype=float)
@@ -490,20 +534,31 @@ def _read_inputs(crimes, people, harm, groups, cols, fn, arm_column="arm") -> _E
             raise DataError(f"{fn['crimes']}: harm cannot be negative (rows "
                             f"{rows_text(np.flatnonzero(given < 0))}).")
         crime_harm = np.where(np.isnan(given), crime_harm, given)
-    crime_grp = u_grp[oc]
+    # each crime's groups as the bits of one small integer: a group's crimes are then one
+    # bitwise and, not a gather of a (rows x groups) table
+    bits = np.uint8 if len(g_names) <= 8 else np.uint16 if len(g_names) <= 16 else (
+        np.uint32 if len(g_names) <= 32 else np.uint64)
+    u_bits = (u_grp.astype(np.uint64) << np.arange(len(g_names), dtype=np.uint64)).sum(axis=1)
+    group_bits = u_bits.astype(bits)[oc]
     if c_pi is not None and "non_police_initiated" in g_names:
-        flag = _flag(crimes[c_pi])
-        j = g_names.index("non_police_initiated")
-        known = ~np.isnan(flag)
-        crime_grp[known, j] = flag[known] == 0
+        pi = crimes[c_pi]
+        if pd.api.types.is_bool_dtype(pi) and not pi.hasnans:  # 1 byte a row, not 8
+            yes = pi.to_numpy(dtype=bool)
+            no = ~yes
+        else:
+            flag = _flag(pi)
+            yes, no = flag == 1, flag == 0
+        j = bits(1 << g_names.index("non_police_initiated"))
+        group_bits[no] |= j
+        group_bits[yes] &= ~j
         notes.append(f"Non-police-initiated crimes taken from column {c_pi!r} where it is filled "
-                     f"in ({int(known.sum()):,} rows), otherwise from {fn['groups']}.")
+                     f"in ({np.count_nonzero(yes) + np.count_nonzero(no):,} rows), otherwise "
+                     f"from {fn['groups']}.")
     used = {"crime_person_id": c_pid, "date": c_date, "offence": c_off, "role": c_role,
             "police_initiated": c_pi, "crime_harm": c_harm, "person_id": p_pid,
             "randomisation_date": p_date}
-    return _Extract(people, start, person, role, dates, crime_grp,
-                    np.nan_to_num(crime_harm, nan=0.0), g_names, notes, used, fn,
-                    n_unknown_person, crimes, (np.isnan(crime_harm), ~u_known[oc]))
+    return _Extract(people, start, person, role, days, group_bits, crime_harm, g_names, notes,
+                    used, fn, n_unknown_person, crimes, oc, u_known)
 
 
 def _file_names(names):
@@ -567,11 +622,9 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame | N
     people, notes, g_names = x.people, x.notes, x.g_names
     n_people = len(people)
     no_start = np.isnat(x.start)
-    safe_start = np.where(no_start, np.datetime64("1970-01-01", "ns"), x.start)
-    end = (pd.DatetimeIndex(safe_start) + pd.DateOffset(months=months)).to_numpy("datetime64[ns]")
-    start_i = safe_start.astype("int64")
-    end_i = end.astype("int64")
-    d_i = x.dates.astype("int64")
+    start_i = np.where(no_start, 0, x.start.astype("datetime64[D]").view(np.int64))
+    end_i = add_months(start_i, months)        # exclusive, as pandas DateOffset(months=)
+    d_i = x.days
 
     # ---- what is counted
     in_list = x.person >= 0
@@ -586,12 +639,12 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame | N
     key = p_safe[rows].astype(np.int64) * n_roles + x.role[rows]
     size = n_people * n_roles
     out = {}
-    crime_grp = x.groups[rows]  # (counted crimes, n_groups) bool
-    harm_sum = np.bincount(key, weights=x.harm[rows], minlength=size).reshape(n_people, n_roles)
+    bits = x.group_bits[rows]
+    harm_sum = np.bincount(key, weights=x.harm_of(rows), minlength=size).reshape(n_people, n_roles)
     for r, rname in enumerate(ROLES):
         out[f"{rname}_harm"] = harm_sum[:, r]
     for g, gname in enumerate(g_names):
-        cnt = np.bincount(key[crime_grp[:, g]], minlength=size).reshape(n_people, n_roles)
+        cnt = np.bincount(key[x.in_group(bits, g)], minlength=size).reshape(n_people, n_roles)
         for r, rname in enumerate(ROLES):
             out[f"{rname}_{gname}"] = cnt[:, r].astype(np.int64)
     order = _outcome_order(g_names)
@@ -603,13 +656,13 @@ def aggregate(crimes: pd.DataFrame, people: pd.DataFrame, harm: pd.DataFrame | N
     table = pd.concat([people.reset_index(drop=True), new.reset_index(drop=True)], axis=1)
 
     # ---- follow-up completeness
-    ok_date = ~np.isnat(x.dates)
-    latest = d_i[ok_date].max() if ok_date.any() else None
+    ok_date = d_i != NO_DAY
+    latest = int(d_i[ok_date].max()) if ok_date.any() else None
     if latest is not None:
-        short = ~no_start & (end_i > latest + 86_400_000_000_000)
+        short = ~no_start & (end_i > latest + 1)
         if short.any():
             notes.append(f"The latest crime in {fn['crimes']} is on "
-                         f"{pd.Timestamp(latest).date()}, but {int(short.sum())} person(s)' "
+                         f"{pd.Timestamp(latest, unit='D').date()}, but {int(short.sum())} person(s)' "
                          f"{months}-month follow-up ends after that: their counts may be "
                          "incomplete if the extract stops before their window ends.")
     outcomes = [OutcomeSpec(c, _label(c), "crime harm (days)" if c.endswith("_harm")
@@ -639,44 +692,63 @@ def add_months(days: np.ndarray, k) -> np.ndarray:
     28 or 29 February; 29 February 2024 + 12 months = 28 February 2025), as pandas
     ``DateOffset(months=k)`` and lubridate's ``%m+%``.
     """
-    d = np.asarray(days, dtype="int64").astype("datetime64[D]")
-    month = d.astype("datetime64[M]")
-    day = (d - month.astype("datetime64[D]")).astype(np.int64)  # 0-based day of month
-    target = month + np.asarray(k, dtype=np.int64)
-    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
-    return (target.astype("datetime64[D]").astype(np.int64) + np.minimum(day, length - 1))
+    month, dom, _ = _calendar(days)
+    return _shift(month, dom, k)
 
 
-def _calendar(days: np.ndarray):
-    """(months since 1970-01, 0-based day of month, days in that month) of day numbers."""
+def _shift(month: np.ndarray, dom: np.ndarray, k) -> np.ndarray:
+    """:func:`add_months` from the months and days of month of :func:`_calendar`."""
+    target = month.astype(np.int64) + np.asarray(k, dtype=np.int64)
+    if not target.size:
+        return target
+    lo = int(target.min())
+    firsts = np.arange(lo, int(target.max()) + 2).astype("datetime64[M]").astype(
+        "datetime64[D]").view(np.int64)     # first day of each month spanned, and the next
+    i = target - lo
+    return firsts[i] + np.minimum(dom, firsts[i + 1] - firsts[i] - 1)
+
+
+def _calendar(days) -> tuple:
+    """(months since 1970-01, 0-based day of month, days in that month) of day numbers.
+
+    Looked up in a table over the days spanned (about 1,100 years at most), so many
+    values cost a few integer gathers, not date arithmetic each.
+    """
+    days = np.asarray(days, dtype=np.int64)
+    if days.size > 1000:
+        lo, hi = int(days.min()), int(days.max())
+        if hi - lo + 1 < min(400_000, days.size):  # a table smaller than the values
+            month, dom, length = _calendar(np.arange(lo, hi + 1))
+            i = days - lo
+            return month[i], dom[i], length[i]
     d = days.astype("datetime64[D]")
     month = d.astype("datetime64[M]")
     first = month.astype("datetime64[D]")
-    length = ((month + 1).astype("datetime64[D]") - first).astype(np.int32)
-    return month.astype(np.int32), (d - first).astype(np.int32), length
+    length = ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
+    return month.astype(np.int64), (d - first).astype(np.int64), length
+
+
+def _month_code(days, last_as_31: bool) -> np.ndarray:
+    """month * 32 + 0-based day of month, with a month's last day as 31 when ``last_as_31``.
+
+    ``(_month_code(day, True) - _month_code(start, False)) >> 5`` is :func:`month_index`:
+    the difference is 32 x (months apart) + (day of month - start's day of month), the
+    second term in -30..31, so the shift (floor division by 32) gives the months apart,
+    one less when the day of month is before the start's. A month's last day counts as
+    on or after any start day (30 January + 1 month ends on 28 February: clamped), which
+    coding it as 31 does.
+    """
+    month, dom, length = _calendar(days)
+    if last_as_31:
+        dom = np.where(dom == length - 1, 31, dom)
+    return month * 32 + dom
 
 
 def month_index(day: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Whole calendar months from ``start`` to ``day`` (both day numbers): k with
     add_months(start, k) <= day < add_months(start, k + 1); negative before ``start``.
-
-    The calendar of each distinct day is looked up in a table over the days spanned, so a
-    10-million-row extract costs a few integer gathers, not date arithmetic per row.
     """
-    day = np.asarray(day, dtype=np.int64)
-    start = np.asarray(start, dtype=np.int64)
-    if not len(day):
-        return np.zeros(0, dtype=np.int64)
-    lo = int(min(day.min(), start.min()))
-    hi = int(max(day.max(), start.max()))
-    if hi - lo < 400_000:                       # about 1,100 years: a small table
-        month, dom, length = _calendar(np.arange(lo, hi + 1))
-        di, si = day - lo, start - lo
-        dm, dd, dl = month[di], dom[di], length[di]
-        sm, sd = month[si], dom[si]
-    else:
-        (dm, dd, dl), (sm, sd, _) = _calendar(day), _calendar(start)
-    return (dm - sm).astype(np.int64) - (dd < np.minimum(sd, dl - 1))
+    return (_month_code(day, True) - _month_code(start, False)) >> 5
 
 
 def _month_list(values, what: str, default) -> tuple[int, ...]:
@@ -710,6 +782,42 @@ def _unique_labels(ids: pd.Series) -> pd.Index:
     if idx.is_unique:
         return idx
     return pd.Index([f"{v} (row {i + 1})" for i, v in enumerate(ids.astype(str))])
+
+
+class _Columns:
+    """New columns written straight into one int64 and one float64 block.
+
+    ``spec``: (name, kind) in table order, kind True for float64, False for int64, or a
+    pandas ExtensionArray (a Categorical) taken as it is. ``cols[name]`` is a numeric
+    column's row of its block, to fill in place; :meth:`frame` wraps the blocks in a
+    DataFrame without the copy ``pd.DataFrame(dict)`` makes (about 1 s for 100 columns of
+    500,000 people on this machine, most of it the kernel handing over fresh memory).
+    """
+
+    def __init__(self, spec, n: int):
+        self.n = n
+        self.names = [name for name, _ in spec]
+        kinds = [kind for _, kind in spec]
+        self.where = [np.array([j for j, f in enumerate(kinds) if f is True], dtype=np.intp),
+                      np.array([j for j, f in enumerate(kinds) if f is False], dtype=np.intp)]
+        self.blocks = [np.empty((len(self.where[0]), n)),
+                       np.empty((len(self.where[1]), n), dtype=np.int64)]
+        self.extension = [(f, np.array([j], dtype=np.intp)) for j, f in enumerate(kinds)
+                          if not isinstance(f, bool)]
+        self.rows = {}
+        for block, where in zip(self.blocks, self.where):
+            for i, j in enumerate(where):
+                self.rows[self.names[j]] = block[i]
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.rows[name]
+
+    def frame(self) -> pd.DataFrame:
+        from pandas.api.internals import create_dataframe_from_blocks
+
+        blocks = [(b, w) for b, w in zip(self.blocks, self.where) if len(w)] + self.extension
+        return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(self.n),
+                                            columns=pd.Index(self.names))
 
 
 @dataclass
@@ -808,7 +916,7 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
     people, notes, g_names = x.people, x.notes, x.g_names
     n, n_roles = len(people), len(ROLES)
     no_start = np.isnat(x.start)
-    start = np.where(no_start, end, x.start.astype("datetime64[D]").astype(np.int64))
+    start = np.where(no_start, end, x.start.astype("datetime64[D]").view(np.int64))
     late = ~no_start & (start > end)
     if late.any():
         notes.append(f"{int(late.sum())} person(s) were randomised after the extract's end "
@@ -816,7 +924,15 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
                      "(exposure 0) and are left out of the time-to-event analyses.")
     stop = end + 1  # exclusive
     ok = ~no_start
-    reach = [w for w in wins if ok.any() and add_months(start[ok], w).min() <= stop]
+    s_month, s_dom, _ = _calendar(start)
+    shifted = {}
+
+    def months_on(m):  # each person's day m months from randomisation (computed once per m)
+        if m not in shifted:
+            shifted[m] = _shift(s_month, s_dom, m)
+        return shifted[m]
+
+    reach = [w for w in wins if ok.any() and months_on(w)[ok].min() <= stop]
     dropped = [w for w in wins if w not in reach]
     if not reach:
         raise DataError(f"The extract ends on {pd.Timestamp(end, unit='D').date()}, before "
@@ -830,69 +946,88 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
                         f"within the longest window the data reach ({reach[-1]} months). "
                         "Add a longer window or check the programme length.")
     horizon = reach[-1]
+    edges = sorted({-b for b in bases} | {0, *reach} | ({prog} if prog else set()))
+    lowest, n_bins = edges[0], len(edges) - 1
 
-    # ---- each row's month relative to randomisation (a Python loop over windows only)
-    day = x.dates.view(np.int64) // 86_400_000_000_000  # midnight ns -> day number
-    valid = (x.person >= 0) & ~no_start[np.maximum(x.person, 0)]
-    after_end = valid & (day > end)
-    if after_end.any():
-        notes.append(f"{int(after_end.sum()):,} crime row(s) are dated after the extract's end "
+    # ---- each crime row's month from its person's randomisation: month_index as a
+    # difference of two codes (see _month_code), from a table over the days that can count
+    # and a table over people; rows that cannot count get codes far outside every window.
+    far = 1 << 29
+    lo = min(int(months_on(lowest)[ok].min()), end) if ok.any() else end
+    day_code = np.full(end - lo + 3, -far, dtype=np.int32)  # first/last: before lo, after end
+    day_code[1:-1] = _month_code(np.arange(lo, end + 1), True)
+    person_code = np.append(np.where(no_start, far, _month_code(start, False)), far)  # [-1]: none
+    idx = x.days - np.int32(lo - 1)   # NO_DAY may wrap below 0: clipped to a slot counted nowhere
+    np.clip(idx, 0, end - lo + 2, out=idx)
+    k = day_code[idx]
+    k -= person_code.astype(np.int32)[x.person]
+    k >>= 5
+    after_end = np.flatnonzero(x.days > end)   # unreadable days (NO_DAY) have person -1
+    after_end = int(np.count_nonzero(person_code[x.person[after_end]] != far))
+    if after_end:
+        notes.append(f"{after_end:,} crime row(s) are dated after the extract's end "
                      f"({pd.Timestamp(end, unit='D').date()}) and were ignored: check the end "
                      "date.")
-    rows = np.flatnonzero(valid & ~after_end)       # one compaction of the extract
-    p = x.person[rows].astype(np.int64)
-    d = day[rows]
-    k = month_index(d, start[p])
-    lowest = -(bases[-1] if bases else 0)
-    inside = (k >= lowest) & (k < horizon)
-    rows, p, d, k = rows[inside], p[inside], d[inside], k[inside]
+    rows = np.flatnonzero((k >= lowest) & (k < horizon))   # one compaction of the extract
+    del idx
     x.note_unknown_offences(rows)
-    r = x.role[rows].astype(np.int64)
-    grp = x.groups[rows]
-    hw = x.harm[rows]
+    p = x.person[rows]
+    r = x.role[rows]
+    k = k[rows]
+    d = x.days[rows]
+    bits = x.group_bits[rows]
+    hw = x.harm_of(rows)
 
-    edges = sorted({-b for b in bases} | {0, *reach} | ({prog} if prog else set()))
-    n_bins = len(edges) - 1
-    b = np.searchsorted(edges, k, side="right") - 1
-    key = (p * n_roles + r) * n_bins + b
-    size = n * n_roles * n_bins
-    cube = {"harm": np.bincount(key, weights=hw, minlength=size).reshape(n, n_roles, n_bins)}
+    # ---- counts per role x period x person: one bincount per group; a bin's n people are
+    # contiguous, so a window's column is a sum of a few contiguous rows
+    bin_of = (np.searchsorted(edges, np.arange(lowest, horizon), side="right") - 1)
+    key = r.astype(np.int64) * n_bins
+    key += bin_of[k - lowest]
+    key *= n
+    key += p
+    size = n_roles * n_bins * n
+    cube = {"harm": np.bincount(key, weights=hw, minlength=size).reshape(n_roles, n_bins, n)}
     for g, gname in enumerate(g_names):
-        cube[gname] = np.bincount(key[grp[:, g]], minlength=size).reshape(n, n_roles, n_bins)
+        cube[gname] = np.bincount(key[x.in_group(bits, g)],
+                                  minlength=size).reshape(n_roles, n_bins, n)
+    del key
 
-    # running totals over the bins: a period's count is a difference of two of them
-    cum = {g: np.concatenate([np.zeros((n, n_roles, 1), c.dtype), c.cumsum(axis=2)], axis=2)
-           for g, c in cube.items()}
-
-    def period(lo, hi):  # bin edges of months [lo, hi)
-        return edges.index(lo), edges.index(hi)
-
-    def exposure(lo, hi):  # days observed in months [lo, hi) of follow-up
-        a = np.minimum(add_months(start, lo), stop)
-        z = np.minimum(add_months(start, hi), stop)
-        e = np.maximum(z - a, 0).astype(float)
-        e[no_start] = np.nan
-        return e
-
-    out: dict[str, np.ndarray] = {}
-    baseline_of: dict[str, str] = {}
-    parts = [(f"_pre{bm}m", period(-bm, 0)) for bm in bases]
-    parts += [(f"_fu{w}m", period(0, w)) for w in reach]
+    parts = [(f"_pre{bm}m", -bm, 0) for bm in bases] + [(f"_fu{w}m", 0, w) for w in reach]
     if prog:
-        parts += [("_during", period(0, prog)), ("_after", period(prog, horizon))]
-    for suffix, sl in parts:
+        parts += [("_during", 0, prog), ("_after", prog, horizon)]
+    counts_float = bool(no_start.any())   # NaN for people without a randomisation date
+    spec = [(f"{rname}_{gname}{suffix}", gname == "harm" or counts_float)
+            for suffix, _, _ in parts for rname in ROLES for gname in ["harm", *g_names]]
+    spec += [(f"exposure_days_fu{w}m", True) for w in reach]
+    if prog:
+        spec += [("exposure_days_during", True), ("exposure_days_after", True)]
+    spec.append(("followup_days", True))
+    spec += [(f"{rname}_{gname}_{what}", True) for gname in g_names for rname in ROLES
+             for what in ("days", "event")]
+    spec.append(("months_observed", True))
+    _check_clash(people, [c for c, _ in spec], fn["people"])
+    new = _Columns(spec, n)
+
+    for suffix, a, z in parts:
+        a, z = edges.index(a), edges.index(z)
         for ri, rname in enumerate(ROLES):
-            for gname in ["harm", *g_names]:
-                v = cum[gname][:, ri, sl[1]] - cum[gname][:, ri, sl[0]]
-                v = v.astype(float) if gname == "harm" or no_start.any() else v.astype(np.int64)
-                if no_start.any():
+            for gname, c in cube.items():
+                v = new[f"{rname}_{gname}{suffix}"]
+                np.sum(c[ri, a:z], axis=0, out=v)
+                if counts_float:
                     v[no_start] = np.nan
-                out[f"{rname}_{gname}{suffix}"] = v
+    del cube
+
+    def exposure(v, lo_m, hi_m):  # days observed in months [lo_m, hi_m) of follow-up
+        v[:] = np.maximum(np.minimum(months_on(hi_m), stop) - np.minimum(months_on(lo_m), stop), 0)
+        v[no_start] = np.nan
+
     for w in reach:
-        out[f"exposure_days_fu{w}m"] = exposure(0, w)
+        exposure(new[f"exposure_days_fu{w}m"], 0, w)
     if prog:
-        out["exposure_days_during"] = exposure(0, prog)
-        out["exposure_days_after"] = exposure(prog, horizon)
+        exposure(new["exposure_days_during"], 0, prog)
+        exposure(new["exposure_days_after"], prog, horizon)
+    baseline_of: dict[str, str] = {}
     if bases:
         for c in _outcome_order(g_names):
             for w in reach:
@@ -900,65 +1035,73 @@ def aggregate_over_time(crimes: pd.DataFrame, people: pd.DataFrame,
 
     # ---- time to first offence: day number of the first follow-up crime, censored at the
     # end of the longest window or of the extract
-    followup = exposure(0, horizon)
-    out["followup_days"] = followup
-    fu = k >= 0
-    t = (d[fu] - start[p[fu]] + 1).astype(np.int64)       # randomisation day = day 1
-    key_pr = p[fu] * n_roles + r[fu]
+    followup = new["followup_days"]
+    exposure(followup, 0, horizon)
+    fu = np.flatnonzero(k >= 0)
+    p_fu = p[fu]
+    t = d[fu] - start[p_fu] + 1      # int64 as first: ufunc.at is slow when it must cast
+    key_pr = p_fu.astype(np.int64) * n_roles + r[fu]
+    bits_fu = bits[fu]
     never = np.iinfo(np.int64).max
+    unknown = no_start | late
     for g, gname in enumerate(g_names):
         first = np.full(n * n_roles, never, dtype=np.int64)
-        m = grp[fu, g]
+        m = x.in_group(bits_fu, g)
         np.minimum.at(first, key_pr[m], t[m])
         first = first.reshape(n, n_roles)
         for ri, rname in enumerate(ROLES):
             seen = first[:, ri] != never
-            days = np.where(seen, first[:, ri], followup).astype(float)
-            ev = seen.astype(float)
-            days[no_start | late], ev[no_start | late] = np.nan, np.nan
-            out[f"{rname}_{gname}_days"] = days
-            out[f"{rname}_{gname}_event"] = ev
+            days, ev = new[f"{rname}_{gname}_days"], new[f"{rname}_{gname}_event"]
+            days[:] = np.where(seen, first[:, ri], followup)
+            ev[:] = seen
+            days[unknown], ev[unknown] = np.nan, np.nan
     # whole months observed (the last, partly observed month is not counted)
-    months_obs = month_index(np.full(n, stop), start)
-    months_obs = np.clip(months_obs, 0, horizon).astype(float)
+    months_obs = new["months_observed"]
+    months_obs[:] = np.clip((_month_code(np.array([stop]), True) - person_code[:-1]) >> 5,
+                            0, horizon)
     months_obs[no_start] = np.nan
-    out["months_observed"] = months_obs
-
-    new_cols = list(out)
-    _check_clash(people, new_cols, fn["people"])
-    table = pd.concat([people.reset_index(drop=True),
-                       pd.DataFrame(out)], axis=1)
+    table = pd.concat([people.reset_index(drop=True), new.frame()], axis=1)
 
     # ---- month by month (sparse: only person-months with a crime)
-    mk = (p[fu] * n_roles + r[fu]) * horizon + k[fu]
+    mk = key_pr * horizon + k[fu]
     space = n * n_roles * horizon
-    if space <= 8 * len(mk) + 1_000_000:  # dense key space: mark and rank, no sort
+    if space <= 16 * len(mk) + 1_000_000:  # dense key space: mark and rank, no sort
         present = np.zeros(space, dtype=bool)
         present[mk] = True
         uniq = np.flatnonzero(present)
-        inv = (np.cumsum(present, dtype=np.int32) - 1)[mk]
+        rank = np.empty(space, dtype=np.int32)
+        rank[uniq] = np.arange(len(uniq), dtype=np.int32)
+        inv = rank[mk]
     else:
         uniq, inv = np.unique(mk, return_inverse=True)
     pid_col = x.used["person_id"]
-    monthly = pd.DataFrame({
-        pid_col: pd.Categorical.from_codes(uniq // (n_roles * horizon),
-                                           categories=_unique_labels(people[pid_col])),
-        "month": (uniq % horizon + 1).astype(np.int64),
-        "role": pd.Categorical.from_codes((uniq // horizon) % n_roles, categories=ROLES),
-        "harm": np.bincount(inv, weights=hw[fu], minlength=len(uniq))})
+    who = np.empty(len(uniq), dtype=np.int32)
+    np.floor_divide(uniq, n_roles * horizon, out=who, casting="unsafe")
+    monthly = _Columns([
+        (pid_col, pd.Categorical.from_codes(who, categories=_unique_labels(people[pid_col]))),
+        ("month", False),
+        ("role", pd.Categorical.from_codes(((uniq // horizon) % n_roles).astype(np.int8),
+                                           categories=ROLES)),
+        ("harm", True), *((gname, False) for gname in g_names)], len(uniq))
+    month = monthly["month"]
+    np.remainder(uniq, horizon, out=month)
+    month += 1
+    monthly["harm"][:] = np.bincount(inv, weights=hw[fu], minlength=len(uniq))
     for g, gname in enumerate(g_names):
-        monthly[gname] = np.bincount(inv[grp[fu, g]], minlength=len(uniq)).astype(np.int64)
+        monthly[gname][:] = np.bincount(inv[x.in_group(bits_fu, g)], minlength=len(uniq))
+    monthly = monthly.frame()
 
-    earliest = day[~np.isnat(x.dates)].min() if (~np.isnat(x.dates)).any() else None
+    earliest = int(x.days.min()) if len(x.days) else None    # NO_DAY (unreadable) is above all
+    earliest = None if earliest == NO_DAY else earliest
     if bases and start_date is not None and ok.any():
         first = _day_number(start_date, "The extract's first day")
-        short = ok & (add_months(start, -bases[-1]) < first)
+        short = ok & (months_on(-bases[-1]) < first)
         if short.any():
             notes.append(f"The extract starts on {pd.Timestamp(first, unit='D').date()}, so the "
                          f"{bases[-1]}-month baseline of {int(short.sum())} person(s) begins "
                          "before it: their baseline counts are incomplete.")
     elif bases and earliest is not None and ok.any():
-        first_base = add_months(start[ok], -bases[-1]).min()
+        first_base = months_on(-bases[-1])[ok].min()
         if earliest > first_base:
             notes.append(f"The earliest crime in {fn['crimes']} is on "
                          f"{pd.Timestamp(earliest, unit='D').date()}, but the {bases[-1]}-month "

@@ -79,10 +79,18 @@ def _check_cells(n_rows: int, n_columns: int, name: str) -> None:
 
 def _check_ragged(text: str, delim: str, name: str) -> None:
     """Every non-blank row must have as many fields as the header (pandas would pad or drop)."""
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
-    header = next(reader, [])
-    refuse_duplicate_names(header, name)  # pandas would silently rename the second to "name.1"
-    bad = [i for i, row in enumerate(reader, start=1) if row and len(row) != len(header)]
+    if '"' in text or "\r" in text or "\x00" in text or len(delim) != 1:
+        reader = csv.reader(io.StringIO(text), delimiter=delim)
+        header = next(reader, [])
+        refuse_duplicate_names(header, name)  # pandas would silently rename the second
+        bad = [i for i, row in enumerate(reader, start=1) if row and len(row) != len(header)]
+    else:  # no quoting: a row's fields are its delimiters plus one (what csv.reader finds)
+        lines = text.split("\n")
+        header = lines[0].split(delim) if lines[0] else []
+        refuse_duplicate_names(header, name)
+        want = len(header) - 1
+        bad = [i for i, line in enumerate(lines[1:], start=1)
+               if line and line.count(delim) != want]
     if bad:
         raise DataError(f"{name}: rows {rows_text([b - 1 for b in bad])} do not have the same "
                         f"number of fields as the header ({len(header)}). Check for stray "
@@ -254,6 +262,13 @@ def _cleaned(col: pd.Series) -> pd.Series:
     return s.mask(s.isin(MISSING_TOKENS))
 
 
+def _unreadable(value: str) -> bool:
+    """Neither the decimal-point nor the decimal-comma reading (nor pandas) takes ``value``,
+    so a column holding it is not a column of numbers (one value settles it)."""
+    return bool(np.isnan(_parse(value, ".")) and np.isnan(_parse(value, ","))
+                and pd.isna(pd.to_numeric(pd.Series([value], dtype=object), errors="coerce")[0]))
+
+
 def _number_readings(col: pd.Series):
     """How a text column reads as numbers: (formats that read every value, whether a
     value shows the format, an example both formats read differently), or None
@@ -266,22 +281,34 @@ def _number_readings(col: pd.Series):
         return None
     else:
         values = col
-    u = _cleaned(pd.Series(pd.unique(values.astype(object)), dtype=object)).dropna()
+    # a first value neither reading takes (ids, names): not a column of numbers, known
+    # without finding a million distinct values
+    head = _cleaned(pd.Series(values.iloc[:100], dtype=object)).dropna()
+    if len(head) and _unreadable(head.iloc[0]):
+        return None
+    # the distinct values (unique before any conversion: a million ids are not turned into
+    # Python strings to find them)
+    u = _cleaned(pd.Series(pd.unique(values), dtype=object)).dropna()
     u = pd.Series(pd.unique(u), dtype=object)
     if u.empty:
         return None
     formats, shown, example = set(), False, None
     dot = pd.to_numeric(u, errors="coerce")
-    marked = u.str.contains(",", regex=False) | u.str.contains(".", regex=False)
-    if dot.notna().all() and not u.str.contains(",", regex=False).any():
+    flags = u.astype("string")  # substring tests vectorised (the same literal tests)
+    has_comma = flags.str.contains(",", regex=False).to_numpy(bool)
+    marked = pd.Series(has_comma | flags.str.contains(".", regex=False).to_numpy(bool),
+                       index=u.index)
+    # all(generator): the regular expressions stop at the first value that fails
+    if dot.notna().all() and not has_comma.any():
         formats.add(".")
-    elif u[u.str.contains(",", regex=False)].map(lambda v: _DOT_THOUSANDS.fullmatch(v) is not None).all():
-        dot = u.map(lambda v: _parse(v, "."))
-        if dot.notna().all():
-            formats.add(".")
+    elif all(_DOT_THOUSANDS.fullmatch(v) is not None for v in u[has_comma]):
+        if all(not np.isnan(_parse(v, ".")) for v in u[dot.isna().to_numpy()]):
+            dot = u.map(lambda v: _parse(v, "."))
+            if dot.notna().all():
+                formats.add(".")
     if not formats and not marked.any():
         return None  # no point or comma anywhere: the comma reading fails as the dot one did
-    comma_ok = u[marked].map(lambda v: _COMMA_NUMBER.fullmatch(v) is not None).all()
+    comma_ok = all(_COMMA_NUMBER.fullmatch(v) is not None for v in u[marked])
     if comma_ok:
         comma = u.map(lambda v: _parse(v, ","))
         if comma.notna().all():
@@ -302,10 +329,18 @@ def _number_readings(col: pd.Series):
 def _to_numbers(col: pd.Series, fmt: str) -> pd.Series:
     if isinstance(col.dtype, pd.CategoricalDtype):
         cats = pd.Series(col.cat.categories, dtype=object)
-        values = _to_numbers(cats, fmt).to_numpy(dtype=float)
+        values = _distinct_numbers(cats, fmt).to_numpy(dtype=float)
         codes = col.cat.codes.to_numpy()
         return pd.Series(np.where(codes >= 0, values[codes], np.nan), index=col.index,
                          name=col.name)
+    # each distinct value converted once (a million people, few values)
+    codes, uniq = pd.factorize(col)
+    values = _distinct_numbers(pd.Series(uniq, dtype=object), fmt).to_numpy(dtype=float)
+    return pd.Series(np.where(codes >= 0, values[np.maximum(codes, 0)], np.nan),
+                     index=col.index, name=col.name)
+
+
+def _distinct_numbers(col: pd.Series, fmt: str) -> pd.Series:
     s = _cleaned(col)
     if fmt == "." and not s.str.contains(",", regex=False).any():
         return pd.to_numeric(s, errors="coerce").astype(float)

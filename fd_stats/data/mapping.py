@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -118,7 +119,8 @@ class ColumnMapping:
                        labels=tuple((o.column, o.label) for o in self.outcomes),
                        covariates=tuple(self.covariates), strata=tuple(self.design.strata),
                        baselines=tuple(self.baselines),
-                       directions=tuple((o.column, o.direction) for o in self.outcomes))
+                       directions=tuple((o.column, o.direction) for o in self.outcomes),
+                       kinds=tuple((o.column, o.kind) for o in self.outcomes))
 
     def to_dict(self) -> dict:
         return {
@@ -407,11 +409,24 @@ def _value_text(v) -> str:
     return str(v).strip()
 
 
+def _texts(values: pd.Series) -> pd.Series:
+    """``values.map(_value_text)``; Python strings by pandas' string methods (the same
+    str.strip, called from C: a million ids take a fraction of the time)."""
+    obj = values.astype(object)
+    if pd.api.types.infer_dtype(obj, skipna=False) == "string":
+        return obj.str.strip()
+    return values.map(_value_text)
+
+
 def arm_values(table: pd.DataFrame, column: str, limit: int = 50) -> list[str]:
     """Distinct non-missing values of the arm column, as text, most frequent first."""
     if column not in table.columns:
         return []
-    counts = table[column].dropna().map(_value_text).value_counts()
+    # each distinct value's text once (not each person's), counted as value_counts would:
+    # texts in order of first appearance, then sorted by how many people have each
+    raw = table[column].value_counts(sort=False, dropna=True)
+    counts = (pd.Series(raw.to_numpy(), index=raw.index.map(_value_text))
+              .groupby(level=0, sort=False).sum().sort_values(ascending=False))
     return [v for v in counts.index[:limit] if v != ""]
 
 
@@ -453,19 +468,26 @@ class Facts:
         self.tokens = _tokens(column)
         self.name = "_".join(self.tokens)
         nonmiss = s.dropna()
+        self._nonmiss = nonmiss
         self.numeric = _is_numeric(s) or pd.api.types.is_bool_dtype(s)
         # the text of each distinct value, not of every person (the same set of texts; a
         # Python call per person took seconds per column on a million people). Distinct
-        # numbers have distinct, non-empty texts, so numbers need texts only when few.
-        distinct = nonmiss.drop_duplicates()
-        if _is_numeric(s) and len(distinct) > 12:
-            self.nunique, self.values = len(distinct), []
+        # numbers have distinct, non-empty texts, so numbers need texts only when few; more
+        # than 12 among the first values settles that without hashing a million (money).
+        # Their exact number (nunique) is then counted only if a rule asks for it.
+        self.many = _is_numeric(s) and len(nonmiss.iloc[:4096].drop_duplicates()) > 12
+        if self.many:
+            self.values = []
         else:
-            texts = (distinct.map(_value_text).str.casefold() if len(distinct)
-                     else pd.Series([], dtype=str))
-            texts = texts[texts != ""]
-            self.nunique = int(texts.nunique())
-            self.values = sorted(texts.unique()) if self.nunique <= 12 else []
+            distinct = nonmiss.drop_duplicates()
+            if _is_numeric(s) and len(distinct) > 12:
+                self.many, self.nunique, self.values = True, len(distinct), []
+            else:
+                texts = (_texts(distinct).str.casefold() if len(distinct)
+                         else pd.Series([], dtype=str))
+                texts = texts[texts != ""]
+                self.nunique = int(texts.nunique())
+                self.values = sorted(texts.unique()) if self.nunique <= 12 else []
         v = pd.to_numeric(nonmiss, errors="coerce").to_numpy(dtype=float) if self.numeric \
             else np.array([])
         v = v[np.isfinite(v)]
@@ -473,6 +495,15 @@ class Facts:
         self.non_negative = bool(len(v)) and bool(v.min() >= 0)
         self.later = later.get(column)  # the later measure this column is an earlier year of
         self.matched = {}  # word that made a name rule match, for the reason text
+
+    @cached_property
+    def nunique(self) -> int:
+        """Distinct non-missing values (set in __init__ unless more than 12 numbers)."""
+        return len(self._nonmiss.drop_duplicates())
+
+    def few(self, k: int) -> bool:
+        """At most ``k`` (<= 12) distinct values, without counting a column with many."""
+        return not self.many and self.nunique <= k
 
     def has(self, fact: str) -> bool:
         if fact.startswith("not_"):
@@ -490,7 +521,7 @@ def _named(words, key):
 
 
 FACTS = {
-    "two_valued": lambda f: f.nunique == 2,
+    "two_valued": lambda f: f.few(2) and f.nunique == 2,
     "unique_per_row": lambda f: f.n >= 5 and f.s.notna().all() and f.nunique == f.n,
     "mostly_unique": lambda f: f.n >= 5 and f.nunique >= 0.95 * f.n,
     "numeric": lambda f: f.numeric,
@@ -498,9 +529,10 @@ FACTS = {
     "whole": lambda f: f.whole,
     "non_negative": lambda f: f.non_negative,
     "zero_one": lambda f: f.numeric and set(f.values) <= {"0", "1", "true", "false"}
-    and f.nunique == 2,
-    "constant": lambda f: f.nunique <= 1,
-    "few_levels": lambda f: 2 <= f.nunique <= min(MAX_SUBGROUP_LEVELS, max(f.n / 2, 2)),
+    and f.few(2) and f.nunique == 2,
+    "constant": lambda f: f.few(1),
+    "few_levels": lambda f: f.few(MAX_SUBGROUP_LEVELS)
+    and 2 <= f.nunique <= min(MAX_SUBGROUP_LEVELS, max(f.n / 2, 2)),
     "mostly_present": lambda f: f.s.notna().mean() >= 0.5,
     "arm_exact": lambda f: f.name in ARM_WORDS or _norm(f.column) in ARM_WORDS,
     "arm_name": _named(ARM_WORDS, "arm"),
@@ -509,7 +541,7 @@ FACTS = {
     "id_name": lambda f: f.name in ID_NAMES or _norm(f.column) in ID_NAMES,
     "id_suffix": lambda f: f.name.endswith("id") or f.name.endswith("_no"),
     "engagement_name": _named(ENGAGEMENT_WORDS, "engagement"),
-    "few_values": lambda f: f.nunique <= 3,
+    "few_values": lambda f: f.few(3),
     "pre_name": _named(PRE_WORDS, "pre"),
     "exposure_name": _named(EXPOSURE_WORDS, "exposure"),
     "earlier_year": lambda f: f.later is not None,
@@ -602,7 +634,8 @@ class Guess:
 
 def _reason(template: str, f: Facts) -> str:
     later = f"'{f.later}'" if f.later else ""
-    return template.format(column=f.column, values="/".join(f.values[:4]), nunique=f.nunique,
+    nunique = f.nunique if "{nunique}" in template else ""  # counted only when shown
+    return template.format(column=f.column, values="/".join(f.values[:4]), nunique=nunique,
                            later=later, **{k: f.matched.get(k, "")
                                            for k in ("arm", "engagement", "pre", "demographic",
                                                      "crime", "money", "score", "count",
@@ -714,13 +747,14 @@ def _outcome_spec(table, c, labels) -> tuple[OutcomeSpec, str]:
 
 
 def subgroup_eligibility(table: pd.DataFrame, arm: str, treatment, control,
-                         exclude=()) -> dict:
+                         exclude=(), facts: dict | None = None) -> dict:
     """{column: reason it cannot be a subgroup, or '' if it can}.
 
     A subgroup must be measured before randomisation, so it must be recorded in both arms:
     a column missing for every control (engagement, reason for not engaging) was made
     after randomisation and splitting by it is not a subgroup analysis. It also needs 2 to
-    12 values. ``exclude`` (arm, id, outcomes) are not offered.
+    12 values. ``exclude`` (arm, id, outcomes) are not offered. ``facts`` ({column:
+    Facts} of this table) saves looking at each column again.
     """
     out = {}
     if arm not in table.columns:
@@ -733,7 +767,7 @@ def subgroup_eligibility(table: pd.DataFrame, arm: str, treatment, control,
     for c in table.columns:
         if c == arm or c in exclude:
             continue
-        f = Facts(table, c, {})
+        f = (facts or {}).get(c) or Facts(table, c, {})
         s = table[c]
         in_t, in_c = s[is_t].notna().any(), s[is_c].notna().any()
         if not (in_t and in_c):
@@ -785,7 +819,8 @@ def guess_spec(table: pd.DataFrame, labels: dict | None = None,
     if eng_f:
         guesses.append(Guess(eng, "engagement", why))
     treat, ctrl = guess_arm_values(arm_values(table, arm)) if arm else ("", "")
-    eligible = subgroup_eligibility(table, arm, treat, ctrl) if arm else {}
+    eligible = subgroup_eligibility(table, arm, treat, ctrl, facts={f.column: f for f in facts}) \
+        if arm else {}
     keys = {arm, pid, eng}
     outcomes, subgroups, covariates, constant, strata = [], [], [], [], []
     for f in facts:

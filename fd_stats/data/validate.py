@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..analysis import Mapping, _norm_label, arm_flags, counted, numeric_outcome_columns
+from ..analysis import (COUNTED_MAX, Mapping, _norm_label, arm_flags, counted,
+                        numeric_outcome_columns)
 from ..programme.engagement import FALSE_WORDS, MISSING_WORDS, TRUE_WORDS
 from ..errors import DataError
 from .io import rows_text
@@ -136,6 +137,10 @@ def describe_values(s: pd.Series, keep: np.ndarray, is_t: np.ndarray) -> ValueSu
     Both give the same summary (checked by the tests).
     """
     raw = s.to_numpy()
+    if raw.dtype.kind == "f" and len(raw) >= 3:  # counts stored as floats (read from CSV)
+        lo, hi = raw.min(), raw.max()  # NaN if any value is missing
+        if 0 <= lo and hi < COUNTED_MAX and np.array_equal(raw, np.floor(raw)):
+            raw = raw.astype(np.int64)
     top = counted(raw)
     if top is not None and len(raw) >= 3:
         return _describe_counts(raw, top, keep, is_t)
@@ -143,6 +148,13 @@ def describe_values(s: pd.Series, keep: np.ndarray, is_t: np.ndarray) -> ValueSu
 
 
 def _describe_direct(v, keep, is_t) -> ValueSummary:
+    lo, hi = (v.min(), v.max()) if len(v) else (np.nan, np.nan)  # NaN if any value is
+    if abs(lo) <= HUGE and abs(hi) <= HUGE:  # every value usable (money, scores)
+        return _describe_usable(v, keep, is_t, lo, hi)
+    return _describe_masked(v, keep, is_t)
+
+
+def _describe_masked(v, keep, is_t) -> ValueSummary:
     d = ValueSummary()
     finite = np.isfinite(v)
     d.inf = _flag(np.isinf(v))
@@ -156,7 +168,7 @@ def _describe_direct(v, keep, is_t) -> ValueSummary:
     vals = v[ok]
     if len(vals):
         d.kept_range = (float(vals.min()), float(vals.max()))
-    d.arm_ranges = (_range(v[ok & is_t]), _range(v[ok & ~is_t]))
+    d.arm_ranges = (_range(np.compress(ok & is_t, v)), _range(np.compress(ok & ~is_t, v)))
     d.negative = _flag(finite & (v < 0))
     frac = usable & (v != np.round(v))
     d.fraction = _flag(frac)
@@ -169,6 +181,35 @@ def _describe_direct(v, keep, is_t) -> ValueSummary:
         sd = core.std(ddof=1) if len(core) > 1 else 0.0
         d.median = float(med)
         d.far, d.far_example = _far(v, med, sd, usable)
+    return d
+
+
+def _describe_usable(v, keep, is_t, lo, hi) -> ValueSummary:
+    """:func:`_describe_direct` when no value is missing, infinite or huge (``lo`` / ``hi``:
+    the smallest and largest): the same summary without the masks and copies those need."""
+    d = ValueSummary()
+    everyone = bool(keep.all())
+    if everyone:
+        d.kept_range = (float(lo), float(hi))
+        # np.compress is v[mask], several times faster on a mask that mixes the arms
+        d.arm_ranges = (_range(np.compress(is_t, v)), _range(np.compress(~is_t, v)))
+    else:
+        vals = v[keep]
+        if len(vals):
+            d.kept_range = (float(vals.min()), float(vals.max()))
+        d.arm_ranges = (_range(np.compress(keep & is_t, v)), _range(np.compress(keep & ~is_t, v)))
+    if lo < 0:
+        d.negative = _flag(v < 0)
+    frac = v != np.round(v)
+    d.fraction = _flag(frac)
+    if d.fraction is not None:
+        d.fraction_example = float(v[np.argmax(frac)])
+    if len(v) >= 3:
+        med, p1, p99 = np.percentile(v, [50, 1, 99])
+        core = v[(v >= p1) & (v <= p99)]
+        sd = core.std(ddof=1) if len(core) > 1 else 0.0
+        d.median = float(med)
+        d.far, d.far_example = _far(v, med, sd)
     return d
 
 

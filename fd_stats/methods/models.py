@@ -46,6 +46,14 @@ def _counts_rows(y, treated, z: np.ndarray):
         seen = np.flatnonzero(n)
         return ((seen // 2).astype(float), (seen % 2).astype(float)[:, None],
                 n[seen].astype(float))
+    if z.shape[1] == 0:  # arm only, any values: both arms' value counts (linear in people)
+        from .rank import arm_value_counts
+
+        u, c_t, c_c = arm_value_counts(np.compress(treated, y), np.compress(~treated, y))
+        i_t, i_c = np.flatnonzero(c_t), np.flatnonzero(c_c)
+        return (np.concatenate([u[i_t], u[i_c]]),
+                np.concatenate([np.ones(len(i_t)), np.zeros(len(i_c))])[:, None],
+                np.concatenate([c_t[i_t], c_c[i_c]]).astype(float))
     frame = pd.DataFrame(np.column_stack([y, treated.astype(float), z]))
     counts = frame.value_counts(sort=False)
     rows = np.array(counts.index.tolist(), dtype=float).reshape(len(counts), -1)
@@ -59,7 +67,8 @@ def _prepare_count(method, y, treated, covariates, baseline, baseline_name, stra
     ``weights`` (frequency weights: rows that are already value counts) only without covariates.
     """
     w0 = np.ones(len(y)) if weights is None else np.asarray(weights, float)
-    nt, nc = w0[treated].sum(), w0[~treated].sum()
+    # np.compress, not w0[treated]: several times faster on a mask that mixes the arms
+    nt, nc = np.compress(treated, w0).sum(), np.compress(~treated, w0).sum()
     ne = lambda note: not_estimable(method, y, treated, alternative, confidence_level, note)  # noqa: E731
     if nt < 1 or nc < 1:
         return ne("each arm needs at least one person with a value."), None
@@ -67,7 +76,7 @@ def _prepare_count(method, y, treated, covariates, baseline, baseline_name, stra
         return ne("a rate ratio needs counts or other values of 0 or more; the outcome has "
                   "negative values."), None
     for arm, mask in (("treatment", treated), ("control", ~treated)):
-        if w0[mask] @ y[mask] == 0:
+        if not (np.compress(mask, w0) * np.compress(mask, y)).any():  # nobody with an event
             return ne(f"nobody in the {arm} arm had an event, so the rate ratio is "
                       f"{'0' if arm == 'treatment' else 'infinite'} and has no interval."), None
     design = build_design(len(y), covariates, baseline, baseline_name, strata, log_baseline=True)
@@ -83,7 +92,8 @@ def _prepare_count(method, y, treated, covariates, baseline, baseline_name, stra
     else:
         yy, xz, w = y, np.column_stack([treated.astype(float), z]), np.ones(len(y))
     x = np.column_stack([np.ones(len(yy)), xz])
-    if np.linalg.matrix_rank(x) < x.shape[1] or w.sum() <= x.shape[1]:
+    # arm only: full rank, both arms having people (no SVD of a million rows)
+    if (x.shape[1] > 2 and np.linalg.matrix_rank(x) < x.shape[1]) or w.sum() <= x.shape[1]:
         return ne("the covariates are collinear with the arm or each other, or there are "
                   "fewer people than coefficients."), None
     return None, (x, yy, w, design)
@@ -93,11 +103,17 @@ def _arm_only(x, w) -> bool:
     return x.shape[1] == 2
 
 
+def _dot(a, b) -> float:
+    """a @ b; long vectors summed by numpy, not OpenBLAS (whose threads then spin on the
+    other core: CPU time for nothing)."""
+    return float(a @ b) if len(a) <= 10_000 else float((a * b).sum())
+
+
 def _arm_means(x, yy, w):
     """Per-arm size and mean from value-count rows (x[:, 1] is the arm)."""
     t = x[:, 1] == 1
     n_t, n_c = w[t].sum(), w[~t].sum()
-    return t, n_t, n_c, (w[t] @ yy[t]) / n_t, (w[~t] @ yy[~t]) / n_c
+    return t, n_t, n_c, _dot(w[t], yy[t]) / n_t, _dot(w[~t], yy[~t]) / n_c
 
 
 def _nb_loglik(yy, mu, w, alpha):
@@ -105,7 +121,7 @@ def _nb_loglik(yy, mu, w, alpha):
     r = 1.0 / alpha
     ll = (special.gammaln(yy + r) - special.gammaln(r) - special.gammaln(yy + 1)
           + r * np.log(r / (r + mu)) + special.xlogy(yy, mu / (r + mu)))
-    return float(w @ ll)
+    return _dot(w, ll)
 
 
 def _fit_glm(x, y, w, family, start=None, tol=TOL):
@@ -155,8 +171,8 @@ def poisson_rate_ratio(y, treated, *, covariates=None, baseline=None, baseline_n
         # the HC0 sandwich is block-diagonal by arm; no model fit (or statsmodels import)
         # is needed for the same numbers
         t, nt, nc, m_t, m_c = _arm_means(x, yy, w)
-        var = (w[t] @ (yy[t] - m_t) ** 2) / (nt * m_t) ** 2 + \
-            (w[~t] @ (yy[~t] - m_c) ** 2) / (nc * m_c) ** 2
+        var = _dot(w[t], (yy[t] - m_t) ** 2) / (nt * m_t) ** 2 + \
+            _dot(w[~t], (yy[~t] - m_c) ** 2) / (nc * m_c) ** 2
         return wald(key, float(np.log(m_t / m_c)), float(np.sqrt(var)), alternative,
                     confidence_level, n_t, n_c, log=True, label=label,
                     note=" ".join(design.notes + _non_whole(y, "poisson")))

@@ -122,6 +122,68 @@ def value_counts(v: np.ndarray):
             np.concatenate([lc, counts[present], uc]))
 
 
+def arm_value_counts(x: np.ndarray, y: np.ndarray):
+    """Sorted distinct values of both arms pooled and how many people of each arm have each.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray, shape (m,) and (n,)
+        Treatment and control values (finite floats).
+
+    Returns
+    -------
+    values : numpy.ndarray of float, shape (k,)
+    count_x, count_y : numpy.ndarray of int64, shape (k,)
+        ``values[count_x > 0]`` and ``count_x[count_x > 0]`` are exactly
+        ``value_counts(x)`` (the same doubles), and likewise for ``y``.
+
+    Both arms are counted over a shared grid (see :func:`value_counts`), so the rank
+    sum at shift 0 needs no search (:meth:`RankSums.of_aligned`).
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    m = len(x)
+    gx = _on_grid(x) if m + len(y) >= 256 else None
+    gy = _on_grid(y) if gx is not None else None
+    if gx is None or gy is None or gx[0] != gy[0]:  # pooled: one grid, or none
+        v = np.concatenate([x, y])
+        found = _on_grid(v) if len(v) >= 256 else None
+        if found is None:
+            u, inv = np.unique(v, return_inverse=True)
+            return (u, np.bincount(inv[:m], minlength=len(u)),
+                    np.bincount(inv[m:], minlength=len(u)))
+        gx, gy = (found[0], found[1][:m]), (found[0], found[1][m:])
+    s, wx, wy = gx[0], gx[1], gy[1]
+    lo = int(min(wx.min(initial=np.inf), wy.min(initial=np.inf)))
+    hi = int(max(wx.max(initial=-np.inf), wy.max(initial=-np.inf)))
+    span = max(m + len(y), DENSE_SPAN)
+    if hi - lo < span:
+        span = hi - lo + 1
+    else:  # a window around the middle of the values (as value_counts); the tails sorted
+        step = max(1, (m + len(y)) // 4096)
+        mid = int(np.median(np.concatenate([wx[::step], wy[::step]])))
+        lo = min(max(lo, mid - span // 2), hi - span + 1)
+
+    def window(w):  # counts of lo .. lo + span - 1; cell 0 below, cell span + 1 above
+        off = (w - lo).astype(np.intp)
+        np.clip(off, -1, span, out=off)
+        off += 1
+        return np.bincount(off, minlength=span + 2)
+
+    cx, cy = window(wx), window(wy)
+    present = np.flatnonzero(cx[1:-1] + cy[1:-1])
+    values, count_x, count_y = present + lo, cx[1:-1][present], cy[1:-1][present]
+    if cx[0] + cx[-1] + cy[0] + cy[-1]:  # values outside the window
+        tails = [w[(w < lo) | (w >= lo + span)] for w in (wx, wy)]
+        tu, tinv = np.unique(np.concatenate(tails), return_inverse=True)
+        tx = np.bincount(tinv[:len(tails[0])], minlength=len(tu))
+        ty = np.bincount(tinv[len(tails[0]):], minlength=len(tu))
+        low = int(np.searchsorted(tu, lo))  # tail values below the window come first
+        values = np.concatenate([tu[:low], values, tu[low:]])
+        count_x = np.concatenate([tx[:low], count_x, tx[low:]])
+        count_y = np.concatenate([ty[:low], count_y, ty[low:]])
+    return values / s, count_x, count_y
+
+
 def _exact_sum(terms_float, exact_int64, exact_python) -> int:
     """A sum of non-negative whole numbers: int64 when it cannot overflow, else Python ints."""
     if float(np.sum(terms_float)) < 2.0**62:
@@ -135,9 +197,11 @@ def _cube_excess(c) -> int:
     c = np.asarray(c, np.int64)
     if not len(c):
         return 0
+    if c.max() <= 100_000:
+        return int((c * c * c - c).sum())
     big = c > 100_000   # at most (people / 100,000) of these
     small = c[~big]
-    return int((small**3 - small).sum()) + sum(int(v) ** 3 - int(v) for v in c[big])
+    return int((small * small * small - small).sum()) + sum(int(v) ** 3 - int(v) for v in c[big])
 
 
 class RankSums:
@@ -158,6 +222,25 @@ class RankSums:
         """From each arm's sorted distinct values and their (positive) counts."""
         ranks = cls.__new__(cls)
         ranks._set(ux, cx, uy, cy)
+        return ranks
+
+    @classmethod
+    def of_aligned(cls, values, count_x, count_y) -> "RankSums":
+        """From distinct values in increasing order and each arm's counts (0 allowed), as
+        :func:`arm_value_counts` gives them. At shift 0 the arms are already merged, so W
+        and the tie term come from one cumulative sum instead of a search."""
+        it, iy = count_x > 0, count_y > 0
+        # np.compress: the same as values[it], several times faster on a mixed mask
+        ranks = cls.of_counts(np.compress(it, values), np.compress(it, count_x),
+                              np.compress(iy, values), np.compress(iy, count_y))
+        below = np.cumsum(count_y) - count_y        # control people below each value
+        twice_w = int(count_x @ (2 * below + count_y))
+        both = it & iy
+        a, b = np.compress(both, count_x), np.compress(both, count_y)
+        af, bf = a.astype(float), b.astype(float)
+        cross = _exact_sum(3 * af * bf * (af + bf), lambda: 3 * a * b * (a + b),
+                           lambda: (3 * int(i) * int(j) * (int(i) + int(j)) for i, j in zip(a, b)))
+        ranks._cache[0.0] = (twice_w / 2, ranks.ties_x + ranks.ties_y + cross, bool(len(a)))
         return ranks
 
     def _set(self, ux, cx, uy, cy):
@@ -673,10 +756,11 @@ def mann_whitney_counts(values, count_treatment, count_control, *, alternative="
     if m < 1 or n < 1:  # one arm empty: nothing to count, the people's version says why
         return mann_whitney(np.repeat(v, ct), np.repeat(v, cc), alternative=alternative,
                             confidence_level=confidence_level, method=method, correct=correct)
-    it, ic = ct > 0, cc > 0
-    r = _mann_whitney(RankSums.of_counts(v[it], ct[it], v[ic], cc[ic]),
-                      float(v @ ct) / m, float(v @ cc) / n, alternative, confidence_level,
-                      method, correct)
+    # (v * c).sum(), not v @ c: a long float dot product goes to OpenBLAS, whose threads then
+    # spin on the other core for a while (CPU time for nothing, per call)
+    r = _mann_whitney(RankSums.of_aligned(v, ct, cc),
+                      float((v * ct).sum()) / m, float((v * cc).sum()) / n, alternative,
+                      confidence_level, method, correct)
     if r is None:
         return mann_whitney(np.repeat(v, ct), np.repeat(v, cc), alternative=alternative,
                             confidence_level=confidence_level, method=method, correct=correct)

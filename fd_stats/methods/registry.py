@@ -157,6 +157,65 @@ METHODS: dict[str, MethodSpec] = {m.key: m for m in [
                "(Katz log interval, Fisher's exact test)", "ratio", "prevalence ratio", (),
                "fisher.test; Katz log interval"),
 ]}
+#: The outcome kinds (fd_stats.data.trial.KINDS) a method is sound for; a method not listed
+#: suits every kind. A rate ratio compares counts of events: the Poisson model with its robust
+#: standard error needs only a mean that is 0 or more, so it also suits scores (a ratio of
+#: mean harm); the negative binomial is a likelihood for whole-number counts, whose dispersion
+#: (and so its interval) would change with the unit of a score or an amount of money.
+#: "At least one" (prevalence) means something for counts, scores and yes/no outcomes, not
+#: for amounts. Continuous outcomes (money, measurements) are compared by their means
+#: (t-tests, Lin, blocked) and distributions (Mann-Whitney, permutation).
+METHOD_KINDS = {
+    "poisson": ("count", "score"),
+    "negative-binomial": ("count",),
+    "prevalence": ("count", "score", "binary"),
+    "prevalence-ratio": ("count", "score", "binary"),
+}
+_KIND_WORDS = {"count": "a count", "binary": "a yes/no outcome",
+               "continuous": "a continuous amount (such as money)", "score": "a score"}
+_INSTEAD = {"binary": "the prevalence methods give its risk difference and risk ratio",
+            "continuous": "compare its means (t-test, Lin's adjusted difference) or its "
+                          "distribution (Mann-Whitney)",
+            "score": "the Poisson ratio of means suits a score of 0 or more"}
+
+
+def unsuited(method: str, kind: str | None) -> str:
+    """Why ``method`` is not offered for an outcome of ``kind`` ("" if it is, or if the kind
+    is not known). The reason is worded for the user, naming what to use instead."""
+    kinds = METHOD_KINDS.get(method)
+    if kinds is None or kind is None or kind in kinds:
+        return ""
+    what = _KIND_WORDS.get(kind, kind)
+    if method == "negative-binomial" and kind == "binary":
+        why = ("the negative binomial is a model for counts of events; a yes/no outcome (0 or "
+               "1) has no over-dispersion for it to model")
+    elif method == "negative-binomial":
+        why = ("the negative binomial is a model for whole-number counts of events; on "
+               f"{what} its dispersion, and so its interval, would depend on the unit")
+    elif method == "poisson":
+        why = f"a rate ratio compares counts of events, and this outcome is {what}"
+    else:
+        why = f"'at least one event' has no meaning for {what}"
+    instead = _INSTEAD.get(kind, "")
+    return why + (f"; {instead}" if instead else "") + "."
+
+
+def worded_for_kind(effect: MethodEffect, kind: str | None) -> MethodEffect:
+    """``effect`` named for the outcome's kind: the Poisson model on a score (crime harm days)
+    estimates a ratio of means, not a rate of events."""
+    if effect.method == "poisson" and kind == "score":
+        return replace(effect, label=effect.label.replace("rate ratio", "ratio of means"),
+                       estimate_label="ratio of means")
+    return effect
+
+
+def methods_for(kind: str | None, methods=None) -> tuple[list[str], dict[str, str]]:
+    """(methods offered for an outcome of ``kind``, {method left out: why}), registry order."""
+    methods = list(METHODS) if methods is None else list(methods)
+    out = {m: unsuited(m, kind) for m in methods}
+    return [m for m in methods if not out[m]], {m: why for m, why in out.items() if why}
+
+
 #: Methods that fit on value counts directly when given frequency weights.
 FREQUENCY_WEIGHTED = ("poisson", "negative-binomial", "prevalence", "prevalence-ratio")
 #: The four tests the engine had before the registry (computed in batches by analyse).
@@ -183,7 +242,8 @@ def _prevalence(key, y, treated, alternative, confidence_level, weights=None):
     from .binary import compare_proportions
 
     w = np.ones(len(y)) if weights is None else weights
-    nt, nc = int(w[treated].sum()), int(w[~treated].sum())
+    # np.compress is w[mask], several times faster on a mask that mixes the arms
+    nt, nc = int(np.compress(treated, w).sum()), int(np.compress(~treated, w).sum())
     if nt < 1 or nc < 1:
         return not_estimable(key, y, treated, alternative, confidence_level,
                              "each arm needs at least one person.")
@@ -191,7 +251,8 @@ def _prevalence(key, y, treated, alternative, confidence_level, weights=None):
         return not_estimable(key, y, treated, alternative, confidence_level,
                              "the outcome has negative values, so 'at least one event' "
                              "has no meaning.")
-    a, c = int(w[treated & (y > 0)].sum()), int(w[~treated & (y > 0)].sum())
+    a, c = (int(np.compress(treated & (y > 0), w).sum()),
+            int(np.compress(~treated & (y > 0), w).sum()))
     r = compare_proportions(a, nt, c, nc, alternative=alternative,
                             confidence_level=confidence_level)
     p1, p2 = a / nt, c / nc
