@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard.upload import md_escape, signature
 from fd_stats.analysis import TEST_LABELS
+from fd_stats.data.validate import validate
 from fd_stats.errors import DataError
 from fd_stats.data.mapping import (DESIGNS, KINDS, ColumnMapping, Design, OutcomeSpec, arm_values,
                               guess_arm_values, guess_kind_reason, guess_label, guess_spec,
@@ -27,6 +28,22 @@ FROM_LABEL = {v: k for k, v in DIRECTION_LABELS.items()}
 DESIGN_LABELS = {"simple": "Simple (individuals randomised)",
                  "stratified": "Stratified (randomised within strata)",
                  "cluster": "Cluster (whole groups randomised)"}
+
+
+def memo(ss, name: str, key, compute):
+    """The last result of ``compute()`` for ``key`` (the pending table's token and the choices
+    it depends on), kept in the session: a rerun for a typed name or a tick does not look at a
+    million rows again."""
+    held = ss.get(name)
+    if held is None or held[0] != key:
+        held = ss[name] = (key, compute())
+    return held[1]
+
+
+def checks(ss, table: pd.DataFrame, token: str, cmap: ColumnMapping):
+    """:func:`fd_stats.data.validate.validate` of the pending table under ``cmap``, once per
+    table and specification."""
+    return memo(ss, "data_checks", (token, cmap.to_json()), lambda: validate(table, cmap))
 
 
 def _apply(ss, m: ColumnMapping, reasons=None) -> None:
@@ -205,7 +222,9 @@ def mapping_step(ss, table: pd.DataFrame, pending: dict) -> ColumnMapping:
     chosen = st.multiselect("Outcome columns (numbers compared between the arms)",
                             outcome_options, key="data_outcomes")
     # subgroups: only columns measured before randomisation, present in both arms
-    why_not = subgroup_eligibility(table, arm, treat, ctrl, keys | set(chosen))
+    excluded = keys | set(chosen)
+    why_not = memo(ss, "data_subgroup_check", (token, arm, treat, ctrl, tuple(sorted(excluded))),
+                   lambda: subgroup_eligibility(table, arm, treat, ctrl, excluded))
     sub_ok = [c for c in others if why_not.get(c) == ""]
     ss["data_subgroups"] = [c for c in ss.get("data_subgroups", []) if c in sub_ok]
     with c3:

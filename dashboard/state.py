@@ -332,7 +332,15 @@ def _subgroup_options(trial: Trial) -> list[str]:
     t = trial.table
     m = trial.mapping
     keys = {m.arm, m.person_id, m.engagement, *m.outcomes}
-    ok = subgroup_eligibility(t, m.arm, m.treatment, m.control, keys)
+    # once per session, table and arms: every page draws this sidebar, and the check looks
+    # at every column of every person (about a second at a million rows)
+    memo = st.session_state.setdefault("subgroup_checks", {})
+    key = (m.arm, str(m.treatment), str(m.control), tuple(sorted(map(str, keys))))
+    held = memo.get(trial.name)
+    if held is None or held[0] is not t or held[1] != key:
+        held = memo[trial.name] = (t, key, subgroup_eligibility(t, m.arm, m.treatment,
+                                                                m.control, keys))
+    ok = held[2]
     declared = [c for c in trial.subgroup_columns if c in t.columns]
     others = [c for c in t.columns if c not in keys and c not in declared and ok.get(c) == ""]
     return [""] + declared + others

@@ -18,9 +18,8 @@ from dashboard.sessions import keep_uploads  # noqa: E402
 from fd_stats.errors import DataError  # noqa: E402
 from fd_stats.report.safe_text import safe_text  # noqa: E402
 from fd_stats.data.workbook_guard import MAX_CELLS  # noqa: E402
-from dashboard.data_mapping import mapping_step  # noqa: E402
+from dashboard.data_mapping import checks, mapping_step  # noqa: E402
 from fd_stats.data.mapping import ColumnMapping, build_trial  # noqa: E402
-from fd_stats.data.validate import validate  # noqa: E402
 from fd_stats.report.wording import SYNTHETIC_LABEL  # noqa: E402
 
 ss = st.session_state
@@ -46,8 +45,7 @@ def use_dataset(cmap: ColumnMapping, name: str, synthetic: bool):
     try:
         if pending is None:
             raise DataError("There is no data set waiting to be used. Upload a file first.")
-        report = validate(pending["table"], cmap)
-        report.raise_if_blocking()
+        checks(ss, pending["table"], pending["token"], cmap).raise_if_blocking()
         trial = build_trial(pending["table"], cmap, (name or "").strip() or "Uploaded data",
                             synthetic=synthetic, source=pending["source"])
         if trial.name == BUNDLED_NAME:
@@ -210,7 +208,7 @@ st.download_button("Download this mapping (JSON) for next time", cmap.to_json(),
 
 # ---------------------------------------------------------------- step 4
 st.header("4. Checks")
-report = validate(table, cmap)
+report = checks(ss, table, pending["token"], cmap)
 if not report.rows_per_arm.empty:
     r = report.rows_per_arm.set_index("arm")["people"]
     m1, m2, m3, m4 = st.columns(4)

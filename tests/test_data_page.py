@@ -317,3 +317,27 @@ def test_choices_survive_a_visit_to_another_page():
     assert trial.synthetic and trial.spec.treatment == "BAU"
     assert trial.spec.design.type == "stratified" and trial.spec.design.strata == ["Sex"]
     assert [(o.label, o.kind) for o in trial.spec.outcomes] == [("Harm (CCHI days)", "score")]
+
+
+def test_checks_run_once_per_table_and_choice(monkeypatch):
+    """Typing the name or ticking synthetic does not check a million rows again; a changed
+    choice does, so the report never goes stale."""
+    import dashboard.data_mapping as dm
+
+    calls = []
+    real = dm.validate
+    monkeypatch.setattr(dm, "validate", lambda t, m: calls.append(1) or real(t, m))
+    at = upload_file(new_page(), "t.csv", UNFAMILIAR)
+    after_upload = len(calls)
+    assert after_upload >= 1
+    at.text_input(key="data_name").set_value("Another name").run()
+    at.checkbox(key="data_synthetic").check().run()
+    assert len(calls) == after_upload
+    at.selectbox(key="data_treat").set_value("BAU").run()
+    assert len(calls) == after_upload + 1
+    assert at.button(key="data_use").disabled  # BAU is both arms: the fresh checks block it
+    at.selectbox(key="data_ctrl").set_value("Intervention").run()
+    assert len(calls) == after_upload + 2 and not at.button(key="data_use").disabled
+    at.button(key="data_use").click().run()
+    assert len(calls) == after_upload + 2  # the button uses the checks already made
+    assert at.session_state["datasets"]["Another name (synthetic data)"].spec.treatment == "BAU"

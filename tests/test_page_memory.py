@@ -77,3 +77,21 @@ def test_published_results_column_choices_survive_and_follow_the_file():
     other = b"outcome,t,df,p\nknife,1.2,80,0.2\n"
     at.file_uploader(key="published_file").set_value(("u.csv", other, "text/csv")).run()
     assert at.selectbox(key="published_col_p").value == "p"
+
+
+def test_the_sidebar_checks_subgroup_columns_once_per_table(monkeypatch):
+    """Every page draws the sidebar; its subgroup check reads every column of every person,
+    so it runs once per data set and arms, not on every page (about 1 s at a million rows)."""
+    import fd_stats.data.mapping as mapping
+
+    calls = []
+    real = mapping.subgroup_eligibility
+    monkeypatch.setattr(mapping, "subgroup_eligibility",
+                        lambda *a, **k: calls.append(a[1:4]) or real(*a, **k))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    for page in ("pages/1_Outcomes.py", "pages/2_Subgroups.py", "app.py"):
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert len(calls) == 1
+    assert at.sidebar.selectbox(key="w_subgroup").options[1:]  # still offered
