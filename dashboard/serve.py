@@ -122,6 +122,7 @@ def _import_page_modules(port: int):
         import dashboard.figures_programme  # noqa: F401
         import dashboard.state  # noqa: F401
         import fd_stats.data.trial
+        import scipy.stats  # noqa: F401 - the integrity report's binomial and Fisher tests (~1.7 s)
 
         fd_stats.data.trial.load_trial()  # the bundled Parquet: pyarrow's first use
     except Exception:  # noqa: BLE001 - only a head start; the page reports its own errors
