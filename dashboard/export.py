@@ -559,7 +559,9 @@ def _methods(trial, s, res, n_t, n_c, subgroup, prespecified) -> list[str]:
     outcomes = res["outcome"].nunique()
     corr = ("no correction for testing several outcomes" if s.correction == "none" else
             f"{CORRECTIONS[s.correction]} correction across the {count_of(outcomes, 'outcome')}")
-    method = res["percent_change_method"].iloc[0] if "percent_change_method" in res else ""
+    # every way the rows got their % change (a rate ratio for counts, a ratio of means for scores)
+    method = ("; ".join(m for m in dict.fromkeys(res["percent_change_method"].astype(str))
+                        if m and m != "nan") if "percent_change_method" in res else "")
     lines = [
         f"Design: {design}.",
         f"Analysis by intention to treat: everyone offered the programme ({n_t} people) is "

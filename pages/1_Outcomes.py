@@ -81,7 +81,10 @@ def _digits(row):
 
 # ---------------------------------------------------------------- results table
 st.header("Results table")
-est_name = _cap(allr["estimate_label"].iloc[0]) if len(allr) else "Difference"
+# one name per estimate the rows hold (a Poisson model gives a rate ratio for counts and a
+# ratio of means for scores)
+est_words = " or ".join(dict.fromkeys(allr["estimate_label"])) if len(allr) else "difference"
+est_name = _cap(est_words)
 p_raw_col = f"p ({side})"
 p_adj_col = (f"{CORRECTIONS[s.correction].split(' (')[0]}-adjusted p" if corrected
              else "Adjusted p (none chosen)")
@@ -140,7 +143,7 @@ fig = forest_plot(allr, title=title,
                            "Filled marker = significant, open = not")
 st.plotly_chart(fig, width="stretch", theme=None, key="outcomes_forest")
 ratio_primary = len(allr) and allr["scale"].iloc[0] == "ratio"
-st.caption((f"Percentage change from the {allr['estimate_label'].iloc[0]} of the "
+st.caption((f"Percentage change from the {est_words} of the "
             f"{TEST_LABELS[s.test]}, with its {level} interval. " if ratio_primary else
             f"Percentage change in the mean per person, with its {level} interval (Fieller "
             "interval for the ratio of means, matched to the Welch t-test: it excludes 0% exactly "

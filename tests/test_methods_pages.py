@@ -26,12 +26,15 @@ def test_outcomes_table_shows_the_rate_ratio_when_poisson_is_primary():
     at.session_state["cfg_test"] = "poisson"
     at.run()
     table = at.table[0].value
-    col = next(c for c in table.columns if c.startswith("Rate ratio"))
+    # harm days (a score) give a ratio of means, the counts rate ratios: the header names both
+    col = next(c for c in table.columns if c.startswith("Ratio of means or rate ratio"))
     trial = load_trial()
     res = analyse(trial.table, trial.mapping, Settings(test="poisson"))
     first = res[res["subgroup"] == "All"].iloc[0]
+    assert first["outcome"] == "suspect_harm" and first["estimate_label"] == "ratio of means"
     assert table[col].iloc[0].startswith(f"{first['estimate']:.2f}")
-    assert any("Percentage change from the rate ratio" in c.value for c in at.caption)
+    assert any("Percentage change from the ratio of means or rate ratio" in c.value
+               for c in at.caption)
 
 
 def test_overview_card_shows_the_rate_ratio_on_its_own_scale():
@@ -40,6 +43,19 @@ def test_overview_card_shows_the_rate_ratio_on_its_own_scale():
     at.run()
     trial = load_trial()
     res = analyse(trial.table, trial.mapping, Settings(test="poisson"))
-    rr = res[(res["outcome"] == "suspect_harm") & (res["subgroup"] == "All")].iloc[0]
-    want = f"Rate ratio: {rr['estimate']:.2f} ("
-    assert any(c.value.startswith(want) for c in at.caption), [c.value for c in at.caption]
+    for outcome, name in (("suspect_harm", "Ratio of means"), ("suspect_knife", "Rate ratio")):
+        rr = res[(res["outcome"] == outcome) & (res["subgroup"] == "All")].iloc[0]
+        want = f"{name}: {rr['estimate']:.2f} ("
+        assert any(c.value.startswith(want) for c in at.caption), [c.value for c in at.caption]
+
+
+def test_pack_methods_name_every_way_the_percent_change_was_made():
+    """With Poisson as the primary method the bundled trial's harm row is a ratio of means and
+    its counts rate ratios: the board pack's methods section names both, not the first row's."""
+    from dashboard.export import _methods
+
+    trial = load_trial()
+    s = Settings(test="poisson")
+    res = analyse(trial.table, trial.mapping, s)
+    text = " ".join(_methods(trial, s, res, 45, 86, None, False))
+    assert "from the ratio of means and its interval; from the rate ratio and its interval" in text
