@@ -4,8 +4,8 @@ Widgets keep their values in ``st.session_state`` under ``data_*`` keys; the gue
 made once per uploaded table (``data_map_for`` holds its token) so the user's corrections
 survive reruns. Streamlit drops a widget's value when the user opens another page, so the
 specification the widgets last described is kept too (``data_kept``, with the table's token)
-and put back on return instead of guessing again. The outcome table is built once per set of chosen outcomes, so a cell
-edits in one click and the columns keep their widths.
+and put back on return instead of guessing again. The outcome table is built once per set of
+chosen outcomes, so a cell edits in one click and the columns keep their widths.
 """
 from __future__ import annotations
 
