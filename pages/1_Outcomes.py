@@ -143,8 +143,8 @@ fig = forest_plot(allr, title=title,
                            "Filled marker = significant, open = not")
 st.plotly_chart(fig, width="stretch", theme=None, key="outcomes_forest")
 ratio_primary = len(allr) and allr["scale"].iloc[0] == "ratio"
-st.caption((f"Percentage change from the {est_words} of the "
-            f"{TEST_LABELS[s.test]}, with its {level} interval. " if ratio_primary else
+st.caption((f"Percentage change from each outcome's {est_words} "
+            f"({TEST_LABELS[s.test]}), with its {level} interval. " if ratio_primary else
             f"Percentage change in the mean per person, with its {level} interval (Fieller "
             "interval for the ratio of means, matched to the Welch t-test: it excludes 0% exactly "
             "when the Welch test is significant). ")

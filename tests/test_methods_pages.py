@@ -33,7 +33,7 @@ def test_outcomes_table_shows_the_rate_ratio_when_poisson_is_primary():
     first = res[res["subgroup"] == "All"].iloc[0]
     assert first["outcome"] == "suspect_harm" and first["estimate_label"] == "ratio of means"
     assert table[col].iloc[0].startswith(f"{first['estimate']:.2f}")
-    assert any("Percentage change from the ratio of means or rate ratio" in c.value
+    assert any("Percentage change from each outcome's ratio of means or rate ratio" in c.value
                for c in at.caption)
 
 
