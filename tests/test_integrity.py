@@ -585,5 +585,14 @@ def test_cli_integrity_with_a_specification(tmp_path, capsys):
     named = json.loads(capsys.readouterr().out)
     for k in ("padlocks", "lost", "balance", "attrition", "mdes", "equivalence", "allocation"):
         assert got[k] == named[k], k
+    # options given win over the specification, as for analyse: the arms swapped
+    assert main(["integrity", str(tmp_path / "t.csv"), "--spec", str(tmp_path / "spec.json"),
+                 "--treatment", "BAU", "--control", "FD", "--format", "json"]) == 0
+    swapped = json.loads(capsys.readouterr().out)
+    assert main(["integrity", str(tmp_path / "t.csv"), "--arm", "group", "--treatment", "BAU",
+                 "--control", "FD", "--outcome", "y", "--covariate", "x", "--ratio", "1",
+                 "--format", "json"]) == 0
+    named_swapped = json.loads(capsys.readouterr().out)
+    assert swapped["balance"] == named_swapped["balance"] != got["balance"]
     assert main(["integrity", "--spec", str(tmp_path / "spec.json")]) == 2
     assert "needs the data file" in capsys.readouterr().err

@@ -38,7 +38,11 @@ def cmd_integrity(args) -> None:
 
         if not args.data:
             raise DataError("--spec needs the data file it describes.")
-        trial = build_trial(read_data(args.data), _read_spec(args.spec), Path(args.data).name)
+        spec = _read_spec(args.spec)
+        # options given on the command line win, as for analyse
+        spec = replace(spec, arm=args.arm or spec.arm, treatment=args.treatment or spec.treatment,
+                       control=args.control or spec.control)
+        trial = build_trial(read_data(args.data), spec, Path(args.data).name)
         table, mapping, facts = trial.table, trial.mapping, facts_from_trial(trial)
         if args.outcome:
             mapping = replace(mapping, outcomes=split(args.outcome))
@@ -47,7 +51,8 @@ def cmd_integrity(args) -> None:
         from .main import read_data
 
         table = read_data(args.data)
-        mapping = Mapping(arm=args.arm, treatment=args.treatment, control=args.control,
+        mapping = Mapping(arm=args.arm or "arm", treatment=args.treatment or "treatment",
+                          control=args.control or "control",
                           outcomes=split(args.outcome))
         facts = TrialFacts()
         labels = {}
@@ -110,10 +115,10 @@ def add_integrity_parser(sub) -> None:
     p.add_argument("--spec", metavar="FILE",
                    help="the data file's trial specification: a trial.toml or a column mapping "
                         "(.json) saved from the Data page (arm, outcomes, covariates, strata, "
-                        "planned ratio)")
-    p.add_argument("--arm", default="arm")
-    p.add_argument("--treatment", default="treatment")
-    p.add_argument("--control", default="control")
+                        "planned ratio); options given here win")
+    p.add_argument("--arm", help="the arm column (default: from --spec, else 'arm')")
+    p.add_argument("--treatment", help="its treatment value (default 'treatment')")
+    p.add_argument("--control", help="its control value (default 'control')")
     p.add_argument("--outcome", action="append", help="repeatable, or comma-separated")
     p.add_argument("--covariate", action="append", help="baseline columns, repeatable")
     p.add_argument("--strata", action="append", help="stratum columns, repeatable")
