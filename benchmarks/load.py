@@ -6,10 +6,15 @@ samples the server's resident memory (``/proc/<pid>/status`` VmRSS) every second
 
     .venv/bin/python benchmarks/load.py                       # the full run (about 8 minutes)
     .venv/bin/python benchmarks/load.py --sessions 3 --uploads 2 --upload-mb 5 --ttl 4 --after 20
+    .venv/bin/python benchmarks/load.py --client protocol --uploads 0 --after 5   # no browsers
 
 Phases:
 1. ``--sessions`` users open the Overview at once, then each changes the sidedness and the test
    in the sidebar; the time from each action to the page having finished is recorded.
+   ``--client browser`` (the default) does it in Chromium, so the time includes drawing the
+   page, with every browser on the server's cores; ``--client protocol`` speaks Streamlit's
+   websocket protocol instead (``benchmarks/protocol.py``): the time from the request to the
+   run's last message, without drawing, and the client's own CPU is reported.
 2. ``--uploads`` users upload a ``--upload-mb`` MB person-level CSV on the Data page at once.
    An upload *lands* when the page shows the preview of that file, *fails visibly* when it
    shows an error, and is *lost* otherwise (no file, no message) within ``--upload-timeout``.
@@ -25,8 +30,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import os
+import re
+import resource
 import signal
 import socket
 import statistics
@@ -161,6 +167,24 @@ async def overview_session(browser, url, timings, errors):
     return ctx
 
 
+async def overview_protocol_session(url, timings, errors):
+    """The same user as :func:`overview_session`, spoken over Streamlit's websocket protocol
+    (``benchmarks/protocol.py``): no browser draws the pages."""
+    from protocol import ProtocolSession
+
+    session = ProtocolSession(url)
+    try:
+        timings["overview"].append(await session.open())
+        for option in ("One-sided: treatment lower", "Two-sided"):
+            timings["setting"].append(await session.choose(r"Sidedness", option))
+        timings["setting"].append(await session.choose(r"^(Method|Test)$", "Mann"))
+        if session.exceptions:
+            errors.append(f"exception on the Overview: {session.exceptions[0]}")
+    except Exception as exc:  # noqa: BLE001 - counted, not raised
+        errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    return session
+
+
 async def upload_session(browser, url, path: Path, timeout_s: float, outcome: list):
     """Upload on the Data page; the outcome is landed, error shown, or lost (neither)."""
     ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
@@ -266,12 +290,20 @@ async def run(args) -> dict:
                 cpu0 = cpu_s(proc.pid)
 
                 sampler.phase = "overview"
-                _say(f"{args.sessions} sessions on the Overview…")
+                _say(f"{args.sessions} sessions on the Overview ({args.client})…")
                 timings, errors = {"overview": [], "setting": []}, []
-                contexts = list(await asyncio.gather(*(
-                    overview_session(browser, url, timings, errors)
-                    for _ in range(args.sessions))))
-                report.update(overview_median_s=_med(timings["overview"]),
+                client0 = _own_cpu_s()
+                if args.client == "protocol":
+                    contexts = list(await asyncio.gather(*(
+                        overview_protocol_session(url, timings, errors)
+                        for _ in range(args.sessions))))
+                    # this process's CPU: the protocol clients share the server's cores
+                    report["client_cpu_overview_s"] = round(_own_cpu_s() - client0, 1)
+                else:
+                    contexts = list(await asyncio.gather(*(
+                        overview_session(browser, url, timings, errors)
+                        for _ in range(args.sessions))))
+                report.update(client=args.client, overview_median_s=_med(timings["overview"]),
                               overview_max_s=_max(timings["overview"]),
                               setting_median_s=_med(timings["setting"]),
                               setting_max_s=_max(timings["setting"]), errors=errors,
@@ -325,6 +357,9 @@ async def run(args) -> dict:
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=10)
+    ap.add_argument("--client", choices=("browser", "protocol"), default="browser",
+                    help="how the Overview sessions reach the server: headless Chromium, or "
+                         "Streamlit's websocket protocol with no browser (benchmarks/protocol.py)")
     ap.add_argument("--uploads", type=int, default=5)
     ap.add_argument("--upload-mb", type=float, default=50)
     ap.add_argument("--upload-timeout", type=float, default=300)
@@ -348,6 +383,11 @@ def main(argv=None) -> dict:
 
 def _say(text):
     print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def _own_cpu_s():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _med(v):
