@@ -329,9 +329,14 @@ async def run(args) -> dict:
                 for c in contexts:
                     await c.close()
                 await browser.close()
-            closed_at = time.monotonic()
+            closed_at, log_at_close = time.monotonic(), _log_size(server_log)
             while time.monotonic() - closed_at < args.after:
                 await asyncio.sleep(1)
+            if args.leftovers:  # a closing script's thread can outlast --after on a busy machine
+                while (not _nothing_left(_leftovers(server_log, log_at_close))
+                       and time.monotonic() - closed_at < args.after + args.leftovers_wait):
+                    await asyncio.sleep(1)
+                report["leftovers_checked_s"] = round(time.monotonic() - closed_at, 1)
             report["rss_end_mb"] = rss_mb(proc.pid)
             report["rss_end_vs_start"] = round(report["rss_end_mb"] / report["rss_start_mb"], 2)
     finally:
@@ -343,13 +348,11 @@ async def run(args) -> dict:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-    server_log.seek(0)
-    lines = server_log.read().splitlines()
+    lines = _log_text(server_log).splitlines()
     report["server_log_errors"] = [x[:200] for x in lines
                                    if any(w in x for w in ("Error", "error", "Exception"))][:20]
     # the reaper's last count of what closed sessions left behind (--leftovers)
-    checks = [x.split("leftovers ", 1)[1] for x in lines if "session-reaper leftovers " in x]
-    report["server_leftovers"] = json.loads(checks[-1]) if checks else None
+    report["server_leftovers"] = _leftovers(server_log)
     report["memory"] = sampler.samples
     return report
 
@@ -370,6 +373,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--leftovers", action="store_true",
                     help="have the server count, after each reap, the closed sessions' objects "
                          "still alive (walks every object: for tests, not timing runs)")
+    ap.add_argument("--leftovers-wait", type=float, default=90,
+                    help="with --leftovers: after --after, wait up to this long more for the "
+                         "count to reach zero (a closed session's script may still be ending)")
     args = ap.parse_args(argv)
     report = asyncio.run(run(args))
     samples = report.pop("memory")
@@ -383,6 +389,26 @@ def main(argv=None) -> dict:
 
 def _say(text):
     print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def _log_size(log) -> int:
+    return os.fstat(log.fileno()).st_size
+
+
+def _log_text(log, start: int = 0) -> str:
+    """The server's output so far, read without moving the offset the server writes at."""
+    return os.pread(log.fileno(), max(0, _log_size(log) - start), start).decode(errors="replace")
+
+
+def _leftovers(log, start: int = 0):
+    """The reaper's last count (``--leftovers``) written after byte ``start`` of the log."""
+    checks = [x.split("leftovers ", 1)[1] for x in _log_text(log, start).splitlines()
+              if "session-reaper leftovers " in x]
+    return json.loads(checks[-1]) if checks else None
+
+
+def _nothing_left(left) -> bool:
+    return left is not None and not any(n for what, n in left.items() if what != "sessions")
 
 
 def _own_cpu_s():
