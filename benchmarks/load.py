@@ -185,7 +185,50 @@ async def overview_protocol_session(url, timings, errors):
     return session
 
 
-async def upload_session(browser, url, path: Path, timeout_s: float, outcome: list):
+def record_frames(ws, t0: float, frames: list) -> None:
+    """Note what a page's websocket carries, decoded with Streamlit's protobufs: every message the
+    browser sends (a rerun says which uploaders hold how many files, and whether it is a
+    fragment's), and what the server sends but the elements (an uploader's delta path, whose
+    change would remount it in the browser, and each run's end). For the record of a lost
+    upload (``--frames``)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    def note(direction, text):
+        frames.append(f"{time.monotonic() - t0:7.2f} {direction} {text}")
+
+    def sent(payload):
+        msg = BackMsg()
+        msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+        kind = msg.WhichOneof("type")
+        if kind == "rerun_script":
+            run = msg.rerun_script
+            files = {w.id.rsplit("-", 1)[-1]: len(w.file_uploader_state_value.uploaded_file_info)
+                     for w in run.widget_states.widgets if w.HasField("file_uploader_state_value")}
+            kind += f" fragment={run.fragment_id[:8]!r} uploaders={files}"
+        note("sent", kind)
+
+    def received(payload):
+        msg = ForwardMsg()
+        msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+        kind = msg.WhichOneof("type")
+        if kind == "delta":
+            element = msg.delta.new_element if msg.delta.WhichOneof("type") == "new_element" \
+                else None
+            if element is not None and element.WhichOneof("type") == "file_uploader":
+                note("recv", f"file_uploader {element.file_uploader.id.rsplit('-', 1)[-1]} "
+                             f"at {list(msg.metadata.delta_path)}")
+        elif kind == "script_finished":
+            note("recv", f"script_finished {ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)}")
+        elif kind != "page_info_changed":
+            note("recv", kind)
+
+    ws.on("framesent", sent)
+    ws.on("framereceived", received)
+
+
+async def upload_session(browser, url, path: Path, timeout_s: float, outcome: list,
+                         frames_to: Path | None = None):
     """Upload on the Data page; the outcome is landed, error shown, or lost (neither)."""
     ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
     ctx.set_default_timeout(300_000)
@@ -209,6 +252,9 @@ async def upload_session(browser, url, path: Path, timeout_s: float, outcome: li
                                                       "ws close")))
 
         page.on("websocket", on_ws)
+        frames: list = []
+        if frames_to is not None:
+            page.on("websocket", lambda ws: record_frames(ws, t0, frames))
         page.on("console", lambda m: events.append((round(time.monotonic() - t0, 1),
                                                     f"console {m.type}: {m.text[:120]}"))
                 if m.type in ("error", "warning") else None)
@@ -246,6 +292,10 @@ async def upload_session(browser, url, path: Path, timeout_s: float, outcome: li
         if events:
             result += f" (browser events: {events[:12]})"
         outcome.append((result, round(time.monotonic() - t, 1)))
+        if frames_to is not None:
+            frames_to.mkdir(parents=True, exist_ok=True)
+            (frames_to / f"upload_{len(outcome)}_{result.split()[0].strip(':')}.txt").write_text(
+                result + "\n" + "\n".join(frames) + "\n")
     except Exception as exc:  # noqa: BLE001
         outcome.append((f"driver error: {type(exc).__name__}: {str(exc)[:120]}", float("nan")))
     return ctx
@@ -314,7 +364,8 @@ async def run(args) -> dict:
                 _say(f"{args.uploads} uploads of {report['upload_bytes'] / 1e6:.0f} MB at once…")
                 outcome: list = []
                 contexts += await asyncio.gather(*(
-                    upload_session(browser, url, upload, args.upload_timeout, outcome)
+                    upload_session(browser, url, upload, args.upload_timeout, outcome,
+                                   args.frames)
                     for _ in range(args.uploads)))
                 report.update(upload_outcomes=outcome,
                               uploads_lost=sum(1 for r, _ in outcome if r.startswith("lost")),
@@ -370,6 +421,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--after", type=float, default=180, help="seconds sampled after closing")
     ap.add_argument("--memory-csv", type=Path)
     ap.add_argument("--server-log", type=Path, help="keep the server's debug log here")
+    ap.add_argument("--frames", type=Path,
+                    help="write each upload page's websocket messages (decoded) to this folder")
     ap.add_argument("--leftovers", action="store_true",
                     help="have the server count, after each reap, the closed sessions' objects "
                          "still alive (walks every object: for tests, not timing runs)")
