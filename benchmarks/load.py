@@ -228,7 +228,8 @@ def record_frames(ws, t0: float, frames: list) -> None:
                 note("recv", f"file_uploader {element.file_uploader.id.rsplit('-', 1)[-1]} "
                              f"at {list(msg.metadata.delta_path)}")
         elif kind == "script_finished":
-            note("recv", f"script_finished {ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)}")
+            status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+            note("recv", f"script_finished {status}")
         elif kind != "page_info_changed":
             note("recv", kind)
 

@@ -100,7 +100,7 @@ def one_malloc_arena() -> bool:
     several arenas; and ``malloc_trim``, which the session reaper calls once closed sessions
     are emptied, hands back the free space at the top of the main arena only, not of the
     others. After 5 x 49 MB uploads and every session closed, their freed tops stayed
-    resident (one arena: 58 MB, all of it free; 1.31-1.43x the starting memory); with one
+    resident (one arena: 58 MB, all of it free; 1.27-1.43x the starting memory); with one
     arena the same run ended at 1.09x (BENCHMARKS.md, #18 "Session 4"), and the 1M-row
     upload path cost the same CPU (7.6 vs 7.7 s, medians of 6, within the noise). Script
     threads take Python's interpreter lock to allocate, so they rarely wait for the arena.
