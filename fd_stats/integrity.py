@@ -411,6 +411,20 @@ def _smd_flag(value: float, cut: Cutoffs) -> str:
     return "large" if a > cut.smd_large else "moderate" if a >= cut.smd_moderate else "balanced"
 
 
+def _level_shares(s: pd.Series, na: np.ndarray):
+    """The levels of a categorical column (sorted as text) and ``shares(level, i)``: each
+    level as a 0/1 indicator among people with a value (``na``: missing). A column of text
+    is factorised once instead of compared with each level (the same groups: text equals
+    text exactly when it hashes to the same group)."""
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) == "string":
+        codes, uniques = pd.factorize(s)
+        order = sorted(range(len(uniques)), key=lambda i: str(uniques[i]))
+        return ([uniques[i] for i in order],
+                lambda lv, i: np.where(na, np.nan, (codes == order[i]).astype(float)))
+    levels = sorted(s.dropna().unique(), key=str)
+    return levels, lambda lv, i: np.where(na, np.nan, (s == lv).astype(float))
+
+
 def baseline_balance(table: pd.DataFrame, mapping: Mapping, columns=(), *, strata=(),
                      cutoffs: Cutoffs = Cutoffs(), max_levels: int = 12) -> pd.DataFrame:
     """Baseline table by arm: means (numeric columns) or shares (each level of a categorical
@@ -441,33 +455,32 @@ def baseline_balance(table: pd.DataFrame, mapping: Mapping, columns=(), *, strat
         s = table[col]
         numeric = (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
                    and s.nunique(dropna=True) > 2)
-        miss_t, miss_c = int(s[is_t].isna().sum()), int(s[is_c].isna().sum())
+        na = s.isna().to_numpy()
+        miss_t, miss_c = int((na & is_t).sum()), int((na & is_c).sum())
         if numeric:
             v = _numeric(table, col)
             items = [(None, "mean", v)]
         else:
-            levels = sorted(s.dropna().unique(), key=str)
+            levels, shares = _level_shares(s, na)
             if len(levels) > max_levels:
                 raise DataError(f"Baseline column {col!r} has {len(levels)} distinct values; "
                                 f"a categorical column can have at most {max_levels}.")
-            # each level as a 0/1 indicator among people with a value
-            items = [(lv, "share", np.where(s.isna(), np.nan, (s == lv).astype(float)))
-                     for lv in levels]
+            items = [(lv, "share", shares(lv, i)) for i, lv in enumerate(levels)]
             yes_no = {"0", "1", "0.0", "1.0", "true", "false"}
             if len(levels) == 2 and {str(lv).casefold() for lv in levels} <= yes_no:
                 items = items[-1:]  # a yes/no column: one row, the share of 'yes' (1 / True)
         for level, kind, v in items:
-            x, y = v[is_t], v[is_c]
+            x, y = np.compress(is_t, v), np.compress(is_c, v)  # = v[is_t], faster
             d = smd(x, y)
             flag = _smd_flag(d, cutoffs)
+            n_x, n_y = int((~np.isnan(x)).sum()), int((~np.isnan(y)).sum())
             rows.append({
                 "column": col, "level": "" if level is None else str(level), "kind": kind,
-                "stratum": col in strata,
-                "n_treatment": int((~np.isnan(x)).sum()), "n_control": int((~np.isnan(y)).sum()),
-                "value_treatment": float(np.nanmean(x)) if (~np.isnan(x)).any() else np.nan,
-                "value_control": float(np.nanmean(y)) if (~np.isnan(y)).any() else np.nan,
-                "sd_treatment": float(np.nanstd(x, ddof=1)) if (~np.isnan(x)).sum() > 1 else np.nan,
-                "sd_control": float(np.nanstd(y, ddof=1)) if (~np.isnan(y)).sum() > 1 else np.nan,
+                "stratum": col in strata, "n_treatment": n_x, "n_control": n_y,
+                "value_treatment": float(np.nanmean(x)) if n_x else np.nan,
+                "value_control": float(np.nanmean(y)) if n_y else np.nan,
+                "sd_treatment": float(np.nanstd(x, ddof=1)) if n_x > 1 else np.nan,
+                "sd_control": float(np.nanstd(y, ddof=1)) if n_y > 1 else np.nan,
                 "smd": d, "flag": flag,
                 "meaning": SMD_MEANINGS.get(flag, "").format(lo=cutoffs.smd_moderate,
                                                            hi=cutoffs.smd_large),
