@@ -145,8 +145,9 @@ def _read_plain(text: str, delim: str) -> pd.DataFrame | None:
     nothing quoted, lines ended by \\n alone, a header of two or more distinct names, every
     row as wide as the header, within the memory limit. Otherwise None (and pandas reads it,
     giving its messages). Equal there: without quotes the two readers split fields the same
-    way, and the leading spaces that only pandas skips are trimmed from every value and name
-    by :func:`_finish` (tests/test_reading_equivalence.py)."""
+    way and skip the same blank lines, every value stays text ("NA" too), and the leading
+    spaces that only pandas skips are trimmed from every value and name by :func:`_finish`
+    (tests/test_upload_equivalence.py compares the two on hostile files)."""
     if '"' in text or "\r" in text or "\x00" in text or text.startswith("\ufeff"):
         return None
     end = text.find("\n")
