@@ -319,6 +319,21 @@ def _compute_numeric(table: pd.DataFrame, column: str) -> np.ndarray:
     return v.to_numpy(dtype=float)
 
 
+def _arms(table: pd.DataFrame, mapping: Mapping, column: str):
+    """The column's values in the treatment arm and in the control arm (missing as nan): the
+    arrays ``v[is_t]`` and ``v[is_c]``, made once per report (np.compress, faster)."""
+    return _memo(("arms", id(table), column, mapping.arm, str(mapping.treatment),
+                  str(mapping.control)), lambda: tuple(
+        np.compress(mask, _numeric(table, column)) for mask in _masks(table, mapping)))
+
+
+def _observed(table: pd.DataFrame, mapping: Mapping, column: str):
+    """:func:`_arms` without the missing values (``v[is_t & ~np.isnan(v)]`` and control's)."""
+    return _memo(("observed", id(table), column, mapping.arm, str(mapping.treatment),
+                  str(mapping.control)), lambda: tuple(
+        a[~np.isnan(a)] for a in _arms(table, mapping, column)))
+
+
 def _binom_p(k: int, n: int, p: float) -> float:
     """Two-sided exact binomial p-value, R ``binom.test(k, n, p)$p.value``."""
     from scipy.stats import binomtest
@@ -510,8 +525,7 @@ def attrition_table(table: pd.DataFrame, mapping: Mapping, outcomes=None) -> pd.
     nt, nc = int(is_t.sum()), int(is_c.sum())
     rows = []
     for o in outcomes:
-        miss = np.isnan(_numeric(table, o))
-        mt, mc = int((miss & is_t).sum()), int((miss & is_c).sum())
+        mt, mc = (int(np.isnan(a).sum()) for a in _arms(table, mapping, o))
         st, sc = (mt / nt if nt else np.nan), (mc / nc if nc else np.nan)
         rows.append({"outcome": o, "allocated_treatment": nt, "allocated_control": nc,
                      "missing_treatment": mt, "missing_control": mc,
@@ -639,8 +653,7 @@ def achieved_mdes(table: pd.DataFrame, mapping: Mapping, outcomes=None, *,
     is_t, is_c = _masks(table, mapping)
     rows = []
     for o in list(outcomes if outcomes is not None else mapping.outcomes):
-        v = _numeric(table, o)
-        x, y = v[is_t & ~np.isnan(v)], v[is_c & ~np.isnan(v)]
+        x, y = _observed(table, mapping, o)
         nt, nc = len(x), len(y)
         if nt < 2 or nc < 2:
             rows.append({"outcome": o, "n_treatment": nt, "n_control": nc, "mean_control": np.nan,
@@ -787,7 +800,7 @@ def equivalence_table(table: pd.DataFrame, mapping: Mapping, outcomes=None, *,
     rows = []
     for o in list(outcomes if outcomes is not None else mapping.outcomes):
         v = _numeric(table, o)
-        x, y = v[is_t & ~np.isnan(v)], v[is_c & ~np.isnan(v)]
+        x, y = _observed(table, mapping, o)
         mc = float(y.mean()) if len(y) else np.nan
         if len(x) < 2 or len(y) < 2 or not np.isfinite(mc) or mc == 0:
             rows.append({"outcome": o, "mean_control": mc, "difference": np.nan,
@@ -1254,9 +1267,8 @@ def _integrity_report(table, mapping, facts, cutoffs, sesoi_percent, outcomes, l
     attr = attrition_table(table, mapping, outcomes)
     lee_rows = []
     for o in outcomes:
-        v = _numeric(table, o)
         try:
-            b = lee_bounds(v[is_t], v[is_c])
+            b = lee_bounds(*_arms(table, mapping, o))
         except DataError:
             continue
         lee_rows.append({"outcome": o, "estimate": b.estimate, "lower": b.lower,

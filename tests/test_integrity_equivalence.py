@@ -1,6 +1,8 @@
 """The integrity report's faster baseline table (issue 16, session 4: levels of a text column
 factorised once, arms selected with np.compress) gives what the code before it gave, kept
-verbatim below, on text, mixed, categorical, 0/1, yes/no and numeric baseline columns."""
+verbatim below, on text, mixed, categorical, 0/1, yes/no and numeric baseline columns; the
+arms of each outcome, shared by attrition, Lee bounds, MDES and equivalence within a report,
+are the arrays those checks selected for themselves before."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +11,10 @@ import pytest
 
 from fd_stats.analysis import Mapping
 from fd_stats.errors import DataError
-from fd_stats.integrity import (SMD_MEANINGS, Cutoffs, _masks, _numeric, _smd_flag,
-                                baseline_balance, smd)
+from fd_stats.integrity import (_MEMO, SMD_MEANINGS, Cutoffs, _arms, _masks, _numeric,
+                                _observed, _smd_flag, achieved_mdes, attrition_table,
+                                baseline_balance, equivalence_table, integrity_report,
+                                lee_bounds, smd)
 
 
 # ---- fd_stats.integrity.baseline_balance before session 4, verbatim (docstring left out)
@@ -99,3 +103,39 @@ def test_baseline_table_equals_the_previous_code(column):
             continue
         got = baseline_balance(t, m, [column], strata=strata)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+@pytest.mark.parametrize("inside_a_report", [False, True])
+def test_shared_arms_are_the_arrays_each_check_selected_before(inside_a_report):
+    rng = np.random.default_rng(9)
+    n = 4000
+    t = pd.DataFrame({"arm": rng.choice(["T", "C", "other", None], n, p=[.45, .45, .05, .05]),
+                      "y": rng.poisson(2, n).astype(float),
+                      "z": np.round(rng.lognormal(0, 1, n), 2)})
+    t.loc[rng.random(n) < 0.1, "y"] = np.nan  # more missing in one arm: Lee trims
+    t.loc[(t["arm"] == "T") & (rng.random(n) < 0.2), "z"] = np.nan
+    m = Mapping(arm="arm", treatment="T", control="C", outcomes=("y", "z"))
+    token = _MEMO.set({}) if inside_a_report else None
+    try:
+        is_t, is_c = _masks(t, m)
+        for o in ("y", "z"):
+            v = _numeric(t, o)
+            for got, want in zip(_arms(t, m, o), (v[is_t], v[is_c])):
+                np.testing.assert_array_equal(got, want)
+            for got, want in zip(_observed(t, m, o),
+                                 (v[is_t & ~np.isnan(v)], v[is_c & ~np.isnan(v)])):
+                np.testing.assert_array_equal(got, want)
+            assert lee_bounds(*_arms(t, m, o)) == lee_bounds(v[is_t], v[is_c])
+        a = attrition_table(t, m)
+        assert list(a["missing_treatment"]) == [int((np.isnan(_numeric(t, o)) & is_t).sum())
+                                                for o in ("y", "z")]
+        assert list(a["missing_control"]) == [int((np.isnan(_numeric(t, o)) & is_c).sum())
+                                              for o in ("y", "z")]
+    finally:
+        if token is not None:
+            _MEMO.reset(token)
+    # the same tables outside and inside a report (where the arrays are shared)
+    outside = (achieved_mdes(t, m), equivalence_table(t, m))
+    rep = integrity_report(t, m)
+    pd.testing.assert_frame_equal(rep.mdes, outside[0], check_exact=True)
+    pd.testing.assert_frame_equal(rep.equivalence, outside[1], check_exact=True)
