@@ -333,3 +333,13 @@ def _pickled(t: pd.DataFrame) -> bytes:
     buf = io.BytesIO()
     t.to_pickle(buf)
     return buf.getvalue()
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "string", "category"])
+def test_numbers_with_missing_cells_equal_the_previous_code(dtype):
+    """Missing cells (None, as Excel and Parquet give them) become nan, as before."""
+    col = pd.Series(["1", None, "2,5", "NA", None, " 3 ", "1"], dtype=dtype, name="y")
+    for fmt in (".", ","):
+        got, want = new._to_numbers(col, fmt), old._to_numbers(col, fmt)
+        pd.testing.assert_series_equal(got, want, check_exact=True)
+        assert got.isna().sum() >= 2
