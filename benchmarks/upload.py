@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # the browser, its flags, the "page finished" signal and the process helpers are the load
 # run's (one definition of when a Streamlit page has finished drawing)
-from load import CHROMIUM, CHROMIUM_ARGS, SETTLED_JS, cpu_s, free_port  # noqa: E402
+from load import (CHROMIUM, CHROMIUM_ARGS, SETTLED_JS, cpu_s, free_port,  # noqa: E402
+                  people_uploader)
 
 TIMEOUT_MS = 600_000
 
@@ -75,8 +76,7 @@ def one_run(path: Path, screenshot: str | None):
             settle(page)
             load0, cpu0 = os.getloadavg()[0], cpu_s(server.pid)
             t0 = time.monotonic()
-            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
-                str(path))
+            people_uploader(page).set_input_files(str(path))
             page.get_by_role("heading", name="2. Preview").wait_for(timeout=TIMEOUT_MS)
             settle(page)
             t1 = time.monotonic()

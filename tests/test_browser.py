@@ -5,12 +5,15 @@ These never skip: `make test` installs /usr/bin/chromium, and a missing browser 
 import os
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from load import people_uploader  # noqa: E402,F401 - the person-level uploader, by its label
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -199,7 +202,7 @@ def _broken_files(folder: Path) -> list[Path]:
 def test_broken_uploads_never_break_the_data_page(server, page, tmp_path):
     page.goto(f"{server}/Data")
     settle(page)
-    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+    uploader = people_uploader(page)
     for path in _broken_files(tmp_path):
         uploader.set_input_files(str(path))
         # the run that reads the file starts only once it is on the server

@@ -7,7 +7,8 @@ percentage points and calls nothing favourable until a direction is chosen.
 import pytest
 
 from test_any_trial import binary_trial
-from test_browser import assert_healthy, browser, page, server, settle  # noqa: F401 (fixtures)
+from test_browser import (assert_healthy, browser, page, people_uploader, server,  # noqa: F401
+                          settle)
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +18,7 @@ def test_new_user_yes_no_trial_to_the_overview(server, page, tmp_path):  # noqa:
     binary_trial().to_csv(path, index=False)
     page.goto(f"{server}/Data")
     settle(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
+    people_uploader(page).set_input_files(str(path))
     page.get_by_text("3. Which column is which?").wait_for(timeout=60_000)
     settle(page)
     body = page.inner_text("body")

@@ -13,7 +13,8 @@ import os
 import pytest
 
 from injection import ARM_CONTROL, ARM_TREATMENT, EVIL, RLO, corpus_table
-from test_browser import (PAGES, assert_healthy, browser, open_page, page, server,  # noqa: F401
+from test_browser import (PAGES, assert_healthy, browser, open_page, page,  # noqa: F401
+                          people_uploader, server,
                           settle)
 
 pytestmark = pytest.mark.browser
@@ -38,7 +39,7 @@ def test_corpus_through_every_page(server, page, tmp_path):  # noqa: F811
     corpus_table().to_csv(path, index=False)
     page.goto(f"{server}/Data")
     settle(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
+    people_uploader(page).set_input_files(str(path))
     page.get_by_role("heading", name="2. Preview").wait_for(timeout=90_000)  # file on the server
     settle(page)
     # the arm values read as neither arm (the guess swaps them): choose them as a user would

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, assert_healthy, open_page, settle
+from test_browser import (CHROMIUM, CHROMIUM_ARGS, _free_port, assert_healthy, open_page,
+                          people_uploader, settle)
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -194,8 +195,7 @@ def test_upload_analysis_and_every_export_leave_nothing_on_disk(tmp_path):
                                        accept_downloads=True).new_page()
             page.goto(f"{url}/Data")
             settle(page, timeout=120_000)
-            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first \
-                .set_input_files(str(csv))
+            people_uploader(page).set_input_files(str(csv))
             # the run that reads the file starts only once it is on the server
             page.get_by_role("heading", name="2. Preview").wait_for(timeout=180_000)
             settle(page, timeout=180_000)
