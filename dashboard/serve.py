@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import gc
 import os
 import shutil
 import socket
@@ -158,6 +159,13 @@ def _import_page_modules(port: int):
         pass
     finally:
         sys.setswitchinterval(interval)
+    # The modules' objects live as long as the server. Out of the collector's sight, the full
+    # collection Streamlit makes after every script run no longer walks them (the 1M-row
+    # upload's server CPU 5.1-5.3 -> 4.8 s, one interleaved pair at load 8-27). Freezing keeps
+    # nothing alive (objects are still freed when their last reference goes); only a cycle
+    # among them would stay.
+    gc.collect()
+    gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> None:
