@@ -127,3 +127,30 @@ def test_large_mann_whitney_from_counts_equal_bisection_over_pairs(case):
             else:
                 b = u - 1
         assert bound == kth(min(max(total - a, 1), total)) / s, (case, zq)
+
+
+def percentile_cases():
+    rng = np.random.default_rng(4)
+    for n in (3, 4, 10, 8192, 8193, 10_001, 120_000, 400_003):
+        yield f"normal {n}", rng.normal(size=n)
+        yield f"pence {n}", np.round(rng.lognormal(6, 1.2, n), 2)
+        yield f"harm {n}", np.where(rng.random(n) < 0.7, 0.0, np.round(rng.lognormal(2, 1.3, n), 2))
+        yield f"rare counts {n}", rng.poisson(0.3, n).astype(float)
+        yield f"one value {n}", np.full(n, 2.5)
+        yield f"sorted {n}", np.sort(rng.normal(size=n))
+        yield f"descending {n}", -np.sort(rng.normal(size=n))
+    n = 400_000  # a period equal to the sample's stride: the sample sees only zeros
+    yield "sample misled", (np.arange(n) % (n // 4096)).astype(float)
+    yield "sample misled, shuffled tail", np.r_[(np.arange(n) % (n // 4096)).astype(float),
+                                                rng.normal(size=5000)]
+
+
+@pytest.mark.parametrize("q", [[50, 1, 99], [0, 100, 50], [25, 75, 99.9]])
+def test_validation_percentiles_equal_numpy(q):
+    """The validation's percentiles (order statistics from sample brackets, falling back to
+    a full partition when a bracket misses) equal np.percentile exactly."""
+    from fd_stats.data.validate import percentiles
+
+    for name, v in percentile_cases():
+        got, want = percentiles(v, q), np.percentile(v, q)
+        assert np.array_equal(got, want), (name, got, want)
