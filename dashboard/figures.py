@@ -40,6 +40,7 @@ ARM_COLOURS = {"treatment": COLOURS["blue"], "control": COLOURS["orange"]}
 GREY = "#6b6b6b"
 LIGHT_GREY = "#e9e9e9"
 FONT_SIZE = 16
+TITLE_SIZE = FONT_SIZE + 4
 SIG_SYMBOL = "circle"
 NS_SYMBOL = "circle-open"
 # Marker shapes per subgroup level; filled = significant, "-open" = not significant.
@@ -68,12 +69,16 @@ def base_layout(fig: go.Figure, title: str, subtitle: str | None = None, *,
     # at 1280 x 720 beside the sidebar) instead of running off its right edge
     title, title_lines = wrap_text(title, TITLE_CHARS)
     subtitle, sub_lines = wrap_text(subtitle or "", SUBTITLE_CHARS)
-    extra = 30 * (title_lines - 1) + 24 * (sub_lines - 1)
+    # plotly draws a title of several lines about 0.75 em above its "top" anchor, which cut
+    # off the first line's top: such a title is anchored that much lower (in pixels, so the
+    # same at any figure height)
+    shift = round(0.8 * TITLE_SIZE) if title_lines > 1 else 0
+    extra = 30 * (title_lines - 1) + 24 * (sub_lines - 1) + shift
     fig.update_layout(
         template="plotly_white",
         font=dict(size=FONT_SIZE, family="Arial, Helvetica, sans-serif", color="#222"),
-        title=dict(text=_plotly_lines(title), x=0, xanchor="left", y=0.98, yanchor="top",
-                   font=dict(size=FONT_SIZE + 4),
+        title=dict(text=_plotly_lines(title), x=0, xanchor="left", yref="container", y=1,
+                   yanchor="top", pad=dict(t=10 + shift), font=dict(size=TITLE_SIZE),
                    subtitle=dict(text=_plotly_lines(subtitle), font=dict(size=FONT_SIZE - 2, color=GREY))),
         margin=dict(t=(110 if subtitle else 80) + extra, l=20, r=20, b=60),
         showlegend=legend,

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import COLOURS, FONT_SIZE, GREY, PALETTE, base_layout
+from dashboard.figures import (COLOURS, FONT_SIZE, GREY, PALETTE, TITLE_CHARS, base_layout,
+                               wrap_text)
 from fd_stats.report.safe_text import label as safe_label  # arm labels, cohorts: user text
 from fd_stats.report.safe_text import labels as safe_labels
 from fd_stats.report.safe_text import safe_text
@@ -224,33 +225,6 @@ def itt_cace_figure(effect, *, unit: str, title: str, subtitle: str | None = Non
 
 # ---------------------------------------------------------------- cost
 
-def wrap_title(text: str, width: int) -> str:
-    """Break a chart title at word boundaries into lines of at most ``width`` characters,
-    so nothing is cut off in a narrow column (existing '<br>' breaks are kept)."""
-    out = []
-    for part in text.split("<br>"):
-        line = ""
-        for word in part.split(" "):
-            if line and len(line) + 1 + len(word) > width:
-                out.append(line)
-                line = word
-            else:
-                line = f"{line} {word}" if line else word
-        out.append(line)
-    return "<br>".join(out)
-
-
-def _title_room(fig: go.Figure, title: str, subtitle: str | None, height: int) -> None:
-    """Room for a title (and subtitle) of several lines. Plotly places a multi-line title
-    by its first line, so it is moved down by the extra lines to keep it inside the figure."""
-    extra = title.count("<br>")
-    sub_extra = subtitle.count("<br>") if subtitle else 0
-    fig.update_layout(margin=dict(t=(110 if subtitle else 80) + 28 * extra + 20 * sub_extra))
-    if extra:
-        fig.update_layout(title=dict(yref="container", yanchor="top",
-                                     y=1 - (8 + 26 * extra) / height))
-
-
 def _cap(values, cap):
     """Infinite interval ends drawn at ``cap`` (an open end is marked in words instead)."""
     v = np.asarray(values, dtype=float)
@@ -258,7 +232,7 @@ def _cap(values, cap):
 
 
 def benefit_figure(rows: pd.DataFrame, *, cost: float, title: str, subtitle: str | None = None,
-                   height: int = 380, title_width: int = 85,
+                   height: int = 380, title_width: int = TITLE_CHARS,
                    what: str = "offences prevented") -> go.Figure:
     """Monetised benefit per outcome with interval bars, against the programme cost.
 
@@ -292,10 +266,9 @@ def benefit_figure(rows: pd.DataFrame, *, cost: float, title: str, subtitle: str
     fig.add_annotation(x=cost, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
                        text=f"programme cost {money(cost)}", font=dict(color=VERMILLION))
     fig.add_vline(x=0, line=dict(color="#333", dash="dash"))
-    title = wrap_title(title, title_width)
+    title = wrap_text(title, title_width)[0]
     height += 28 * title.count("<br>")
     base_layout(fig, title, subtitle, height=height, legend=False)
-    _title_room(fig, title, subtitle, height)
     fig.update_xaxes(title_text=f"Value of {what} (£"
                      + (", Home Office unit costs of crime)" if what == "offences prevented"
                         else ", at the value entered per unit)"),
@@ -306,7 +279,7 @@ def benefit_figure(rows: pd.DataFrame, *, cost: float, title: str, subtitle: str
 
 
 def scale_cost_figure(staff: pd.DataFrame, *, title: str, subtitle: str | None = None,
-                      height: int = 380, title_width: int = 85) -> go.Figure:
+                      height: int = 380, title_width: int = TITLE_CHARS) -> go.Figure:
     """Annual cost per programme size, with case workers written on the bars."""
     s = staff.drop_duplicates("people")
     fig = go.Figure(go.Bar(
@@ -315,10 +288,9 @@ def scale_cost_figure(staff: pd.DataFrame, *, title: str, subtitle: str | None =
               for w, c in zip(s["case_workers"], s["coordinators"])],
         textposition="outside", cliponaxis=False, textfont=dict(size=FONT_SIZE - 2),
         hovertemplate="%{x} young people: £%{y:,.0f} a year<extra></extra>"))
-    title = wrap_title(title, title_width)
+    title = wrap_text(title, title_width)[0]
     height += 28 * title.count("<br>")
     base_layout(fig, title, subtitle, height=height, legend=False)
-    _title_room(fig, title, subtitle, height)
     fig.update_xaxes(title_text="Young people offered the programme a year", type="category")
     fig.update_yaxes(title_text="Annual staff cost (£)", tickprefix="£", separatethousands=True,
                      range=[0, s["annual_cost"].max() * 1.25])
@@ -359,11 +331,10 @@ def scale_prevented_figure(table: pd.DataFrame, *, unit: str, title: str,
         fig.add_annotation(x=x.iloc[0], y=-cap, text="↓ band has no lower limit (one-sided)",
                            showarrow=False, xanchor="left", yanchor="bottom",
                            font=dict(color=GREY, size=FONT_SIZE - 2))
-    title = wrap_title(title, title_width)
-    subtitle = wrap_title(subtitle, int(title_width * 1.4)) if subtitle else subtitle
+    title = wrap_text(title, title_width)[0]
+    subtitle = wrap_text(subtitle, int(title_width * 1.4))[0] if subtitle else subtitle
     height += 28 * title.count("<br>") + 20 * (subtitle or "").count("<br>")
     base_layout(fig, title, subtitle, height=height)
-    _title_room(fig, title, subtitle, height)
     fig.update_xaxes(title_text="Young people a year", rangemode="tozero")
     fig.update_yaxes(title_text=unit, separatethousands=True)
     if np.isinf(vals).any():

@@ -128,18 +128,18 @@ def over_time_view(res: OverTimeResult, role: str, group: str, *, arm: str = "ar
         pct = round(abs(c.hazard_ratio - 1) * 100)
         hr_title = (f"Hazard ratio {c.hazard_ratio:.2f} ({confidence_level:.0%} CI "
                     f"{c.ci_low:.2f} to {c.ci_high:.2f}): a first "
-                    f"{group_words(group).rstrip('s')} as {role}<br>came at a {pct}% "
+                    f"{group_words(group).rstrip('s')} as {role} came at a {pct}% "
                     f"{'lower' if c.hazard_ratio < 1 else 'higher'} rate among people "
                     "offered the programme")
     else:
         hr_title = f"Share of people with no {what} yet, by arm (hazard ratio not estimable)"
     last = mcf.dropna().groupby("arm").last()
     mcf_title = (f"By month {int(last.month.min())}: {last.loc['treatment', 'mean_cumulative']:.2f} "
-                 f"{what} per person offered the programme,<br>"
+                 f"{what} per person offered the programme, "
                  f"{last.loc['control', 'mean_cumulative']:.2f} in the control arm")
     if change is not None:
         win_title = (f"Does it fade after support ends? Rate ratio {change.during.rate_ratio:.2f} "
-                     f"during the programme,<br>{change.after.rate_ratio:.2f} after it "
+                     f"during the programme, {change.after.rate_ratio:.2f} after it "
                      f"(test of a change: p = {change.p_value:.3f}, two-sided)")
     else:
         win_title = "Rate ratio of offending in each period of follow-up"
