@@ -232,7 +232,7 @@ def write_people_in_child(folder: Path, n: int, dist: str) -> Path:
 
 
 def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods="",
-                        other=OTHER_METHODS):
+                        other=OTHER_METHODS, outcomes=0):
     """Whole command on every outcome shape and size, beside the naive script in the same run;
     then the same command with the registry's ``methods`` added as extra rows (issue 13's
     count models and prevalence: their target is the whole command under 3 s at 1M)."""
@@ -246,6 +246,9 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
             print(f"2b. {dist} ({label}), {n:,} people x 10 outcomes x 3 levels", flush=True)
             path = write_people_in_child(folder, n, dist)
             cmd = [PY, "-m", "fd_stats", "analyse", str(path), "--subgroup", "age_group"]
+            if outcomes:  # the first few outcomes only (the reader takes at most 50M cells)
+                prefix = datasets.DISTRIBUTIONS[dist][1]
+                cmd += ["--outcome", ",".join(f"{prefix}_{i}" for i in range(outcomes))]
             # 10M: one run each (minutes); the naive script only up to the 1M target's size
             reps = repeats if n <= 1_000_000 else 1
             with_naive = naive and n <= 1_000_000
@@ -257,7 +260,9 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
             if with_naive:
                 wb, cb, rssb, _ = run_child([PY, str(script), str(path)], reps)
             target = n == 1_000_000
-            record(f"{dist} {size}: python -m fd_stats analyse FILE --subgroup age_group",
+            shown = f" --outcome <first {outcomes}>" if outcomes else ""
+            target = target and not outcomes
+            record(f"{dist} {size}: python -m fd_stats analyse FILE --subgroup age_group{shown}",
                    "< 2 s, < 1 GB, >= 2x naive" if target else "(info)", w, c,
                    "naive pandas + scipy" if with_naive else None, wb,
                    extra=f"peak RSS {rss:.0f} MB; slowest of {reps} {slowest:.2f} s"
@@ -486,6 +491,9 @@ def main(argv=None):
                     help="outcome shapes for 'dist': " + ", ".join(datasets.DISTRIBUTIONS))
     ap.add_argument("--sizes", default="100k,1M",
                     help="people for 'dist': 100k, 1M, 10M (10M is opt-in: minutes, GBs)")
+    ap.add_argument("--outcomes", type=int, default=0,
+                    help="analyse only the first N outcomes in 'dist' (10M people x 10 "
+                         "outcomes is more than the reader's 50M cells; 3 fit)")
     ap.add_argument("--no-naive", action="store_true",
                     help="skip the naive pandas + scipy script in 'dist' (no ratios)")
     ap.add_argument("--methods", default="poisson,negative-binomial,prevalence",
@@ -507,7 +515,8 @@ def main(argv=None):
                                 [z.strip() for z in args.sizes.split(",")],
                                 naive=not args.no_naive,
                                 methods="" if args.methods == "none" else args.methods,
-                                other="" if args.other_methods == "none" else args.other_methods)
+                                other="" if args.other_methods == "none" else args.other_methods,
+                                outcomes=args.outcomes)
         if "resampling" in only:
             bench_resampling(folder, [d.strip() for d in args.dist.split(",")])
         if "aggregate" in only:
