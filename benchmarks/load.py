@@ -6,10 +6,15 @@ samples the server's resident memory (``/proc/<pid>/status`` VmRSS) every second
 
     .venv/bin/python benchmarks/load.py                       # the full run (about 8 minutes)
     .venv/bin/python benchmarks/load.py --sessions 3 --uploads 2 --upload-mb 5 --ttl 4 --after 20
+    .venv/bin/python benchmarks/load.py --client protocol --uploads 0 --after 5   # no browsers
 
 Phases:
 1. ``--sessions`` users open the Overview at once, then each changes the sidedness and the test
    in the sidebar; the time from each action to the page having finished is recorded.
+   ``--client browser`` (the default) does it in Chromium, so the time includes drawing the
+   page, with every browser on the server's cores; ``--client protocol`` speaks Streamlit's
+   websocket protocol instead (``benchmarks/protocol.py``): the time from the request to the
+   run's last message, without drawing, and the client's own CPU is reported.
 2. ``--uploads`` users upload a ``--upload-mb`` MB person-level CSV on the Data page at once.
    An upload *lands* when the page shows the preview of that file, *fails visibly* when it
    shows an error, and is *lost* otherwise (no file, no message) within ``--upload-timeout``.
@@ -25,8 +30,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import os
+import re
+import resource
 import signal
 import socket
 import statistics
@@ -51,6 +57,15 @@ SETTLED_JS = """() => {
         && app.dataset.testConnectionState === 'CONNECTED'
         && !!document.querySelector('[data-testid="stMain"] h1');
 }"""
+
+
+def people_uploader(page):
+    """The Data page's person-level file input, chosen by its label. Not the page's first
+    uploader: under load (08:05, load average 20-27) the browser mounted the crimes-extract
+    uploaders before this one, the file went to the first of them (the rerun said
+    ``data_crimes: 1, data_file: 0``), and the upload was counted as lost."""
+    return page.locator('[data-testid="stFileUploader"]', has_text="one row per person").locator(
+        '[data-testid="stFileUploaderDropzoneInput"]')
 
 
 def free_port() -> int:
@@ -161,7 +176,69 @@ async def overview_session(browser, url, timings, errors):
     return ctx
 
 
-async def upload_session(browser, url, path: Path, timeout_s: float, outcome: list):
+async def overview_protocol_session(url, timings, errors):
+    """The same user as :func:`overview_session`, spoken over Streamlit's websocket protocol
+    (``benchmarks/protocol.py``): no browser draws the pages."""
+    from protocol import ProtocolSession
+
+    session = ProtocolSession(url)
+    try:
+        timings["overview"].append(await session.open())
+        for option in ("One-sided: treatment lower", "Two-sided"):
+            timings["setting"].append(await session.choose(r"Sidedness", option))
+        timings["setting"].append(await session.choose(r"^(Method|Test)$", "Mann"))
+        if session.exceptions:
+            errors.append(f"exception on the Overview: {session.exceptions[0]}")
+    except Exception as exc:  # noqa: BLE001 - counted, not raised
+        errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    return session
+
+
+def record_frames(ws, t0: float, frames: list) -> None:
+    """Note what a page's websocket carries, decoded with Streamlit's protobufs: every message the
+    browser sends (a rerun says which uploaders hold how many files, and whether it is a
+    fragment's), and what the server sends but the elements (an uploader's delta path, whose
+    change would remount it in the browser, and each run's end). For the record of a lost
+    upload (``--frames``)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    def note(direction, text):
+        frames.append(f"{time.monotonic() - t0:7.2f} {direction} {text}")
+
+    def sent(payload):
+        msg = BackMsg()
+        msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+        kind = msg.WhichOneof("type")
+        if kind == "rerun_script":
+            run = msg.rerun_script
+            files = {w.id.rsplit("-", 1)[-1]: len(w.file_uploader_state_value.uploaded_file_info)
+                     for w in run.widget_states.widgets if w.HasField("file_uploader_state_value")}
+            kind += f" fragment={run.fragment_id[:8]!r} uploaders={files}"
+        note("sent", kind)
+
+    def received(payload):
+        msg = ForwardMsg()
+        msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+        kind = msg.WhichOneof("type")
+        if kind == "delta":
+            element = msg.delta.new_element if msg.delta.WhichOneof("type") == "new_element" \
+                else None
+            if element is not None and element.WhichOneof("type") == "file_uploader":
+                note("recv", f"file_uploader {element.file_uploader.id.rsplit('-', 1)[-1]} "
+                             f"at {list(msg.metadata.delta_path)}")
+        elif kind == "script_finished":
+            status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+            note("recv", f"script_finished {status}")
+        elif kind != "page_info_changed":
+            note("recv", kind)
+
+    ws.on("framesent", sent)
+    ws.on("framereceived", received)
+
+
+async def upload_session(browser, url, path: Path, timeout_s: float, outcome: list,
+                         frames_to: Path | None = None):
     """Upload on the Data page; the outcome is landed, error shown, or lost (neither)."""
     ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
     ctx.set_default_timeout(300_000)
@@ -185,6 +262,9 @@ async def upload_session(browser, url, path: Path, timeout_s: float, outcome: li
                                                       "ws close")))
 
         page.on("websocket", on_ws)
+        frames: list = []
+        if frames_to is not None:
+            page.on("websocket", lambda ws: record_frames(ws, t0, frames))
         page.on("console", lambda m: events.append((round(time.monotonic() - t0, 1),
                                                     f"console {m.type}: {m.text[:120]}"))
                 if m.type in ("error", "warning") else None)
@@ -193,8 +273,7 @@ async def upload_session(browser, url, path: Path, timeout_s: float, outcome: li
         await page.goto(url + "/Data")
         await settle(page)
         t = time.monotonic()
-        await page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
-            str(path))
+        await people_uploader(page).set_input_files(str(path))
         deadline = time.monotonic() + timeout_s
         result = "lost"
         while time.monotonic() < deadline:
@@ -216,12 +295,17 @@ async def upload_session(browser, url, path: Path, timeout_s: float, outcome: li
             if state != ("notRunning", "CONNECTED"):
                 result = f"still running at the timeout ({state})"
             else:
-                widget = await page.locator('[data-testid="stFileUploader"]').first.inner_text()
+                widget = await page.locator('[data-testid="stFileUploader"]',
+                                            has_text="one row per person").inner_text()
                 result += ": uploader shows " + " ".join(widget.split())[:160]
         result += f" (upload requests answered: {puts or 'none sent'})"
         if events:
             result += f" (browser events: {events[:12]})"
         outcome.append((result, round(time.monotonic() - t, 1)))
+        if frames_to is not None:
+            frames_to.mkdir(parents=True, exist_ok=True)
+            (frames_to / f"upload_{len(outcome)}_{result.split()[0].strip(':')}.txt").write_text(
+                result + "\n" + "\n".join(frames) + "\n")
     except Exception as exc:  # noqa: BLE001
         outcome.append((f"driver error: {type(exc).__name__}: {str(exc)[:120]}", float("nan")))
     return ctx
@@ -266,12 +350,20 @@ async def run(args) -> dict:
                 cpu0 = cpu_s(proc.pid)
 
                 sampler.phase = "overview"
-                _say(f"{args.sessions} sessions on the Overview…")
+                _say(f"{args.sessions} sessions on the Overview ({args.client})…")
                 timings, errors = {"overview": [], "setting": []}, []
-                contexts = list(await asyncio.gather(*(
-                    overview_session(browser, url, timings, errors)
-                    for _ in range(args.sessions))))
-                report.update(overview_median_s=_med(timings["overview"]),
+                client0 = _own_cpu_s()
+                if args.client == "protocol":
+                    contexts = list(await asyncio.gather(*(
+                        overview_protocol_session(url, timings, errors)
+                        for _ in range(args.sessions))))
+                    # this process's CPU: the protocol clients share the server's cores
+                    report["client_cpu_overview_s"] = round(_own_cpu_s() - client0, 1)
+                else:
+                    contexts = list(await asyncio.gather(*(
+                        overview_session(browser, url, timings, errors)
+                        for _ in range(args.sessions))))
+                report.update(client=args.client, overview_median_s=_med(timings["overview"]),
                               overview_max_s=_max(timings["overview"]),
                               setting_median_s=_med(timings["setting"]),
                               setting_max_s=_max(timings["setting"]), errors=errors,
@@ -282,7 +374,8 @@ async def run(args) -> dict:
                 _say(f"{args.uploads} uploads of {report['upload_bytes'] / 1e6:.0f} MB at once…")
                 outcome: list = []
                 contexts += await asyncio.gather(*(
-                    upload_session(browser, url, upload, args.upload_timeout, outcome)
+                    upload_session(browser, url, upload, args.upload_timeout, outcome,
+                                   args.frames)
                     for _ in range(args.uploads)))
                 report.update(upload_outcomes=outcome,
                               uploads_lost=sum(1 for r, _ in outcome if r.startswith("lost")),
@@ -297,9 +390,14 @@ async def run(args) -> dict:
                 for c in contexts:
                     await c.close()
                 await browser.close()
-            closed_at = time.monotonic()
+            closed_at, log_at_close = time.monotonic(), _log_size(server_log)
             while time.monotonic() - closed_at < args.after:
                 await asyncio.sleep(1)
+            if args.leftovers:  # a closing script's thread can outlast --after on a busy machine
+                while (not _nothing_left(_leftovers(server_log, log_at_close))
+                       and time.monotonic() - closed_at < args.after + args.leftovers_wait):
+                    await asyncio.sleep(1)
+                report["leftovers_checked_s"] = round(time.monotonic() - closed_at, 1)
             report["rss_end_mb"] = rss_mb(proc.pid)
             report["rss_end_vs_start"] = round(report["rss_end_mb"] / report["rss_start_mb"], 2)
     finally:
@@ -311,13 +409,11 @@ async def run(args) -> dict:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-    server_log.seek(0)
-    lines = server_log.read().splitlines()
+    lines = _log_text(server_log).splitlines()
     report["server_log_errors"] = [x[:200] for x in lines
                                    if any(w in x for w in ("Error", "error", "Exception"))][:20]
     # the reaper's last count of what closed sessions left behind (--leftovers)
-    checks = [x.split("leftovers ", 1)[1] for x in lines if "session-reaper leftovers " in x]
-    report["server_leftovers"] = json.loads(checks[-1]) if checks else None
+    report["server_leftovers"] = _leftovers(server_log)
     report["memory"] = sampler.samples
     return report
 
@@ -325,6 +421,9 @@ async def run(args) -> dict:
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=10)
+    ap.add_argument("--client", choices=("browser", "protocol"), default="browser",
+                    help="how the Overview sessions reach the server: headless Chromium, or "
+                         "Streamlit's websocket protocol with no browser (benchmarks/protocol.py)")
     ap.add_argument("--uploads", type=int, default=5)
     ap.add_argument("--upload-mb", type=float, default=50)
     ap.add_argument("--upload-timeout", type=float, default=300)
@@ -332,9 +431,14 @@ def main(argv=None) -> dict:
     ap.add_argument("--after", type=float, default=180, help="seconds sampled after closing")
     ap.add_argument("--memory-csv", type=Path)
     ap.add_argument("--server-log", type=Path, help="keep the server's debug log here")
+    ap.add_argument("--frames", type=Path,
+                    help="write each upload page's websocket messages (decoded) to this folder")
     ap.add_argument("--leftovers", action="store_true",
                     help="have the server count, after each reap, the closed sessions' objects "
                          "still alive (walks every object: for tests, not timing runs)")
+    ap.add_argument("--leftovers-wait", type=float, default=90,
+                    help="with --leftovers: after --after, wait up to this long more for the "
+                         "count to reach zero (a closed session's script may still be ending)")
     args = ap.parse_args(argv)
     report = asyncio.run(run(args))
     samples = report.pop("memory")
@@ -348,6 +452,31 @@ def main(argv=None) -> dict:
 
 def _say(text):
     print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def _log_size(log) -> int:
+    return os.fstat(log.fileno()).st_size
+
+
+def _log_text(log, start: int = 0) -> str:
+    """The server's output so far, read without moving the offset the server writes at."""
+    return os.pread(log.fileno(), max(0, _log_size(log) - start), start).decode(errors="replace")
+
+
+def _leftovers(log, start: int = 0):
+    """The reaper's last count (``--leftovers``) written after byte ``start`` of the log."""
+    checks = [x.split("leftovers ", 1)[1] for x in _log_text(log, start).splitlines()
+              if "session-reaper leftovers " in x]
+    return json.loads(checks[-1]) if checks else None
+
+
+def _nothing_left(left) -> bool:
+    return left is not None and not any(n for what, n in left.items() if what != "sessions")
+
+
+def _own_cpu_s():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _med(v):

@@ -201,7 +201,8 @@ def mapping_step(ss, table: pd.DataFrame, pending: dict) -> ColumnMapping:
         ss["data_arm"] = cols[0]
     c1, c2, c3 = st.columns(3)
     arm = c1.selectbox("Arm column (who was randomised to what)", cols, key="data_arm")
-    vals = arm_values(table, arm) or ["(no values)"]
+    vals = memo(ss, "data_arm_values", (token, arm), lambda: arm_values(table, arm)) \
+        or ["(no values)"]
     if ss.get("data_treat") not in vals or ss.get("data_ctrl") not in vals:
         ss["data_treat"], ss["data_ctrl"] = guess_arm_values(vals)
         ss["data_treat"] = ss["data_treat"] or vals[0]

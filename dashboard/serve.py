@@ -13,15 +13,17 @@ temporary file, so :func:`keep_uploads_in_memory` raises that threshold above th
 limit, and :func:`memory_temp_dir` points every temporary file of this process and its
 children (Chromium drawing the charts) at a private folder on memory-backed storage.
 And it has freed memory given back to the system: pyarrow's jemalloc pool
-(:func:`arrow_pool_that_gives_back`). glibc's ``mmap_threshold`` is left to glibc: fixing it at
-256 kB gave back more memory after closed uploads (1.21x instead of 1.43x of the start) but
-cost every large computation fresh pages (the 1M-row upload's reading, checks, analysis and
-integrity report: 5.9 -> 7.5 s CPU, system time 1.0 -> 2.4 s). An operator who prefers memory
-sets ``GLIBC_TUNABLES=glibc.malloc.mmap_threshold=262144`` (same effect, measured).
+(:func:`arrow_pool_that_gives_back`) and one glibc malloc arena for every thread
+(:func:`one_malloc_arena`), which the session reaper trims (``dashboard/sessions.py``).
+glibc's ``mmap_threshold`` is left to glibc: fixing it at 256 kB gave back memory too (1.21x
+instead of 1.43x of the start after closed uploads) but cost every large computation fresh
+pages (the 1M-row upload's reading, checks, analysis and integrity report: 5.9 -> 7.5 s CPU,
+system time 1.0 -> 2.4 s).
 """
 from __future__ import annotations
 
 import atexit
+import ctypes
 import os
 import shutil
 import socket
@@ -86,6 +88,33 @@ def arrow_pool_that_gives_back() -> None:
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 
+#: glibc's mallopt parameter for the most arenas malloc may create (malloc.h)
+M_ARENA_MAX = -8
+
+
+def one_malloc_arena() -> bool:
+    """Have glibc's malloc serve every thread from its main arena; True if it was set.
+
+    glibc gives each new thread that allocates while others do its own arena (up to 8 per
+    core). A page's script runs in its session's thread, so an upload's parsing spreads over
+    several arenas; and ``malloc_trim``, which the session reaper calls once closed sessions
+    are emptied, hands back the free space at the top of the main arena only, not of the
+    others. After 5 x 49 MB uploads and every session closed, their freed tops stayed
+    resident (one arena: 58 MB, all of it free; 1.27-1.43x the starting memory); with one
+    arena the same run ended at 1.09x (BENCHMARKS.md, #18 "Session 4"), and the 1M-row
+    upload path cost the same CPU (7.6 vs 7.7 s, medians of 6, within the noise). Script
+    threads take Python's interpreter lock to allocate, so they rarely wait for the arena.
+    Called before any other thread starts; an operator's own ``MALLOC_ARENA_MAX`` or glibc
+    tunable wins. Does nothing where the C library is not glibc.
+    """
+    if "MALLOC_ARENA_MAX" in os.environ or "arena_max" in os.environ.get("GLIBC_TUNABLES", ""):
+        return False
+    try:
+        return ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, 1) == 1
+    except (OSError, AttributeError):  # not glibc
+        return False
+
+
 def _port(args: list[str]) -> int:
     """The port Streamlit will listen on: ``--server.port``, else its variable, else 8501.
 
@@ -133,6 +162,7 @@ def _import_page_modules(port: int):
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    one_malloc_arena()
     arrow_pool_that_gives_back()
     memory_temp_dir()
     keep_uploads_in_memory()

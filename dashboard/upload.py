@@ -96,7 +96,16 @@ def handle_upload(raw: bytes, name: str, sheet: str | None = None,
     else:
         table = read_table(raw, name=name, categorical=categorical)
     # the reader's notes: Parquet binary columns it left out
-    return _without_direction_controls(Upload(name, table, sheets, sheet, table_notes(table)))
+    u = Upload(name, table, sheets, sheet, table_notes(table))
+    return u if _ascii_text(raw, name) else _without_direction_controls(u)
+
+
+def _ascii_text(raw: bytes, name: str) -> bool:
+    """A text file of ASCII bytes without NULs (so read as UTF-8, not UTF-16): none of its
+    names or cells can hold an invisible character (none is ASCII), so a million cells need
+    no search."""
+    return (Path(name).suffix.lower() not in (".xlsx", ".xlsm", ".parquet", ".pq")
+            and raw.isascii() and b"\x00" not in raw)
 
 
 def _without_direction_controls(u: Upload) -> Upload:

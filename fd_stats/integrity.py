@@ -319,6 +319,21 @@ def _compute_numeric(table: pd.DataFrame, column: str) -> np.ndarray:
     return v.to_numpy(dtype=float)
 
 
+def _arms(table: pd.DataFrame, mapping: Mapping, column: str):
+    """The column's values in the treatment arm and in the control arm (missing as nan): the
+    arrays ``v[is_t]`` and ``v[is_c]``, made once per report (np.compress, faster)."""
+    return _memo(("arms", id(table), column, mapping.arm, str(mapping.treatment),
+                  str(mapping.control)), lambda: tuple(
+        np.compress(mask, _numeric(table, column)) for mask in _masks(table, mapping)))
+
+
+def _observed(table: pd.DataFrame, mapping: Mapping, column: str):
+    """:func:`_arms` without the missing values (``v[is_t & ~np.isnan(v)]`` and control's)."""
+    return _memo(("observed", id(table), column, mapping.arm, str(mapping.treatment),
+                  str(mapping.control)), lambda: tuple(
+        a[~np.isnan(a)] for a in _arms(table, mapping, column)))
+
+
 def _binom_p(k: int, n: int, p: float) -> float:
     """Two-sided exact binomial p-value, R ``binom.test(k, n, p)$p.value``."""
     from scipy.stats import binomtest
@@ -411,6 +426,20 @@ def _smd_flag(value: float, cut: Cutoffs) -> str:
     return "large" if a > cut.smd_large else "moderate" if a >= cut.smd_moderate else "balanced"
 
 
+def _level_shares(s: pd.Series, na: np.ndarray):
+    """The levels of a categorical column (sorted as text) and ``shares(level, i)``: each
+    level as a 0/1 indicator among people with a value (``na``: missing). A column of text
+    is factorised once instead of compared with each level (the same groups: text equals
+    text exactly when it hashes to the same group)."""
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) == "string":
+        codes, uniques = pd.factorize(s)
+        order = sorted(range(len(uniques)), key=lambda i: str(uniques[i]))
+        return ([uniques[i] for i in order],
+                lambda lv, i: np.where(na, np.nan, (codes == order[i]).astype(float)))
+    levels = sorted(s.dropna().unique(), key=str)
+    return levels, lambda lv, i: np.where(na, np.nan, (s == lv).astype(float))
+
+
 def baseline_balance(table: pd.DataFrame, mapping: Mapping, columns=(), *, strata=(),
                      cutoffs: Cutoffs = Cutoffs(), max_levels: int = 12) -> pd.DataFrame:
     """Baseline table by arm: means (numeric columns) or shares (each level of a categorical
@@ -441,33 +470,32 @@ def baseline_balance(table: pd.DataFrame, mapping: Mapping, columns=(), *, strat
         s = table[col]
         numeric = (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
                    and s.nunique(dropna=True) > 2)
-        miss_t, miss_c = int(s[is_t].isna().sum()), int(s[is_c].isna().sum())
+        na = s.isna().to_numpy()
+        miss_t, miss_c = int((na & is_t).sum()), int((na & is_c).sum())
         if numeric:
             v = _numeric(table, col)
             items = [(None, "mean", v)]
         else:
-            levels = sorted(s.dropna().unique(), key=str)
+            levels, shares = _level_shares(s, na)
             if len(levels) > max_levels:
                 raise DataError(f"Baseline column {col!r} has {len(levels)} distinct values; "
                                 f"a categorical column can have at most {max_levels}.")
-            # each level as a 0/1 indicator among people with a value
-            items = [(lv, "share", np.where(s.isna(), np.nan, (s == lv).astype(float)))
-                     for lv in levels]
+            items = [(lv, "share", shares(lv, i)) for i, lv in enumerate(levels)]
             yes_no = {"0", "1", "0.0", "1.0", "true", "false"}
             if len(levels) == 2 and {str(lv).casefold() for lv in levels} <= yes_no:
                 items = items[-1:]  # a yes/no column: one row, the share of 'yes' (1 / True)
         for level, kind, v in items:
-            x, y = v[is_t], v[is_c]
+            x, y = np.compress(is_t, v), np.compress(is_c, v)  # = v[is_t], faster
             d = smd(x, y)
             flag = _smd_flag(d, cutoffs)
+            n_x, n_y = int((~np.isnan(x)).sum()), int((~np.isnan(y)).sum())
             rows.append({
                 "column": col, "level": "" if level is None else str(level), "kind": kind,
-                "stratum": col in strata,
-                "n_treatment": int((~np.isnan(x)).sum()), "n_control": int((~np.isnan(y)).sum()),
-                "value_treatment": float(np.nanmean(x)) if (~np.isnan(x)).any() else np.nan,
-                "value_control": float(np.nanmean(y)) if (~np.isnan(y)).any() else np.nan,
-                "sd_treatment": float(np.nanstd(x, ddof=1)) if (~np.isnan(x)).sum() > 1 else np.nan,
-                "sd_control": float(np.nanstd(y, ddof=1)) if (~np.isnan(y)).sum() > 1 else np.nan,
+                "stratum": col in strata, "n_treatment": n_x, "n_control": n_y,
+                "value_treatment": float(np.nanmean(x)) if n_x else np.nan,
+                "value_control": float(np.nanmean(y)) if n_y else np.nan,
+                "sd_treatment": float(np.nanstd(x, ddof=1)) if n_x > 1 else np.nan,
+                "sd_control": float(np.nanstd(y, ddof=1)) if n_y > 1 else np.nan,
                 "smd": d, "flag": flag,
                 "meaning": SMD_MEANINGS.get(flag, "").format(lo=cutoffs.smd_moderate,
                                                            hi=cutoffs.smd_large),
@@ -497,8 +525,7 @@ def attrition_table(table: pd.DataFrame, mapping: Mapping, outcomes=None) -> pd.
     nt, nc = int(is_t.sum()), int(is_c.sum())
     rows = []
     for o in outcomes:
-        miss = np.isnan(_numeric(table, o))
-        mt, mc = int((miss & is_t).sum()), int((miss & is_c).sum())
+        mt, mc = (int(np.isnan(a).sum()) for a in _arms(table, mapping, o))
         st, sc = (mt / nt if nt else np.nan), (mc / nc if nc else np.nan)
         rows.append({"outcome": o, "allocated_treatment": nt, "allocated_control": nc,
                      "missing_treatment": mt, "missing_control": mc,
@@ -626,8 +653,7 @@ def achieved_mdes(table: pd.DataFrame, mapping: Mapping, outcomes=None, *,
     is_t, is_c = _masks(table, mapping)
     rows = []
     for o in list(outcomes if outcomes is not None else mapping.outcomes):
-        v = _numeric(table, o)
-        x, y = v[is_t & ~np.isnan(v)], v[is_c & ~np.isnan(v)]
+        x, y = _observed(table, mapping, o)
         nt, nc = len(x), len(y)
         if nt < 2 or nc < 2:
             rows.append({"outcome": o, "n_treatment": nt, "n_control": nc, "mean_control": np.nan,
@@ -774,7 +800,7 @@ def equivalence_table(table: pd.DataFrame, mapping: Mapping, outcomes=None, *,
     rows = []
     for o in list(outcomes if outcomes is not None else mapping.outcomes):
         v = _numeric(table, o)
-        x, y = v[is_t & ~np.isnan(v)], v[is_c & ~np.isnan(v)]
+        x, y = _observed(table, mapping, o)
         mc = float(y.mean()) if len(y) else np.nan
         if len(x) < 2 or len(y) < 2 or not np.isfinite(mc) or mc == 0:
             rows.append({"outcome": o, "mean_control": mc, "difference": np.nan,
@@ -1241,9 +1267,8 @@ def _integrity_report(table, mapping, facts, cutoffs, sesoi_percent, outcomes, l
     attr = attrition_table(table, mapping, outcomes)
     lee_rows = []
     for o in outcomes:
-        v = _numeric(table, o)
         try:
-            b = lee_bounds(v[is_t], v[is_c])
+            b = lee_bounds(*_arms(table, mapping, o))
         except DataError:
             continue
         lee_rows.append({"outcome": o, "estimate": b.estimate, "lower": b.lower,

@@ -83,3 +83,44 @@ def _to_numbers(col: pd.Series, fmt: str) -> pd.Series:
     u = pd.unique(s.dropna())
     table = {v: _parse(v, fmt) for v in u}
     return s.map(table).astype(float)
+
+
+# ---- before session 4 (issue 16, the upload to the Overview): pandas' reader for every CSV
+# and the delimiter sniffed on the first 50 lines of the whole text split into lines
+
+def _sniff(text: str) -> str:
+    """Delimiter of a CSV text (the number format is decided later, column by column)."""
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in (",", ";", "\t", "|")}
+        return max(counts, key=counts.get) if any(counts.values()) else ","
+
+
+def read_csv_bytes(raw: bytes, name: str = "the file", columns=None,
+                   as_text: bool = False) -> pd.DataFrame:
+    from fd_stats.data.io import _check_cells, _decode, _finish
+
+    if not raw or not raw.strip():
+        raise DataError(f"{name} is empty.")
+    text = _decode(raw, name)
+    delim = _sniff(text)
+    _check_ragged(text, delim, name)
+    header = next(csv.reader(io.StringIO(text), delimiter=delim), [])
+    usecols = None
+    if columns is not None:
+        have = {h.strip(): h for h in header}
+        usecols = [have[c] for c in dict.fromkeys(columns) if c in have]
+    _check_cells(max(text.count("\n"), 1), len(usecols if usecols is not None else header), name)
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, usecols=usecols,
+                         keep_default_na=False, skipinitialspace=True)
+    except pd.errors.ParserError as exc:
+        detail = str(exc).strip().splitlines()[-1]
+        raise DataError(f"{name}: rows do not all have the same number of fields ({detail}). "
+                        "Check for stray delimiters or unquoted text.") from None
+    except (pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataError(f"{name}: could not read it as a table ({exc}).") from None
+    # an unquoted comma cannot be a decimal mark in a comma-separated file
+    return _finish(df, name, default_format="." if delim == "," else None, as_text=as_text)

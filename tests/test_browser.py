@@ -62,6 +62,9 @@ def browser():
 @pytest.fixture
 def page(browser):
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    # waits end as soon as their condition holds: the long default only matters on a busy
+    # machine (two runs of the whole suite timed out at 30-60 s with a load average of 11)
+    ctx.set_default_timeout(120_000)
     pg = ctx.new_page()
     yield pg
     ctx.close()
@@ -94,7 +97,7 @@ _BEGUN_JS = """(seen) => {
 }"""
 
 
-def settle(page, timeout=60_000, begin_ms=3_000):
+def settle(page, timeout=180_000, begin_ms=3_000):
     """Wait until the run the last action started (if any) has finished: every page draws the
     settings sidebar and a title. An upload asks for a run only once its file is on the
     server, so after ``set_input_files`` wait for the file's chip or content first."""

@@ -341,3 +341,21 @@ def test_checks_run_once_per_table_and_choice(monkeypatch):
     at.button(key="data_use").click().run()
     assert len(calls) == after_upload + 2  # the button uses the checks already made
     assert at.session_state["datasets"]["Another name (synthetic data)"].spec.treatment == "BAU"
+
+
+def test_arm_values_are_read_once_per_table_and_arm_column(monkeypatch):
+    """The arm column's values (a count over every person) are not read again when the name
+    is typed or synthetic ticked; choosing another arm column reads that column's."""
+    import dashboard.data_mapping as dm
+
+    calls = []
+    real = dm.arm_values
+    monkeypatch.setattr(dm, "arm_values", lambda t, c, *a: calls.append(c) or real(t, c, *a))
+    at = upload_file(new_page(), "t.csv", UNFAMILIAR)
+    after_upload = len(calls)
+    at.text_input(key="data_name").set_value("Another name").run()
+    at.checkbox(key="data_synthetic").check().run()
+    assert len(calls) == after_upload
+    at.selectbox(key="data_arm").set_value("Sex").run()
+    assert calls[after_upload:] == ["Sex"]
+    assert sorted(at.selectbox(key="data_treat").options) == ["F", "M"]

@@ -15,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
+from load import people_uploader  # noqa: E402 - the person-level uploader, by its label
 from test_browser import (CHROMIUM, CHROMIUM_ARGS, PAGES, assert_healthy, browser,  # noqa: F401
                           open_page, server, settle)
 
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.browser
 def _upload_and_use(page, file_name, name, synthetic, swap_arms=False):
     """Data page: upload, optionally swap the arm values, name, (un)tick synthetic, use."""
     open_page(page, "Data")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+    people_uploader(page).set_input_files(
         files=[{"name": file_name, "mimeType": "text/csv", "buffer": PEOPLE_CSV}])
     # the upload asks for a run only once its file is on the server: wait for what that run
     # draws, then for the run to end (typing the name mid-run raced with reading the file)
@@ -166,7 +167,7 @@ def test_an_upload_is_not_lost_when_a_rerun_overlaps_its_parsing(server, browser
         page = ctx.new_page()
         page.goto(f"{server}/Data")
         settle(page)
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        people_uploader(page).set_input_files(
             str(path))
         # the file has reached the server (its name is in the uploader) and the run that reads
         # it has begun: now change a setting, which starts another run of the page
@@ -220,7 +221,7 @@ def test_an_upload_finished_while_the_connection_is_down_still_lands(server, bro
         with page.expect_response(is_put, timeout=120_000) as answer:
             with page.expect_request(lambda r: "/_stcore/upload_file/" in r.url
                                      and r.method == "PUT"):
-                page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+                people_uploader(page).set_input_files(
                     str(path))
             page.wait_for_timeout(2_000)  # the server has taken the request and its session
             offline["on"] = True

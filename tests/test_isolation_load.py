@@ -6,7 +6,10 @@ only that nothing fails, every upload lands, and, once the reconnect window (4 s
 default) has passed, that the server holds nothing of the closed sessions: the reaper (in
 ``dashboard/sessions.py``) counts, with ``--leftovers``, the shut-down sessions still holding
 state, the uploaded files and the tables of 1 MB or more still alive. That count is exact, where
-resident memory depends on the allocator and on what else the machine is doing.
+resident memory depends on the allocator and on what else the machine is doing. It is the
+reaper's last report after the closing: on a busy machine a closed session's script thread can
+end after the 25 s given, so the run waits up to 90 s more for the count to reach zero (a leak
+never does, and fails).
 
 Before the fix of session 3 the count failed this way: one closed session stayed whole (the
 runtime's message loop keeps the last session it flushed in a loop variable), with its two
@@ -38,7 +41,11 @@ def test_short_load_run_loses_nothing_and_keeps_nothing_of_closed_sessions():
     assert left["tables_1mb"] == 0, left
     grew = r["rss_peak_mb"] - r["rss_start_mb"]
     assert grew > 20, r  # the uploads did take memory (else the check below means nothing)
-    # a loose check on the process as a whole (the exact one is above): most of it comes back
-    # (this run measured 73% at load average 4-6, 05:28 UTC session 3; 8% on main before #18)
-    given_back = r["rss_after_uploads_mb"] - r["rss_end_mb"]
-    assert given_back > 0.5 * grew, r
+    # a loose check on the process as a whole (the exact one is above): most of the growth
+    # comes back (session 3 measured 73% at load average 4-6; 8% on main before #18). What is
+    # kept is measured from the start, not from the memory at the uploads' end: uploads that
+    # end at different times free their working memory before the last one lands (1 + 5 x 49 MB
+    # in session 3: 2,973 and 2,769 MB at the end against peaks of 3,834 and 3,880 MB), which
+    # made "given back since the uploads' end" small whatever stayed afterwards.
+    kept = r["rss_end_mb"] - r["rss_start_mb"]
+    assert kept < 0.5 * grew, r

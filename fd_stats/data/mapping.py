@@ -18,6 +18,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..analysis import Mapping
 from ..errors import DataError
@@ -418,6 +420,27 @@ def _texts(values: pd.Series) -> pd.Series:
     return values.map(_value_text)
 
 
+#: what Python's str.strip() removes from an ASCII text
+_ASCII_SPACE = " \t\n\v\f\r\x1c\x1d\x1e\x1f"
+
+
+def _ascii_texts(values: pd.Series):
+    """``_texts(values).str.casefold()`` without the empty texts, as an Arrow array, for a
+    column of ASCII str (None otherwise): for ASCII, casefold is lower-casing A-Z and strip
+    removes :data:`_ASCII_SPACE`, done here in Arrow (a million ids: no Python call each)."""
+    if not len(values) or values.dtype != object or \
+            pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return None
+    try:
+        a = pa.array(values.to_numpy(), type=pa.large_string(), from_pandas=False)
+    except (pa.ArrowException, UnicodeError):
+        return None
+    if not pc.all(pc.string_is_ascii(a)).as_py():
+        return None
+    t = pc.ascii_lower(pc.ascii_trim(a, _ASCII_SPACE))
+    return t.filter(pc.not_equal(t, ""))
+
+
 def arm_values(table: pd.DataFrame, column: str, limit: int = 50) -> list[str]:
     """Distinct non-missing values of the arm column, as text, most frequent first."""
     if column not in table.columns:
@@ -474,10 +497,16 @@ class Facts:
         # Python call per person took seconds per column on a million people). Distinct
         # numbers have distinct, non-empty texts, so numbers need texts only when few; more
         # than 12 among the first values settles that without hashing a million (money).
-        # Their exact number (nunique) is then counted only if a rule asks for it.
-        self.many = _is_numeric(s) and len(nonmiss.iloc[:4096].drop_duplicates()) > 12
+        # Their exact number (nunique) is then counted only if a rule asks for it. Many
+        # texts (ids, names) of ASCII are made and counted in Arrow.
+        many_first = len(nonmiss.iloc[:4096].drop_duplicates()) > 12
+        self.many = _is_numeric(s) and many_first
         if self.many:
             self.values = []
+        elif many_first and not self.numeric and (texts := _ascii_texts(nonmiss)) is not None:
+            u = pc.unique(texts)
+            self.nunique = len(u)
+            self.values = sorted(u.to_pylist()) if self.nunique <= 12 else []
         else:
             distinct = nonmiss.drop_duplicates()
             if _is_numeric(s) and len(distinct) > 12:
@@ -495,6 +524,11 @@ class Facts:
         self.non_negative = bool(len(v)) and bool(v.min() >= 0)
         self.later = later.get(column)  # the later measure this column is an earlier year of
         self.matched = {}  # word that made a name rule match, for the reason text
+
+    @cached_property
+    def present(self) -> np.ndarray:
+        """Which rows have a value (bool per row)."""
+        return self.s.notna().to_numpy()
 
     @cached_property
     def nunique(self) -> int:
@@ -522,7 +556,7 @@ def _named(words, key):
 
 FACTS = {
     "two_valued": lambda f: f.few(2) and f.nunique == 2,
-    "unique_per_row": lambda f: f.n >= 5 and f.s.notna().all() and f.nunique == f.n,
+    "unique_per_row": lambda f: f.n >= 5 and f.present.all() and f.nunique == f.n,
     "mostly_unique": lambda f: f.n >= 5 and f.nunique >= 0.95 * f.n,
     "numeric": lambda f: f.numeric,
     "text": lambda f: not f.numeric,
@@ -533,7 +567,7 @@ FACTS = {
     "constant": lambda f: f.few(1),
     "few_levels": lambda f: f.few(MAX_SUBGROUP_LEVELS)
     and 2 <= f.nunique <= min(MAX_SUBGROUP_LEVELS, max(f.n / 2, 2)),
-    "mostly_present": lambda f: f.s.notna().mean() >= 0.5,
+    "mostly_present": lambda f: f.present.mean() >= 0.5,
     "arm_exact": lambda f: f.name in ARM_WORDS or _norm(f.column) in ARM_WORDS,
     "arm_name": _named(ARM_WORDS, "arm"),
     "arm_values": lambda f: set(f.values) & ALLOCATION_VALUES and len(set(f.values)) == 2,
@@ -737,8 +771,8 @@ def guess_unit(kind: str, column: str) -> str:
     return "count per person" if kind == "count" else ""
 
 
-def _outcome_spec(table, c, labels) -> tuple[OutcomeSpec, str]:
-    f = Facts(table, c, {})
+def _outcome_spec(table, c, labels, f: Facts | None = None) -> tuple[OutcomeSpec, str]:
+    f = f or Facts(table, c, {})  # the kind rules read no fact that depends on ``later``
     kind, why = _first(KIND_RULES, f)
     crime = f.has("crime_name")
     if crime:
@@ -764,12 +798,16 @@ def subgroup_eligibility(table: pd.DataFrame, arm: str, treatment, control,
         is_t, is_c = arm_flags(table[arm], treatment, control)[:2]
     except DataError:
         return out
+    any_t, any_c = bool(is_t.any()), bool(is_c.any())
     for c in table.columns:
         if c == arm or c in exclude:
             continue
         f = (facts or {}).get(c) or Facts(table, c, {})
-        s = table[c]
-        in_t, in_c = s[is_t].notna().any(), s[is_c].notna().any()
+        present = f.present
+        if present.all():  # recorded in an arm if the arm has anyone
+            in_t, in_c = any_t, any_c
+        else:
+            in_t, in_c = bool((present & is_t).any()), bool((present & is_c).any())
         if not (in_t and in_c):
             which = "control" if in_t else "treatment"
             out[c] = (f"recorded only for one arm (empty for every {which} row), so measured "
@@ -847,7 +885,7 @@ def guess_spec(table: pd.DataFrame, labels: dict | None = None,
             else:
                 why += f"; not offered as a subgroup: {eligible[c]}"
         if role == "outcome":
-            spec, kind_why = _outcome_spec(table, c, labels)
+            spec, kind_why = _outcome_spec(table, c, labels, f)
             outcomes.append(spec)
             why = f"{why}; kind {spec.kind}: {kind_why}"
         guesses.append(Guess(c, role, why))
