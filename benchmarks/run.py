@@ -6,6 +6,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/run.py --only trial,cli --repeats 3
     .venv/bin/python benchmarks/run.py --only dist --dist harm,money --sizes 1M --repeats 3
     .venv/bin/python benchmarks/run.py --only dist --sizes 100k,1M,10M   # 10M: opt-in, slow
+    .venv/bin/python benchmarks/run.py --only resampling    # permutation, bootstrap: 10k, 30k
     .venv/bin/python benchmarks/run.py --only dist --sizes 1M --methods none  # default analysis only
 
 Data sets are generated with fixed seeds into a temporary folder (never the
@@ -53,9 +54,17 @@ def timed(fn, repeats: int):
     return statistics.median(walls), statistics.median(cpus), out
 
 
+#: Every timed command runs from bytecode, as an installed package does: a sandbox that sets
+#: PYTHONDONTWRITEBYTECODE would otherwise compile fd_stats' source again on every run (about
+#: 0.07 s CPU; the libraries the naive script uses come with their bytecode). The bytecode
+#: goes to the usual ``__pycache__`` folders, which git ignores.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_child(cmd, repeats: int, cwd=ROOT, env=None):
     """Median wall seconds, CPU seconds and peak RSS (MB) of a command, run ``repeats`` times,
     and the slowest run's wall seconds."""
+    env = CHILD_ENV if env is None else env
     walls, cpus, rss = [], [], []
     for _ in range(repeats):
         w0 = time.perf_counter()
@@ -204,7 +213,12 @@ def bench_cli(repeats, folder: Path, n=1_000_000):
 # ------------------------------------------------------------------ 2b. every outcome shape
 
 
-SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
+SIZES = {"10k": 10_000, "30k": 30_000, "100k": 100_000, "1M": 1_000_000,
+         "10M": 10_000_000}
+#: The registry's other methods (the t-test with equal variances, the prevalence ratio, Lin's
+#: adjusted difference and the blocked difference, both within the age-group strata): a third
+#: command per shape at sizes up to 1M (their fits use every person; seconds at 1M).
+OTHER_METHODS = "student,prevalence-ratio,lin,blocked"
 
 
 def write_people_in_child(folder: Path, n: int, dist: str) -> Path:
@@ -217,7 +231,8 @@ def write_people_in_child(folder: Path, n: int, dist: str) -> Path:
     return Path(out.stdout.strip().splitlines()[-1])
 
 
-def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods=""):
+def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods="",
+                        other=OTHER_METHODS, outcomes=0):
     """Whole command on every outcome shape and size, beside the naive script in the same run;
     then the same command with the registry's ``methods`` added as extra rows (issue 13's
     count models and prevalence: their target is the whole command under 3 s at 1M)."""
@@ -231,32 +246,48 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
             print(f"2b. {dist} ({label}), {n:,} people x 10 outcomes x 3 levels", flush=True)
             path = write_people_in_child(folder, n, dist)
             cmd = [PY, "-m", "fd_stats", "analyse", str(path), "--subgroup", "age_group"]
+            if outcomes:  # the first few outcomes only (the reader takes at most 50M cells)
+                prefix = datasets.DISTRIBUTIONS[dist][1]
+                cmd += ["--outcome", ",".join(f"{prefix}_{i}" for i in range(outcomes))]
+            # 10M: one run each (minutes); the naive script only up to the 1M target's size
+            reps = repeats if n <= 1_000_000 else 1
+            with_naive = naive and n <= 1_000_000
             run_child(cmd, 1)  # warm the file cache
             load = os.getloadavg()[0]
-            w, c, rss, slowest = run_child(cmd, repeats)
+            w, c, rss, slowest = run_child(cmd, reps)
             load = f"{load:.1f}-{os.getloadavg()[0]:.1f}"
             wb = rssb = cb = None
-            if naive:
-                wb, cb, rssb, _ = run_child([PY, str(script), str(path)], repeats)
+            if with_naive:
+                wb, cb, rssb, _ = run_child([PY, str(script), str(path)], reps)
             target = n == 1_000_000
-            record(f"{dist} {size}: python -m fd_stats analyse FILE --subgroup age_group",
+            shown = f" --outcome <first {outcomes}>" if outcomes else ""
+            target = target and not outcomes
+            record(f"{dist} {size}: python -m fd_stats analyse FILE --subgroup age_group{shown}",
                    "< 2 s, < 1 GB, >= 2x naive" if target else "(info)", w, c,
-                   "naive pandas + scipy" if naive else None, wb,
-                   extra=f"peak RSS {rss:.0f} MB; slowest of {repeats} {slowest:.2f} s"
-                   + (f"; naive {rssb:.0f} MB, CPU {cb:.2f} s = {cb / c:.1f}x ours" if naive
+                   "naive pandas + scipy" if with_naive else None, wb,
+                   extra=f"peak RSS {rss:.0f} MB; slowest of {reps} {slowest:.2f} s"
+                   + (f"; naive {rssb:.0f} MB, CPU {cb:.2f} s = {cb / c:.1f}x ours" if with_naive
                       else "") + f"; load {load}",
                    met=(w < 2 and rss < 1024 and (wb is None or wb / w >= 2)) if target else None)
             growth.setdefault(dist, []).append((n, w, c))
             if methods:
                 load = os.getloadavg()[0]
-                wm, cm, rssm, slowm = run_child(cmd + ["--add-method", methods], repeats)
+                wm, cm, rssm, slowm = run_child(cmd + ["--add-method", methods], reps)
                 record(f"{dist} {size}: the same with --add-method {methods}",
                        "< 3 s, < 1 GB (issue 13)" if target else "(info)", wm, cm,
-                       extra=f"peak RSS {rssm:.0f} MB; slowest of {repeats} {slowm:.2f} s; "
+                       extra=f"peak RSS {rssm:.0f} MB; slowest of {reps} {slowm:.2f} s; "
                              f"CPU {cm - c:.2f} s more than the default analysis; "
                              f"load {load:.1f}-{os.getloadavg()[0]:.1f}",
                        met=(wm < 3 and rssm < 1024) if target else None)
                 growth.setdefault(f"{dist} with methods", []).append((n, wm, cm))
+            if other and n <= 1_000_000:
+                load = os.getloadavg()[0]
+                extra = ["--add-method", other, "--strata", "age_group"]
+                wo, co, rsso, slowo = run_child(cmd + extra, 1)
+                record(f"{dist} {size}: the same with {' '.join(extra)}", "(info)", wo, co,
+                       extra=f"peak RSS {rsso:.0f} MB; one run; CPU {co - c:.2f} s more than "
+                             f"the default analysis; load {load:.1f}-{os.getloadavg()[0]:.1f}")
+                growth.setdefault(f"{dist} with {other}", []).append((n, wo, co))
     # growth of the work beyond start-up (Python, imports), on CPU time: steadier than wall
     # time on a shared machine; x10 per x10 people is linear
     _, start, _, _ = run_child([PY, "-c", "import fd_stats.cli.main, fd_stats.analysis"], repeats)
@@ -272,6 +303,34 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
 
 
 GROWTH: list[str] = []
+
+
+def bench_resampling(folder: Path, dists, sizes=("10k", "30k")):
+    """The permutation test (10,000 re-randomisations) and the bootstrap interval (2,000
+    resamples) as extra columns: work proportional to people x resamples, so measured at
+    small sizes (one run each) for the growth with size; at 100k they take minutes."""
+    start = run_child([PY, "-c", "import fd_stats.cli.main, fd_stats.analysis"], 3)[1]
+    for dist in dists:
+        points = []
+        for size in sizes:
+            n = SIZES[size]
+            path = write_people_in_child(folder, n, dist)
+            cmd = [PY, "-m", "fd_stats", "analyse", str(path), "--subgroup", "age_group",
+                   "--also", "mann-whitney,permutation,bootstrap"]
+            if not points:
+                run_child(cmd, 1)  # warm the file cache and the bytecode of the methods
+            load = os.getloadavg()[0]
+            w, c, rss, _ = run_child(cmd, 1)
+            record(f"{dist} {size}: --also mann-whitney,permutation,bootstrap", "(info)", w, c,
+                   extra=f"peak RSS {rss:.0f} MB; one run; load {load:.1f}-"
+                         f"{os.getloadavg()[0]:.1f}")
+            points.append((n, w, c))
+        steps = ", ".join(f"from {a[0]:,} to {b[0]:,} people: CPU beyond start-up "
+                          f"{a[2] - start:.2f} -> {b[2] - start:.2f} s "
+                          f"(x{(b[2] - start) / max(a[2] - start, 1e-3):.1f})"
+                          for a, b in zip(points, points[1:]))
+        print(f"  growth, {dist} with permutation and bootstrap: {steps}", flush=True)
+        GROWTH.append(f"{dist} with permutation and bootstrap: {steps}")
 
 
 # ------------------------------------------------------------------ 3. crimes aggregation
@@ -425,16 +484,24 @@ def main(argv=None):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=5, help="runs per measurement (median)")
     ap.add_argument("--only", default="trial,cli,dist,aggregate,app",
-                    help="comma-separated sections: trial, cli, dist, aggregate, app")
+                    help="comma-separated sections: trial, cli, dist, resampling, aggregate, "
+                         "app (resampling: permutation and bootstrap at 10k and 30k people, "
+                         "minutes; not in the default)")
     ap.add_argument("--dist", default=",".join(datasets.DISTRIBUTIONS),
                     help="outcome shapes for 'dist': " + ", ".join(datasets.DISTRIBUTIONS))
     ap.add_argument("--sizes", default="100k,1M",
                     help="people for 'dist': 100k, 1M, 10M (10M is opt-in: minutes, GBs)")
+    ap.add_argument("--outcomes", type=int, default=0,
+                    help="analyse only the first N outcomes in 'dist' (10M people x 10 "
+                         "outcomes is more than the reader's 50M cells; 3 fit)")
     ap.add_argument("--no-naive", action="store_true",
                     help="skip the naive pandas + scipy script in 'dist' (no ratios)")
     ap.add_argument("--methods", default="poisson,negative-binomial,prevalence",
                     help="registry methods added (--add-method) in a second 'dist' command "
                          "per shape and size; 'none' to skip")
+    ap.add_argument("--other-methods", default=OTHER_METHODS,
+                    help="registry methods added with --strata age_group in a third 'dist' "
+                         "command per shape, up to 1M people; 'none' to skip")
     args = ap.parse_args(argv)
     only = {s.strip() for s in args.only.split(",")}
     with tempfile.TemporaryDirectory(prefix="fd_bench_") as tmp:
@@ -447,7 +514,11 @@ def main(argv=None):
             bench_distributions(args.repeats, folder, [d.strip() for d in args.dist.split(",")],
                                 [z.strip() for z in args.sizes.split(",")],
                                 naive=not args.no_naive,
-                                methods="" if args.methods == "none" else args.methods)
+                                methods="" if args.methods == "none" else args.methods,
+                                other="" if args.other_methods == "none" else args.other_methods,
+                                outcomes=args.outcomes)
+        if "resampling" in only:
+            bench_resampling(folder, [d.strip() for d in args.dist.split(",")])
         if "aggregate" in only:
             bench_aggregate(max(1, min(args.repeats, 3)))
         if "app" in only:

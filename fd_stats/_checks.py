@@ -34,8 +34,9 @@ def as_sample(values, name: str) -> np.ndarray:
         arr = np.asarray(values, dtype=float).ravel()
     except (TypeError, ValueError):
         raise DataError(f"The {name} values are not all numbers.") from None
-    if len(arr) and np.abs(arr).max() <= MAX_MAGNITUDE:  # False for NaN or inf: checked below
-        return arr  # the usual case, one pass and no copy
+    # False for NaN or inf (checked below); max and min, not abs: no copy of the values
+    if len(arr) and arr.max() <= MAX_MAGNITUDE and arr.min() >= -MAX_MAGNITUDE:
+        return arr  # the usual case
     arr = arr[~np.isnan(arr)]
     if np.isinf(arr).any():
         raise DataError(

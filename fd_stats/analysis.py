@@ -228,9 +228,11 @@ def arm_flags(arm: pd.Series, treatment, control):
     codes, uniques = pd.factorize(arm)
     norm = [_norm_label(u) for u in uniques]
     t_key, c_key = _norm_label(treatment), _norm_label(control)
-    is_t = np.isin(codes, [i for i, k in enumerate(norm) if k == t_key])
-    is_c = np.isin(codes, [i for i, k in enumerate(norm) if k == c_key])
-    is_blank = (codes < 0) | np.isin(codes, [i for i, k in enumerate(norm) if k == ""])
+
+    def having(key, missing=False):  # a lookup per distinct value (np.isin: ~15 ms per 1M)
+        return np.array([k == key for k in norm] + [missing], bool)[codes]  # code -1: missing
+
+    is_t, is_c, is_blank = having(t_key), having(c_key), having("", missing=True)
     per_value = np.bincount(codes[codes >= 0], minlength=len(uniques))
     counts: dict[str, int] = {}
     for k, c in zip(norm, per_value):

@@ -58,10 +58,12 @@ DENSE_SPAN = 1 << 16
 
 
 def _on_grid(v: np.ndarray):
-    """``(s, v * s as whole-number floats)`` for the smallest grid of ``GRID_SCALES``, or None."""
+    """``(s, v * s as whole-number floats, their smallest, their largest)`` for the smallest
+    grid of ``GRID_SCALES``, or None."""
     if not len(v):
         return None
-    top = float(max(v.max(), -v.min()))
+    lo, hi = v.min(), v.max()
+    top = float(max(hi, -lo))
     head = v[:64]
     for s in GRID_SCALES:
         if top * s >= 2.0**50:
@@ -72,7 +74,8 @@ def _on_grid(v: np.ndarray):
         np.rint(w, out=w)
         back = np.divide(w, s) if s > 1 else w
         if (back == v).all():
-            return s, w
+            # rint(v * s) is non-decreasing in v: its extremes are those of v, scaled
+            return s, w, float(np.rint(lo * s)), float(np.rint(hi * s))
     return None
 
 
@@ -101,9 +104,10 @@ def value_counts(v: np.ndarray):
     found = _on_grid(v) if len(v) >= 256 else None
     if found is None:
         return np.unique(v, return_counts=True)
-    s, w = found
+    s, w, lo, hi = found
     span = max(len(v), DENSE_SPAN)
-    lo, hi = int(w.min()), int(w.max())
+    lo = smallest = int(lo)
+    hi = int(hi)
     if hi - lo < span:
         counts = np.bincount((w - lo).astype(np.intp))
         present = np.flatnonzero(counts)
@@ -112,7 +116,7 @@ def value_counts(v: np.ndarray):
     mid = int(np.median(w[:: max(1, len(w) // 4096)]))
     lo = min(max(lo, mid - span // 2), hi - span + 1)
     off = (w - lo).astype(np.intp)
-    below = off < 0 if lo > int(w.min()) else np.zeros(len(off), bool)
+    below = off < 0 if lo > smallest else np.zeros(len(off), bool)
     above = off >= span
     counts = np.bincount(off[~(below | above)], minlength=span)
     present = np.flatnonzero(counts)
@@ -151,20 +155,27 @@ def arm_value_counts(x: np.ndarray, y: np.ndarray):
             u, inv = np.unique(v, return_inverse=True)
             return (u, np.bincount(inv[:m], minlength=len(u)),
                     np.bincount(inv[m:], minlength=len(u)))
-        gx, gy = (found[0], found[1][:m]), (found[0], found[1][m:])
+        gx, gy = (found[0], found[1][:m], found[2], found[3]), (found[0], found[1][m:])
+        lo, hi = int(found[2]), int(found[3])
+    else:
+        lo, hi = int(min(gx[2], gy[2])), int(max(gx[3], gy[3]))
     s, wx, wy = gx[0], gx[1], gy[1]
-    lo = int(min(wx.min(initial=np.inf), wy.min(initial=np.inf)))
-    hi = int(max(wx.max(initial=-np.inf), wy.max(initial=-np.inf)))
     span = max(m + len(y), DENSE_SPAN)
     if hi - lo < span:
         span = hi - lo + 1
     else:  # a window around the middle of the values (as value_counts); the tails sorted
         step = max(1, (m + len(y)) // 4096)
-        mid = int(np.median(np.concatenate([wx[::step], wy[::step]])))
+        sample = np.sort(np.concatenate([wx[::step], wy[::step]]))
+        mid = int(np.median(sample))
+        # no wider than twice the sample's middle 99.8%: beyond that values are so rare that
+        # sorting them costs less than scanning empty cells (harm scores: most are 0)
+        k = len(sample) // 1000
+        span = max(DENSE_SPAN, min(span, 2 * int(sample[-1 - k] - sample[k]) + 1))
         lo = min(max(lo, mid - span // 2), hi - span + 1)
 
     def window(w):  # counts of lo .. lo + span - 1; cell 0 below, cell span + 1 above
-        off = (w - lo).astype(np.intp)
+        off = w.astype(np.intp)  # whole numbers: exact
+        off -= lo
         np.clip(off, -1, span, out=off)
         off += 1
         return np.bincount(off, minlength=span + 2)
@@ -538,14 +549,13 @@ class _GridDifferences:
         hi_d = int(self.ix[-1] - self.iy[0])
         self.known.setdefault(lo_d - 1, 0)
         self.known.setdefault(hi_d, self.total)
-        guesses = self._sample_quantiles(ks)
         out = np.empty(len(ks))
         for i, k in enumerate(ks):
-            out[i] = self._smallest_with(int(k), guesses[i])
+            out[i] = self._smallest_with(int(k))
         return out
 
-    def _sample_quantiles(self, ks, s=4096):
-        """Guesses around each rank from a seeded sample of people pairs (speed only)."""
+    def _sample_quantiles(self, k, s=4096):
+        """Guesses around rank ``k`` from a seeded sample of people pairs (speed only)."""
         if self._sample is None:
             rng = np.random.default_rng(len(self.ix) * 7919 + len(self.iy))
             cum_x, cum_y = np.cumsum(self.cx), np.cumsum(self.cy)
@@ -553,23 +563,52 @@ class _GridDifferences:
             ry = np.searchsorted(cum_y, rng.integers(0, cum_y[-1], s), side="right")
             self._sample = np.sort(self.ix[rx] - self.iy[ry])
         d = self._sample
-        out = []
-        for k in ks:
-            f = k / self.total
-            spread = 3 * np.sqrt(s * f * (1 - f)) + 1
-            out.append([int(d[int(np.clip(i, 0, s - 1))]) for i in (f * s - spread, f * s + spread)])
-        return out
+        f = k / self.total
+        spread = 3 * np.sqrt(s * f * (1 - f)) + 1
+        return [int(d[int(np.clip(i, 0, s - 1))]) for i in (f * s - spread, f * s + spread)]
 
-    def _smallest_with(self, k: int, guesses) -> int:
+    def _secant(self, k: int, a: int, b: int):
+        """A guess strictly inside (a, b) by the line through the two counted differences
+        whose counts are nearest ``k`` (speed only), or None when fewer than two are known
+        besides the ends of the range."""
+        inner = sorted((abs(c - k), d, c) for d, c in self.known.items() if 0 < c < self.total)
+        if len(inner) < 2 or inner[0][2] == inner[1][2]:
+            return None
+        (_, d1, c1), (_, d2, c2) = inner[:2]
+        t = d1 + (k - c1) * (d2 - d1) / (c2 - c1)
+        return int(min(max(np.floor(t), a + 1), b - 1))
+
+    def _smallest_with(self, k: int) -> int:
+        """The smallest d with count_le(d) >= k. Which differences are counted decides only
+        the speed: the answer is the bracket [a, b] with count(a) < k <= count(b), b = a + 1.
+        Guesses: first from a sample of pairs, then (the interval's bounds lie close to the
+        median, so the counts made for one serve the next) by secant steps from the nearest
+        counts; then false position on the bracket, which always closes."""
         known = self.known
         a = max((d for d, c in known.items() if c < k))          # count(a) < k
         b = min((d for d, c in known.items() if c >= k))         # count(b) >= k
-        for g in guesses:
-            if a < g < b:
-                if self.count_le(g) < k:
-                    a = g
+        if self._secant(k, a, b) is None:
+            for g in self._sample_quantiles(k):
+                if a < g < b:
+                    if self.count_le(g) < k:
+                        a = g
+                    else:
+                        b = g
+            if b - a > 1 and self._secant(k, a, b) is None:
+                # the guesses met at one value (many pairs differ by exactly that, as when
+                # most people have 0): it is often the answer itself
+                if self.count_le(b - 1) < k:
+                    a = b - 1
                 else:
-                    b = g
+                    b = b - 1
+        for _ in range(4):
+            g = self._secant(k, a, b) if b - a > 1 else None
+            if g is None:
+                break
+            if self.count_le(g) < k:
+                a = g
+            else:
+                b = g
         fa, fb, side = known[a] - k, known[b] - k, 0
         while b - a > 1:
             width = b - a
@@ -813,13 +852,13 @@ def _mann_whitney(ranks: RankSums, mean_t, mean_c, alternative, confidence_level
         def bound(zq):
             return _interval_bound(ranks, pairs, zq, cf, mumin, mumax)
 
+        est = pairs.median()  # first: the bounds' searches start from the counts it made
         if alternative == "two-sided":
             lo, hi = bound(special.ndtri(1 - alpha / 2)), bound(special.ndtri(alpha / 2))
         elif alternative == "greater":
             lo, hi = bound(special.ndtri(1 - alpha)), np.inf
         else:
             lo, hi = -np.inf, bound(special.ndtri(alpha))
-        est = pairs.median()
         label += ", normal approximation" + (" with continuity correction" if correct else "")
     return TwoSampleResult(
         test="mann-whitney", alternative=alternative, confidence_level=confidence_level,
