@@ -188,13 +188,15 @@ def percent_change_bootstrap_many(treatment, control, *, alternative="two-sided"
     check_level(confidence_level, "confidence_level")
     xs, ys = np.asarray(treatment, float), np.asarray(control, float)
     k = xs.shape[1]
-    if (np.isnan(xs).any() or np.isnan(ys).any() or xs.shape[0] < 2 or ys.shape[0] < 2
-            or (xs.shape[0] + ys.shape[0]) * int(n_resamples) > RESAMPLING_WORK):
+    if not (np.isnan(xs).any() or np.isnan(ys).any() or xs.shape[0] < 2 or ys.shape[0] < 2):
+        if mean_draws is None:
+            mean_draws = bootstrap_means_many(xs, ys, int(n_resamples), seed)
+    else:
+        mean_draws = None
+    if mean_draws is None:  # missing values, tiny arms, or a large sample drawn as counts
         return [percent_change_bootstrap(xs[:, j], ys[:, j], alternative=alternative,
                                          confidence_level=confidence_level,
                                          n_resamples=n_resamples, seed=seed) for j in range(k)]
-    if mean_draws is None:
-        mean_draws = bootstrap_means_many(xs, ys, int(n_resamples), seed)
     mx_all, my_all = mean_draws
     cis = None
     if (my_all > 0).all():  # no resample dropped: all intervals in one vectorised call

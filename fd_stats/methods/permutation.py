@@ -17,11 +17,14 @@ from .result import NOT_ESTIMABLE, TwoSampleResult, _not_estimable, _prepare
 
 
 MAX_EXACT_ARRANGEMENTS = 200_000
+#: Half-width, in standard deviations of the m-th smallest key, of the band searched
+#: for it (:func:`_key_assignments`); a row where it misses is searched in full.
+_BAND_SDS = 8
 #: Resampling budget (resamples x people) above which large samples switch to
 #: drawing counts of each distinct value (exact same distribution, cost independent
-#: of the number of people) or, for samples with many distinct values, fewer resamples.
+#: of the number of people) or, for samples with many distinct values, to drawing
+#: re-randomisations as random sorts of the people (:func:`_key_assignments`).
 RESAMPLING_WORK = 40_000_000
-MIN_REDUCED_RESAMPLES = 100
 
 
 def _arrangements(total: int, m: int, limit: int):
@@ -36,9 +39,15 @@ def _arrangements(total: int, m: int, limit: int):
 
 
 def _few_values(v: np.ndarray):
-    """(distinct values, counts) when ``v`` has few distinct values relative to its size."""
+    """(distinct values, counts) when ``v`` has few distinct values relative to its size.
+
+    Drawing counts costs ~100 ns per distinct value and resample (numpy's
+    hypergeometric and binomial draws); drawing people ~5-10 ns per person, so
+    counts pay when there are fewer than ~1/32 as many distinct values as people
+    (whole-number outcomes: always, at these sizes; harm scores and money: no).
+    """
     u, c = value_counts(v)
-    return (u, c) if len(u) <= min(5_000, max(1, len(v) // 4)) else None
+    return (u, c) if len(u) <= min(5_000, max(1, len(v) // 32)) else None
 
 
 def _assignments(n: int, m: int, n_resamples: int, rng):
@@ -66,6 +75,51 @@ def _assignments(n: int, m: int, n_resamples: int, rng):
         assign = np.zeros((k, n))
         np.put_along_axis(assign, perm.reshape(k, n)[:, :size].astype(np.intp), 1.0, axis=1)
         yield start, assign, size == m
+
+
+def _key_assignments(n: int, m: int, n_resamples: int, rng):
+    """Yield ``(start, A)``: random re-randomisations as 0/1 matrices (resamples x people),
+    ``A`` marking treatment.
+
+    Each row marks the ``m`` people with the smallest of ``n`` independent uniform
+    32-bit keys (the seed's raw random bits): a uniformly random subset of size
+    ``m`` (random sorting; Knuth, TAOCP vol. 2, 3.4.2), the same distribution as
+    :func:`_assignments`' shuffle from different random numbers, at a few ns per
+    person and resample. The ``m``-th smallest key is found among the keys in a
+    narrow band around ``m / n`` (8 standard deviations of that order statistic
+    each side; an exact fall-back where it misses). A row whose ``m``-th and
+    ``m + 1``-th keys tie (chance about n / 2**32) is redrawn as a shuffle, so
+    every row is exactly uniform (the tie does not depend on who is tied).
+    """
+    chunk = max(1, min(n_resamples, 2_000_000 // max(n, 1)))
+    p = m / n
+    half = _BAND_SDS * (np.sqrt(p * (1 - p) / n) + 1 / n)
+    top = 2**32 - 1
+    lo = np.uint32(min(max(int((p - half) * 2**32), 0), top))
+    hi = np.uint32(min(max(int(np.ceil((p + half) * 2**32)), int(lo)), top))
+    raw = rng.bit_generator
+    for start in range(0, n_resamples, chunk):
+        k = min(chunk, n_resamples - start)
+        keys = raw.random_raw((k * n + 1) // 2).view(np.uint32)[:k * n].reshape(k, n)
+        below = np.count_nonzero(keys < lo, axis=1)
+        band = (keys - lo) < (hi - lo)                # lo <= key < hi (unsigned wrap-around)
+        inside = keys[band]                           # row by row
+        ends = np.cumsum(np.count_nonzero(band, axis=1))
+        thr = np.empty(k, np.uint32)
+        tied = []
+        for r in range(k):
+            j = m - 1 - below[r]                      # rank of the m-th key within the band
+            row = inside[ends[r - 1] if r else 0:ends[r]]
+            if not 0 <= j < len(row):
+                row, j = keys[r], m - 1
+            thr[r] = np.partition(row, j)[j]
+            if np.count_nonzero(row == thr[r]) > 1:  # equal keys all lie in the same band
+                tied.append(r)
+        chosen = keys <= thr[:, None]
+        for r in tied:
+            chosen[r] = False
+            chosen[r, rng.permutation(n)[:m]] = True
+        yield start, chosen.astype(float)
 
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -101,14 +155,28 @@ def _permutation_sums(values: np.ndarray, m: int, n_resamples: int, rng):
     of the treated (the first ``m`` values) land in treatment in each.
 
     The difference in means is a linear function of the treatment sum, so only
-    sums are needed. Chunked so memory stays bounded on large files.
+    sums are needed. Chunked so memory stays bounded on large files. Above
+    ``RESAMPLING_WORK`` (people x resamples) the re-randomisations are random
+    sorts (:func:`_key_assignments`), below it shuffles (:func:`_assignments`).
     """
     values = _with_arm(values, m)
-    out = np.empty((n_resamples, 2))
-    total = values.sum(axis=0)
-    for start, assign, is_t in _assignments(len(values), m, n_resamples, rng):
-        out[start:start + len(assign)] = _subset_sums(assign, is_t, values, total)
+    out = _re_randomised_sums(values, m, n_resamples, rng)
     return out[:, 0], np.rint(out[:, 1])
+
+
+def _re_randomised_sums(values: np.ndarray, m: int, n_resamples: int, rng) -> np.ndarray:
+    """Treatment sums (resamples x columns) of ``values`` (people x columns) under
+    seeded re-randomisations that put ``m`` people in treatment."""
+    n = len(values)
+    out = np.empty((n_resamples, values.shape[1]))
+    if n * n_resamples > RESAMPLING_WORK:
+        for start, assign in _key_assignments(n, m, n_resamples, rng):
+            out[start:start + len(assign)] = _matmul(assign, values)
+        return out
+    total = values.sum(axis=0)
+    for start, assign, is_t in _assignments(n, m, n_resamples, rng):
+        out[start:start + len(assign)] = _subset_sums(assign, is_t, values, total)
+    return out
 
 
 def _permutation_sums_counts(x: np.ndarray, y: np.ndarray, n_resamples: int, rng):
@@ -270,8 +338,12 @@ def permutation_test(treatment, control, *, alternative="two-sided", confidence_
     Large samples (people x resamples above ``RESAMPLING_WORK``) draw how many
     people with each distinct value land in treatment (the same distribution,
     at a cost independent of the number of people) when the outcome has few
-    distinct values, and otherwise use fewer re-randomisations (at least
-    ``MIN_REDUCED_RESAMPLES``); ``method`` says which and how many.
+    distinct values (``method`` says so), and otherwise draw each
+    re-randomisation as the ``m`` people with the smallest of independent
+    uniform keys (:func:`_key_assignments`; linear in people). Both are the
+    same distribution as shuffling people but use the seed's random numbers
+    differently, so a seed gives other (equally valid) re-randomisations than
+    it would on the shuffle used for smaller samples.
     """
     x, y = _prepare(treatment, control, alternative, confidence_level)
     m, n = len(x), len(y)
@@ -286,26 +358,18 @@ def permutation_test(treatment, control, *, alternative="two-sided", confidence_
     how = ""
     if exact:
         sums, ks = _exact_sums(values, m)
-    elif (m + n) * n_resamples <= RESAMPLING_WORK:
-        sums, ks = _permutation_sums(values, m, n_resamples, np.random.default_rng(seed))
+    elif (m + n) * n_resamples > RESAMPLING_WORK and _few_values(values) is not None:
+        sums, ks = _permutation_sums_counts(x, y, n_resamples, np.random.default_rng(seed))
+        how = " drawn as counts of each distinct value"
     else:
-        if _few_values(values) is not None:
-            sums, ks = _permutation_sums_counts(x, y, n_resamples, np.random.default_rng(seed))
-            how = " drawn as counts of each distinct value"
-        else:
-            used = max(MIN_REDUCED_RESAMPLES, min(n_resamples, RESAMPLING_WORK // (m + n)))
-            sums, ks = _permutation_sums(values, m, used, np.random.default_rng(seed))
-            if used < n_resamples:
-                how = (f", reduced from {n_resamples:,} to keep the analysis responsive "
-                       f"with {m + n:,} people")
+        sums, ks = _permutation_sums(values, m, n_resamples, np.random.default_rng(seed))
     return _permutation_result(x, y, alternative, confidence_level, n_resamples, seed, sums,
                                ks, exact, arrangements, how)
 
 
-def _shared_index_plan(m: int, n: int, n_resamples: int, max_exact=MAX_EXACT_ARRANGEMENTS):
+def _shared_index_plan(m: int, n: int, max_exact=MAX_EXACT_ARRANGEMENTS):
     """True when many outcomes on the same m + n people can share one re-randomisation matrix."""
-    return (m >= 1 and n >= 1 and m + n >= 3 and (m + n) * n_resamples <= RESAMPLING_WORK
-            and _arrangements(m + n, m, max_exact) is None)
+    return m >= 1 and n >= 1 and m + n >= 3 and _arrangements(m + n, m, max_exact) is None
 
 
 def permutation_test_many(treatment, control, *, alternative="two-sided", confidence_level=0.95,
@@ -316,7 +380,9 @@ def permutation_test_many(treatment, control, *, alternative="two-sided", confid
     values, one column per outcome. The re-randomisations do not depend on
     the values, so one seeded m + n assignment matrix is drawn and multiplied
     by the value matrix: every column gets exactly the re-randomisations
-    :func:`permutation_test` would draw for it, so the results are the same.
+    :func:`permutation_test` would draw for it, so the results are the same
+    (sums equal up to float rounding). Large samples' columns with few distinct
+    values are tested one by one (:func:`permutation_test` draws counts for them).
     Returns a list of :class:`TwoSampleResult`, one per column.
     """
     check_alternative(alternative)
@@ -325,22 +391,26 @@ def permutation_test_many(treatment, control, *, alternative="two-sided", confid
     m, n = xs.shape[0], ys.shape[0]
     n_resamples = _check_resamples(n_resamples)
     k = xs.shape[1]
-    if (k == 0 or not _shared_index_plan(m, n, n_resamples)
+    def one(j):
+        return permutation_test(xs[:, j], ys[:, j], alternative=alternative,
+                                confidence_level=confidence_level, n_resamples=n_resamples,
+                                seed=seed)
+
+    if (k == 0 or not _shared_index_plan(m, n)
             or np.isnan(xs).any() or np.isnan(ys).any()):
-        return [permutation_test(xs[:, j], ys[:, j], alternative=alternative,
-                                 confidence_level=confidence_level, n_resamples=n_resamples,
-                                 seed=seed) for j in range(k)]
+        return [one(j) for j in range(k)]
     if np.isinf(xs).any() or np.isinf(ys).any():
         raise DataError("The values include an infinite value; remove or correct it before testing.")
-    values = _with_arm(np.concatenate([xs, ys]), m)   # (m + n, k + 1): outcomes, then arm
-    sums = np.empty((n_resamples, k + 1))
-    total = values.sum(axis=0)
-    for start, assign, is_t in _assignments(m + n, m, n_resamples, np.random.default_rng(seed)):
-        sums[start:start + len(assign)] = _subset_sums(assign, is_t, values, total)
-    ks = np.rint(sums[:, k])
-    return [_permutation_result(xs[:, j], ys[:, j], alternative, confidence_level, n_resamples,
-                                seed, sums[:, j], ks, False, None, "")
-            for j in range(k)]
+    large = (m + n) * n_resamples > RESAMPLING_WORK
+    both = np.concatenate([xs, ys])
+    shared = [j for j in range(k) if not large or _few_values(both[:, j]) is None]
+    values = _with_arm(both[:, shared], m)   # (m + n, shared + 1): outcomes, then arm
+    sums = _re_randomised_sums(values, m, n_resamples, np.random.default_rng(seed))
+    ks = np.rint(sums[:, -1])
+    out = {j: _permutation_result(xs[:, j], ys[:, j], alternative, confidence_level,
+                                  n_resamples, seed, sums[:, i], ks, False, None, "")
+           for i, j in enumerate(shared)}
+    return [out[j] if j in out else one(j) for j in range(k)]
 
 
 def _bootstrap_index_chunks(size: int, n_resamples: int, rng):
@@ -366,43 +436,37 @@ def _multinomial_means(u, c, n_resamples, rng):
 def bootstrap_arm_means(x: np.ndarray, y: np.ndarray, n_resamples: int, rng):
     """Bootstrap means of both arms (treatment first, then control, from one ``rng``).
 
-    Returns ``(means_x, means_y, how)``. Small samples resample people by
-    index. Large samples (people x resamples above ``RESAMPLING_WORK``) draw
-    multinomial counts of each distinct value when an arm has few distinct
-    values (the same distribution) and otherwise use fewer resamples; ``how``
-    describes any such choice for the method text ("" when none).
+    Returns ``(means_x, means_y, how)``. Samples resample people by index.
+    Large samples (people x resamples above ``RESAMPLING_WORK``) draw
+    multinomial counts of each distinct value for an arm with few distinct
+    values (the same distribution, other random numbers); ``how`` then says so
+    for the method text ("" otherwise).
     """
     n_resamples = int(n_resamples)
-    if (len(x) + len(y)) * n_resamples <= RESAMPLING_WORK:
-        return (bootstrap_indices_means(x, n_resamples, rng),
-                bootstrap_indices_means(y, n_resamples, rng), "")
-    few = [_few_values(v) for v in (x, y)]
-    used = n_resamples
-    if any(f is None for f in few):
-        used = max(MIN_REDUCED_RESAMPLES,
-                   min(n_resamples, RESAMPLING_WORK // (len(x) + len(y))))
-    means = [(_multinomial_means(*f, used, rng) if f is not None
-              else bootstrap_indices_means(v, used, rng)) for v, f in zip((x, y), few)]
-    how = (" drawn as counts of each distinct value" if used == n_resamples else
-           f" (reduced from {n_resamples:,} to keep the analysis responsive with "
-           f"{len(x) + len(y):,} people)")
+    large = (len(x) + len(y)) * n_resamples > RESAMPLING_WORK
+    few = [_few_values(v) if large else None for v in (x, y)]
+    means = [(_multinomial_means(*f, n_resamples, rng) if f is not None
+              else bootstrap_indices_means(v, n_resamples, rng)) for v, f in zip((x, y), few)]
+    how = " drawn as counts of each distinct value" if any(f is not None for f in few) else ""
     return means[0], means[1], how
 
 
 def bootstrap_means_many(treatment, control, n_resamples: int, seed: int):
     """Bootstrap arm means for several outcomes on the same people: (k, B) arrays.
 
-    Small samples share one seeded index matrix per arm across all outcome
-    columns: the same resamples :func:`bootstrap_arm_means` draws for each
-    column with ``np.random.default_rng(seed)`` (means equal up to float
-    rounding of the sums; exactly for whole numbers). Returns None for large samples
-    (people x resamples above ``RESAMPLING_WORK``), which are resampled per outcome.
+    One seeded index matrix per arm serves all outcome columns: the same
+    resamples :func:`bootstrap_arm_means` draws for each column with
+    ``np.random.default_rng(seed)`` (means equal up to float rounding of the
+    sums; exactly for whole numbers). Returns None when an arm of a large sample
+    (people x resamples above ``RESAMPLING_WORK``) has few distinct values in
+    some column: that column's resamples are drawn as counts, per outcome.
     """
     xs, ys = np.asarray(treatment, float), np.asarray(control, float)
     m, n, k = xs.shape[0], ys.shape[0], xs.shape[1]
     n_resamples = int(n_resamples)
-    if (m + n) * n_resamples > RESAMPLING_WORK or m == 0 or n == 0:
-        return None  # large samples: the per-outcome functions choose how to resample
+    if m == 0 or n == 0 or ((m + n) * n_resamples > RESAMPLING_WORK and any(
+            _few_values(arm[:, j]) is not None for arm in (xs, ys) for j in range(k))):
+        return None
     rng = np.random.default_rng(seed)
     out = []
     for arm in (xs, ys):
