@@ -155,3 +155,16 @@ def test_bootstrap_keeps_every_resample_and_the_small_sample_draws(monkeypatch):
         assert "1,500 resamples" in big.method and "reduced" not in big.method
         assert mn.ci_low == pytest.approx(s.ci_low, rel=1e-12)
         assert mn.ci_high == pytest.approx(s.ci_high, rel=1e-12)
+
+
+def test_columns_drawn_as_counts_draw_no_shared_re_randomisations(keys_path, monkeypatch):
+    """Whole-number columns of a large sample are drawn as counts, column by column: no
+    shared random sorts are drawn for them (that would cost seconds at 100,000 people)."""
+    def refuse(*a, **k):
+        raise AssertionError("random sorts drawn for columns that are all drawn as counts")
+
+    monkeypatch.setattr(permutation, "_key_assignments", refuse)
+    rng = np.random.default_rng(8)
+    xs, ys = rng.poisson(1, (600, 3)).astype(float), rng.poisson(1.1, (500, 3)).astype(float)
+    many = permutation.permutation_test_many(xs, ys, n_resamples=2000, seed=4)
+    assert all("counts of each distinct value" in r.method for r in many)

@@ -91,7 +91,7 @@ def _key_assignments(n: int, m: int, n_resamples: int, rng):
     ``m + 1``-th keys tie (chance about n / 2**32) is redrawn as a shuffle, so
     every row is exactly uniform (the tie does not depend on who is tied).
     """
-    chunk = max(1, min(n_resamples, 2_000_000 // max(n, 1)))
+    chunk = max(1, min(n_resamples, 128, 2_000_000 // max(n, 1)))
     p = m / n
     half = _BAND_SDS * (np.sqrt(p * (1 - p) / n) + 1 / n)
     top = 2**32 - 1
@@ -135,6 +135,18 @@ def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.concatenate([a[i:i + rows] @ b for i in range(0, a.shape[0], rows)])
 
 
+def _matmul_people(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for a short, wide ``a`` (resamples x people) and a narrow ``b``
+    (people x columns), summed over blocks of people: each product stays small
+    enough for one BLAS thread and its block of ``b`` stays in cache (row blocks,
+    as :func:`_matmul`, would read all of ``b`` once per resample)."""
+    step = max(512, 1_000_000 // max(a.shape[0] * (b.shape[1] if b.ndim > 1 else 1), 1))
+    out = a[:, :step] @ b[:step]
+    for j in range(step, a.shape[1], step):
+        out += a[:, j:j + step] @ b[j:j + step]
+    return out
+
+
 def _subset_sums(assign, is_treatment, values, total):
     """Treatment-arm sums from an assignment chunk (values: (n,) or (n, outcomes))."""
     sums = _matmul(assign, values)
@@ -171,7 +183,7 @@ def _re_randomised_sums(values: np.ndarray, m: int, n_resamples: int, rng) -> np
     out = np.empty((n_resamples, values.shape[1]))
     if n * n_resamples > RESAMPLING_WORK:
         for start, assign in _key_assignments(n, m, n_resamples, rng):
-            out[start:start + len(assign)] = _matmul(assign, values)
+            out[start:start + len(assign)] = _matmul_people(assign, values)
         return out
     total = values.sum(axis=0)
     for start, assign, is_t in _assignments(n, m, n_resamples, rng):
@@ -404,6 +416,8 @@ def permutation_test_many(treatment, control, *, alternative="two-sided", confid
     large = (m + n) * n_resamples > RESAMPLING_WORK
     both = np.concatenate([xs, ys])
     shared = [j for j in range(k) if not large or _few_values(both[:, j]) is None]
+    if not shared:  # every column is drawn as counts, one by one
+        return [one(j) for j in range(k)]
     values = _with_arm(both[:, shared], m)   # (m + n, shared + 1): outcomes, then arm
     sums = _re_randomised_sums(values, m, n_resamples, np.random.default_rng(seed))
     ks = np.rint(sums[:, -1])
@@ -468,6 +482,7 @@ def bootstrap_means_many(treatment, control, n_resamples: int, seed: int):
             _few_values(arm[:, j]) is not None for arm in (xs, ys) for j in range(k))):
         return None
     rng = np.random.default_rng(seed)
+    product = _matmul_people if (m + n) * n_resamples > RESAMPLING_WORK else _matmul
     out = []
     for arm in (xs, ys):
         size = arm.shape[0]
@@ -478,7 +493,7 @@ def bootstrap_means_many(treatment, control, n_resamples: int, seed: int):
             rows = len(idx)
             counts = np.bincount((idx + (np.arange(rows) * size)[:, None]).ravel(),
                                  minlength=rows * size).reshape(rows, size)
-            means[:, start:start + rows] = _matmul(counts, arm).T / size
+            means[:, start:start + rows] = product(counts, arm).T / size
         out.append(means)
     return out[0], out[1]
 
