@@ -305,10 +305,11 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
 GROWTH: list[str] = []
 
 
-def bench_resampling(folder: Path, dists, sizes=("10k", "30k")):
+def bench_resampling(folder: Path, dists, sizes=("10k", "30k", "100k")):
     """The permutation test (10,000 re-randomisations) and the bootstrap interval (2,000
-    resamples) as extra columns: work proportional to people x resamples, so measured at
-    small sizes (one run each) for the growth with size; at 100k they take minutes."""
+    resamples) as extra columns: work proportional to people x resamples (one run each),
+    for the growth with size. 100k: harm and money took 2-3 minutes before session 4b's
+    random sorts (issue 16), ~15 s after; whole-number outcomes ~2 s (drawn as counts)."""
     start = run_child([PY, "-c", "import fd_stats.cli.main, fd_stats.analysis"], 3)[1]
     for dist in dists:
         points = []
