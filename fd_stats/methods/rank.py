@@ -176,9 +176,8 @@ def arm_value_counts(x: np.ndarray, y: np.ndarray):
 
     def window(w):  # counts of lo .. lo + span - 1; cell 0 below, cell span + 1 above
         off = w.astype(np.intp)  # whole numbers: exact
-        off -= lo
-        np.clip(off, -1, span, out=off)
-        off += 1
+        off -= lo - 1
+        np.clip(off, 0, span + 1, out=off)
         return np.bincount(off, minlength=span + 2)
 
     cx, cy = window(wx), window(wy)
