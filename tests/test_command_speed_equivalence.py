@@ -154,3 +154,94 @@ def test_validation_percentiles_equal_numpy(q):
     for name, v in percentile_cases():
         got, want = percentiles(v, q), np.percentile(v, q)
         assert np.array_equal(got, want), (name, got, want)
+
+
+# -- session 4, second round: cheaper checks of counts and of the kind guess's facts --------
+
+@pytest.mark.parametrize("values, ct, cc", [
+    ([0.0, np.nan, 2.0], [1, 1, 1], [1, 1, 1]),           # NaN inside
+    ([-np.inf, 1.0, 2.0], [1, 1, 1], [1, 1, 1]),          # infinite at the low end
+    ([0.0, 1.0, np.inf], [1, 1, 1], [1, 1, 1]),           # infinite at the high end
+    ([np.nan], [1], [1]),                                  # one value, missing
+    ([0.0, 1.0, 1.0], [1, 1, 1], [1, 1, 1]),              # repeated
+    ([0.0, 2.0, 1.0], [1, 1, 1], [1, 1, 1]),              # decreasing
+    ([0.0, 1.0, 2.0], [1, -1, 1], [1, 1, 1]),             # negative integer count
+    ([0.0, 1.0, 2.0], [1, 1, 1], [1, 0.5, 1]),            # fractional count
+    ([0.0, 1.0, 2.0], [1, 1, 1], [1, np.nan, 1]),         # missing count
+])
+def test_mann_whitney_counts_refuses_bad_counts(values, ct, cc):
+    """Values must be finite and strictly increasing, counts whole and >= 0 (checked in
+    one pass: increasing values can be infinite only at their ends)."""
+    with pytest.raises(fd_stats.DataError):
+        rank.mann_whitney_counts(np.array(values, float), np.array(ct), np.array(cc))
+
+
+def test_mann_whitney_counts_whole_float_counts_equal_integer_counts():
+    v = np.array([0.0, 0.5, 1.25, 3.0, 7.5])
+    ct, cc = np.array([3, 0, 2, 5, 1]), np.array([1, 4, 0, 2, 6])
+    a = rank.mann_whitney_counts(v, ct, cc)
+    b = rank.mann_whitney_counts(v, ct.astype(float), cc.astype(float))
+    c = rank.mann_whitney(np.repeat(v, ct), np.repeat(v, cc))
+    for r in (b, c):
+        assert (a.estimate, a.ci_low, a.ci_high, a.p_value, a.statistic) == \
+               (r.estimate, r.ci_low, r.ci_high, r.p_value, r.statistic)
+
+
+def facts_columns():
+    rng = np.random.default_rng(164)
+    n = 20_000
+    money = np.round(rng.lognormal(5, 1, n), 2)
+    late = np.round(rng.lognormal(5, 1, n))
+    late[10_000] += 0.5                     # the only fraction, long after the first 4,096
+    gaps = late.copy()
+    gaps[[3, 50, 9_000]] = [np.nan, np.inf, -np.inf]
+    neg = np.round(rng.lognormal(5, 1, n))
+    neg[-1] = -1.0                          # negative only at the end
+    yield "money", pd.Series(money)
+    yield "late fraction", pd.Series(late)
+    yield "whole with gaps", pd.Series(np.round(gaps))
+    yield "fraction with gaps", pd.Series(gaps)
+    yield "negative at the end", pd.Series(neg)
+    yield "all missing", pd.Series([np.nan] * 10)
+    yield "only infinite", pd.Series([np.inf, -np.inf, np.nan])
+    yield "few values with missing", pd.Series([0.0, 1.0, np.nan, 2.0, 1.0])
+    yield "nullable integers", pd.Series([1, None, 3, 3], dtype="Int64")
+    yield "yes/no", pd.Series([True, False, True])
+    yield "text", pd.Series(["a", None, "b", "a"])
+
+
+@pytest.mark.parametrize("case", [c for c, _ in facts_columns()])
+def test_kind_facts_equal_direct_computation(case):
+    """The kind guess's facts (whole numbers, none negative, distinct values) without
+    copying a complete column equal the same facts computed from the values directly."""
+    from fd_stats.data.mapping import Facts
+
+    s = next(s for c, s in facts_columns() if c == case)
+    f = Facts(pd.DataFrame({"x": s}), "x", {})
+    nonmiss = s.dropna()
+    if f.numeric:
+        v = pd.to_numeric(nonmiss).to_numpy(dtype=float)
+        v = v[np.isfinite(v)]
+        assert f.whole == (len(v) > 0 and bool(np.all(v == np.floor(v))))
+        assert f.non_negative == (len(v) > 0 and bool(v.min() >= 0))
+    else:
+        assert not f.whole and not f.non_negative
+    assert f.nunique == nonmiss.nunique()
+
+
+def test_grid_count_of_pairs_equals_every_pair_at_every_difference():
+    """The grid counter's count of pairs with x - y <= d (indexes beyond the control
+    range read as its ends) equals counting every pair, for every d from below the
+    smallest difference to above the largest, with a control tail beyond the dense span."""
+    rng = np.random.default_rng(1604)
+    x = np.unique(rng.integers(-300, 300, 120))
+    y = np.unique(np.concatenate([rng.integers(-200, 250, 90), [400_000, 500_000]]))
+    cx, cy = rng.integers(1, 5, len(x)), rng.integers(1, 5, len(y))
+    grid = rank._GridDifferences(x, cx, y, cy)
+    assert len(grid.tail) == 2  # the far control values are counted by search
+    diff = (x[:, None] - y[None, :]).ravel()
+    weight = (cx[:, None] * cy[None, :]).ravel()
+    for d in range(int(diff.min()) - 3, int(x.max() - y[:-2].min()) + 3):
+        assert grid.count_le(d) == int(weight[diff <= d].sum()), d
+    for d in (int(diff.max()), int(diff.max()) + 1, -10**7):
+        assert grid.count_le(d) == int(weight[diff <= d].sum()), d

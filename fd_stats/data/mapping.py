@@ -490,7 +490,7 @@ class Facts:
         self.column, self.s, self.n = column, s, len(s)
         self.tokens = _tokens(column)
         self.name = "_".join(self.tokens)
-        nonmiss = s.dropna()
+        nonmiss = s.dropna() if s.hasnans else s  # no copy of a complete column
         self._nonmiss = nonmiss
         self.numeric = _is_numeric(s) or pd.api.types.is_bool_dtype(s)
         # the text of each distinct value, not of every person (the same set of texts; a
@@ -519,8 +519,12 @@ class Facts:
                 self.values = sorted(texts.unique()) if self.nunique <= 12 else []
         v = pd.to_numeric(nonmiss, errors="coerce").to_numpy(dtype=float) if self.numeric \
             else np.array([])
-        v = v[np.isfinite(v)]
-        self.whole = bool(len(v)) and bool(np.all(v == np.round(v)))
+        finite = np.isfinite(v)
+        if not finite.all():
+            v = v[finite]
+        # a fraction among the first values settles it without rounding a million (money)
+        self.whole = (bool(len(v)) and bool(np.all(v[:4096] == np.round(v[:4096])))
+                      and bool(np.all(v == np.round(v))))
         self.non_negative = bool(len(v)) and bool(v.min() >= 0)
         self.later = later.get(column)  # the later measure this column is an earlier year of
         self.matched = {}  # word that made a name rule match, for the reason text

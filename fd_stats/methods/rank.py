@@ -57,12 +57,13 @@ GRID_SCALES = (1, 10, 100, 1000, 10_000)
 DENSE_SPAN = 1 << 16
 
 
-def _on_grid(v: np.ndarray):
+def _on_grid(v: np.ndarray, increasing: bool = False):
     """``(s, v * s as whole-number floats, their smallest, their largest)`` for the smallest
-    grid of ``GRID_SCALES``, or None."""
+    grid of ``GRID_SCALES``, or None. ``increasing``: ``v`` is sorted (its extremes are its
+    ends; no pass over it to find them)."""
     if not len(v):
         return None
-    lo, hi = v.min(), v.max()
+    lo, hi = (v[0], v[-1]) if increasing else (v.min(), v.max())
     top = float(max(hi, -lo))
     head = v[:64]
     for s in GRID_SCALES:
@@ -175,9 +176,8 @@ def arm_value_counts(x: np.ndarray, y: np.ndarray):
 
     def window(w):  # counts of lo .. lo + span - 1; cell 0 below, cell span + 1 above
         off = w.astype(np.intp)  # whole numbers: exact
-        off -= lo
-        np.clip(off, -1, span, out=off)
-        off += 1
+        off -= lo - 1
+        np.clip(off, 0, span + 1, out=off)
         return np.bincount(off, minlength=span + 2)
 
     cx, cy = window(wx), window(wy)
@@ -344,10 +344,12 @@ class PairwiseDifferences:
 
     def __init__(self, ux, cx, uy, cy):
         ux, uy = np.asarray(ux, float), np.asarray(uy, float)
-        sx, sy = grid_scale(ux), grid_scale(uy)
-        self.scale = max(sx, sy) if sx is not None and sy is not None else None
+        # each arm's grid (as grid_scale) and its values in whole steps of that grid
+        gx, gy = _on_grid(ux, increasing=True), _on_grid(uy, increasing=True)
+        self.scale = max(gx[0], gy[0]) if gx is not None and gy is not None else None
         if self.scale is not None:  # whole grid steps (exact in float64 below 2^50)
-            ux, uy = np.rint(ux * self.scale), np.rint(uy * self.scale)
+            ux, uy = (g[1] if g[0] == self.scale else np.rint(u * self.scale)
+                      for g, u in ((gx, ux), (gy, uy)))
         self.ux, self.uy = ux, uy
         self.cx, self.cy = np.asarray(cx, np.int64), np.asarray(cy, np.int64)
         self.n = int(self.cy.sum())
@@ -527,6 +529,7 @@ class _GridDifferences:
         self.below = below
         self.tail, self.tail_cum = iy[~inside], np.concatenate([[0], np.cumsum(cy[~inside])])
         self.x_off = ix - self.lo
+        self._idx = np.empty_like(self.x_off)  # reused by every count
         self.known = {}
         self._sample = None
 
@@ -534,9 +537,10 @@ class _GridDifferences:
         """Number of pairs with x - y <= d (d in grid steps)."""
         c = self.known.get(d)
         if c is None:
-            idx = self.x_off - d                    # y >= x - d <=> x - y <= d
-            np.clip(idx, 0, self.span, out=idx)
-            lt = self.below[idx]                    # control values below x - d
+            idx = np.subtract(self.x_off, d, out=self._idx)  # y >= x - d <=> x - y <= d
+            # control values below x - d; mode="clip" reads indexes beyond 0 .. span as
+            # those ends (all control values are below, or none)
+            lt = np.take(self.below, idx, mode="clip")
             if len(self.tail):  # control values in the upper tail below x - d: few x reach them
                 i = int(np.searchsorted(self.ix, self.tail[0] + d, side="right"))
                 lt[i:] += self.tail_cum[np.searchsorted(self.tail, self.ix[i:] - d, side="left")]
@@ -786,11 +790,14 @@ def mann_whitney_counts(values, count_treatment, count_control, *, alternative="
     if v.ndim != 1 or ct.shape != v.shape or cc.shape != v.shape:
         raise DataError("values, count_treatment and count_control must be 1-D and of equal "
                         f"length; got shapes {v.shape}, {ct.shape} and {cc.shape}.")
-    if not np.isfinite(v).all() or (np.diff(v) <= 0).any():
+    # strictly increasing (a NaN fails every comparison), so only the ends can be infinite
+    if len(v) and not ((np.diff(v) > 0).all() and np.isfinite(v[0]) and np.isfinite(v[-1])):
         raise DataError("values must be finite and strictly increasing.")
-    if ((ct < 0) | (cc < 0) | (ct != np.rint(ct)) | (cc != np.rint(cc))).any():
-        raise DataError("Counts must be whole numbers of at least 0.")
-    ct, cc = ct.astype(np.int64), cc.astype(np.int64)
+    for c in (ct, cc):  # integer counts cannot be fractional: only their sign is checked
+        whole = c.dtype.kind in "iu" or (c == np.rint(c)).all()
+        if not whole or (len(c) and c.min() < 0):
+            raise DataError("Counts must be whole numbers of at least 0.")
+    ct, cc = ct.astype(np.int64, copy=False), cc.astype(np.int64, copy=False)
     m, n = int(ct.sum()), int(cc.sum())
     if m < 1 or n < 1:  # one arm empty: nothing to count, the people's version says why
         return mann_whitney(np.repeat(v, ct), np.repeat(v, cc), alternative=alternative,
