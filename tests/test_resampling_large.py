@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 
 import fd_stats
-from fd_stats.methods import effects, permutation
+from fd_stats.methods import permutation
 from fd_stats.methods.effects import percent_change_bootstrap, percent_change_bootstrap_many
 
 
@@ -81,7 +81,6 @@ def test_tied_keys_are_redrawn_exactly_m():
 def keys_path(monkeypatch):
     """Every Monte Carlo permutation test and bootstrap takes the large-sample path."""
     monkeypatch.setattr(permutation, "RESAMPLING_WORK", 1)
-    monkeypatch.setattr(effects, "RESAMPLING_WORK", 1)
 
 
 def test_monte_carlo_p_and_interval_match_exact_enumeration(keys_path):
@@ -146,7 +145,6 @@ def test_bootstrap_keeps_every_resample_and_the_small_sample_draws(monkeypatch):
     small = [percent_change_bootstrap(xs[:, j], ys[:, j], n_resamples=1500, seed=3)
              for j in range(2)]
     monkeypatch.setattr(permutation, "RESAMPLING_WORK", 1)
-    monkeypatch.setattr(effects, "RESAMPLING_WORK", 1)
     large = [percent_change_bootstrap(xs[:, j], ys[:, j], n_resamples=1500, seed=3)
              for j in range(2)]
     many = percent_change_bootstrap_many(xs, ys, n_resamples=1500, seed=3)

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import special
 
 from .._checks import as_sample, check_alternative, check_level
-from .permutation import (RESAMPLING_WORK, bootstrap_arm_means, bootstrap_means_many,
+from .permutation import (bootstrap_arm_means, bootstrap_means_many,
                           percentile_interval, percentile_intervals)
 from .result import NOT_ESTIMABLE
 from .ttest import Moments
@@ -143,9 +143,9 @@ def percent_change_bootstrap(treatment, control, *, alternative="two-sided",
     """Percentage change with a seeded percentile bootstrap interval (resampling within arms).
 
     Resamples whose control mean is 0 have no percentage change and are
-    dropped; the note says how many. Large samples draw counts of each
-    distinct value, or use fewer resamples, as :func:`fd_stats.methods.permutation.bootstrap_arm_means`
-    explains; ``method`` says what was used.
+    dropped; the note says how many. Large samples with few distinct values draw
+    counts of each, as :func:`fd_stats.methods.permutation.bootstrap_arm_means`
+    explains; ``method`` says so. Every resample asked for is drawn.
     """
     x, y = _samples(treatment, control, alternative, confidence_level)
     if len(x) < 2 or len(y) < 2 or y.mean() <= 0:
