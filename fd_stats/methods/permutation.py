@@ -82,43 +82,43 @@ def _key_assignments(n: int, m: int, n_resamples: int, rng):
     ``A`` marking treatment.
 
     Each row marks the ``m`` people with the smallest of ``n`` independent uniform
-    32-bit keys (the seed's raw random bits): a uniformly random subset of size
+    64-bit keys (the seed's raw random bits): a uniformly random subset of size
     ``m`` (random sorting; Knuth, TAOCP vol. 2, 3.4.2), the same distribution as
     :func:`_assignments`' shuffle from different random numbers, at a few ns per
-    person and resample. The ``m``-th smallest key is found among the keys in a
-    narrow band around ``m / n`` (8 standard deviations of that order statistic
-    each side; an exact fall-back where it misses). A row whose ``m``-th and
-    ``m + 1``-th keys tie (chance about n / 2**32) is redrawn as a shuffle, so
-    every row is exactly uniform (the tie does not depend on who is tied).
+    person and resample. Only a key's first 8 bits are drawn for everyone; the
+    other 56 only for the people in the few 8-bit buckets around ``m / n`` where the
+    ``m``-th key lies (``_BAND_SDS`` standard deviations of the count below a
+    bucket each side). A row where the ``m``-th key falls outside those buckets, or
+    ties another key, is redrawn as a shuffle (``rng.permutation``): both events
+    depend only on the keys' values, not on who holds them, so every row stays
+    exactly uniform.
     """
     chunk = max(1, min(n_resamples, 128, 2_000_000 // max(n, 1)))
     p = m / n
-    half = _BAND_SDS * (np.sqrt(p * (1 - p) / n) + 1 / n)
-    top = 2**32 - 1
-    lo = np.uint32(min(max(int((p - half) * 2**32), 0), top))
-    hi = np.uint32(min(max(int(np.ceil((p + half) * 2**32)), int(lo)), top))
+    width = int(np.ceil(_BAND_SDS * np.sqrt(n * p * (1 - p)) / (n / 256))) + 1
+    lo = max(int(p * 256) - width, 0)
+    hi = min(int(p * 256) + width + 1, 256)           # band: first bits in [lo, hi)
     raw = rng.bit_generator
     for start in range(0, n_resamples, chunk):
         k = min(chunk, n_resamples - start)
-        keys = raw.random_raw((k * n + 1) // 2).view(np.uint32)[:k * n].reshape(k, n)
-        below = np.count_nonzero(keys < lo, axis=1)
-        band = (keys - lo) < (hi - lo)                # lo <= key < hi (unsigned wrap-around)
-        inside = keys[band]                           # row by row
-        ends = np.cumsum(np.count_nonzero(band, axis=1))
-        thr = np.empty(k, np.uint32)
-        tied = []
+        first = raw.random_raw(-(-k * n // 8)).view(np.uint8)[:k * n].reshape(k, n)
+        chosen = first < lo
+        band = np.ones((k, n), bool) if hi - lo >= 256 else (first - np.uint8(lo)) < hi - lo
+        where = np.flatnonzero(band)                  # row by row
+        ends = np.searchsorted(where, np.arange(1, k + 1) * n)
+        keys = (first.ravel()[where].astype(np.uint64) << np.uint64(56)) | (
+            raw.random_raw(len(where)) >> np.uint64(8))
+        cols = where - np.repeat(np.arange(k) * n, np.diff(ends, prepend=0))
         for r in range(k):
-            j = m - 1 - below[r]                      # rank of the m-th key within the band
-            row = inside[ends[r - 1] if r else 0:ends[r]]
-            if not 0 <= j < len(row):
-                row, j = keys[r], m - 1
-            thr[r] = np.partition(row, j)[j]
-            if np.count_nonzero(row == thr[r]) > 1:  # equal keys all lie in the same band
-                tied.append(r)
-        chosen = keys <= thr[:, None]
-        for r in tied:
-            chosen[r] = False
-            chosen[r, rng.permutation(n)[:m]] = True
+            j = m - 1 - np.count_nonzero(chosen[r])   # rank of the m-th key within the band
+            seg = slice(ends[r - 1] if r else 0, ends[r])
+            row = keys[seg]
+            thr = np.partition(row, j)[j] if 0 <= j < len(row) else None
+            if thr is None or np.count_nonzero(row == thr) > 1:
+                chosen[r] = False                     # outside the band, or tied: redraw
+                chosen[r, rng.permutation(n)[:m]] = True
+            else:
+                chosen[r, cols[seg][row <= thr]] = True
         yield start, chosen.astype(float)
 
 
