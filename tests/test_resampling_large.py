@@ -31,7 +31,7 @@ def key_rows(n, m, b, seed):
 @pytest.mark.parametrize("band", [8, 0.3])
 @pytest.mark.parametrize("n, m", [(6, 2), (7, 3), (7, 4), (3, 1), (40, 2)])
 def test_every_subset_equally_likely(n, m, band, monkeypatch):
-    monkeypatch.setattr(permutation, "_BAND_SDS", band)
+    monkeypatch.setattr(permutation, "_BAND_SDS", band)  # 0.3: rows often redrawn
     b = 400 * math.comb(n, m)
     rows = key_rows(n, m, b, seed=1)
     assert (rows.sum(axis=1) == m).all()
@@ -42,10 +42,10 @@ def test_every_subset_equally_likely(n, m, band, monkeypatch):
     assert stats.chisquare(counts).pvalue > 1e-3
 
 
-@pytest.mark.parametrize("band", [8, 0.3])      # 0.3: the band misses often (full search)
+@pytest.mark.parametrize("band", [8, 0.3])      # 0.3: the band misses often (redrawn)
 @pytest.mark.parametrize("n, m", [(5_000, 1_200), (20_001, 10_000), (4_000, 3_999)])
 def test_large_rows_have_m_treated_each_person_equally_often(n, m, band, monkeypatch):
-    monkeypatch.setattr(permutation, "_BAND_SDS", band)
+    monkeypatch.setattr(permutation, "_BAND_SDS", band)  # 0.3: rows often redrawn
     rows = key_rows(n, m, 400, seed=2)
     assert (rows.sum(axis=1) == m).all()
     share = rows.mean(axis=0)            # each person's share of resamples in treatment

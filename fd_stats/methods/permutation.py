@@ -17,8 +17,9 @@ from .result import NOT_ESTIMABLE, TwoSampleResult, _not_estimable, _prepare
 
 
 MAX_EXACT_ARRANGEMENTS = 200_000
-#: Half-width, in standard deviations of the m-th smallest key, of the band searched
-#: for it (:func:`_key_assignments`); a row where it misses is searched in full.
+#: Half-width, in standard deviations of the count of keys below a point, of the band of
+#: 8-bit key buckets searched for the m-th smallest key (:func:`_key_assignments`); a row
+#: where it misses is redrawn.
 _BAND_SDS = 8
 #: Resampling budget (resamples x people) above which large samples switch to
 #: drawing counts of each distinct value (exact same distribution, cost independent
