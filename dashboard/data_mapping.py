@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.state import memo
 from dashboard.upload import md_escape, signature
 from fd_stats.analysis import TEST_LABELS
 from fd_stats.data.validate import validate
@@ -28,16 +29,6 @@ FROM_LABEL = {v: k for k, v in DIRECTION_LABELS.items()}
 DESIGN_LABELS = {"simple": "Simple (individuals randomised)",
                  "stratified": "Stratified (randomised within strata)",
                  "cluster": "Cluster (whole groups randomised)"}
-
-
-def memo(ss, name: str, key, compute):
-    """The last result of ``compute()`` for ``key`` (the pending table's token and the choices
-    it depends on), kept in the session: a rerun for a typed name or a tick does not look at a
-    million rows again."""
-    held = ss.get(name)
-    if held is None or held[0] != key:
-        held = ss[name] = (key, compute())
-    return held[1]
 
 
 def checks(ss, table: pd.DataFrame, token: str, cmap: ColumnMapping):

@@ -97,15 +97,22 @@ def _hash_column(h, s: pd.Series) -> None:
     h.update(pd.util.hash_pandas_object(s, index=False).to_numpy())
 
 
+def memo(store, slot, key, compute, of=None):
+    """The last result of ``compute()``, kept in ``store[slot]`` (the session state, or a dict
+    in it) for ``key`` and, when given, this very object ``of``: a rerun for a typed name or a
+    tick does not look at a million rows again. The memo holds ``of`` itself, so a new table
+    at a recycled address is never taken for it."""
+    held = store.get(slot)
+    if held is None or held[0] is not of or held[1] != key:
+        held = store[slot] = (of, key, compute())
+    return held[2]
+
+
 def _session_table_hash(name: str, table: pd.DataFrame) -> str:
-    """``table_hash``, remembered in this session for as long as ``name`` holds this very table
-    (the memo keeps the table itself, so a new table at a recycled address is never confused
-    with it). Nothing is written to the trial, which may be shared."""
-    memo = st.session_state.setdefault("dataset_table_hashes", {})
-    held = memo.get(name)
-    if held is None or held[0] is not table:
-        held = memo[name] = (table, table_hash(table))
-    return held[1]
+    """``table_hash``, remembered in this session for as long as ``name`` holds this very
+    table. Nothing is written to the trial, which may be shared."""
+    return memo(st.session_state.setdefault("dataset_table_hashes", {}), name, None,
+                lambda: table_hash(table), of=table)
 
 
 def table_key(trial: Trial) -> str:
@@ -365,13 +372,9 @@ def _subgroup_options(trial: Trial) -> list[str]:
     keys = {m.arm, m.person_id, m.engagement, *m.outcomes}
     # once per session, table and arms: every page draws this sidebar, and the check looks
     # at every column of every person (about a second at a million rows)
-    memo = st.session_state.setdefault("subgroup_checks", {})
-    key = (m.arm, str(m.treatment), str(m.control), tuple(sorted(map(str, keys))))
-    held = memo.get(trial.name)
-    if held is None or held[0] is not t or held[1] != key:
-        held = memo[trial.name] = (t, key, subgroup_eligibility(t, m.arm, m.treatment,
-                                                                m.control, keys))
-    ok = held[2]
+    ok = memo(st.session_state.setdefault("subgroup_checks", {}), trial.name,
+              (m.arm, str(m.treatment), str(m.control), tuple(sorted(map(str, keys)))),
+              lambda: subgroup_eligibility(t, m.arm, m.treatment, m.control, keys), of=t)
     declared = [c for c in trial.subgroup_columns if c in t.columns]
     others = [c for c in t.columns if c not in keys and c not in declared and ok.get(c) == ""]
     return [""] + declared + others
