@@ -16,7 +16,8 @@ from fd_stats.analysis import ALL, SIDEDNESS, TEST_LABELS  # noqa: E402
 from fd_stats.methods.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.report.safe_text import md, md_columns, md_spec  # noqa: E402
 from fd_stats.report.wording import (P_VALUE_MEANING, SYNTHETIC_LABEL, count_of,  # noqa: E402
-                              headline_figure, means_text, p_text, summary_for)
+                              headline_figure, is_binary, means_text, p_text, pp_estimate,
+                              summary_for)
 
 trial = ctx.trial
 s = ctx.settings
@@ -86,10 +87,15 @@ for col, outcome in zip(cols, heads):
                        "distributions.")
         elif np.isfinite(r["estimate"]):
             est_label = str(r["estimate_label"])
-            est_text = (f"{r['estimate']:+,.{dg}f} "
-                        f"({_ci(r['ci_low'], r['ci_high'], r['confidence_level'], dg)})"
-                        if r["scale"] in ("difference", "shift")
-                        else estimate_text(r))  # a ratio or a share keeps its own format
+            if is_binary(info) and r["scale"] == "difference":
+                # a mean of 0/1 values is a share: its difference is in percentage points
+                est_label = est_label.replace("difference in means", "difference in shares")
+                est_text = pp_estimate(r)
+            else:
+                est_text = (f"{r['estimate']:+,.{dg}f} "
+                            f"({_ci(r['ci_low'], r['ci_high'], r['confidence_level'], dg)})"
+                            if r["scale"] in ("difference", "shift")
+                            else estimate_text(r))  # a ratio or a share keeps its own format
             st.caption(f"{est_label[:1].upper() + est_label[1:]}: {est_text}, "
                        f"{TEST_LABELS[r['test']]}.")
         bayes = benefit_text(r, info.direction)  # after the estimate it reads

@@ -25,7 +25,7 @@ from fd_stats.methods.multiplicity import CORRECTIONS  # noqa: E402
 from fd_stats.report.safe_text import md, md_cells, md_columns, md_spec  # noqa: E402
 from fd_stats.subgroups import arm_summary, arm_values, count_distribution  # noqa: E402
 from fd_stats.report.wording import (SYNTHETIC_LABEL, count_of, effect_sentence_for, fmt_p,  # noqa: E402
-                              is_binary, pp_interval, pp_text, share_text)
+                              is_binary, pp_estimate, share_text)
 
 trial, s = ctx.trial, ctx.settings
 corrected = s.correction != "none"
@@ -99,8 +99,7 @@ table = pd.DataFrame({
          f"{_num(r['mean_treatment'], _digits(r))} vs {_num(r['mean_control'], _digits(r))}")
         for _, r in allr.iterrows()],
     f"{est_name} ({level} CI)": [
-        (f"{pp_text(r['estimate'])} ({pp_interval(r['ci_low'], r['ci_high'], r['confidence_level'])})"
-         if is_binary(trial.outcome(r["outcome"])) and r["scale"] == "difference"
+        (pp_estimate(r) if is_binary(trial.outcome(r["outcome"])) and r["scale"] == "difference"
          else f"{_num(r['estimate'], _digits(r))} ({num_interval(r['ci_low'], r['ci_high'], _digits(r))})"
          if r["scale"] in ("difference", "shift") else estimate_text(r, with_percent=False))  # ratio, share: own format
         for _, r in allr.iterrows()],

@@ -211,6 +211,9 @@ def test_every_page_runs_and_speaks_the_outcome(used):
             if name == "binary":
                 assert "percentage points" in body and " pts" in body
                 assert "of people with the programme vs" in body
+                # the card's estimate of a yes/no outcome is in points, not a mean of 0/1
+                assert re.search(r"Difference in shares: [+-]\d+ percentage points \(95% CI "
+                                 r"[+-]\d+ to [+-]\d+ points\), Welch t-test", body), body
             assert "moved in the programme's favour" in body
             assert "no direction set" not in body
 

@@ -321,6 +321,13 @@ def pp_interval(lo: float, hi: float, level: float, digits: int = 0) -> str:
     return f"{level:.0%} CI {100 * lo:+.{digits}f} to {100 * hi:+.{digits}f} points"
 
 
+def pp_estimate(row) -> str:
+    """A row's difference in shares (a yes/no outcome's difference in means) with its
+    interval: '+5 percentage points (95% CI -5 to +14 points)'."""
+    return (f"{pp_text(row['estimate'])} "
+            f"({pp_interval(row['ci_low'], row['ci_high'], row['confidence_level'])})")
+
+
 def share_text(v: float) -> str:
     return "n/a" if v is None or not np.isfinite(v) else f"{100 * v:.0f}%"
 
