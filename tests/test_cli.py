@@ -1,6 +1,7 @@
 """The command line: analyse / audit / power, formats, and one-line errors with exit status 2."""
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,26 @@ def test_table_format_reads_like_the_report():
     code, out, err = run("analyse", PEOPLE, "--subgroup", "age_group", "--format", "table")
     assert code == 0, err
     assert "two-sided" in out and "suspect_knife" in out and "11-17" in out
+
+
+def test_output_is_complete_through_a_pipe():
+    """`python -m fd_stats` leaves without the interpreter's teardown (os._exit), so it must
+    flush its output first: through a pipe stdout is block-buffered. This sandbox sets
+    PYTHONUNBUFFERED, which would hide a missing flush, so the child runs without it."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    # one outcome: an output smaller than the buffer (a larger write goes straight through)
+    proc = subprocess.run([sys.executable, "-m", "fd_stats", "analyse", PEOPLE, "--subgroup",
+                           "age_group", "--outcome", "suspect_knife", "--format", "json"],
+                          capture_output=True, text=True, env=env,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout) < 8192
+    rows = json.loads(proc.stdout)
+    assert [r["subgroup"] for r in rows] == ["All", "11-17", "18-25"]
+    assert proc.stderr.startswith("note: from the trial specification")
+    bad = subprocess.run([sys.executable, "-m", "fd_stats", "analyse", "no-such-file.csv"],
+                         capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: File not found")
 
 
 def test_csv_escapes_formulas(tmp_path):
