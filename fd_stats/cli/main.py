@@ -5,9 +5,11 @@ Bad input exits with status 2 and one line on stderr starting ``error:``.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import io
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -26,6 +28,34 @@ METHOD_CHOICES = TEST_CHOICES + ["poisson", "negative-binomial", "lin", "blocked
 EXTRA_CHOICES = ["welch", "student", "mann-whitney", "permutation", "bootstrap"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+#: glibc's mallopt parameters (malloc.h)
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8
+
+
+def reuse_freed_memory() -> bool:
+    """Have glibc's malloc keep freed memory for reuse until the command ends; True if set.
+
+    glibc hands out blocks over 32 MB (one column of 4 million people) as fresh pages from
+    the kernel and returns them when freed, and the analysis threads' own arenas do so for
+    any large block; so at 10 million people every temporary column was faulted in and
+    zeroed again: system time went from nothing at 1M to 1-3 s at 10M, more than linear in
+    people (BENCHMARKS.md, #16 "Session 5"). Here blocks up to 1 GiB come from the main
+    arena's heap, for every thread, and up to 1 GiB of free space stays there for reuse
+    (the app's launcher keeps one arena too: ``dashboard.serve.one_malloc_arena``). The
+    process ends with the command, so nothing is held for long. An operator's own
+    ``MALLOC_*`` variables or glibc tunables win; does nothing where the C library is not
+    glibc.
+    """
+    if any(k.startswith("MALLOC_") for k in os.environ) or os.environ.get("GLIBC_TUNABLES"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc
+        return False
+    return all(libc.mallopt(param, value) == 1 for param, value in (
+        (M_ARENA_MAX, 1), (M_MMAP_THRESHOLD, 1 << 30), (M_TRIM_THRESHOLD, 1 << 30)))
 
 
 class _Parser(argparse.ArgumentParser):
