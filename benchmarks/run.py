@@ -249,8 +249,8 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
             if outcomes:  # the first few outcomes only (the reader takes at most 50M cells)
                 prefix = datasets.DISTRIBUTIONS[dist][1]
                 cmd += ["--outcome", ",".join(f"{prefix}_{i}" for i in range(outcomes))]
-            # 10M: one run each (minutes); the naive script only up to the 1M target's size
-            reps = repeats if n <= 1_000_000 else 1
+            # the naive script only up to the 1M target's size
+            reps = repeats
             with_naive = naive and n <= 1_000_000
             run_child(cmd, 1)  # warm the file cache
             load = os.getloadavg()[0]
@@ -269,7 +269,7 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
                    + (f"; naive {rssb:.0f} MB, CPU {cb:.2f} s = {cb / c:.1f}x ours" if with_naive
                       else "") + f"; load {load}",
                    met=(w < 2 and rss < 1024 and (wb is None or wb / w >= 2)) if target else None)
-            growth.setdefault(dist, []).append((n, w, c))
+            growth.setdefault((dist, ""), []).append((n, w, c, cmd[5:]))
             if methods:
                 load = os.getloadavg()[0]
                 wm, cm, rssm, slowm = run_child(cmd + ["--add-method", methods], reps)
@@ -279,7 +279,8 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
                              f"CPU {cm - c:.2f} s more than the default analysis; "
                              f"load {load:.1f}-{os.getloadavg()[0]:.1f}",
                        met=(wm < 3 and rssm < 1024) if target else None)
-                growth.setdefault(f"{dist} with methods", []).append((n, wm, cm))
+                growth.setdefault((dist, " with methods"), []).append(
+                    (n, wm, cm, cmd[5:] + ["--add-method", methods]))
             if other and n <= 1_000_000:
                 load = os.getloadavg()[0]
                 extra = ["--add-method", other, "--strata", "age_group"]
@@ -287,19 +288,27 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
                 record(f"{dist} {size}: the same with {' '.join(extra)}", "(info)", wo, co,
                        extra=f"peak RSS {rsso:.0f} MB; one run; CPU {co - c:.2f} s more than "
                              f"the default analysis; load {load:.1f}-{os.getloadavg()[0]:.1f}")
-                growth.setdefault(f"{dist} with {other}", []).append((n, wo, co))
-    # growth of the work beyond start-up (Python, imports), on CPU time: steadier than wall
+                growth.setdefault((dist, f" with {other}"), []).append((n, wo, co, cmd[5:] + extra))
+    # growth of the work beyond the command's fixed cost, on CPU time: steadier than wall
     # time on a shared machine; x10 per x10 people is linear
-    _, start, _, _ = run_child([PY, "-c", "import fd_stats.cli.main, fd_stats.analysis"], repeats)
-    for dist, points in growth.items():
+    for (dist, what), points in growth.items():
         if len(points) > 1:
+            start = fixed_cost(folder, dist, points[0][3], repeats)
             steps = ", ".join(
                 f"from {a[0]:,} to {b[0]:,} people: wall x{b[1] / a[1]:.1f}, CPU beyond "
-                f"start-up ({start:.2f} s) {max(a[2] - start, 0):.2f} -> "
+                f"the fixed cost ({start:.2f} s) {max(a[2] - start, 0):.2f} -> "
                 f"{max(b[2] - start, 0):.2f} s (x{max(b[2] - start, 1e-3) / max(a[2] - start, 1e-3):.1f})"
                 for a, b in zip(points, points[1:]))
-            print(f"  growth, {dist}: {steps}", flush=True)
-            GROWTH.append(f"{dist}: {steps}")
+            print(f"  growth, {dist}{what}: {steps}", flush=True)
+            GROWTH.append(f"{dist}{what}: {steps}")
+
+
+def fixed_cost(folder: Path, dist: str, args: list, repeats: int) -> float:
+    """Median CPU seconds of the command on 1,000 people of the same shape: what does not grow
+    with people (interpreter, imports, set-up, output, exit), measured the way the command
+    runs, so the growth beyond it is the work on the people."""
+    path = write_people_in_child(folder, 1_000, dist)
+    return run_child([PY, "-m", "fd_stats", "analyse", str(path), *args], repeats)[1]
 
 
 GROWTH: list[str] = []
@@ -310,14 +319,14 @@ def bench_resampling(folder: Path, dists, sizes=("10k", "30k", "100k")):
     resamples) as extra columns: work proportional to people x resamples (one run each),
     for the growth with size. 100k: harm and money took 2-3 minutes before session 4b's
     random sorts (issue 16), ~15 s after; whole-number outcomes ~2 s (drawn as counts)."""
-    start = run_child([PY, "-c", "import fd_stats.cli.main, fd_stats.analysis"], 3)[1]
+    also = ["--subgroup", "age_group", "--also", "mann-whitney,permutation,bootstrap"]
     for dist in dists:
+        start = fixed_cost(folder, dist, also, 3)
         points = []
         for size in sizes:
             n = SIZES[size]
             path = write_people_in_child(folder, n, dist)
-            cmd = [PY, "-m", "fd_stats", "analyse", str(path), "--subgroup", "age_group",
-                   "--also", "mann-whitney,permutation,bootstrap"]
+            cmd = [PY, "-m", "fd_stats", "analyse", str(path), *also]
             if not points:
                 run_child(cmd, 1)  # warm the file cache and the bytecode of the methods
             load = os.getloadavg()[0]
@@ -326,8 +335,8 @@ def bench_resampling(folder: Path, dists, sizes=("10k", "30k", "100k")):
                    extra=f"peak RSS {rss:.0f} MB; one run; load {load:.1f}-"
                          f"{os.getloadavg()[0]:.1f}")
             points.append((n, w, c))
-        steps = ", ".join(f"from {a[0]:,} to {b[0]:,} people: CPU beyond start-up "
-                          f"{a[2] - start:.2f} -> {b[2] - start:.2f} s "
+        steps = ", ".join(f"from {a[0]:,} to {b[0]:,} people: CPU beyond the fixed cost "
+                          f"({start:.2f} s) {a[2] - start:.2f} -> {b[2] - start:.2f} s "
                           f"(x{(b[2] - start) / max(a[2] - start, 1e-3):.1f})"
                           for a, b in zip(points, points[1:]))
         print(f"  growth, {dist} with permutation and bootstrap: {steps}", flush=True)

@@ -761,6 +761,11 @@ def analyse(data: pd.DataFrame, mapping: Mapping | None = None,
         ``mapping.directions`` say "lower" or "higher" (NaN otherwise, and for
         methods without a standard error); ``benefit_method`` names the prior
         and says why a value is missing.
+
+    Notes
+    -----
+    From ``PARALLEL_PEOPLE`` people on, the outcomes' rows (without resampling) are
+    computed on up to 4 threads; the rows are the same, in the same order.
     """
     mapping = mapping or Mapping()
     settings = (settings or Settings()).check()
