@@ -249,33 +249,31 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
             if outcomes:  # the first few outcomes only (the reader takes at most 50M cells)
                 prefix = datasets.DISTRIBUTIONS[dist][1]
                 cmd += ["--outcome", ",".join(f"{prefix}_{i}" for i in range(outcomes))]
-            # the naive script only up to the 1M target's size
-            reps = repeats
-            with_naive = naive and n <= 1_000_000
+            with_naive = naive and n <= 1_000_000  # the naive script up to the target's size
             run_child(cmd, 1)  # warm the file cache
             load = os.getloadavg()[0]
-            w, c, rss, slowest = run_child(cmd, reps)
+            w, c, rss, slowest = run_child(cmd, repeats)
             load = f"{load:.1f}-{os.getloadavg()[0]:.1f}"
             wb = rssb = cb = None
             if with_naive:
-                wb, cb, rssb, _ = run_child([PY, str(script), str(path)], reps)
+                wb, cb, rssb, _ = run_child([PY, str(script), str(path)], repeats)
             target = n == 1_000_000
             shown = f" --outcome <first {outcomes}>" if outcomes else ""
             target = target and not outcomes
             record(f"{dist} {size}: python -m fd_stats analyse FILE --subgroup age_group{shown}",
                    "< 2 s, < 1 GB, >= 2x naive" if target else "(info)", w, c,
                    "naive pandas + scipy" if with_naive else None, wb,
-                   extra=f"peak RSS {rss:.0f} MB; slowest of {reps} {slowest:.2f} s"
+                   extra=f"peak RSS {rss:.0f} MB; slowest of {repeats} {slowest:.2f} s"
                    + (f"; naive {rssb:.0f} MB, CPU {cb:.2f} s = {cb / c:.1f}x ours" if with_naive
                       else "") + f"; load {load}",
                    met=(w < 2 and rss < 1024 and (wb is None or wb / w >= 2)) if target else None)
             growth.setdefault((dist, ""), []).append((n, w, c, cmd[5:]))
             if methods:
                 load = os.getloadavg()[0]
-                wm, cm, rssm, slowm = run_child(cmd + ["--add-method", methods], reps)
+                wm, cm, rssm, slowm = run_child(cmd + ["--add-method", methods], repeats)
                 record(f"{dist} {size}: the same with --add-method {methods}",
                        "< 3 s, < 1 GB (issue 13)" if target else "(info)", wm, cm,
-                       extra=f"peak RSS {rssm:.0f} MB; slowest of {reps} {slowm:.2f} s; "
+                       extra=f"peak RSS {rssm:.0f} MB; slowest of {repeats} {slowm:.2f} s; "
                              f"CPU {cm - c:.2f} s more than the default analysis; "
                              f"load {load:.1f}-{os.getloadavg()[0]:.1f}",
                        met=(wm < 3 and rssm < 1024) if target else None)
@@ -288,7 +286,8 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
                 record(f"{dist} {size}: the same with {' '.join(extra)}", "(info)", wo, co,
                        extra=f"peak RSS {rsso:.0f} MB; one run; CPU {co - c:.2f} s more than "
                              f"the default analysis; load {load:.1f}-{os.getloadavg()[0]:.1f}")
-                growth.setdefault((dist, f" with {other}"), []).append((n, wo, co, cmd[5:] + extra))
+                growth.setdefault((dist, f" with {other}"), []).append(
+                    (n, wo, co, cmd[5:] + extra))
     # growth of the work beyond the command's fixed cost, on CPU time: steadier than wall
     # time on a shared machine; x10 per x10 people is linear
     for (dist, what), points in growth.items():

@@ -500,7 +500,8 @@ _pool_lock = threading.Lock()
 def _map_outcomes(fn, names, people: int) -> list:
     """``[fn(name) for name in names]``, on up to 4 threads for large samples: numpy sorts
     and counts without holding the interpreter lock, so a second core nearly halves the
-    rank tests' time (one pool for the process, so sessions of the app share its threads)."""
+    rank tests' time (one pool for the process, so sessions of the app share its threads).
+    ``fn`` must not share mutable state between names; an exception in it is raised here."""
     global _pool
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if people < PARALLEL_PEOPLE or len(names) < 2 or (cores or 1) < 2:
