@@ -289,8 +289,8 @@ def _kinds(spec, data: pd.DataFrame, mapping) -> tuple[tuple[str, str], ...]:
 def cmd_analyse(args):
     from dataclasses import replace
 
-    from ..analysis import EXTRA_TEST_COLUMNS, METHOD_LABELS, Mapping, Settings, analyse
-    from ..methods.registry import LEGACY
+    from concurrent.futures import ThreadPoolExecutor
+
     from .survival import run_survival
 
     spec = _resolve_from_spec(args)
@@ -301,7 +301,13 @@ def cmd_analyse(args):
     covariates, strata = _outcomes(args.covariate), _outcomes(args.strata)
     baselines = _baselines(args.baseline)
     design = [*covariates, *strata, *(b for _, b in baselines)]
-    data = _read_for_analysis(args.data, (args.arm, args.subgroup, outcomes, design))
+    # the file is read while the statistics modules load (Arrow reads without the lock)
+    with ThreadPoolExecutor(1) as reader:
+        reading = reader.submit(_read_for_analysis, args.data,
+                                (args.arm, args.subgroup, outcomes, design))
+        from ..analysis import EXTRA_TEST_COLUMNS, METHOD_LABELS, Mapping, Settings, analyse
+        from ..methods.registry import LEGACY
+        data = reading.result()
     mapping = Mapping(arm=args.arm, treatment=args.treatment, control=args.control,
                       outcomes=outcomes, subgroup=args.subgroup, covariates=covariates,
                       strata=strata, baselines=baselines,
