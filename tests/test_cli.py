@@ -151,3 +151,20 @@ def test_the_command_keeps_freed_columns_for_reuse(operator_env):
         assert float(kept_mb) < 20     # handed back at once, as glibc does by default
     else:
         assert float(kept_mb) > 90     # kept for the next column
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+@pytest.mark.parametrize("misspelt", [["--outcome", "y_typo"], ["--outcome", "y", "--arm", "arms"]])
+def test_a_misspelt_column_is_answered_with_every_column_of_the_file(tmp_path, suffix, misspelt):
+    """The command reads only the named columns of a file; a name not in it must not make the
+    message list just the columns that were read (it said "Columns are: 'arm'")."""
+    import pandas as pd
+
+    table = pd.DataFrame({"person_id": range(6), "arm": ["treatment", "control"] * 3,
+                          "age": [15, 20] * 3, "y": [1, 2, 0, 3, 1, 4]})
+    path = tmp_path / f"people{suffix}"
+    table.to_csv(path, index=False) if suffix == ".csv" else table.to_parquet(path)
+    code, out, err = run("analyse", str(path), *misspelt)
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and len(err.strip().splitlines()) == 1
+    assert "Columns are: 'person_id', 'arm', 'age', 'y'." in err

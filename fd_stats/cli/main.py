@@ -148,25 +148,27 @@ def read_data(path, **kwargs) -> pd.DataFrame:
 
 def _read_for_analysis(path: str, mapping_args) -> pd.DataFrame:
     """Read the data file: only the named columns when outcomes are named (a wide
-    extract then costs only those); Parquet text as categoricals."""
+    extract then costs only those); Parquet text as categoricals. When a named column is
+    not in the file, the whole file, so the checks list every column it has."""
     from pathlib import Path
 
     from ..data.io import parquet_columns
 
     arm, subgroup, outcomes, design = mapping_args
+    named = [c for c in dict.fromkeys((arm, subgroup, *outcomes, *design)) if c]
     if Path(path).suffix.lower() not in (".parquet", ".pq") or not Path(path).is_file():
-        if outcomes and Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
-            # named outcomes: only the columns the analysis uses (a wide extract costs only those)
-            return read_data(path, columns=[c for c in dict.fromkeys(
-                (arm, subgroup, *outcomes, *design)) if c])
-        return read_data(path)
-    if outcomes:
-        wanted = [arm, subgroup, *outcomes, *design]
+        if not outcomes or Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+            return read_data(path)
+        # named outcomes: only the columns the analysis uses (a wide extract costs only those)
+        table = read_data(path, columns=named)
+    elif outcomes:
+        table = read_data(path, columns=named, categorical=True)
     else:  # every numeric column may be an outcome
-        wanted = [arm, subgroup, *design] + [n for n, kind in parquet_columns(path)
-                                             if kind == "number"]
-    wanted = list(dict.fromkeys(wanted))
-    return read_data(path, columns=[c for c in wanted if c], categorical=True)
+        numbers = [n for n, kind in parquet_columns(path) if kind == "number"]
+        table = read_data(path, columns=list(dict.fromkeys(named + numbers)), categorical=True)
+    if any(c not in table.columns for c in named):
+        return read_data(path)
+    return table
 
 
 def _specification_of(path: str):
