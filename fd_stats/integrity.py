@@ -343,6 +343,27 @@ def _binom_p(k: int, n: int, p: float) -> float:
 
 # ---------------------------------------------------------------- allocation
 
+def _stratum_groups(table: pd.DataFrame, strata: list[str]):
+    """(sorted labels, each person's label index) of the combined strata: each column's value
+    as text, "(missing)" when missing, joined with " / " (e.g. "11-17 / north"). Each column
+    is turned into text once and the combinations are numbered, not joined person by person
+    (a row-wise join took 35 s for a million people)."""
+    codes, names = [], []
+    for s in strata:
+        c, u = pd.factorize(table[s].astype("string").fillna("(missing)"))
+        codes.append(c)
+        names.append(np.asarray(u, object))
+    combined = np.zeros(len(table), np.int64)
+    for c, u in zip(codes, names):  # renumbered at each step, so it stays below people^2
+        combined = pd.factorize(combined * len(u) + c)[0]
+    _, first, combination = np.unique(combined, return_index=True, return_inverse=True)
+    labels = [" / ".join(str(u[c[i]]) for c, u in zip(codes, names)) for i in first]
+    # texts that contain " / " can join to the same label: one group, as the label says
+    order = sorted(set(labels))
+    index = {label: i for i, label in enumerate(order)}
+    return order, np.array([index[label] for label in labels])[combination.ravel()]
+
+
 def allocation_check(table: pd.DataFrame, mapping: Mapping, *, allocation_ratio: float | None = 1.0,
                      strata=()) -> pd.DataFrame:
     """Observed split against the planned ratio, overall and within each stratum.
@@ -383,9 +404,8 @@ def allocation_check(table: pd.DataFrame, mapping: Mapping, *, allocation_ratio:
         if s not in table.columns:
             raise DataError(f"There is no stratum column named {s!r}.")
     if strata:
-        keys = table[strata].astype("string").fillna("(missing)").agg(" / ".join, axis=1)
-        for level in sorted(keys.unique()):
-            groups.append((str(level), (keys == level).to_numpy()))
+        labels, group_of = _stratum_groups(table, strata)
+        groups += [(label, group_of == i) for i, label in enumerate(labels)]
     rows = []
     for name, m in groups:
         nt, nc = int((is_t & m).sum()), int((is_c & m).sum())

@@ -168,3 +168,13 @@ def test_a_misspelt_column_is_answered_with_every_column_of_the_file(tmp_path, s
     assert code == 2 and out == ""
     assert err.startswith("error: ") and len(err.strip().splitlines()) == 1
     assert "Columns are: 'person_id', 'arm', 'age', 'y'." in err
+
+
+def test_a_profiler_still_gets_its_report():
+    """The command skips the interpreter's teardown, except under a profiler or coverage,
+    which write their reports at exit."""
+    proc = subprocess.run([sys.executable, "-m", "cProfile", "-s", "tottime", "-m", "fd_stats",
+                           "analyse", PEOPLE, "--outcome", "suspect_knife"],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 0, proc.stderr
+    assert "suspect_knife" in proc.stdout and "Ordered by: internal time" in proc.stdout

@@ -139,3 +139,38 @@ def test_shared_arms_are_the_arrays_each_check_selected_before(inside_a_report):
     rep = integrity_report(t, m)
     pd.testing.assert_frame_equal(rep.mdes, outside[0], check_exact=True)
     pd.testing.assert_frame_equal(rep.equivalence, outside[1], check_exact=True)
+
+
+# ---- the strata of fd_stats.integrity.allocation_check before session 5, verbatim
+def old_stratum_groups(table, strata):
+    keys = table[strata].astype("string").fillna("(missing)").agg(" / ".join, axis=1)
+    return [(str(level), (keys == level).to_numpy()) for level in sorted(keys.unique())]
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("strata", [["text"], ["text", "decimal"], ["decimal", "category", "whole"],
+                                    ["text", "slash"], ["whole"], ["category", "text", "slash"]])
+def test_allocation_strata_equal_the_row_by_row_join(seed, strata):
+    """Labels and groups as the row-by-row join made them: missing values, numbers as text,
+    categoricals, accents, and texts containing " / " whose joins collide ("x / y" + "z" and
+    "x" + "y / z" are one group, as their shared label says)."""
+    from fd_stats.integrity import _stratum_groups, allocation_check
+
+    rng = np.random.default_rng(seed)
+    n = 400
+    table = pd.DataFrame({
+        "arm": rng.choice(["treatment", "control"], n),
+        "text": rng.choice(np.array(["x", "y / z", "x / y", None], object), n),
+        "decimal": rng.choice([1.5, 2.0, np.nan], n),
+        "category": pd.Categorical(rng.choice(["z", "y", "é"], n)),
+        "whole": rng.integers(0, 3, n),
+        "slash": rng.choice(["z", "y / z"], n),
+    })
+    labels, group_of = _stratum_groups(table, strata)
+    old = old_stratum_groups(table, strata)
+    assert labels == [label for label, _ in old]
+    for i, (_, mask) in enumerate(old):
+        np.testing.assert_array_equal(group_of == i, mask)
+    checked = allocation_check(table, Mapping(), strata=strata)
+    assert list(checked["group"]) == ["All"] + labels
+    assert list(checked["n"][1:]) == [int(m.sum()) for _, m in old]
