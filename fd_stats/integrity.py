@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_level
-from .analysis import Mapping, arm_flags
+from .analysis import Mapping, arm_flags, crossed
 from .errors import DataError
 
 __all__ = ["Cutoffs", "TrialFacts", "LeeBounds", "Equivalence", "Criterion", "Threat", "Rating",
@@ -343,27 +343,6 @@ def _binom_p(k: int, n: int, p: float) -> float:
 
 # ---------------------------------------------------------------- allocation
 
-def _stratum_groups(table: pd.DataFrame, strata: list[str]):
-    """(sorted labels, each person's label index) of the combined strata: each column's value
-    as text, "(missing)" when missing, joined with " / " (e.g. "11-17 / north"). Each column
-    is turned into text once and the combinations are numbered, not joined person by person
-    (a row-wise join took 35 s for a million people)."""
-    codes, names = [], []
-    for s in strata:
-        c, u = pd.factorize(table[s].astype("string").fillna("(missing)"))
-        codes.append(c)
-        names.append(np.asarray(u, object))
-    combined = np.zeros(len(table), np.int64)
-    for c, u in zip(codes, names):  # renumbered at each step, so it stays below people^2
-        combined = pd.factorize(combined * len(u) + c)[0]
-    _, first, combination = np.unique(combined, return_index=True, return_inverse=True)
-    labels = [" / ".join(str(u[c[i]]) for c, u in zip(codes, names)) for i in first]
-    # texts that contain " / " can join to the same label: one group, as the label says
-    order = sorted(set(labels))
-    index = {label: i for i, label in enumerate(order)}
-    return order, np.array([index[label] for label in labels])[combination.ravel()]
-
-
 def allocation_check(table: pd.DataFrame, mapping: Mapping, *, allocation_ratio: float | None = 1.0,
                      strata=()) -> pd.DataFrame:
     """Observed split against the planned ratio, overall and within each stratum.
@@ -404,7 +383,8 @@ def allocation_check(table: pd.DataFrame, mapping: Mapping, *, allocation_ratio:
         if s not in table.columns:
             raise DataError(f"There is no stratum column named {s!r}.")
     if strata:
-        labels, group_of = _stratum_groups(table, strata)
+        labels, group_of = crossed([table[s].astype("string").fillna("(missing)")
+                                    for s in strata])
         groups += [(label, group_of == i) for i, label in enumerate(labels)]
     rows = []
     for name, m in groups:
