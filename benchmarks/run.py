@@ -232,10 +232,12 @@ def write_people_in_child(folder: Path, n: int, dist: str) -> Path:
 
 
 def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods="",
-                        other=OTHER_METHODS, outcomes=0):
+                        other=OTHER_METHODS, outcomes=0, checks=True):
     """Whole command on every outcome shape and size, beside the naive script in the same run;
     then the same command with the registry's ``methods`` added as extra rows (issue 13's
-    count models and prevalence: their target is the whole command under 3 s at 1M)."""
+    count models and prevalence: their target is the whole command under 3 s at 1M), the
+    ``other`` methods within strata, and the integrity checks (``python -m fd_stats
+    integrity``, issue 15) once per shape up to 1M people."""
     script = folder / "naive_baseline.py"
     script.write_text(textwrap.dedent(NAIVE_SCRIPT))
     growth = {}
@@ -288,6 +290,15 @@ def bench_distributions(repeats, folder: Path, dists, sizes, naive=True, methods
                              f"the default analysis; load {load:.1f}-{os.getloadavg()[0]:.1f}")
                 growth.setdefault((dist, f" with {other}"), []).append(
                     (n, wo, co, cmd[5:] + extra))
+            if checks and n <= 1_000_000:  # the integrity checks ("How sure can we be?")
+                load = os.getloadavg()[0]
+                prefix = datasets.DISTRIBUTIONS[dist][1]
+                names = ",".join(f"{prefix}_{i}" for i in range(outcomes or 10))
+                wi, ci, rssi, _ = run_child([PY, "-m", "fd_stats", "integrity", str(path),
+                                             "--strata", "age_group", "--outcome", names], 1)
+                record(f"{dist} {size}: python -m fd_stats integrity FILE --strata age_group",
+                       "(info)", wi, ci, extra=f"peak RSS {rssi:.0f} MB; one run; load "
+                                               f"{load:.1f}-{os.getloadavg()[0]:.1f}")
     # growth of the work beyond the command's fixed cost, on CPU time: steadier than wall
     # time on a shared machine; x10 per x10 people is linear
     for (dist, what), points in growth.items():
@@ -508,6 +519,8 @@ def main(argv=None):
     ap.add_argument("--methods", default="poisson,negative-binomial,prevalence",
                     help="registry methods added (--add-method) in a second 'dist' command "
                          "per shape and size; 'none' to skip")
+    ap.add_argument("--no-checks", action="store_true",
+                    help="skip the integrity checks command in 'dist' (one run per shape)")
     ap.add_argument("--other-methods", default=OTHER_METHODS,
                     help="registry methods added with --strata age_group in a third 'dist' "
                          "command per shape, up to 1M people; 'none' to skip")
@@ -525,7 +538,7 @@ def main(argv=None):
                                 naive=not args.no_naive,
                                 methods="" if args.methods == "none" else args.methods,
                                 other="" if args.other_methods == "none" else args.other_methods,
-                                outcomes=args.outcomes)
+                                outcomes=args.outcomes, checks=not args.no_checks)
         if "resampling" in only:
             bench_resampling(folder, [d.strip() for d in args.dist.split(",")])
         if "aggregate" in only:
