@@ -289,9 +289,8 @@ def _kinds(spec, data: pd.DataFrame, mapping) -> tuple[tuple[str, str], ...]:
 
 
 def cmd_analyse(args):
-    from dataclasses import replace
-
     from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
 
     from .survival import run_survival
 
