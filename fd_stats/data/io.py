@@ -84,9 +84,14 @@ def _check_cells(n_rows: int, n_columns: int, name: str) -> None:
                         "you need, or name the outcomes so only those columns are read.")
 
 
+def _unquoted(text: str) -> bool:
+    """No quotes, carriage returns or NULs: each line is a row, split at every delimiter."""
+    return not ('"' in text or "\r" in text or "\x00" in text)
+
+
 def _check_ragged(text: str, delim: str, name: str) -> None:
     """Every non-blank row must have as many fields as the header (pandas would pad or drop)."""
-    if '"' in text or "\r" in text or "\x00" in text or len(delim) != 1:
+    if not _unquoted(text) or len(delim) != 1:
         reader = csv.reader(io.StringIO(text), delimiter=delim)
         header = next(reader, [])
         refuse_duplicate_names(header, name)  # pandas would silently rename the second
@@ -148,7 +153,7 @@ def _read_plain(text: str, delim: str) -> pd.DataFrame | None:
     way and skip the same blank lines, every value stays text ("NA" too), and the leading
     spaces that only pandas skips are trimmed from every value and name by :func:`_finish`
     (tests/test_upload_equivalence.py compares the two on hostile files)."""
-    if '"' in text or "\r" in text or "\x00" in text or text.startswith("\ufeff"):
+    if not _unquoted(text) or text.startswith("\ufeff"):
         return None
     end = text.find("\n")
     header = (text if end < 0 else text[:end]).split(delim)
